@@ -1,0 +1,123 @@
+//! Standard benchmark workloads, shared by `sim bench` (native) and the bench page (wasm) so the
+//! two print comparable figures. The caller supplies the wall clock; the engine never reads one.
+
+use crate::engine::network::{Delay, LinkConfig, NetworkConfig};
+use crate::engine::run::Run;
+use crate::engine::sim::Workload;
+use crate::engine::time::SimTime;
+use crate::protocols::heartbeat::HeartbeatParams;
+use crate::scenario::{Clocks, FORMAT_VERSION, ProtocolConfig, Scenario};
+
+/// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
+pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
+    Scenario {
+        version: FORMAT_VERSION,
+        name: format!("Heartbeat benchmark, {nodes} nodes"),
+        description: String::new(),
+        protocol: ProtocolConfig::Heartbeat(HeartbeatParams {
+            interval_us: 100_000,
+            timeout_us: 350_000,
+        }),
+        nodes,
+        seed: 7,
+        horizon_us: horizon,
+        network: NetworkConfig {
+            default: LinkConfig {
+                delay: Delay::Uniform {
+                    min_us: 1_000,
+                    max_us: 5_000,
+                },
+                ..LinkConfig::default()
+            },
+            links: Vec::new(),
+        },
+        clocks: Clocks::default(),
+        workload: Workload::default(),
+        faults: Vec::new(),
+        interventions: Vec::new(),
+    }
+}
+
+/// Roughly how many events one simulated second of the heartbeat workload produces: per node and
+/// round, a timer fire and set, n − 1 pings and pongs sent, and as many delivered.
+pub fn heartbeat_events_per_sim_second(nodes: u32) -> u64 {
+    let n = u64::from(nodes);
+    10 * n * (2 + 4 * (n - 1))
+}
+
+/// The figures of one benchmark run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BenchResult {
+    pub nodes: u32,
+    pub events: u64,
+    pub delivered: u64,
+    pub sim_seconds: f64,
+    pub wall_seconds: f64,
+}
+
+impl BenchResult {
+    pub fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.wall_seconds.max(1e-9)
+    }
+
+    pub fn sim_seconds_per_wall_second(&self) -> f64 {
+        self.sim_seconds / self.wall_seconds.max(1e-9)
+    }
+
+    pub fn nanoseconds_per_event(&self) -> f64 {
+        self.wall_seconds * 1e9 / self.events.max(1) as f64
+    }
+
+    /// One line of the report, the same natively and in the browser.
+    pub fn line(&self) -> String {
+        format!(
+            "heartbeat {:>4} nodes: {:>9} events in {:>7.3}s wall = {:>6.2} M events/s ({:>6.1} ns/event), {:>9.1} sim s per wall s",
+            self.nodes,
+            self.events,
+            self.wall_seconds,
+            self.events_per_second() / 1e6,
+            self.nanoseconds_per_event(),
+            self.sim_seconds_per_wall_second()
+        )
+    }
+}
+
+/// Runs the heartbeat workload with `nodes` nodes for about `target_events` events, timing it
+/// with `wall_ms` (milliseconds from any fixed origin).
+pub fn run_heartbeat(
+    nodes: u32,
+    target_events: u64,
+    wall_ms: &mut dyn FnMut() -> f64,
+) -> BenchResult {
+    let per_second = heartbeat_events_per_sim_second(nodes);
+    let horizon_us = (target_events.saturating_mul(1_000_000) / per_second).max(200_000);
+    let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
+    let mut run: Box<dyn Run> = scenario.build().expect("the benchmark scenario is valid");
+    let start = wall_ms();
+    run.run_until(SimTime(horizon_us));
+    let wall_seconds = (wall_ms() - start) / 1e3;
+    let stats = run.stats();
+    BenchResult {
+        nodes,
+        events: stats.events,
+        delivered: stats.delivered,
+        sim_seconds: horizon_us as f64 / 1e6,
+        wall_seconds,
+    }
+}
+
+/// Bytes per event held by a run of the heartbeat workload with `nodes` nodes and about
+/// `target_events` events: the trace, the message table, and the vector-clock index once built.
+pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
+    let per_second = heartbeat_events_per_sim_second(nodes);
+    let horizon_us = (target_events.saturating_mul(1_000_000) / per_second).max(200_000);
+    let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
+    let mut run = scenario.build().expect("the benchmark scenario is valid");
+    run.run_until(SimTime(horizon_us));
+    run.causality();
+    let memory = run.memory();
+    let events = memory.events.max(1) as f64;
+    let trace = (memory.trace_bytes + memory.message_bytes) as f64 / events;
+    let causality = memory.causality_bytes as f64 / events;
+    (trace, causality)
+}

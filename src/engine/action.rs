@@ -1,0 +1,174 @@
+//! Interventions: every fault and every hand-made change to a run, as data. Scheduled ones come from
+//! the scenario's fault script; interactive ones are recorded into the scenario at the instant they
+//! were applied, so replay reproduces them.
+
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::network::LinkConfig;
+use crate::engine::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// One intervention. Verbs come in the pairs people use: crash/restart, pause/resume,
+/// partition/heal, hold/release.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Stop the node, losing its volatile state, pending timers and unprocessed messages.
+    Crash {
+        node: NodeId,
+    },
+    /// Start a crashed node again from its stable storage.
+    Restart {
+        node: NodeId,
+    },
+    /// Freeze the node (think of a long GC pause): messages and timers wait for `resume`.
+    Pause {
+        node: NodeId,
+    },
+    Resume {
+        node: NodeId,
+    },
+    /// Split the nodes into groups that cannot reach each other; unnamed nodes form one more group.
+    Partition {
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Block messages from every node in `from` to every node in `to`, but not back.
+    PartitionOneWay {
+        from: Vec<NodeId>,
+        to: Vec<NodeId>,
+    },
+    /// Remove every partition.
+    Heal,
+    /// Keep messages on the link `from → to` waiting until `release`.
+    Hold {
+        from: NodeId,
+        to: NodeId,
+    },
+    Release {
+        from: NodeId,
+        to: NodeId,
+    },
+    /// Change how the link `from → to` behaves from now on.
+    SetLink {
+        from: NodeId,
+        to: NodeId,
+        link: LinkConfig,
+    },
+    /// Move the node's wall clock by `by_us` (negative sets it back).
+    ClockJump {
+        node: NodeId,
+        by_us: i64,
+    },
+    /// Change how fast the node's clock runs.
+    ClockDrift {
+        node: NodeId,
+        ppm: i32,
+    },
+    /// Drop every in-flight copy of the message sent by event `send`.
+    DropMessage {
+        send: EventId,
+    },
+    /// Deliver one more copy of the message sent by event `send`, arriving with the original.
+    DuplicateMessage {
+        send: EventId,
+    },
+    /// Deliver the in-flight message sent by event `send` right now.
+    DeliverMessage {
+        send: EventId,
+    },
+    /// Make the in-flight message sent by event `send` arrive `by_us` later.
+    DelayMessage {
+        send: EventId,
+        by_us: u64,
+    },
+    /// Fire every pending timer of the node now (force a timeout).
+    ExpireTimers {
+        node: NodeId,
+    },
+    /// A client sends `op` to the node.
+    ClientRequest {
+        node: NodeId,
+        op: serde_json::Value,
+    },
+}
+
+impl Action {
+    /// The nodes the action names, for validation.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            Action::Crash { node }
+            | Action::Restart { node }
+            | Action::Pause { node }
+            | Action::Resume { node }
+            | Action::ClockJump { node, .. }
+            | Action::ClockDrift { node, .. }
+            | Action::ExpireTimers { node }
+            | Action::ClientRequest { node, .. } => vec![*node],
+            Action::Partition { groups } => groups.iter().flatten().copied().collect(),
+            Action::PartitionOneWay { from, to } => from.iter().chain(to).copied().collect(),
+            Action::Hold { from, to }
+            | Action::Release { from, to }
+            | Action::SetLink { from, to, .. } => {
+                vec![*from, *to]
+            }
+            Action::Heal
+            | Action::DropMessage { .. }
+            | Action::DuplicateMessage { .. }
+            | Action::DeliverMessage { .. }
+            | Action::DelayMessage { .. } => Vec::new(),
+        }
+    }
+
+    /// A short description for people, e.g. "crash n2".
+    pub fn describe(&self) -> String {
+        let list = |nodes: &[NodeId]| {
+            nodes
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        match self {
+            Action::Crash { node } => format!("crash {node}"),
+            Action::Restart { node } => format!("restart {node}"),
+            Action::Pause { node } => format!("pause {node}"),
+            Action::Resume { node } => format!("resume {node}"),
+            Action::Partition { groups } => {
+                let parts: Vec<String> = groups.iter().map(|g| format!("[{}]", list(g))).collect();
+                format!("partition {}", parts.join(" | "))
+            }
+            Action::PartitionOneWay { from, to } => {
+                format!("partition [{}] → [{}]", list(from), list(to))
+            }
+            Action::Heal => "heal".to_string(),
+            Action::Hold { from, to } => format!("hold {from}→{to}"),
+            Action::Release { from, to } => format!("release {from}→{to}"),
+            Action::SetLink { from, to, .. } => format!("set link {from}→{to}"),
+            Action::ClockJump { node, by_us } => {
+                format!(
+                    "jump {node}'s clock by {}",
+                    crate::engine::time::format_us(i128::from(*by_us))
+                )
+            }
+            Action::ClockDrift { node, ppm } => format!("set {node}'s drift to {ppm} ppm"),
+            Action::DropMessage { send } => format!("drop message {send}"),
+            Action::DuplicateMessage { send } => format!("duplicate message {send}"),
+            Action::DeliverMessage { send } => format!("deliver message {send} now"),
+            Action::DelayMessage { send, by_us } => {
+                format!(
+                    "delay message {send} by {}",
+                    crate::engine::time::format_us(i128::from(*by_us))
+                )
+            }
+            Action::ExpireTimers { node } => format!("expire {node}'s timers"),
+            Action::ClientRequest { node, op } => format!("client request {op} to {node}"),
+        }
+    }
+}
+
+/// An action at a point in simulated time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Scheduled {
+    pub at_us: SimTime,
+    #[serde(flatten)]
+    pub action: Action,
+}

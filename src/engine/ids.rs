@@ -1,0 +1,111 @@
+//! Identity newtypes. Node ids serialise as `"n1"`, `"n2"`, … (1-based, as people count), while the
+//! engine indexes them from zero.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A node of the simulated system, indexed from zero; shown and serialised as `n1`, `n2`, ….
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Parses `n1`-style names (case-insensitive); `None` for anything else.
+    pub fn parse(text: &str) -> Option<NodeId> {
+        let digits = text.strip_prefix('n').or_else(|| text.strip_prefix('N'))?;
+        if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let one_based: u32 = digits.parse().ok()?;
+        one_based.checked_sub(1).map(NodeId)
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "n{}", u64::from(self.0) + 1)
+    }
+}
+
+impl Serialize for NodeId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NodeId::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a node name (nodes are named n1, n2, …)"
+            ))
+        })
+    }
+}
+
+/// The position of an event in the trace. Stable for a given scenario, so links and interventions
+/// can name events (an in-flight message is named by its send event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EventId(pub u32);
+
+impl EventId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "e{}", self.0)
+    }
+}
+
+/// A message payload, stored once in the run's message table; every copy in flight points at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MsgId(pub u32);
+
+impl MsgId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A pending timer, as returned by `set_timer` so the protocol can cancel it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TimerId(pub u64);
+
+/// A client request, numbered in the order requests enter the system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u32);
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "r{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_names_round_trip() {
+        assert_eq!(NodeId(0).to_string(), "n1");
+        assert_eq!(NodeId::parse("n1"), Some(NodeId(0)));
+        assert_eq!(NodeId::parse("N12"), Some(NodeId(11)));
+        for bad in ["n0", "n", "x1", "n-1", "n1a", "n99999999"] {
+            assert_eq!(NodeId::parse(bad), None, "{bad}");
+        }
+        let json = serde_json::to_string(&NodeId(4)).unwrap();
+        assert_eq!(json, "\"n5\"");
+        assert_eq!(serde_json::from_str::<NodeId>(&json).unwrap(), NodeId(4));
+    }
+}

@@ -1,0 +1,155 @@
+//! The interface protocols implement. Protocols are sans-IO state machines: handlers receive a
+//! [`Ctx`](crate::engine::sim::Ctx) through which they only record effects (send, set or cancel a
+//! timer, persist, reply, annotate). They read only their own local clock and random stream.
+
+use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
+use crate::engine::sim::{Ctx, NodeSlot};
+use crate::engine::time::SimTime;
+use crate::engine::trace::TraceEvent;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt::Debug;
+use std::rc::Rc;
+
+/// A protocol run by every node of a simulation.
+pub trait Protocol: Clone + Debug + 'static {
+    /// Messages between nodes. Stored once per send in the run's message table.
+    type Msg: Clone + Debug + Serialize;
+    /// Timer kinds a node can set.
+    type Timer: Copy + Debug + PartialEq;
+    /// Client operations (parsed from scenario JSON for scheduled requests).
+    type Request: Clone + Debug + Serialize + DeserializeOwned;
+    /// Replies to clients.
+    type Response: Clone + Debug + Serialize;
+    /// What survives a crash.
+    type Stable: Clone + Debug + Default;
+    /// Protocol parameters from the scenario.
+    type Params: Clone + Debug;
+
+    /// The protocol's name as scenarios spell it (e.g. `"heartbeat"`).
+    const NAME: &'static str;
+
+    /// Fresh volatile state for node `id` of `nodes`, at first start and after every restart.
+    fn new(id: NodeId, nodes: u32, params: &Self::Params) -> Self;
+
+    /// Runs when the node starts and after every restart (read stable storage through `ctx`).
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>);
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &Self::Msg);
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer);
+
+    /// A client request arrived at this node. The default ignores it.
+    fn on_request(&mut self, _ctx: &mut Ctx<'_, Self>, _id: RequestId, _op: &Self::Request) {}
+
+    /// A one-line label for a message, as drawn on its arrow.
+    fn msg_label(msg: &Self::Msg) -> String;
+
+    /// A short name for a timer kind, as drawn on the lane.
+    fn timer_name(timer: &Self::Timer) -> &'static str;
+
+    /// Plain-data view of the node's state for the inspector.
+    fn view(&self) -> NodeView;
+
+    /// The properties checked on every run of this protocol.
+    fn properties(_params: &Self::Params) -> Vec<Box<dyn Property<Self>>> {
+        Vec::new()
+    }
+
+    /// The operation the workload generator sends as its `seq`-th request, drawn from `rng`.
+    fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
+        None
+    }
+}
+
+/// A node's state as the inspector shows it: a role, labelled fields and tables.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct NodeView {
+    /// The node's role in the protocol (e.g. "leader"); colours the node in the UI.
+    pub role: Option<String>,
+    pub fields: Vec<(String, String)>,
+    pub tables: Vec<ViewTable>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ViewTable {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Whether a node is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    Up,
+    Crashed,
+    Paused,
+}
+
+/// Always: must hold after every step. Eventually: must become true before the run ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyKind {
+    Always,
+    Eventually,
+}
+
+/// What a property says after a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing to report (an always property holds; an eventually one is still pending).
+    Holds,
+    /// An eventually property became true.
+    Satisfied,
+    Violated {
+        message: String,
+        involved: Vec<EventId>,
+    },
+}
+
+/// What a property may look at: every node's status and protocol state, and the trace so far.
+pub struct CheckCx<'a, P: Protocol> {
+    pub now: SimTime,
+    pub nodes: &'a [NodeSlot<P>],
+    pub events: &'a [TraceEvent],
+    /// The first event produced by the step being checked.
+    pub first_new: usize,
+    pub messages: &'a [Rc<P::Msg>],
+}
+
+impl<P: Protocol> CheckCx<'_, P> {
+    pub fn new_events(&self) -> impl Iterator<Item = (EventId, &TraceEvent)> {
+        self.events[self.first_new..]
+            .iter()
+            .enumerate()
+            .map(move |(i, e)| (EventId((self.first_new + i) as u32), e))
+    }
+
+    pub fn message(&self, id: MsgId) -> &P::Msg {
+        &self.messages[id.index()]
+    }
+}
+
+/// A named property evaluated as the run goes. Properties keep their own state and are cloned into
+/// checkpoints with the rest of the simulation.
+pub trait Property<P: Protocol>: Debug {
+    fn name(&self) -> &'static str;
+    fn kind(&self) -> PropertyKind;
+    /// One sentence saying what the property means, for the checkers panel.
+    fn description(&self) -> &'static str;
+    /// Called after every step that produced events.
+    fn check(&mut self, cx: &CheckCx<'_, P>) -> Verdict;
+    /// Called once when the run reaches its horizon; an eventually property that is still pending
+    /// should report the violation here.
+    fn at_end(&mut self, _cx: &CheckCx<'_, P>) -> Verdict {
+        Verdict::Holds
+    }
+    fn clone_box(&self) -> Box<dyn Property<P>>;
+}
+
+impl<P: Protocol> Clone for Box<dyn Property<P>> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}

@@ -1,0 +1,189 @@
+//! `Run`: a simulation of any protocol behind one object-safe interface, so the CLI and the UI
+//! handle every protocol alike. Also the trace's JSON Lines form and its hash.
+
+use crate::engine::action::{Action, Scheduled};
+use crate::engine::causality::Causality;
+use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
+use crate::engine::protocol::Protocol;
+use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
+use crate::engine::time::SimTime;
+use crate::engine::trace::{EventKind, TraceEvent};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+/// A running simulation, whatever its protocol.
+pub trait Run {
+    fn protocol(&self) -> &'static str;
+    fn node_count(&self) -> u32;
+    fn horizon(&self) -> SimTime;
+    fn now(&self) -> SimTime;
+    fn finished(&self) -> bool;
+    fn step(&mut self) -> bool;
+    fn run_until(&mut self, t: SimTime);
+    fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool;
+    fn seek(&mut self, t: SimTime);
+    fn seek_event(&mut self, e: EventId) -> Result<(), InputError>;
+    fn apply(&mut self, action: Action) -> Result<Vec<Scheduled>, InputError>;
+    fn interventions(&self) -> Vec<Scheduled>;
+    fn events(&self) -> &[TraceEvent];
+    fn causality(&mut self) -> &Causality;
+    fn snapshot(&self) -> Snapshot;
+    fn properties(&self) -> Vec<PropertyReport>;
+    fn stats(&self) -> Stats;
+    fn memory(&self) -> Memory;
+    /// The label drawn on a message's arrow.
+    fn message_label(&self, msg: MsgId) -> String;
+    /// The message's full payload as JSON.
+    fn message_json(&self, msg: MsgId) -> Value;
+    /// Request `id`'s target node and operation.
+    fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)>;
+    /// The reply recorded by response event `event`.
+    fn response_json(&self, event: EventId) -> Option<Value>;
+}
+
+impl<P: Protocol> Run for Sim<P> {
+    fn protocol(&self) -> &'static str {
+        P::NAME
+    }
+    fn node_count(&self) -> u32 {
+        Sim::node_count(self)
+    }
+    fn horizon(&self) -> SimTime {
+        Sim::horizon(self)
+    }
+    fn now(&self) -> SimTime {
+        Sim::now(self)
+    }
+    fn finished(&self) -> bool {
+        Sim::finished(self)
+    }
+    fn step(&mut self) -> bool {
+        Sim::step(self)
+    }
+    fn run_until(&mut self, t: SimTime) {
+        Sim::run_until(self, t)
+    }
+    fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool {
+        Sim::run_slice(self, t, max_steps)
+    }
+    fn seek(&mut self, t: SimTime) {
+        Sim::seek(self, t)
+    }
+    fn seek_event(&mut self, e: EventId) -> Result<(), InputError> {
+        Sim::seek_event(self, e)
+    }
+    fn apply(&mut self, action: Action) -> Result<Vec<Scheduled>, InputError> {
+        Sim::apply(self, action)
+    }
+    fn interventions(&self) -> Vec<Scheduled> {
+        Sim::interventions(self)
+    }
+    fn events(&self) -> &[TraceEvent] {
+        Sim::events(self)
+    }
+    fn causality(&mut self) -> &Causality {
+        Sim::causality(self)
+    }
+    fn snapshot(&self) -> Snapshot {
+        Sim::snapshot(self)
+    }
+    fn properties(&self) -> Vec<PropertyReport> {
+        Sim::properties(self)
+    }
+    fn stats(&self) -> Stats {
+        Sim::stats(self)
+    }
+    fn memory(&self) -> Memory {
+        Sim::memory(self)
+    }
+    fn message_label(&self, msg: MsgId) -> String {
+        P::msg_label(self.message(msg))
+    }
+    fn message_json(&self, msg: MsgId) -> Value {
+        serde_json::to_value(self.message(msg)).unwrap_or(Value::Null)
+    }
+    fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)> {
+        self.request(id)
+            .map(|(node, op)| (node, serde_json::to_value(op).unwrap_or(Value::Null)))
+    }
+    fn response_json(&self, event: EventId) -> Option<Value> {
+        self.response(event)
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+    }
+}
+
+/// One trace event as a JSON object: the event's fields, its id, its vector timestamp (as a map from
+/// node name to count, ShiViz-style, zero entries omitted) and the payloads it refers to.
+pub fn event_json(run: &mut dyn Run, id: EventId) -> Value {
+    let vector = run.causality().vector_clock(id);
+    let event = &run.events()[id.index()];
+    let mut object = match serde_json::to_value(event) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    object.insert("id".into(), json!(id.0));
+    if let Some(vector) = vector {
+        let clock: Map<String, Value> = vector
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0)
+            .map(|(i, v)| (NodeId(i as u32).to_string(), json!(v)))
+            .collect();
+        object.insert("vc".into(), Value::Object(clock));
+    }
+    let kind = event.kind.clone();
+    match kind {
+        EventKind::Send { msg, .. }
+        | EventKind::Deliver { msg, .. }
+        | EventKind::Drop { msg, .. } => {
+            object.insert("label".into(), json!(run.message_label(msg)));
+            if matches!(kind, EventKind::Send { .. }) {
+                object.insert("payload".into(), run.message_json(msg));
+            }
+        }
+        EventKind::Request { id: request } | EventKind::RequestDrop { id: request, .. } => {
+            if let Some((_, op)) = run.request_json(request) {
+                object.insert("op".into(), op);
+            }
+        }
+        EventKind::Response { .. } => {
+            if let Some(response) = run.response_json(id) {
+                object.insert("response".into(), response);
+            }
+        }
+        _ => {}
+    }
+    Value::Object(object)
+}
+
+/// Writes the trace as JSON Lines, one event per line.
+pub fn write_jsonl(run: &mut dyn Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for i in 0..run.events().len() {
+        let line = event_json(run, EventId(i as u32));
+        serde_json::to_writer(&mut *out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// SHA-256 of the JSON Lines trace, in hex: the golden fingerprint of a run.
+pub fn trace_hash(run: &mut dyn Run) -> String {
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut writer = HashWriter(Sha256::new());
+    write_jsonl(run, &mut writer).expect("hashing never fails to write");
+    writer
+        .0
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,1806 @@
+//! The simulator: one event queue ordered by (time, sequence number), nodes running a protocol,
+//! the network, clocks, the schedule of interventions, checkpoints for seeking, and the trace.
+//!
+//! Everything here is a pure function of the [`Setup`]: no wall clock, no ambient randomness, no
+//! hash-ordered iteration. The boundary is inputs in (`step`, `run_until`, `apply`, `seek`) and plain
+//! data out (`events`, `snapshot`).
+
+use crate::engine::action::{Action, Scheduled};
+use crate::engine::causality::Causality;
+use crate::engine::clock::{Clock, ClockConfig};
+use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
+use crate::engine::network::{LinkConfig, Network, NetworkConfig};
+use crate::engine::protocol::{
+    CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, Verdict,
+};
+use crate::engine::rng::{Purpose, SimRng};
+use crate::engine::time::SimTime;
+use crate::engine::trace::{DropReason, EventKind, TraceEvent, Violation};
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::rc::Rc;
+
+/// How many checkpoints a run keeps at most; when full, every other one is dropped and the spacing
+/// doubles, so memory stays bounded however long the run.
+const MAX_CHECKPOINTS: usize = 64;
+
+/// Who sends the generated workload's requests where.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Target {
+    /// n1, n2, n3, … in turn.
+    #[default]
+    RoundRobin,
+    /// A node drawn from the workload's random stream.
+    Random,
+    /// Always the same node.
+    Node(NodeId),
+}
+
+/// A steady stream of client requests whose operations the protocol generates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generator {
+    #[serde(default)]
+    pub start_us: u64,
+    pub every_us: u64,
+    #[serde(default)]
+    pub target: Target,
+    /// Stop after this many requests (no limit when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+}
+
+/// A client request at a given time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledRequest {
+    pub at_us: SimTime,
+    pub node: NodeId,
+    pub op: serde_json::Value,
+}
+
+/// Client requests entering the system from outside.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<ScheduledRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<Generator>,
+}
+
+/// Everything a run is a function of, with the protocol's parameters already parsed.
+#[derive(Clone, Debug)]
+pub struct Setup<P: Protocol> {
+    pub nodes: u32,
+    pub seed: u64,
+    pub horizon: SimTime,
+    pub network: NetworkConfig,
+    /// One per node.
+    pub clocks: Vec<ClockConfig>,
+    pub workload: Workload,
+    /// The authored fault script.
+    pub faults: Vec<Scheduled>,
+    /// Interventions recorded from interactive use.
+    pub interventions: Vec<Scheduled>,
+    pub params: P::Params,
+}
+
+/// Why an input was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Counters over the run so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub steps: u64,
+    pub events: u64,
+    pub sent: u64,
+    pub delivered: u64,
+    pub dropped: u64,
+    pub duplicated: u64,
+    pub timers_fired: u64,
+    pub requests: u64,
+    pub responses: u64,
+    pub violations: u64,
+}
+
+/// Memory held by a run's trace and indexes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Memory {
+    pub events: u64,
+    pub trace_bytes: u64,
+    pub message_bytes: u64,
+    pub causality_bytes: u64,
+}
+
+/// A property's standing, for the checkers panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PropertyState {
+    /// An always property with no violation so far.
+    Holding,
+    /// An eventually property not yet satisfied.
+    Pending,
+    Satisfied {
+        at: SimTime,
+    },
+    Violated {
+        at: SimTime,
+        event: EventId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyReport {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub description: &'static str,
+    pub state: PropertyState,
+}
+
+/// A pending timer, as the inspector lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimerInfo {
+    pub timer: TimerId,
+    pub name: &'static str,
+    pub set: EventId,
+    pub fires_at: SimTime,
+}
+
+/// One node at the current instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NodeSnapshot {
+    pub id: NodeId,
+    pub status: NodeStatus,
+    /// Wall-clock reading now.
+    pub clock_us: i64,
+    pub drift_ppm: i32,
+    pub lamport: u64,
+    pub last_event: Option<EventId>,
+    /// `None` while crashed.
+    pub view: Option<NodeView>,
+    pub timers: Vec<TimerInfo>,
+}
+
+/// One copy of a message still in the network.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InFlight {
+    pub send: EventId,
+    pub msg: MsgId,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub sent_at: SimTime,
+    pub arrive_at: SimTime,
+    /// Waiting on a held link.
+    pub held: bool,
+    /// Already decided to be lost when it arrives.
+    pub doomed: Option<DropReason>,
+}
+
+/// Plain data describing the whole system at the current instant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    pub now: SimTime,
+    pub nodes: Vec<NodeSnapshot>,
+    pub in_flight: Vec<InFlight>,
+    pub blocked: Vec<(NodeId, NodeId)>,
+    pub held: Vec<(NodeId, NodeId)>,
+    pub default_link: LinkConfig,
+    pub links: Vec<(NodeId, NodeId, LinkConfig)>,
+    pub properties: Vec<PropertyReport>,
+    pub stats: Stats,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    time: SimTime,
+    seq: u64,
+    slot: u32,
+}
+
+#[derive(Clone, Debug)]
+enum Item<P: Protocol> {
+    Start {
+        node: NodeId,
+    },
+    Deliver {
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        send: EventId,
+        doomed: Option<DropReason>,
+    },
+    Timer {
+        node: NodeId,
+        timer: TimerId,
+        kind: P::Timer,
+        incarnation: u32,
+        set: EventId,
+        mono_deadline: i64,
+    },
+    Request {
+        node: NodeId,
+        op: Rc<P::Request>,
+    },
+    Generate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Queue,
+    Held,
+    Inbox,
+}
+
+#[derive(Clone, Debug)]
+struct Entry<P: Protocol> {
+    seq: u64,
+    generation: u32,
+    at: SimTime,
+    place: Place,
+    item: Option<Item<P>>,
+}
+
+/// A node: its protocol state (absent while crashed), stable storage, randomness, clock, and the
+/// engine's bookkeeping for the trace.
+#[derive(Clone, Debug)]
+pub struct NodeSlot<P: Protocol> {
+    id: NodeId,
+    state: Option<P>,
+    stable: P::Stable,
+    rng: SimRng,
+    status: NodeStatus,
+    incarnation: u32,
+    clock: Clock,
+    lamport: u64,
+    last: Option<EventId>,
+    inbox: Vec<u32>,
+}
+
+impl<P: Protocol> NodeSlot<P> {
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    pub fn status(&self) -> NodeStatus {
+        self.status
+    }
+
+    pub fn state(&self) -> Option<&P> {
+        self.state.as_ref()
+    }
+
+    pub fn stable(&self) -> &P::Stable {
+        &self.stable
+    }
+
+    pub fn last_event(&self) -> Option<EventId> {
+        self.last
+    }
+}
+
+#[derive(Clone, Debug)]
+struct PropSlot<P: Protocol> {
+    property: Box<dyn Property<P>>,
+    state: PropertyState,
+}
+
+#[derive(Clone, Debug)]
+struct GeneratorState {
+    config: Generator,
+    issued: u64,
+    rng: SimRng,
+}
+
+/// Where an entry of the merged schedule came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Script,
+    User,
+}
+
+#[derive(Clone, Debug)]
+struct Planned<P: Protocol> {
+    at: SimTime,
+    origin: Origin,
+    action: Action,
+    op: Option<Rc<P::Request>>,
+}
+
+/// Everything that evolves during a run except the append-only log; cloned into checkpoints.
+#[derive(Clone, Debug)]
+struct State<P: Protocol> {
+    now: SimTime,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Key>>,
+    entries: Vec<Entry<P>>,
+    free: Vec<u32>,
+    held: Vec<u32>,
+    nodes: Vec<NodeSlot<P>>,
+    network: Network,
+    cursor: usize,
+    generator: Option<GeneratorState>,
+    properties: Vec<PropSlot<P>>,
+    stats: Stats,
+    ended: bool,
+}
+
+/// What a run appends and never rewrites (until a seek truncates it).
+#[derive(Debug)]
+struct Log<P: Protocol> {
+    events: Vec<TraceEvent>,
+    messages: Vec<Rc<P::Msg>>,
+    requests: Vec<RequestRecord<P>>,
+    responses: Vec<(EventId, P::Response)>,
+}
+
+#[derive(Clone, Debug)]
+struct RequestRecord<P: Protocol> {
+    node: NodeId,
+    op: Rc<P::Request>,
+    event: Option<EventId>,
+}
+
+#[derive(Clone, Debug)]
+struct Checkpoint<P: Protocol> {
+    state: State<P>,
+    events: usize,
+    messages: usize,
+    requests: usize,
+    responses: usize,
+}
+
+/// A deterministic simulation of protocol `P`.
+#[derive(Debug)]
+pub struct Sim<P: Protocol> {
+    nodes: u32,
+    seed: u64,
+    horizon: SimTime,
+    params: P::Params,
+    schedule: Vec<Planned<P>>,
+    state: State<P>,
+    log: Log<P>,
+    checkpoints: Vec<Checkpoint<P>>,
+    checkpoint_every: u64,
+    steps_since_checkpoint: u64,
+    causality: Causality,
+}
+
+/// What the next step will process.
+enum Next {
+    Queue(Key),
+    Action,
+}
+
+impl<P: Protocol> Sim<P> {
+    /// Builds a run. Every node name, request and action is checked here; a bad one is an error.
+    pub fn new(setup: Setup<P>) -> Result<Sim<P>, InputError> {
+        let n = setup.nodes;
+        if n == 0 {
+            return Err(InputError("a simulation needs at least one node".into()));
+        }
+        if setup.clocks.len() != n as usize {
+            return Err(InputError(format!(
+                "expected {n} clock configurations, got {}",
+                setup.clocks.len()
+            )));
+        }
+        let check_node = |node: NodeId, place: &str| -> Result<(), InputError> {
+            if node.0 < n {
+                Ok(())
+            } else {
+                Err(InputError(format!(
+                    "{place} names {node}, but the scenario has only {n} nodes"
+                )))
+            }
+        };
+        for link in &setup.network.links {
+            check_node(link.from, "network.links")?;
+            check_node(link.to, "network.links")?;
+        }
+        let parse_op =
+            |op: &serde_json::Value, place: &str| -> Result<Rc<P::Request>, InputError> {
+                serde_json::from_value::<P::Request>(op.clone())
+                    .map(Rc::new)
+                    .map_err(|e| InputError(format!("{place}: `{op}` is not a valid request: {e}")))
+            };
+        let mut schedule = Vec::with_capacity(setup.faults.len() + setup.interventions.len());
+        for (origin, list, name) in [
+            (Origin::Script, &setup.faults, "faults"),
+            (Origin::User, &setup.interventions, "interventions"),
+        ] {
+            for (i, s) in list.iter().enumerate() {
+                let place = format!("{name}[{i}] ({})", s.action.describe());
+                for node in s.action.nodes() {
+                    check_node(node, &place)?;
+                }
+                let op = match &s.action {
+                    Action::ClientRequest { op, .. } => Some(parse_op(op, &place)?),
+                    _ => None,
+                };
+                schedule.push(Planned {
+                    at: s.at_us,
+                    origin,
+                    action: s.action.clone(),
+                    op,
+                });
+            }
+        }
+        // Stable sort: at equal times the script comes before recorded interventions.
+        schedule.sort_by_key(|p| p.at);
+
+        let nodes = (0..n)
+            .map(|i| NodeSlot {
+                id: NodeId(i),
+                state: None,
+                stable: P::Stable::default(),
+                rng: SimRng::derive(setup.seed, Purpose::Node(NodeId(i))),
+                status: NodeStatus::Crashed,
+                incarnation: 0,
+                clock: Clock::new(setup.clocks[i as usize]),
+                lamport: 0,
+                last: None,
+                inbox: Vec::new(),
+            })
+            .collect();
+        let properties = P::properties(&setup.params)
+            .into_iter()
+            .map(|property| {
+                let state = match property.kind() {
+                    PropertyKind::Always => PropertyState::Holding,
+                    PropertyKind::Eventually => PropertyState::Pending,
+                };
+                PropSlot { property, state }
+            })
+            .collect();
+        let mut state = State {
+            now: SimTime::ZERO,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            entries: Vec::new(),
+            free: Vec::new(),
+            held: Vec::new(),
+            nodes,
+            network: Network::new(n, setup.seed, &setup.network),
+            cursor: 0,
+            generator: None,
+            properties,
+            stats: Stats::default(),
+            ended: false,
+        };
+        for i in 0..n {
+            state.schedule(SimTime::ZERO, Item::Start { node: NodeId(i) });
+        }
+        for (i, r) in setup.workload.requests.iter().enumerate() {
+            let place = format!("workload.requests[{i}]");
+            check_node(r.node, &place)?;
+            let op = parse_op(&r.op, &place)?;
+            state.schedule(r.at_us, Item::Request { node: r.node, op });
+        }
+        if let Some(config) = setup.workload.generator {
+            if config.every_us == 0 {
+                return Err(InputError(
+                    "workload.generator.every_us must be at least 1".into(),
+                ));
+            }
+            if let Target::Node(node) = config.target {
+                check_node(node, "workload.generator.target")?;
+            }
+            state.generator = Some(GeneratorState {
+                config,
+                issued: 0,
+                rng: SimRng::derive(setup.seed, Purpose::Workload),
+            });
+            state.schedule(SimTime(config.start_us), Item::Generate);
+        }
+        let checkpoint_every = 4_096 + 64 * u64::from(n);
+        let mut sim = Sim {
+            nodes: n,
+            seed: setup.seed,
+            horizon: setup.horizon,
+            params: setup.params,
+            schedule,
+            state,
+            log: Log {
+                events: Vec::new(),
+                messages: Vec::new(),
+                requests: Vec::new(),
+                responses: Vec::new(),
+            },
+            checkpoints: Vec::new(),
+            checkpoint_every,
+            steps_since_checkpoint: 0,
+            causality: Causality::new(n),
+        };
+        sim.take_checkpoint();
+        Ok(sim)
+    }
+
+    pub fn node_count(&self) -> u32 {
+        self.nodes
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
+    }
+
+    pub fn params(&self) -> &P::Params {
+        &self.params
+    }
+
+    /// The instant everything up to which has been processed.
+    pub fn now(&self) -> SimTime {
+        self.state.now
+    }
+
+    /// True once the run has reached its horizon (eventually properties have been judged).
+    pub fn finished(&self) -> bool {
+        self.state.ended
+    }
+
+    pub fn events(&self) -> &[TraceEvent] {
+        &self.log.events
+    }
+
+    pub fn nodes(&self) -> &[NodeSlot<P>] {
+        &self.state.nodes
+    }
+
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.state.stats;
+        stats.events = self.log.events.len() as u64;
+        stats
+    }
+
+    /// Bytes held by the trace (events, message payloads) and by the causality index, as far as it
+    /// has been built.
+    pub fn memory(&self) -> Memory {
+        let payload = std::mem::size_of::<P::Msg>() + 2 * std::mem::size_of::<usize>();
+        let boxed: usize = self
+            .log
+            .events
+            .iter()
+            .map(|e| match &e.kind {
+                EventKind::Annotate { text } => text.len(),
+                EventKind::Violation(v) => {
+                    std::mem::size_of::<Violation>() + v.message.len() + v.involved.len() * 4
+                }
+                _ => 0,
+            })
+            .sum();
+        Memory {
+            events: self.log.events.len() as u64,
+            trace_bytes: (self.log.events.capacity() * std::mem::size_of::<TraceEvent>() + boxed)
+                as u64,
+            message_bytes: (self.log.messages.capacity() * std::mem::size_of::<Rc<P::Msg>>()
+                + self.log.messages.len() * payload) as u64,
+            causality_bytes: self.causality.memory_bytes() as u64,
+        }
+    }
+
+    pub fn message(&self, id: MsgId) -> &P::Msg {
+        &self.log.messages[id.index()]
+    }
+
+    /// The operation of request `id`.
+    pub fn request(&self, id: RequestId) -> Option<(NodeId, &P::Request)> {
+        self.log
+            .requests
+            .get(id.0 as usize)
+            .map(|r| (r.node, &*r.op))
+    }
+
+    /// The reply recorded by response event `event`.
+    pub fn response(&self, event: EventId) -> Option<&P::Response> {
+        self.log
+            .responses
+            .binary_search_by_key(&event, |(e, _)| *e)
+            .ok()
+            .map(|i| &self.log.responses[i].1)
+    }
+
+    /// The fault script and recorded interventions, in the order they apply.
+    pub fn interventions(&self) -> Vec<Scheduled> {
+        self.planned(Origin::User)
+    }
+
+    pub fn faults(&self) -> Vec<Scheduled> {
+        self.planned(Origin::Script)
+    }
+
+    fn planned(&self, origin: Origin) -> Vec<Scheduled> {
+        self.schedule
+            .iter()
+            .filter(|p| p.origin == origin)
+            .map(|p| Scheduled {
+                at_us: p.at,
+                action: p.action.clone(),
+            })
+            .collect()
+    }
+
+    pub fn properties(&self) -> Vec<PropertyReport> {
+        self.state
+            .properties
+            .iter()
+            .map(|p| PropertyReport {
+                name: p.property.name(),
+                kind: p.property.kind(),
+                description: p.property.description(),
+                state: p.state,
+            })
+            .collect()
+    }
+
+    /// The causality index over the trace so far (vector clocks, causal past and future).
+    pub fn causality(&mut self) -> &Causality {
+        self.causality.update(&self.log.events);
+        &self.causality
+    }
+
+    fn next(&mut self) -> Option<Next> {
+        while let Some(&Reverse(key)) = self.state.queue.peek() {
+            let entry = &self.state.entries[key.slot as usize];
+            if entry.seq == key.seq && entry.item.is_some() && entry.place == Place::Queue {
+                break;
+            }
+            self.state.queue.pop();
+        }
+        let queued = self.state.queue.peek().map(|r| r.0);
+        let action_at = self.schedule.get(self.state.cursor).map(|p| p.at);
+        match (queued, action_at) {
+            (Some(key), Some(at)) if at < key.time => Some(Next::Action),
+            (Some(key), _) => Some(Next::Queue(key)),
+            (None, Some(_)) => Some(Next::Action),
+            (None, None) => None,
+        }
+    }
+
+    fn next_time(&mut self) -> Option<SimTime> {
+        match self.next()? {
+            Next::Queue(key) => Some(key.time),
+            Next::Action => Some(self.schedule[self.state.cursor].at),
+        }
+    }
+
+    /// Processes one queued event or scheduled action, if one is due before the horizon.
+    /// Returns false when there is nothing left to do.
+    pub fn step(&mut self) -> bool {
+        let Some(next) = self.next() else {
+            self.finish();
+            return false;
+        };
+        let time = match &next {
+            Next::Queue(key) => key.time,
+            Next::Action => self.schedule[self.state.cursor].at,
+        };
+        if time > self.horizon {
+            self.finish();
+            return false;
+        }
+        self.state.now = self.state.now.max(time);
+        let first_new = self.log.events.len();
+        match next {
+            Next::Queue(key) => {
+                self.state.queue.pop();
+                self.process(key.slot);
+            }
+            Next::Action => {
+                let index = self.state.cursor;
+                self.state.cursor += 1;
+                self.perform(index);
+            }
+        }
+        self.state.stats.steps += 1;
+        if !self.state.properties.is_empty() && self.log.events.len() > first_new {
+            self.check(first_new, false);
+        }
+        self.steps_since_checkpoint += 1;
+        if self.steps_since_checkpoint >= self.checkpoint_every {
+            self.take_checkpoint();
+        }
+        true
+    }
+
+    /// Processes everything due at or before `t` (capped at the horizon) and moves the clock to `t`.
+    pub fn run_until(&mut self, t: SimTime) {
+        while self.run_slice(t, u32::MAX) {}
+    }
+
+    /// Like `run_until` but stops after `max_steps` steps, so a UI can spread long work over frames.
+    /// Returns true while more work remains before `t`.
+    pub fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool {
+        let target = t.min(self.horizon);
+        for _ in 0..max_steps {
+            match self.next_time() {
+                Some(time) if time <= target => {
+                    self.step();
+                }
+                _ => {
+                    self.state.now = self.state.now.max(target);
+                    if target >= self.horizon {
+                        self.finish();
+                    }
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Runs to the horizon.
+    pub fn run(&mut self) {
+        self.run_until(self.horizon);
+    }
+
+    fn finish(&mut self) {
+        if self.state.ended {
+            return;
+        }
+        self.state.ended = true;
+        self.state.now = self.state.now.max(self.horizon);
+        let first_new = self.log.events.len();
+        self.check(first_new, true);
+    }
+
+    fn check(&mut self, first_new: usize, at_end: bool) {
+        let mut properties = std::mem::take(&mut self.state.properties);
+        let mut violations = Vec::new();
+        {
+            let cx = CheckCx {
+                now: self.state.now,
+                nodes: &self.state.nodes,
+                events: &self.log.events,
+                first_new,
+                messages: &self.log.messages,
+            };
+            for (i, slot) in properties.iter_mut().enumerate() {
+                if matches!(
+                    slot.state,
+                    PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
+                ) {
+                    continue;
+                }
+                let verdict = if at_end {
+                    slot.property.at_end(&cx)
+                } else {
+                    slot.property.check(&cx)
+                };
+                match verdict {
+                    Verdict::Holds => {}
+                    Verdict::Satisfied => slot.state = PropertyState::Satisfied { at: cx.now },
+                    Verdict::Violated { message, involved } => {
+                        violations.push((i, message, involved))
+                    }
+                }
+            }
+        }
+        for (i, message, involved) in violations {
+            let property = properties[i].property.name().to_string();
+            let event = self.state.record(
+                &mut self.log,
+                None,
+                None,
+                EventKind::Violation(Box::new(Violation {
+                    property,
+                    message,
+                    involved,
+                })),
+            );
+            self.state.stats.violations += 1;
+            properties[i].state = PropertyState::Violated {
+                at: self.state.now,
+                event,
+            };
+        }
+        self.state.properties = properties;
+    }
+
+    fn take_checkpoint(&mut self) {
+        self.steps_since_checkpoint = 0;
+        if self.checkpoints.len() >= MAX_CHECKPOINTS {
+            let mut keep = 0;
+            self.checkpoints.retain(|_| {
+                keep += 1;
+                keep % 2 == 1
+            });
+            self.checkpoint_every *= 2;
+        }
+        self.checkpoints.push(Checkpoint {
+            state: self.state.clone(),
+            events: self.log.events.len(),
+            messages: self.log.messages.len(),
+            requests: self.log.requests.len(),
+            responses: self.log.responses.len(),
+        });
+    }
+
+    fn restore(&mut self, index: usize) {
+        let checkpoint = &self.checkpoints[index];
+        self.state = checkpoint.state.clone();
+        self.log.events.truncate(checkpoint.events);
+        self.log.messages.truncate(checkpoint.messages);
+        self.log.requests.truncate(checkpoint.requests);
+        self.log.responses.truncate(checkpoint.responses);
+        self.causality.truncate(checkpoint.events);
+        self.steps_since_checkpoint = 0;
+    }
+
+    /// Moves to instant `t`: forward by running, backward by restoring the nearest checkpoint and
+    /// replaying. The trace afterwards holds exactly the events up to `t`.
+    pub fn seek(&mut self, t: SimTime) {
+        let t = t.min(self.horizon);
+        let best = self.checkpoints.iter().rposition(|c| c.state.now <= t);
+        let behind =
+            t < self.state.now || (t == self.state.now && self.state.ended && t < self.horizon);
+        if let Some(index) = best {
+            let ahead = self.checkpoints[index].events > self.log.events.len();
+            if behind || ahead {
+                self.restore(index);
+            }
+        }
+        self.run_until(t);
+    }
+
+    /// Moves to the end of the step that recorded event `e` (a step, such as a handler and all its
+    /// effects, is atomic).
+    pub fn seek_event(&mut self, e: EventId) -> Result<(), InputError> {
+        let target = e.index();
+        let index = self
+            .checkpoints
+            .iter()
+            .rposition(|c| c.events <= target)
+            .unwrap_or(0);
+        if target < self.log.events.len() || self.checkpoints[index].events > self.log.events.len()
+        {
+            self.restore(index);
+        }
+        while self.log.events.len() <= target {
+            if !self.step() {
+                return Err(InputError(format!("the run has no event {e}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies an intervention at the current instant. If the run had recorded interventions later
+    /// than now (because it was rewound), they are cut off: this starts a new branch. Returns the
+    /// interventions that were cut off.
+    pub fn apply(&mut self, action: Action) -> Result<Vec<Scheduled>, InputError> {
+        for node in action.nodes() {
+            if node.0 >= self.nodes {
+                return Err(InputError(format!(
+                    "{} names {node}, but the scenario has only {} nodes",
+                    action.describe(),
+                    self.nodes
+                )));
+            }
+        }
+        let op = match &action {
+            Action::ClientRequest { op, .. } => Some(Rc::new(
+                serde_json::from_value::<P::Request>(op.clone())
+                    .map_err(|e| InputError(format!("`{op}` is not a valid request: {e}")))?,
+            )),
+            _ => None,
+        };
+        let now = self.state.now;
+        let mut cut = Vec::new();
+        let mut index = 0;
+        while index < self.schedule.len() {
+            let planned = &self.schedule[index];
+            if planned.origin == Origin::User && planned.at > now {
+                let removed = self.schedule.remove(index);
+                cut.push(Scheduled {
+                    at_us: removed.at,
+                    action: removed.action,
+                });
+            } else {
+                index += 1;
+            }
+        }
+        let position = self.schedule.partition_point(|p| p.at <= now);
+        self.schedule.insert(
+            position,
+            Planned {
+                at: now,
+                origin: Origin::User,
+                action,
+                op,
+            },
+        );
+        self.checkpoints
+            .retain(|c| c.state.now <= now && c.state.cursor <= position);
+        self.state.ended = false;
+        self.run_until(now);
+        Ok(cut)
+    }
+
+    /// A plain-data picture of the system now.
+    pub fn snapshot(&self) -> Snapshot {
+        let now = self.state.now;
+        let mut timers: Vec<Vec<TimerInfo>> = vec![Vec::new(); self.nodes as usize];
+        let mut in_flight = Vec::new();
+        for entry in &self.state.entries {
+            match &entry.item {
+                Some(Item::Timer {
+                    node,
+                    timer,
+                    kind,
+                    incarnation,
+                    set,
+                    ..
+                }) if *incarnation == self.state.nodes[node.index()].incarnation => {
+                    timers[node.index()].push(TimerInfo {
+                        timer: *timer,
+                        name: P::timer_name(kind),
+                        set: *set,
+                        fires_at: entry.at,
+                    });
+                }
+                Some(Item::Deliver {
+                    msg,
+                    from,
+                    to,
+                    send,
+                    doomed,
+                }) if entry.place != Place::Inbox => {
+                    in_flight.push(InFlight {
+                        send: *send,
+                        msg: *msg,
+                        from: *from,
+                        to: *to,
+                        sent_at: self.log.events[send.index()].time,
+                        arrive_at: entry.at,
+                        held: entry.place == Place::Held,
+                        doomed: *doomed,
+                    });
+                }
+                _ => {}
+            }
+        }
+        in_flight.sort_by_key(|m| (m.arrive_at, m.send));
+        let nodes = self
+            .state
+            .nodes
+            .iter()
+            .zip(timers)
+            .map(|(node, mut timers)| {
+                timers.sort_by_key(|t| (t.fires_at, t.timer));
+                NodeSnapshot {
+                    id: node.id,
+                    status: node.status,
+                    clock_us: node.clock.read(now),
+                    drift_ppm: node.clock.drift_ppm(),
+                    lamport: node.lamport,
+                    last_event: node.last,
+                    view: node.state.as_ref().map(P::view),
+                    timers,
+                }
+            })
+            .collect();
+        Snapshot {
+            now,
+            nodes,
+            in_flight,
+            blocked: self.state.network.blocked_pairs(),
+            held: self.state.network.held_pairs(),
+            default_link: self.state.network.default_config(),
+            links: self.state.network.overrides().collect(),
+            properties: self.properties(),
+            stats: self.stats(),
+        }
+    }
+
+    fn process(&mut self, slot: u32) {
+        let item = self.state.entries[slot as usize]
+            .item
+            .clone()
+            .expect("queued entries hold an item");
+        match item {
+            Item::Start { node } => {
+                self.state.free(slot);
+                self.start(node, EventKind::Start);
+            }
+            Item::Deliver {
+                msg,
+                from,
+                to,
+                send,
+                doomed,
+            } => self.deliver(slot, msg, from, to, send, doomed),
+            Item::Timer {
+                node,
+                timer,
+                kind,
+                incarnation,
+                set,
+                ..
+            } => {
+                let slot_node = &self.state.nodes[node.index()];
+                if slot_node.incarnation != incarnation {
+                    self.state.free(slot);
+                } else if slot_node.status == NodeStatus::Paused {
+                    self.state.park_in_inbox(node, slot);
+                } else {
+                    self.state.free(slot);
+                    self.state.stats.timers_fired += 1;
+                    let name = P::timer_name(&kind);
+                    self.state.record(
+                        &mut self.log,
+                        Some(node),
+                        Some(set),
+                        EventKind::TimerFire { timer, name },
+                    );
+                    self.dispatch(node, |p, ctx| p.on_timer(ctx, kind));
+                }
+            }
+            Item::Request { node, op } => self.arrive_request(slot, node, op),
+            Item::Generate => {
+                self.state.free(slot);
+                self.generate();
+            }
+        }
+    }
+
+    fn start(&mut self, node: NodeId, kind: EventKind) {
+        let slot = &mut self.state.nodes[node.index()];
+        slot.state = Some(P::new(node, self.nodes, &self.params));
+        slot.status = NodeStatus::Up;
+        self.state.record(&mut self.log, Some(node), None, kind);
+        self.dispatch(node, |p, ctx| p.on_start(ctx));
+    }
+
+    fn deliver(
+        &mut self,
+        slot: u32,
+        msg: MsgId,
+        from: NodeId,
+        to: NodeId,
+        send: EventId,
+        doomed: Option<DropReason>,
+    ) {
+        let reason = doomed.or_else(|| {
+            self.state
+                .network
+                .is_blocked(from, to)
+                .then_some(DropReason::Partitioned)
+        });
+        if let Some(reason) = reason {
+            self.state.free(slot);
+            self.drop_message(from, to, msg, send, reason);
+            return;
+        }
+        if self.state.network.is_held(from, to) {
+            let entry = &mut self.state.entries[slot as usize];
+            entry.place = Place::Held;
+            self.state.held.push(slot);
+            return;
+        }
+        match self.state.nodes[to.index()].status {
+            NodeStatus::Crashed => {
+                self.state.free(slot);
+                self.drop_message(from, to, msg, send, DropReason::DestinationCrashed);
+            }
+            NodeStatus::Paused => self.state.park_in_inbox(to, slot),
+            NodeStatus::Up => {
+                self.state.free(slot);
+                self.state.stats.delivered += 1;
+                self.state.record(
+                    &mut self.log,
+                    Some(to),
+                    Some(send),
+                    EventKind::Deliver { from, msg, send },
+                );
+                let payload = Rc::clone(&self.log.messages[msg.index()]);
+                self.dispatch(to, |p, ctx| p.on_message(ctx, from, &payload));
+            }
+        }
+    }
+
+    fn drop_message(
+        &mut self,
+        from: NodeId,
+        to: NodeId,
+        msg: MsgId,
+        send: EventId,
+        reason: DropReason,
+    ) {
+        self.state.stats.dropped += 1;
+        self.state.record(
+            &mut self.log,
+            None,
+            Some(send),
+            EventKind::Drop {
+                from,
+                to,
+                msg,
+                send,
+                reason,
+            },
+        );
+    }
+
+    fn arrive_request(&mut self, slot: u32, node: NodeId, op: Rc<P::Request>) {
+        match self.state.nodes[node.index()].status {
+            NodeStatus::Paused => {
+                self.state.park_in_inbox(node, slot);
+                return;
+            }
+            NodeStatus::Crashed | NodeStatus::Up => self.state.free(slot),
+        }
+        let id = RequestId(self.log.requests.len() as u32);
+        self.state.stats.requests += 1;
+        if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+            self.log.requests.push(RequestRecord {
+                node,
+                op,
+                event: None,
+            });
+            self.state.record(
+                &mut self.log,
+                None,
+                None,
+                EventKind::RequestDrop { id, node },
+            );
+            return;
+        }
+        let event = self
+            .state
+            .record(&mut self.log, Some(node), None, EventKind::Request { id });
+        self.log.requests.push(RequestRecord {
+            node,
+            op: Rc::clone(&op),
+            event: Some(event),
+        });
+        self.dispatch(node, |p, ctx| p.on_request(ctx, id, &op));
+    }
+
+    fn generate(&mut self) {
+        let Some(mut generator) = self.state.generator.take() else {
+            return;
+        };
+        let seq = generator.issued;
+        generator.issued += 1;
+        let node = match generator.config.target {
+            Target::RoundRobin => NodeId((seq % u64::from(self.nodes)) as u32),
+            Target::Random => NodeId(generator.rng.range_u64(0, u64::from(self.nodes)) as u32),
+            Target::Node(node) => node,
+        };
+        if let Some(op) = P::generate_request(seq, &mut generator.rng) {
+            self.state.schedule(
+                self.state.now,
+                Item::Request {
+                    node,
+                    op: Rc::new(op),
+                },
+            );
+        }
+        let more = generator
+            .config
+            .count
+            .is_none_or(|count| generator.issued < u64::from(count));
+        if more {
+            let next = self.state.now.saturating_add_us(generator.config.every_us);
+            self.state.schedule(next, Item::Generate);
+        }
+        self.state.generator = Some(generator);
+    }
+
+    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
+        let Some(mut protocol) = self.state.nodes[node.index()].state.take() else {
+            return;
+        };
+        {
+            let mut ctx = Ctx {
+                state: &mut self.state,
+                log: &mut self.log,
+                node,
+            };
+            handler(&mut protocol, &mut ctx);
+        }
+        self.state.nodes[node.index()].state = Some(protocol);
+    }
+
+    fn perform(&mut self, index: usize) {
+        let planned = self.schedule[index].clone();
+        let now = self.state.now;
+        match planned.action {
+            Action::Crash { node } => {
+                if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+                    return;
+                }
+                let inbox = std::mem::take(&mut self.state.nodes[node.index()].inbox);
+                self.state
+                    .record(&mut self.log, Some(node), None, EventKind::Crash);
+                for slot in inbox {
+                    if let Some(Item::Deliver {
+                        msg,
+                        from,
+                        to,
+                        send,
+                        ..
+                    }) = self.state.entries[slot as usize].item.clone()
+                    {
+                        self.drop_message(from, to, msg, send, DropReason::CrashedBeforeProcessing);
+                    }
+                    self.state.free(slot);
+                }
+                let slot = &mut self.state.nodes[node.index()];
+                slot.state = None;
+                slot.status = NodeStatus::Crashed;
+                slot.incarnation += 1;
+            }
+            Action::Restart { node } => {
+                if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+                    self.start(node, EventKind::Restart);
+                }
+            }
+            Action::Pause { node } => {
+                if self.state.nodes[node.index()].status == NodeStatus::Up {
+                    self.state.nodes[node.index()].status = NodeStatus::Paused;
+                    self.state
+                        .record(&mut self.log, Some(node), None, EventKind::Pause);
+                }
+            }
+            Action::Resume { node } => {
+                if self.state.nodes[node.index()].status == NodeStatus::Paused {
+                    self.state.nodes[node.index()].status = NodeStatus::Up;
+                    self.state
+                        .record(&mut self.log, Some(node), None, EventKind::Resume);
+                    let inbox = std::mem::take(&mut self.state.nodes[node.index()].inbox);
+                    for slot in inbox {
+                        self.state.rekey(slot, now);
+                    }
+                }
+            }
+            Action::Partition { groups } => {
+                self.state.network.partition(&groups);
+                self.state.record(
+                    &mut self.log,
+                    None,
+                    None,
+                    EventKind::Partition {
+                        groups: Box::new(groups),
+                    },
+                );
+            }
+            Action::PartitionOneWay { from, to } => {
+                self.state.network.block(&from, &to);
+                self.state.record(
+                    &mut self.log,
+                    None,
+                    None,
+                    EventKind::PartitionOneWay {
+                        from: Box::new(from),
+                        to: Box::new(to),
+                    },
+                );
+            }
+            Action::Heal => {
+                self.state.network.heal();
+                self.state
+                    .record(&mut self.log, None, None, EventKind::Heal);
+            }
+            Action::Hold { from, to } => {
+                self.state.network.set_held(from, to, true);
+                self.state
+                    .record(&mut self.log, None, None, EventKind::Hold { from, to });
+            }
+            Action::Release { from, to } => {
+                self.state.network.set_held(from, to, false);
+                self.state
+                    .record(&mut self.log, None, None, EventKind::Release { from, to });
+                let held = std::mem::take(&mut self.state.held);
+                for slot in held {
+                    let on_link = matches!(
+                        &self.state.entries[slot as usize].item,
+                        Some(Item::Deliver { from: f, to: t, .. }) if *f == from && *t == to
+                    );
+                    if on_link {
+                        self.state.rekey(slot, now);
+                    } else {
+                        self.state.held.push(slot);
+                    }
+                }
+            }
+            Action::SetLink { from, to, link } => {
+                self.state.network.set_config(from, to, link);
+                self.state.record(
+                    &mut self.log,
+                    None,
+                    None,
+                    EventKind::LinkChange {
+                        from,
+                        to,
+                        config: Box::new(link),
+                    },
+                );
+            }
+            Action::ClockJump { node, by_us } => {
+                self.state.nodes[node.index()].clock.jump(by_us);
+                self.state.record(
+                    &mut self.log,
+                    Some(node),
+                    None,
+                    EventKind::ClockJump { by_us },
+                );
+            }
+            Action::ClockDrift { node, ppm } => {
+                self.state.nodes[node.index()].clock.set_drift(now, ppm);
+                self.state.record(
+                    &mut self.log,
+                    Some(node),
+                    None,
+                    EventKind::ClockDrift { ppm },
+                );
+                let clock = self.state.nodes[node.index()].clock.clone();
+                for slot in self.state.queued_timers(node) {
+                    if let Some(Item::Timer { mono_deadline, .. }) =
+                        &self.state.entries[slot as usize].item
+                    {
+                        let at = clock.deadline(now, *mono_deadline);
+                        self.state.rekey(slot, at);
+                    }
+                }
+            }
+            Action::DropMessage { send } => {
+                for slot in self.state.in_network(send) {
+                    if let Some(Item::Deliver {
+                        msg,
+                        from,
+                        to,
+                        send,
+                        ..
+                    }) = self.state.entries[slot as usize].item.clone()
+                    {
+                        self.state.unhold(slot);
+                        self.state.free(slot);
+                        self.drop_message(from, to, msg, send, DropReason::ByUser);
+                    }
+                }
+            }
+            Action::DuplicateMessage { send } => {
+                if let Some(&slot) = self.state.in_network(send).first() {
+                    let entry = &self.state.entries[slot as usize];
+                    let at = entry.at.max(now);
+                    if let Some(Item::Deliver {
+                        msg,
+                        from,
+                        to,
+                        send,
+                        doomed,
+                    }) = entry.item.clone()
+                    {
+                        self.state.stats.duplicated += 1;
+                        self.state.record(
+                            &mut self.log,
+                            None,
+                            Some(send),
+                            EventKind::Duplicate {
+                                from,
+                                to,
+                                msg,
+                                send,
+                            },
+                        );
+                        self.state.schedule(
+                            at,
+                            Item::Deliver {
+                                msg,
+                                from,
+                                to,
+                                send,
+                                doomed,
+                            },
+                        );
+                    }
+                }
+            }
+            Action::DeliverMessage { send } => {
+                for slot in self.state.in_network(send) {
+                    self.state.unhold(slot);
+                    if let Some(Item::Deliver { doomed, .. }) =
+                        &mut self.state.entries[slot as usize].item
+                    {
+                        *doomed = None;
+                    }
+                    self.state.rekey(slot, now);
+                }
+            }
+            Action::DelayMessage { send, by_us } => {
+                for slot in self.state.in_network(send) {
+                    let at = self.state.entries[slot as usize]
+                        .at
+                        .max(now)
+                        .saturating_add_us(by_us);
+                    self.state.unhold(slot);
+                    self.state.rekey(slot, at);
+                }
+            }
+            Action::ExpireTimers { node } => {
+                for slot in self.state.queued_timers(node) {
+                    self.state.rekey(slot, now);
+                }
+            }
+            Action::ClientRequest { node, .. } => {
+                if let Some(op) = planned.op {
+                    self.state.schedule(now, Item::Request { node, op });
+                }
+            }
+        }
+    }
+}
+
+impl<P: Protocol> State<P> {
+    fn record(
+        &mut self,
+        log: &mut Log<P>,
+        node: Option<NodeId>,
+        cause: Option<EventId>,
+        kind: EventKind,
+    ) -> EventId {
+        let id = EventId(log.events.len() as u32);
+        let event = match node {
+            Some(node) => {
+                let slot = &mut self.nodes[node.index()];
+                let mut lamport = slot.lamport;
+                if let Some(cause) = cause {
+                    lamport = lamport.max(log.events[cause.index()].lamport);
+                }
+                lamport += 1;
+                slot.lamport = lamport;
+                TraceEvent {
+                    time: self.now,
+                    node: Some(node),
+                    local_us: slot.clock.read(self.now),
+                    lamport,
+                    prev: slot.last.replace(id),
+                    cause,
+                    kind,
+                }
+            }
+            None => TraceEvent {
+                time: self.now,
+                node: None,
+                local_us: 0,
+                lamport: 0,
+                prev: None,
+                cause,
+                kind,
+            },
+        };
+        log.events.push(event);
+        id
+    }
+
+    fn alloc(&mut self, at: SimTime, item: Item<P>) -> u32 {
+        self.seq += 1;
+        let seq = self.seq;
+        match self.free.pop() {
+            Some(slot) => {
+                let entry = &mut self.entries[slot as usize];
+                entry.seq = seq;
+                entry.at = at;
+                entry.place = Place::Queue;
+                entry.item = Some(item);
+                slot
+            }
+            None => {
+                self.entries.push(Entry {
+                    seq,
+                    generation: 0,
+                    at,
+                    place: Place::Queue,
+                    item: Some(item),
+                });
+                (self.entries.len() - 1) as u32
+            }
+        }
+    }
+
+    fn schedule(&mut self, at: SimTime, item: Item<P>) -> u32 {
+        let slot = self.alloc(at, item);
+        let seq = self.entries[slot as usize].seq;
+        self.queue.push(Reverse(Key {
+            time: at,
+            seq,
+            slot,
+        }));
+        slot
+    }
+
+    fn rekey(&mut self, slot: u32, at: SimTime) {
+        self.seq += 1;
+        let entry = &mut self.entries[slot as usize];
+        entry.seq = self.seq;
+        entry.at = at;
+        entry.place = Place::Queue;
+        self.queue.push(Reverse(Key {
+            time: at,
+            seq: self.seq,
+            slot,
+        }));
+    }
+
+    fn free(&mut self, slot: u32) {
+        let entry = &mut self.entries[slot as usize];
+        entry.item = None;
+        entry.generation = entry.generation.wrapping_add(1);
+        self.free.push(slot);
+    }
+
+    fn park_in_inbox(&mut self, node: NodeId, slot: u32) {
+        self.entries[slot as usize].place = Place::Inbox;
+        self.nodes[node.index()].inbox.push(slot);
+    }
+
+    fn unhold(&mut self, slot: u32) {
+        if self.entries[slot as usize].place == Place::Held {
+            self.held.retain(|&s| s != slot);
+        }
+    }
+
+    /// Slots of the copies of message `send` still in the network (queued or held), in slot order.
+    fn in_network(&self, send: EventId) -> Vec<u32> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.place != Place::Inbox
+                    && matches!(&e.item, Some(Item::Deliver { send: s, .. }) if *s == send)
+            })
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+
+    /// Slots of the node's live timers waiting in the queue.
+    fn queued_timers(&self, node: NodeId) -> Vec<u32> {
+        let incarnation = self.nodes[node.index()].incarnation;
+        let mut slots: Vec<(SimTime, u64, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.place == Place::Queue
+                    && matches!(&e.item, Some(Item::Timer { node: n, incarnation: i, .. }) if *n == node && *i == incarnation)
+            })
+            .map(|(i, e)| (e.at, e.seq, i as u32))
+            .collect();
+        slots.sort_unstable();
+        slots.into_iter().map(|(_, _, slot)| slot).collect()
+    }
+}
+
+/// The handle a protocol's handler gets: it reads the node's own clock and randomness and records
+/// effects. It never exposes other nodes or the true time.
+pub struct Ctx<'a, P: Protocol> {
+    state: &'a mut State<P>,
+    log: &'a mut Log<P>,
+    node: NodeId,
+}
+
+impl<P: Protocol> Ctx<'_, P> {
+    /// This node.
+    pub fn id(&self) -> NodeId {
+        self.node
+    }
+
+    /// How many nodes the system has (n1 … nN).
+    pub fn node_count(&self) -> u32 {
+        self.state.nodes.len() as u32
+    }
+
+    /// Every other node, in order.
+    pub fn peers(&self) -> impl Iterator<Item = NodeId> + use<P> {
+        let me = self.node;
+        (0..self.node_count()).map(NodeId).filter(move |&n| n != me)
+    }
+
+    /// This node's wall-clock reading in microseconds (it may drift and jump).
+    pub fn now(&self) -> i64 {
+        self.state.nodes[self.node.index()]
+            .clock
+            .read(self.state.now)
+    }
+
+    /// This node's monotonic clock in microseconds (drifts, never jumps).
+    pub fn monotonic(&self) -> i64 {
+        self.state.nodes[self.node.index()]
+            .clock
+            .mono(self.state.now)
+    }
+
+    /// This node's own random stream.
+    pub fn rng(&mut self) -> &mut SimRng {
+        &mut self.state.nodes[self.node.index()].rng
+    }
+
+    /// Sends `msg` to `to`.
+    pub fn send(&mut self, to: NodeId, msg: P::Msg) {
+        let id = MsgId(self.log.messages.len() as u32);
+        self.log.messages.push(Rc::new(msg));
+        self.transmit(to, id);
+    }
+
+    /// Sends the same message to every other node (one payload, one send event per peer).
+    pub fn broadcast(&mut self, msg: P::Msg) {
+        let id = MsgId(self.log.messages.len() as u32);
+        self.log.messages.push(Rc::new(msg));
+        for to in self.peers() {
+            self.transmit(to, id);
+        }
+    }
+
+    fn transmit(&mut self, to: NodeId, msg: MsgId) {
+        let from = self.node;
+        let state = &mut *self.state;
+        let send = state.record(self.log, Some(from), None, EventKind::Send { to, msg });
+        state.stats.sent += 1;
+        let blocked = state.network.is_blocked(from, to);
+        let (first, second) = state.network.transmit(state.now, from, to);
+        let doom = |lost: bool| {
+            if blocked {
+                Some(DropReason::Partitioned)
+            } else if lost {
+                Some(DropReason::Lost)
+            } else {
+                None
+            }
+        };
+        state.schedule(
+            first.arrive_at,
+            Item::Deliver {
+                msg,
+                from,
+                to,
+                send,
+                doomed: doom(first.lost),
+            },
+        );
+        if let Some(copy) = second {
+            state.stats.duplicated += 1;
+            state.record(
+                self.log,
+                None,
+                Some(send),
+                EventKind::Duplicate {
+                    from,
+                    to,
+                    msg,
+                    send,
+                },
+            );
+            state.schedule(
+                copy.arrive_at,
+                Item::Deliver {
+                    msg,
+                    from,
+                    to,
+                    send,
+                    doomed: doom(copy.lost),
+                },
+            );
+        }
+    }
+
+    /// Starts a timer that fires after `after_us` microseconds of this node's (drifting) clock.
+    pub fn set_timer(&mut self, after_us: u64, kind: P::Timer) -> TimerId {
+        let state = &mut *self.state;
+        let node = &state.nodes[self.node.index()];
+        let mono_deadline = node.clock.mono(state.now).saturating_add(after_us as i64);
+        let at = state
+            .now
+            .saturating_add_us(node.clock.true_duration(after_us));
+        let incarnation = node.incarnation;
+        let slot = state.alloc(at, Item::Generate);
+        let timer =
+            TimerId((u64::from(state.entries[slot as usize].generation) << 32) | u64::from(slot));
+        let name = P::timer_name(&kind);
+        let set = state.record(
+            self.log,
+            Some(self.node),
+            None,
+            EventKind::TimerSet {
+                timer,
+                name,
+                after_us,
+            },
+        );
+        let entry = &mut state.entries[slot as usize];
+        entry.item = Some(Item::Timer {
+            node: self.node,
+            timer,
+            kind,
+            incarnation,
+            set,
+            mono_deadline,
+        });
+        let seq = entry.seq;
+        state.queue.push(Reverse(Key {
+            time: at,
+            seq,
+            slot,
+        }));
+        timer
+    }
+
+    /// Cancels a pending timer; a timer that already fired (or never existed) is ignored.
+    pub fn cancel_timer(&mut self, timer: TimerId) {
+        let slot = (timer.0 & 0xffff_ffff) as u32;
+        let generation = (timer.0 >> 32) as u32;
+        let state = &mut *self.state;
+        let Some(entry) = state.entries.get(slot as usize) else {
+            return;
+        };
+        if entry.generation != generation {
+            return;
+        }
+        let Some(Item::Timer { node, kind, .. }) = &entry.item else {
+            return;
+        };
+        if *node != self.node {
+            return;
+        }
+        let name = P::timer_name(kind);
+        if entry.place == Place::Inbox {
+            state.nodes[self.node.index()].inbox.retain(|&s| s != slot);
+        }
+        state.free(slot);
+        state.record(
+            self.log,
+            Some(self.node),
+            None,
+            EventKind::TimerCancel { timer, name },
+        );
+    }
+
+    /// This node's stable storage, as it survives crashes.
+    pub fn stable(&self) -> &P::Stable {
+        &self.state.nodes[self.node.index()].stable
+    }
+
+    /// Writes stable storage (`what` names the change for the trace, e.g. "votedFor").
+    pub fn persist(&mut self, what: &'static str, write: impl FnOnce(&mut P::Stable)) {
+        write(&mut self.state.nodes[self.node.index()].stable);
+        self.state
+            .record(self.log, Some(self.node), None, EventKind::Persist { what });
+    }
+
+    /// Answers client request `id`.
+    pub fn reply(&mut self, id: RequestId, response: P::Response) {
+        let cause = self.log.requests.get(id.0 as usize).and_then(|r| r.event);
+        self.state.stats.responses += 1;
+        let event = self
+            .state
+            .record(self.log, Some(self.node), cause, EventKind::Response { id });
+        self.log.responses.push((event, response));
+    }
+
+    /// Notes something about this node's state in the trace (e.g. "became leader in term 3").
+    pub fn annotate(&mut self, text: impl Into<String>) {
+        let text: String = text.into();
+        self.state.record(
+            self.log,
+            Some(self.node),
+            None,
+            EventKind::Annotate {
+                text: text.into_boxed_str(),
+            },
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! The trace: every event of a run, in the order the engine processed them, with true time, the
+//! node's clock reading, a Lamport timestamp and causal parents. Vector timestamps are derived from
+//! the parents on demand (see `causality`), so an event's size does not grow with the node count.
+
+use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
+use crate::engine::network::LinkConfig;
+use crate::engine::time::SimTime;
+use serde::Serialize;
+
+/// Why a message never reached its destination's protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// The link lost it (its loss ratio).
+    Lost,
+    /// A partition stood between sender and receiver.
+    Partitioned,
+    /// The destination was crashed when it arrived.
+    DestinationCrashed,
+    /// It had arrived, but the destination crashed before processing it.
+    CrashedBeforeProcessing,
+    /// Someone dropped it by hand.
+    ByUser,
+}
+
+impl DropReason {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DropReason::Lost => "lost by the link",
+            DropReason::Partitioned => "blocked by a partition",
+            DropReason::DestinationCrashed => "the destination was crashed",
+            DropReason::CrashedBeforeProcessing => "the destination crashed before processing it",
+            DropReason::ByUser => "dropped by hand",
+        }
+    }
+}
+
+/// A safety or liveness property found broken, pointing at the events that show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    pub property: String,
+    pub message: String,
+    pub involved: Vec<EventId>,
+}
+
+/// What happened. Node events (`node` is set) take part in causality; network events (drops,
+/// duplicates, partitions, …) and violations have no node and no timestamps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Start,
+    Send {
+        to: NodeId,
+        msg: MsgId,
+    },
+    Deliver {
+        from: NodeId,
+        msg: MsgId,
+        send: EventId,
+    },
+    Drop {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgId,
+        send: EventId,
+        reason: DropReason,
+    },
+    Duplicate {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgId,
+        send: EventId,
+    },
+    TimerSet {
+        timer: TimerId,
+        name: &'static str,
+        after_us: u64,
+    },
+    TimerFire {
+        timer: TimerId,
+        name: &'static str,
+    },
+    TimerCancel {
+        timer: TimerId,
+        name: &'static str,
+    },
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Partition {
+        groups: Box<Vec<Vec<NodeId>>>,
+    },
+    PartitionOneWay {
+        from: Box<Vec<NodeId>>,
+        to: Box<Vec<NodeId>>,
+    },
+    Heal,
+    Hold {
+        from: NodeId,
+        to: NodeId,
+    },
+    Release {
+        from: NodeId,
+        to: NodeId,
+    },
+    LinkChange {
+        from: NodeId,
+        to: NodeId,
+        config: Box<LinkConfig>,
+    },
+    ClockJump {
+        by_us: i64,
+    },
+    ClockDrift {
+        ppm: i32,
+    },
+    Request {
+        id: RequestId,
+    },
+    RequestDrop {
+        id: RequestId,
+        node: NodeId,
+    },
+    Response {
+        id: RequestId,
+    },
+    Persist {
+        what: &'static str,
+    },
+    Annotate {
+        text: Box<str>,
+    },
+    Violation(Box<Violation>),
+}
+
+impl EventKind {
+    /// A short lowercase name for the kind, as used in JSON (`"send"`, `"timer_fire"`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Start => "start",
+            EventKind::Send { .. } => "send",
+            EventKind::Deliver { .. } => "deliver",
+            EventKind::Drop { .. } => "drop",
+            EventKind::Duplicate { .. } => "duplicate",
+            EventKind::TimerSet { .. } => "timer_set",
+            EventKind::TimerFire { .. } => "timer_fire",
+            EventKind::TimerCancel { .. } => "timer_cancel",
+            EventKind::Crash => "crash",
+            EventKind::Restart => "restart",
+            EventKind::Pause => "pause",
+            EventKind::Resume => "resume",
+            EventKind::Partition { .. } => "partition",
+            EventKind::PartitionOneWay { .. } => "partition_one_way",
+            EventKind::Heal => "heal",
+            EventKind::Hold { .. } => "hold",
+            EventKind::Release { .. } => "release",
+            EventKind::LinkChange { .. } => "link_change",
+            EventKind::ClockJump { .. } => "clock_jump",
+            EventKind::ClockDrift { .. } => "clock_drift",
+            EventKind::Request { .. } => "request",
+            EventKind::RequestDrop { .. } => "request_drop",
+            EventKind::Response { .. } => "response",
+            EventKind::Persist { .. } => "persist",
+            EventKind::Annotate { .. } => "annotate",
+            EventKind::Violation(_) => "violation",
+        }
+    }
+}
+
+/// One event of the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceEvent {
+    /// True simulated time.
+    pub time: SimTime,
+    /// The node it happened on; `None` for network events and violations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeId>,
+    /// The node's wall-clock reading at that instant (0 for network events).
+    pub local_us: i64,
+    /// Lamport timestamp (0 for network events).
+    pub lamport: u64,
+    /// The previous event on the same node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<EventId>,
+    /// The other causal parent: the send of a delivery, the timer set of a fire, the request of a
+    /// response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<EventId>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_stay_small() {
+        // Memory per event must not grow with the cluster: keep the fixed part compact.
+        assert!(
+            std::mem::size_of::<TraceEvent>() <= 88,
+            "{}",
+            std::mem::size_of::<TraceEvent>()
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Causeway: a deterministic distributed-systems sandbox.
+//!
+//! The engine, protocols and scenarios are plain Rust with no web dependencies; the `ui` module is the
+//! only part that knows about the browser and is compiled for `wasm32` only.
+
+pub mod bench;
+pub mod engine;
+pub mod protocols;
+pub mod scenario;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

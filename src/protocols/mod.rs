@@ -1,0 +1,3 @@
+//! Protocols: sans-IO state machines run by the engine, one module each.
+
+pub mod heartbeat;

@@ -1,0 +1,364 @@
+//! The scenario: a small, versioned value that every run is a pure function of. It names the
+//! protocol and its parameters, the nodes, network, clocks, workload, fault script, seed, horizon and
+//! every intervention a user made. Decoding validates and bounds everything.
+
+pub mod presets;
+
+use crate::engine::action::{Action, Scheduled};
+use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
+use crate::engine::ids::NodeId;
+use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
+use crate::engine::run::Run;
+use crate::engine::sim::{Setup, Sim, Workload};
+use crate::engine::time::{SimTime, format_us};
+use crate::protocols::heartbeat::{Heartbeat, HeartbeatParams};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The scenario format this build writes. Every older version must keep decoding.
+pub const FORMAT_VERSION: u32 = 1;
+pub const MAX_NODES: u32 = 1_000;
+/// One simulated hour.
+pub const MAX_HORIZON_US: u64 = 3_600_000_000;
+/// Fault script, interventions and scheduled requests, each.
+pub const MAX_SCRIPT_LEN: usize = 10_000;
+pub const MAX_NAME_LEN: usize = 200;
+pub const MAX_DESCRIPTION_LEN: usize = 10_000;
+/// The largest scenario text accepted, in bytes.
+pub const MAX_JSON_BYTES: usize = 2_000_000;
+const MAX_OFFSET_US: i64 = 86_400_000_000;
+/// The fastest a workload generator may issue requests.
+const MIN_GENERATOR_EVERY_US: u64 = 100;
+
+/// The protocol every node runs, with its parameters beside the name:
+/// `{"name": "heartbeat", "interval_us": 100000}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum ProtocolConfig {
+    Heartbeat(HeartbeatParams),
+}
+
+impl ProtocolConfig {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProtocolConfig::Heartbeat(_) => "heartbeat",
+        }
+    }
+}
+
+/// One node's clock, when it differs from the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeClock {
+    pub node: NodeId,
+    #[serde(flatten)]
+    pub clock: ClockConfig,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clocks {
+    #[serde(default)]
+    pub default: ClockConfig,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeClock>,
+}
+
+fn default_version() -> u32 {
+    FORMAT_VERSION
+}
+
+/// Everything a run depends on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default = "default_version")]
+    pub version: u32,
+    pub name: String,
+    /// Lesson text: what to watch, why it matters, what to try.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub protocol: ProtocolConfig,
+    pub nodes: u32,
+    pub seed: u64,
+    pub horizon_us: SimTime,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    #[serde(default)]
+    pub clocks: Clocks,
+    #[serde(default)]
+    pub workload: Workload,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<Scheduled>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<Scheduled>,
+}
+
+/// A scenario that cannot be run, with a message meant for the person who wrote it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err<T>(message: impl Into<String>) -> Result<T, ScenarioError> {
+    Err(ScenarioError(message.into()))
+}
+
+impl Scenario {
+    /// Parses and validates scenario JSON.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_JSON_BYTES {
+            return err(format!(
+                "the scenario is {} bytes; the limit is {MAX_JSON_BYTES}",
+                text.len()
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| ScenarioError(format!("the scenario is not valid JSON: {e}")))?;
+        Scenario::from_value(value)
+    }
+
+    /// Validates a parsed JSON value as a scenario, migrating older format versions.
+    pub fn from_value(value: serde_json::Value) -> Result<Scenario, ScenarioError> {
+        let Some(object) = value.as_object() else {
+            return err("a scenario must be a JSON object");
+        };
+        match object.get("version") {
+            None => {}
+            Some(v) => match v.as_u64() {
+                Some(v) if v >= 1 && v <= u64::from(FORMAT_VERSION) => {}
+                Some(v) if v > u64::from(FORMAT_VERSION) => {
+                    return err(format!(
+                        "this scenario uses format version {v}, but this Causeway only knows versions up to \
+                         {FORMAT_VERSION}; open it with a newer Causeway"
+                    ));
+                }
+                _ => {
+                    return err(format!(
+                        "`version` must be a format number from 1 to {FORMAT_VERSION}, not {v}"
+                    ));
+                }
+            },
+        }
+        let scenario: Scenario = serde_json::from_value(value)
+            .map_err(|e| ScenarioError(format!("the scenario is not valid: {e}")))?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("scenarios always serialise")
+    }
+
+    /// Checks every bound and every reference, with a message that says where the problem is.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.name.chars().count() > MAX_NAME_LEN {
+            return err(format!("`name` is longer than {MAX_NAME_LEN} characters"));
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION_LEN {
+            return err(format!(
+                "`description` is longer than {MAX_DESCRIPTION_LEN} characters"
+            ));
+        }
+        if self.nodes == 0 || self.nodes > MAX_NODES {
+            return err(format!(
+                "`nodes` is {}, but must be from 1 to {MAX_NODES}",
+                self.nodes
+            ));
+        }
+        if self.horizon_us.0 == 0 || self.horizon_us.0 > MAX_HORIZON_US {
+            return err(format!(
+                "`horizon_us` is {}, but must be from 1µs to {} (one simulated hour)",
+                self.horizon_us.0,
+                format_us(i128::from(MAX_HORIZON_US))
+            ));
+        }
+        self.validate_protocol()?;
+        validate_link("network.default", &self.network.default)?;
+        for (i, link) in self.network.links.iter().enumerate() {
+            let place = format!("network.links[{i}]");
+            self.check_node(&place, link.from)?;
+            self.check_node(&place, link.to)?;
+            validate_link(&place, &link.config)?;
+        }
+        validate_clock("clocks.default", &self.clocks.default)?;
+        for (i, clock) in self.clocks.nodes.iter().enumerate() {
+            let place = format!("clocks.nodes[{i}]");
+            self.check_node(&place, clock.node)?;
+            validate_clock(&place, &clock.clock)?;
+        }
+        if self.workload.requests.len() > MAX_SCRIPT_LEN {
+            return err(format!(
+                "`workload.requests` has more than {MAX_SCRIPT_LEN} entries"
+            ));
+        }
+        for (i, request) in self.workload.requests.iter().enumerate() {
+            let place = format!("workload.requests[{i}]");
+            self.check_node(&place, request.node)?;
+            self.check_time(&place, request.at_us)?;
+        }
+        if let Some(generator) = &self.workload.generator {
+            if generator.every_us < MIN_GENERATOR_EVERY_US {
+                return err(format!(
+                    "`workload.generator.every_us` is {}, but must be at least {MIN_GENERATOR_EVERY_US}",
+                    generator.every_us
+                ));
+            }
+            if let crate::engine::sim::Target::Node(node) = generator.target {
+                self.check_node("workload.generator.target", node)?;
+            }
+        }
+        for (list, name) in [
+            (&self.faults, "faults"),
+            (&self.interventions, "interventions"),
+        ] {
+            if list.len() > MAX_SCRIPT_LEN {
+                return err(format!("`{name}` has more than {MAX_SCRIPT_LEN} entries"));
+            }
+            for (i, scheduled) in list.iter().enumerate() {
+                let place = format!("{name}[{i}] ({})", scheduled.action.describe());
+                self.check_time(&place, scheduled.at_us)?;
+                self.validate_action(&place, &scheduled.action)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_protocol(&self) -> Result<(), ScenarioError> {
+        match &self.protocol {
+            ProtocolConfig::Heartbeat(p) => {
+                if p.interval_us < 1_000 || p.interval_us > 60_000_000 {
+                    return err("`protocol.interval_us` must be from 1ms to 60s");
+                }
+                if p.timeout_us == 0 || p.timeout_us > 600_000_000 {
+                    return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_node(&self, place: &str, node: NodeId) -> Result<(), ScenarioError> {
+        if node.0 < self.nodes {
+            Ok(())
+        } else {
+            err(format!(
+                "{place} names {node}, but the scenario has only {} nodes (n1 to n{})",
+                self.nodes, self.nodes
+            ))
+        }
+    }
+
+    fn check_time(&self, place: &str, at: SimTime) -> Result<(), ScenarioError> {
+        if at > self.horizon_us {
+            return err(format!(
+                "{place} is at {at}, after the horizon ({})",
+                self.horizon_us
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_action(&self, place: &str, action: &Action) -> Result<(), ScenarioError> {
+        for node in action.nodes() {
+            self.check_node(place, node)?;
+        }
+        match action {
+            Action::SetLink { link, .. } => validate_link(place, link),
+            Action::ClockJump { by_us, .. } if by_us.unsigned_abs() > MAX_OFFSET_US as u64 => {
+                err(format!("{place}: a clock may jump by at most a day"))
+            }
+            Action::ClockDrift { ppm, .. } if ppm.unsigned_abs() > MAX_DRIFT_PPM as u32 => err(
+                format!("{place}: drift must be within ±{MAX_DRIFT_PPM} ppm"),
+            ),
+            Action::DelayMessage { by_us, .. } if *by_us > MAX_DELAY_US => err(format!(
+                "{place}: a message may be delayed by at most an hour"
+            )),
+            Action::Partition { groups }
+                if groups.iter().map(Vec::len).sum::<usize>() > self.nodes as usize * 2 =>
+            {
+                err(format!(
+                    "{place}: the partition names more nodes than the scenario has"
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Builds the run this scenario describes.
+    pub fn build(&self) -> Result<Box<dyn Run>, ScenarioError> {
+        self.validate()?;
+        match &self.protocol {
+            ProtocolConfig::Heartbeat(params) => self.build_with::<Heartbeat>(*params),
+        }
+    }
+
+    fn build_with<P: crate::engine::Protocol>(
+        &self,
+        params: P::Params,
+    ) -> Result<Box<dyn Run>, ScenarioError> {
+        let mut clocks = vec![self.clocks.default; self.nodes as usize];
+        for clock in &self.clocks.nodes {
+            clocks[clock.node.index()] = clock.clock;
+        }
+        let setup = Setup::<P> {
+            nodes: self.nodes,
+            seed: self.seed,
+            horizon: self.horizon_us,
+            network: self.network.clone(),
+            clocks,
+            workload: self.workload.clone(),
+            faults: self.faults.clone(),
+            interventions: self.interventions.clone(),
+            params,
+        };
+        let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
+        Ok(Box::new(sim))
+    }
+}
+
+fn validate_link(place: &str, link: &LinkConfig) -> Result<(), ScenarioError> {
+    let (min, max) = link.delay.bounds_us();
+    if max > MAX_DELAY_US {
+        return err(format!("{place}: delays may be at most an hour"));
+    }
+    if min > max {
+        return err(format!(
+            "{place}: the delay's minimum ({min}µs) is above its maximum ({max}µs)"
+        ));
+    }
+    if let Delay::LongTail { min_us: 0, .. } = link.delay {
+        return err(format!(
+            "{place}: a long-tailed delay needs min_us of at least 1"
+        ));
+    }
+    for (value, name) in [
+        (link.loss_ppm, "loss_ppm"),
+        (link.duplicate_ppm, "duplicate_ppm"),
+    ] {
+        if value > 1_000_000 {
+            return err(format!(
+                "{place}: `{name}` is {value}, but a ratio in parts per million is at most 1000000"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_clock(place: &str, clock: &ClockConfig) -> Result<(), ScenarioError> {
+    if clock.drift_ppm.unsigned_abs() > MAX_DRIFT_PPM as u32 {
+        return err(format!(
+            "{place}: drift must be within ±{MAX_DRIFT_PPM} ppm"
+        ));
+    }
+    if clock.offset_us.unsigned_abs() > MAX_OFFSET_US as u64 {
+        return err(format!("{place}: a clock's offset may be at most a day"));
+    }
+    Ok(())
+}

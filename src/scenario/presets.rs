@@ -1,0 +1,52 @@
+//! Built-in scenarios (lessons), grouped by topic. Each is a JSON file beside this module so it
+//! doubles as an example of the scenario format.
+
+use crate::scenario::{Scenario, ScenarioError};
+
+/// A built-in scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// Stable identifier, used in links and tests.
+    pub id: &'static str,
+    pub topic: &'static str,
+    pub json: &'static str,
+}
+
+impl Preset {
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        Scenario::from_json(self.json)
+    }
+}
+
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        id: "heartbeat-basic",
+        topic: "Failure detectors",
+        json: include_str!("presets/heartbeat-basic.json"),
+    },
+    Preset {
+        id: "heartbeat-crash",
+        topic: "Failure detectors",
+        json: include_str!("presets/heartbeat-crash.json"),
+    },
+    Preset {
+        id: "heartbeat-pause",
+        topic: "Failure detectors",
+        json: include_str!("presets/heartbeat-pause.json"),
+    },
+    Preset {
+        id: "heartbeat-partition",
+        topic: "Failure detectors",
+        json: include_str!("presets/heartbeat-partition.json"),
+    },
+    Preset {
+        id: "heartbeat-lossy",
+        topic: "System models",
+        json: include_str!("presets/heartbeat-lossy.json"),
+    },
+];
+
+/// The preset with this id.
+pub fn find(id: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.id == id)
+}
