@@ -6,7 +6,7 @@ use crate::engine::run::Run;
 use crate::engine::sim::Workload;
 use crate::engine::time::SimTime;
 use crate::protocols::heartbeat::HeartbeatParams;
-use crate::scenario::{Clocks, FORMAT_VERSION, ProtocolConfig, Scenario};
+use crate::scenario::{Clocks, FORMAT_VERSION, MAX_HORIZON_US, ProtocolConfig, Scenario};
 
 /// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
 pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
@@ -90,7 +90,8 @@ pub fn run_heartbeat(
     wall_ms: &mut dyn FnMut() -> f64,
 ) -> BenchResult {
     let per_second = heartbeat_events_per_sim_second(nodes);
-    let horizon_us = (target_events.saturating_mul(1_000_000) / per_second).max(200_000);
+    let horizon_us =
+        (target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US);
     let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
     let mut run: Box<dyn Run> = scenario.build().expect("the benchmark scenario is valid");
     let start = wall_ms();
@@ -110,7 +111,8 @@ pub fn run_heartbeat(
 /// `target_events` events: the trace, the message table, and the vector-clock index once built.
 pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
     let per_second = heartbeat_events_per_sim_second(nodes);
-    let horizon_us = (target_events.saturating_mul(1_000_000) / per_second).max(200_000);
+    let horizon_us =
+        (target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US);
     let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
     let mut run = scenario.build().expect("the benchmark scenario is valid");
     run.run_until(SimTime(horizon_us));

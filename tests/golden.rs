@@ -27,11 +27,11 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "heartbeat-lossy",
-        "a5f40b06ab75c22edf1f632eb1237519183d8bb67117aaa4be156a4be17408d1",
+        "e853d7c5891dd184bd857f6faeab69eb3c0bec8d4422a0719141c9a971f8d4e5",
     ),
     (
         "every-intervention",
-        "6e903dfcd5fbd8b4ecf6a76b2e696dd7a84c06afd2c9edf9791a299519d6f672",
+        "bc7dd37023259bd25e92ab292f8917689f628bdceeeada0135189e3a407fba8d",
     ),
 ];
 

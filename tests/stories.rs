@@ -428,3 +428,79 @@ fn scheduled_faults_and_interactive_ones_are_the_same_run() {
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].at_us, us("1s"));
 }
+
+#[test]
+fn clients_retry_at_the_next_node_when_a_request_goes_unanswered() {
+    let mut scenario = heartbeat(3, 14);
+    scenario.workload.retry = Some(causeway::engine::sim::RetryPolicy {
+        timeout_us: 50_000,
+        max_attempts: 3,
+        backoff_us: 1_000,
+    });
+    let mut story = Story::new(&scenario);
+    story.run_to("100ms").act(Action::Crash { node: n(1) });
+    story
+        .act(Action::ClientRequest {
+            node: n(1),
+            op: serde_json::json!({"echo": "anyone?"}),
+        })
+        .run_to("300ms");
+    let kinds: Vec<(&str, Option<causeway::engine::NodeId>)> = story
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Request { .. }
+                    | EventKind::RequestDrop { .. }
+                    | EventKind::Response { .. }
+            )
+        })
+        .map(|e| (e.kind.name(), e.node))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("request_drop", None),
+            ("request", Some(n(2))),
+            ("response", Some(n(2)))
+        ],
+        "the first attempt hits the crashed n1, the retry 50ms later is answered by n2"
+    );
+    let retry_at = story
+        .events()
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Request { attempt: 2, .. }))
+        .unwrap()
+        .time;
+    assert_eq!(retry_at, us("150ms"));
+}
+
+#[test]
+fn clients_give_up_after_their_last_attempt() {
+    let mut scenario = heartbeat(2, 15);
+    scenario.workload.retry = Some(causeway::engine::sim::RetryPolicy {
+        timeout_us: 10_000,
+        max_attempts: 2,
+        backoff_us: 1_000,
+    });
+    let mut story = Story::new(&scenario);
+    story
+        .run_to("50ms")
+        .act(Action::Crash { node: n(1) })
+        .act(Action::Crash { node: n(2) });
+    story
+        .act(Action::ClientRequest {
+            node: n(1),
+            op: serde_json::json!({"echo": "hello?"}),
+        })
+        .run_to("200ms");
+    assert_eq!(
+        story.count(|e| matches!(e.kind, EventKind::RequestDrop { .. })),
+        2
+    );
+    assert_eq!(
+        story.count(|e| matches!(e.kind, EventKind::GiveUp { .. })),
+        1
+    );
+}

@@ -51,6 +51,9 @@ enum Command {
         /// Events per workload (more is steadier, slower).
         #[arg(long, default_value_t = 3_000_000)]
         events: u64,
+        /// Cluster sizes to measure.
+        #[arg(long, value_delimiter = ',', default_values_t = [5, 50, 500])]
+        nodes: Vec<u32>,
     },
 }
 
@@ -89,8 +92,8 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Bench { events } => {
-            bench_all(events);
+        Command::Bench { events, nodes } => {
+            bench_all(events, &nodes);
             ExitCode::SUCCESS
         }
     }
@@ -185,7 +188,7 @@ fn run(
     Ok(clean)
 }
 
-fn bench_all(events: u64) {
+fn bench_all(events: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
     println!(
@@ -197,7 +200,7 @@ fn bench_all(events: u64) {
         }
     );
     let mut results = Vec::new();
-    for nodes in [5, 50, 500] {
+    for &nodes in sizes {
         let result = bench::run_heartbeat(nodes, events, &mut wall_ms);
         println!("  {}", result.line());
         results.push(result);

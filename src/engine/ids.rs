@@ -81,7 +81,25 @@ impl MsgId {
 #[serde(transparent)]
 pub struct TimerId(pub u64);
 
-/// A client request, numbered in the order requests enter the system.
+/// A client's logical operation; every attempt (retry) of it shares the id, so a protocol can
+/// deduplicate retries and a checker can judge the operation as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OpId(pub u32);
+
+impl OpId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "op{}", self.0)
+    }
+}
+
+/// One attempt of a client operation, numbered in the order attempts reach a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RequestId(pub u32);

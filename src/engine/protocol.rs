@@ -2,7 +2,7 @@
 //! [`Ctx`](crate::engine::sim::Ctx) through which they only record effects (send, set or cancel a
 //! timer, persist, reply, annotate). They read only their own local clock and random stream.
 
-use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
 use crate::engine::sim::{Ctx, NodeSlot};
 use crate::engine::time::SimTime;
 use crate::engine::trace::TraceEvent;
@@ -39,8 +39,15 @@ pub trait Protocol: Clone + Debug + 'static {
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: Self::Timer);
 
-    /// A client request arrived at this node. The default ignores it.
-    fn on_request(&mut self, _ctx: &mut Ctx<'_, Self>, _id: RequestId, _op: &Self::Request) {}
+    /// A client request arrived at this node. Answer it with `ctx.reply(req.id, …)`, now or later.
+    /// The default ignores it.
+    fn on_request(&mut self, _ctx: &mut Ctx<'_, Self>, _req: RequestInfo, _op: &Self::Request) {}
+
+    /// How the client reads a reply: done, or try again (at the hinted node if any). Retries only
+    /// happen when the scenario's workload has a retry policy.
+    fn outcome(_response: &Self::Response) -> Outcome {
+        Outcome::Done
+    }
 
     /// A one-line label for a message, as drawn on its arrow.
     fn msg_label(msg: &Self::Msg) -> String;
@@ -60,6 +67,26 @@ pub trait Protocol: Clone + Debug + 'static {
     fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
         None
     }
+}
+
+/// A client request as the receiving node sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// This attempt; pass it to `ctx.reply`.
+    pub id: RequestId,
+    /// The logical operation; the same for every retry of it.
+    pub op: OpId,
+    /// 1 for the first attempt, 2 for the first retry, ….
+    pub attempt: u32,
+}
+
+/// What a reply means to the client that sent the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The operation is complete.
+    Done,
+    /// Not here: try again, at this node if one is named, else at the next node.
+    Redirect(Option<NodeId>),
 }
 
 /// A node's state as the inspector shows it: a role, labelled fields and tables.

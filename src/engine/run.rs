@@ -141,7 +141,7 @@ pub fn event_json(run: &mut dyn Run, id: EventId) -> Value {
                 object.insert("payload".into(), run.message_json(msg));
             }
         }
-        EventKind::Request { id: request } | EventKind::RequestDrop { id: request, .. } => {
+        EventKind::Request { id: request, .. } | EventKind::RequestDrop { id: request, .. } => {
             if let Some((_, op)) = run.request_json(request) {
                 object.insert("op".into(), op);
             }

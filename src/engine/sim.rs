@@ -8,10 +8,10 @@
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::{Clock, ClockConfig};
-use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::{LinkConfig, Network, NetworkConfig};
 use crate::engine::protocol::{
-    CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, Verdict,
+    CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Verdict,
 };
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
@@ -69,6 +69,31 @@ pub struct Workload {
     pub requests: Vec<ScheduledRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generator: Option<Generator>,
+    /// How clients retry; without it every operation is tried once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+}
+
+fn default_max_attempts() -> u32 {
+    5
+}
+
+fn default_backoff() -> u64 {
+    1_000
+}
+
+/// Clients retry an operation when a reply redirects them or none comes in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// Give up on an attempt after this long without a reply, and try the next node.
+    pub timeout_us: u64,
+    /// Attempts per operation, the first included.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Pause before retrying after a redirect.
+    #[serde(default = "default_backoff")]
+    pub backoff_us: u64,
 }
 
 /// Everything a run is a function of, with the protocol's parameters already parsed.
@@ -202,11 +227,34 @@ pub struct Snapshot {
     pub stats: Stats,
 }
 
+/// A queue position: ordered by time, then by sequence number. The slot rides along but never
+/// decides the order (sequence numbers are unique), so it is packed beside the sequence number to
+/// keep the heap's entries at 16 bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
     time: SimTime,
-    seq: u64,
-    slot: u32,
+    seq_slot: u64,
+}
+
+const SLOT_BITS: u32 = 24;
+/// At most this many events may be pending at once (messages in flight, timers, arrivals).
+const MAX_PENDING: usize = 1 << SLOT_BITS;
+
+impl Key {
+    fn new(time: SimTime, seq: u64, slot: u32) -> Key {
+        Key {
+            time,
+            seq_slot: (seq << SLOT_BITS) | u64::from(slot),
+        }
+    }
+
+    fn seq(self) -> u64 {
+        self.seq_slot >> SLOT_BITS
+    }
+
+    fn slot(self) -> u32 {
+        (self.seq_slot & ((1 << SLOT_BITS) - 1)) as u32
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -230,10 +278,23 @@ enum Item<P: Protocol> {
         mono_deadline: i64,
     },
     Request {
-        node: NodeId,
-        op: Rc<P::Request>,
+        op: OpId,
+    },
+    ClientTimeout {
+        op: OpId,
+        attempt: u32,
     },
     Generate,
+}
+
+/// A client operation in progress.
+#[derive(Clone, Debug)]
+struct OpState<P: Protocol> {
+    payload: Rc<P::Request>,
+    /// Where the current attempt goes.
+    target: NodeId,
+    attempt: u32,
+    done: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -331,6 +392,8 @@ struct State<P: Protocol> {
     network: Network,
     cursor: usize,
     generator: Option<GeneratorState>,
+    retry: Option<RetryPolicy>,
+    ops: Vec<OpState<P>>,
     properties: Vec<PropSlot<P>>,
     stats: Stats,
     ended: bool,
@@ -341,14 +404,16 @@ struct State<P: Protocol> {
 struct Log<P: Protocol> {
     events: Vec<TraceEvent>,
     messages: Vec<Rc<P::Msg>>,
-    requests: Vec<RequestRecord<P>>,
+    requests: Vec<RequestRecord>,
     responses: Vec<(EventId, P::Response)>,
 }
 
-#[derive(Clone, Debug)]
-struct RequestRecord<P: Protocol> {
+/// One attempt of an operation, as it reached a node.
+#[derive(Clone, Copy, Debug)]
+struct RequestRecord {
     node: NodeId,
-    op: Rc<P::Request>,
+    op: OpId,
+    attempt: u32,
     event: Option<EventId>,
 }
 
@@ -475,6 +540,8 @@ impl<P: Protocol> Sim<P> {
             network: Network::new(n, setup.seed, &setup.network),
             cursor: 0,
             generator: None,
+            retry: setup.workload.retry,
+            ops: Vec::new(),
             properties,
             stats: Stats::default(),
             ended: false,
@@ -485,8 +552,15 @@ impl<P: Protocol> Sim<P> {
         for (i, r) in setup.workload.requests.iter().enumerate() {
             let place = format!("workload.requests[{i}]");
             check_node(r.node, &place)?;
-            let op = parse_op(&r.op, &place)?;
-            state.schedule(r.at_us, Item::Request { node: r.node, op });
+            let payload = parse_op(&r.op, &place)?;
+            state.new_op(r.at_us, r.node, payload);
+        }
+        if let Some(retry) = setup.workload.retry
+            && (retry.timeout_us == 0 || retry.max_attempts == 0)
+        {
+            return Err(InputError(
+                "workload.retry needs a timeout_us and max_attempts of at least 1".into(),
+            ));
         }
         if let Some(config) = setup.workload.generator {
             if config.every_us == 0 {
@@ -599,10 +673,9 @@ impl<P: Protocol> Sim<P> {
 
     /// The operation of request `id`.
     pub fn request(&self, id: RequestId) -> Option<(NodeId, &P::Request)> {
-        self.log
-            .requests
-            .get(id.0 as usize)
-            .map(|r| (r.node, &*r.op))
+        let record = self.log.requests.get(id.0 as usize)?;
+        let op = self.state.ops.get(record.op.index())?;
+        Some((record.node, &*op.payload))
     }
 
     /// The reply recorded by response event `event`.
@@ -655,8 +728,8 @@ impl<P: Protocol> Sim<P> {
 
     fn next(&mut self) -> Option<Next> {
         while let Some(&Reverse(key)) = self.state.queue.peek() {
-            let entry = &self.state.entries[key.slot as usize];
-            if entry.seq == key.seq && entry.item.is_some() && entry.place == Place::Queue {
+            let entry = &self.state.entries[key.slot() as usize];
+            if entry.seq == key.seq() && entry.item.is_some() && entry.place == Place::Queue {
                 break;
             }
             self.state.queue.pop();
@@ -698,7 +771,7 @@ impl<P: Protocol> Sim<P> {
         match next {
             Next::Queue(key) => {
                 self.state.queue.pop();
-                self.process(key.slot);
+                self.process(key.slot());
             }
             Next::Action => {
                 let index = self.state.cursor;
@@ -711,7 +784,12 @@ impl<P: Protocol> Sim<P> {
             self.check(first_new, false);
         }
         self.steps_since_checkpoint += 1;
-        if self.steps_since_checkpoint >= self.checkpoint_every {
+        // Space checkpoints by at least four steps per pending entry, so copying the queue into a
+        // checkpoint costs a bounded share of the work however many messages are in flight.
+        let spacing = self
+            .checkpoint_every
+            .max(4 * self.state.entries.len() as u64);
+        if self.steps_since_checkpoint >= spacing {
             self.take_checkpoint();
         }
         true
@@ -1049,7 +1127,11 @@ impl<P: Protocol> Sim<P> {
                     self.dispatch(node, |p, ctx| p.on_timer(ctx, kind));
                 }
             }
-            Item::Request { node, op } => self.arrive_request(slot, node, op),
+            Item::Request { op } => self.arrive_request(slot, op),
+            Item::ClientTimeout { op, attempt } => {
+                self.state.free(slot);
+                self.client_timeout(op, attempt);
+            }
             Item::Generate => {
                 self.state.free(slot);
                 self.generate();
@@ -1135,7 +1217,8 @@ impl<P: Protocol> Sim<P> {
         );
     }
 
-    fn arrive_request(&mut self, slot: u32, node: NodeId, op: Rc<P::Request>) {
+    fn arrive_request(&mut self, slot: u32, op: OpId) {
+        let node = self.state.ops[op.index()].target;
         match self.state.nodes[node.index()].status {
             NodeStatus::Paused => {
                 self.state.park_in_inbox(node, slot);
@@ -1145,29 +1228,54 @@ impl<P: Protocol> Sim<P> {
         }
         let id = RequestId(self.log.requests.len() as u32);
         self.state.stats.requests += 1;
+        let state = &mut self.state.ops[op.index()];
+        state.attempt += 1;
+        let attempt = state.attempt;
+        let payload = Rc::clone(&state.payload);
+        if let Some(retry) = self.state.retry {
+            let at = self.state.now.saturating_add_us(retry.timeout_us);
+            self.state.schedule(at, Item::ClientTimeout { op, attempt });
+        }
         if self.state.nodes[node.index()].status == NodeStatus::Crashed {
             self.log.requests.push(RequestRecord {
                 node,
                 op,
+                attempt,
                 event: None,
             });
             self.state.record(
                 &mut self.log,
                 None,
                 None,
-                EventKind::RequestDrop { id, node },
+                EventKind::RequestDrop { id, op, node },
             );
             return;
         }
-        let event = self
-            .state
-            .record(&mut self.log, Some(node), None, EventKind::Request { id });
+        let event = self.state.record(
+            &mut self.log,
+            Some(node),
+            None,
+            EventKind::Request { id, op, attempt },
+        );
         self.log.requests.push(RequestRecord {
             node,
-            op: Rc::clone(&op),
+            op,
+            attempt,
             event: Some(event),
         });
-        self.dispatch(node, |p, ctx| p.on_request(ctx, id, &op));
+        self.dispatch(node, |p, ctx| {
+            p.on_request(ctx, RequestInfo { id, op, attempt }, &payload)
+        });
+    }
+
+    /// An attempt went unanswered for the retry timeout: try the next node.
+    fn client_timeout(&mut self, op: OpId, attempt: u32) {
+        let state = &self.state.ops[op.index()];
+        if state.done || state.attempt != attempt {
+            return;
+        }
+        let next = NodeId((state.target.0 + 1) % self.nodes);
+        self.state.retry_op(&mut self.log, op, next, self.state.now);
     }
 
     fn generate(&mut self) {
@@ -1181,14 +1289,8 @@ impl<P: Protocol> Sim<P> {
             Target::Random => NodeId(generator.rng.range_u64(0, u64::from(self.nodes)) as u32),
             Target::Node(node) => node,
         };
-        if let Some(op) = P::generate_request(seq, &mut generator.rng) {
-            self.state.schedule(
-                self.state.now,
-                Item::Request {
-                    node,
-                    op: Rc::new(op),
-                },
-            );
+        if let Some(payload) = P::generate_request(seq, &mut generator.rng) {
+            self.state.new_op(self.state.now, node, Rc::new(payload));
         }
         let more = generator
             .config
@@ -1438,8 +1540,8 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             Action::ClientRequest { node, .. } => {
-                if let Some(op) = planned.op {
-                    self.state.schedule(now, Item::Request { node, op });
+                if let Some(payload) = planned.op {
+                    self.state.new_op(now, node, payload);
                 }
             }
         }
@@ -1447,6 +1549,33 @@ impl<P: Protocol> Sim<P> {
 }
 
 impl<P: Protocol> State<P> {
+    /// Starts a client operation: its first attempt reaches `node` at `at`.
+    fn new_op(&mut self, at: SimTime, node: NodeId, payload: Rc<P::Request>) {
+        let op = OpId(self.ops.len() as u32);
+        self.ops.push(OpState {
+            payload,
+            target: node,
+            attempt: 0,
+            done: false,
+        });
+        self.schedule(at, Item::Request { op });
+    }
+
+    /// Sends the next attempt of `op` to `target` at `at`, or gives up after the last attempt.
+    fn retry_op(&mut self, log: &mut Log<P>, op: OpId, target: NodeId, at: SimTime) {
+        let Some(retry) = self.retry else {
+            return;
+        };
+        let state = &mut self.ops[op.index()];
+        if state.attempt >= retry.max_attempts {
+            state.done = true;
+            self.record(log, None, None, EventKind::GiveUp { op });
+            return;
+        }
+        state.target = target;
+        self.schedule(at, Item::Request { op });
+    }
+
     fn record(
         &mut self,
         log: &mut Log<P>,
@@ -1501,6 +1630,10 @@ impl<P: Protocol> State<P> {
                 slot
             }
             None => {
+                assert!(
+                    self.entries.len() < MAX_PENDING,
+                    "more than {MAX_PENDING} events pending at once"
+                );
                 self.entries.push(Entry {
                     seq,
                     generation: 0,
@@ -1516,11 +1649,7 @@ impl<P: Protocol> State<P> {
     fn schedule(&mut self, at: SimTime, item: Item<P>) -> u32 {
         let slot = self.alloc(at, item);
         let seq = self.entries[slot as usize].seq;
-        self.queue.push(Reverse(Key {
-            time: at,
-            seq,
-            slot,
-        }));
+        self.queue.push(Reverse(Key::new(at, seq, slot)));
         slot
     }
 
@@ -1530,11 +1659,7 @@ impl<P: Protocol> State<P> {
         entry.seq = self.seq;
         entry.at = at;
         entry.place = Place::Queue;
-        self.queue.push(Reverse(Key {
-            time: at,
-            seq: self.seq,
-            slot,
-        }));
+        self.queue.push(Reverse(Key::new(at, self.seq, slot)));
     }
 
     fn free(&mut self, slot: u32) {
@@ -1731,11 +1856,7 @@ impl<P: Protocol> Ctx<'_, P> {
             mono_deadline,
         });
         let seq = entry.seq;
-        state.queue.push(Reverse(Key {
-            time: at,
-            seq,
-            slot,
-        }));
+        state.queue.push(Reverse(Key::new(at, seq, slot)));
         timer
     }
 
@@ -1783,12 +1904,32 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// Answers client request `id`.
     pub fn reply(&mut self, id: RequestId, response: P::Response) {
-        let cause = self.log.requests.get(id.0 as usize).and_then(|r| r.event);
+        let Some(record) = self.log.requests.get(id.0 as usize).copied() else {
+            return;
+        };
         self.state.stats.responses += 1;
-        let event = self
-            .state
-            .record(self.log, Some(self.node), cause, EventKind::Response { id });
+        let op = record.op;
+        let event = self.state.record(
+            self.log,
+            Some(self.node),
+            record.event,
+            EventKind::Response { id, op },
+        );
+        let outcome = P::outcome(&response);
         self.log.responses.push((event, response));
+        let state = &mut self.state.ops[op.index()];
+        if state.done {
+            return;
+        }
+        match (outcome, self.state.retry) {
+            (Outcome::Redirect(hint), Some(retry)) if record.attempt == state.attempt => {
+                let next = hint.unwrap_or(NodeId((state.target.0 + 1) % self.node_count()));
+                let at = self.state.now.saturating_add_us(retry.backoff_us);
+                self.state.retry_op(self.log, op, next, at);
+            }
+            (Outcome::Redirect(_), _) => {}
+            (Outcome::Done, _) => state.done = true,
+        }
     }
 
     /// Notes something about this node's state in the trace (e.g. "became leader in term 3").

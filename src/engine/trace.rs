@@ -2,7 +2,7 @@
 //! node's clock reading, a Lamport timestamp and causal parents. Vector timestamps are derived from
 //! the parents on demand (see `causality`), so an event's size does not grow with the node count.
 
-use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::LinkConfig;
 use crate::engine::time::SimTime;
 use serde::Serialize;
@@ -117,13 +117,21 @@ pub enum EventKind {
     },
     Request {
         id: RequestId,
+        op: OpId,
+        attempt: u32,
     },
     RequestDrop {
         id: RequestId,
+        op: OpId,
         node: NodeId,
     },
     Response {
         id: RequestId,
+        op: OpId,
+    },
+    /// The client stopped retrying an operation.
+    GiveUp {
+        op: OpId,
     },
     Persist {
         what: &'static str,
@@ -161,6 +169,7 @@ impl EventKind {
             EventKind::Request { .. } => "request",
             EventKind::RequestDrop { .. } => "request_drop",
             EventKind::Response { .. } => "response",
+            EventKind::GiveUp { .. } => "give_up",
             EventKind::Persist { .. } => "persist",
             EventKind::Annotate { .. } => "annotate",
             EventKind::Violation(_) => "violation",

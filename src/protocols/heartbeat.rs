@@ -3,9 +3,10 @@
 //! trusts it again when it hears from it. The simplest failure detector, and the engine's exercise
 //! protocol: it uses timers, broadcast, replies, stable storage, client requests and properties.
 
-use crate::engine::ids::{EventId, NodeId, RequestId};
+use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{
-    CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, Verdict, ViewTable,
+    CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
+    ViewTable,
 };
 use crate::engine::sim::Ctx;
 use crate::engine::time::format_us;
@@ -166,10 +167,10 @@ impl Protocol for Heartbeat {
         ctx.set_timer(self.params.interval_us, HeartbeatTimer::Tick);
     }
 
-    fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, id: RequestId, op: &EchoRequest) {
+    fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &EchoRequest) {
         let EchoRequest::Echo(text) = op;
         ctx.reply(
-            id,
+            req.id,
             EchoResponse::Echo {
                 text: text.clone(),
                 from: self.id,

@@ -233,12 +233,46 @@ impl Scenario {
     fn validate_protocol(&self) -> Result<(), ScenarioError> {
         match &self.protocol {
             ProtocolConfig::Heartbeat(p) => {
+                self.check_requests::<Heartbeat>()?;
                 if p.interval_us < 1_000 || p.interval_us > 60_000_000 {
                     return err("`protocol.interval_us` must be from 1ms to 60s");
                 }
                 if p.timeout_us == 0 || p.timeout_us > 600_000_000 {
                     return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every client operation in the workload and the scripts must parse as the protocol's request.
+    fn check_requests<P: crate::engine::Protocol>(&self) -> Result<(), ScenarioError> {
+        let scheduled = self
+            .workload
+            .requests
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("workload.requests[{i}]"), &r.op));
+        let scripted = [
+            (&self.faults, "faults"),
+            (&self.interventions, "interventions"),
+        ]
+        .into_iter()
+        .flat_map(|(list, name)| {
+            list.iter()
+                .enumerate()
+                .map(move |(i, s)| (i, name, &s.action))
+        })
+        .filter_map(|(i, name, action)| match action {
+            Action::ClientRequest { op, .. } => Some((format!("{name}[{i}]"), op)),
+            _ => None,
+        });
+        for (place, op) in scheduled.chain(scripted) {
+            if let Err(e) = serde_json::from_value::<P::Request>(op.clone()) {
+                return err(format!(
+                    "{place}: `{op}` is not a valid {} request: {e}",
+                    P::NAME
+                ));
             }
         }
         Ok(())

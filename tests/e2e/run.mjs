@@ -1,0 +1,77 @@
+// End-to-end tests against the release build in dist/ (run `trunk build --release --offline` first).
+//
+// Plain Node, no test framework: it serves dist/, drives the system Chromium through playwright-core,
+// runs each test in a fresh browser context, writes screenshots to target/e2e/, and ends with a line
+// like `5 passed, 0 failed`. The exit status is non-zero if any test failed.
+
+import { mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+import { serve } from "./server.mjs";
+import { tests } from "./shell.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const TEST_TIMEOUT_MS = 60_000;
+
+// Playwright's launch() already runs Chromium headless with a fresh temporary --user-data-dir. The
+// other flags keep Chromium from reaching out to a network it cannot use, and let it run as root.
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+const root = resolve(import.meta.dirname, "../..");
+const dist = resolve(root, "dist");
+const shots = resolve(root, "target/e2e");
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  if (!existsSync(resolve(dist, "index.html"))) {
+    console.error("dist/index.html is missing: run `trunk build --release --offline` first");
+    process.exit(1);
+  }
+  await mkdir(shots, { recursive: true });
+  const server = await serve(dist);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  console.log(`e2e: serving ${dist} at ${server.origin}, ${browser.version()} at ${CHROMIUM}`);
+
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const test of tests) {
+      const started = Date.now();
+      try {
+        await withTimeout(test.run({ browser, origin: server.origin, shots }), TEST_TIMEOUT_MS, test.name);
+        passed += 1;
+        console.log(`ok   ${test.name} (${Date.now() - started} ms)`);
+      } catch (error) {
+        failed += 1;
+        console.log(`FAIL ${test.name} (${Date.now() - started} ms)`);
+        console.log(String(error?.stack ?? error).replace(/^/gm, "     "));
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  console.log(`screenshots in ${shots}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+await main();

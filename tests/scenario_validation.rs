@@ -1,0 +1,148 @@
+//! Bad scenarios are refused with a message that says what is wrong and where; they never panic.
+
+use causeway::scenario::{Scenario, presets};
+
+fn base() -> serde_json::Value {
+    serde_json::from_str(presets::find("heartbeat-crash").unwrap().json).unwrap()
+}
+
+fn error_for(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut value = base();
+    edit(&mut value);
+    match Scenario::from_value(value) {
+        Ok(_) => panic!("the edited scenario was accepted"),
+        Err(e) => e.0,
+    }
+}
+
+#[test]
+fn every_preset_is_valid_and_round_trips() {
+    for preset in presets::PRESETS {
+        let scenario = preset
+            .scenario()
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.id));
+        let again = Scenario::from_json(&scenario.to_json_pretty()).unwrap();
+        assert_eq!(scenario, again, "{}", preset.id);
+        assert!(
+            !scenario.description.is_empty(),
+            "{} has lesson text",
+            preset.id
+        );
+    }
+}
+
+#[test]
+fn bounds_and_references_have_specific_messages() {
+    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+        (
+            Box::new(|v| v["nodes"] = 100_000.into()),
+            "`nodes` is 100000, but must be from 1 to 1000",
+        ),
+        (Box::new(|v| v["nodes"] = 0.into()), "`nodes` is 0"),
+        (
+            Box::new(|v| v["horizon_us"] = 0.into()),
+            "`horizon_us` is 0",
+        ),
+        (
+            Box::new(|v| v["horizon_us"] = serde_json::json!(u64::MAX)),
+            "one simulated hour",
+        ),
+        (
+            Box::new(|v| v["horizon_us"] = serde_json::json!(-5)),
+            "not valid",
+        ),
+        (
+            Box::new(|v| v["faults"][0]["node"] = "n9".into()),
+            "names n9, but the scenario has only 5 nodes",
+        ),
+        (
+            Box::new(|v| v["faults"][0]["node"] = "bob".into()),
+            "`bob` is not a node name",
+        ),
+        (
+            Box::new(|v| v["faults"][0]["at_us"] = 9_000_000.into()),
+            "after the horizon",
+        ),
+        (
+            Box::new(|v| v["faults"][0]["action"] = "explode".into()),
+            "unknown variant `explode`",
+        ),
+        (
+            Box::new(|v| v["network"]["default"]["loss_ppm"] = 2_000_000.into()),
+            "at most 1000000",
+        ),
+        (
+            Box::new(|v| {
+                v["network"]["default"]["delay"] =
+                    serde_json::json!({"uniform": {"min_us": 9, "max_us": 1}})
+            }),
+            "minimum (9µs) is above its maximum (1µs)",
+        ),
+        (
+            Box::new(|v| v["protocol"]["name"] = "telepathy".into()),
+            "unknown variant `telepathy`",
+        ),
+        (
+            Box::new(|v| v["protocol"]["interval_us"] = 0.into()),
+            "`protocol.interval_us` must be from 1ms to 60s",
+        ),
+        (
+            Box::new(|v| v["version"] = 99.into()),
+            "format version 99, but this Causeway only knows versions up to 1",
+        ),
+        (
+            Box::new(|v| v["version"] = "one".into()),
+            "`version` must be a format number",
+        ),
+        (
+            Box::new(|v| v["surprise"] = true.into()),
+            "unknown field `surprise`",
+        ),
+        (
+            Box::new(|v| v["clocks"] = serde_json::json!({"default": {"drift_ppm": 900000}})),
+            "drift must be within",
+        ),
+        (
+            Box::new(|v| v["name"] = "x".repeat(500).into()),
+            "`name` is longer than 200 characters",
+        ),
+        (
+            Box::new(|v| v["workload"] = serde_json::json!({"generator": {"every_us": 1}})),
+            "`workload.generator.every_us` is 1, but must be at least 100",
+        ),
+    ];
+    for (edit, expected) in cases {
+        let message = error_for(edit);
+        assert!(
+            message.contains(expected),
+            "expected `{expected}` in `{message}`"
+        );
+    }
+}
+
+#[test]
+fn hostile_text_is_refused_without_panicking() {
+    for text in [
+        "",
+        "null",
+        "[]",
+        "{",
+        "\"n1\"",
+        "{\"nodes\": 5}",
+        &"[".repeat(100_000),
+        &" ".repeat(3_000_000),
+    ] {
+        assert!(Scenario::from_json(text).is_err());
+    }
+    let bad_request = error_for(
+        |v| v["workload"] = serde_json::json!({"requests": [{"at_us": 0, "node": "n1", "op": {"launch": "missiles"}}]}),
+    );
+    assert!(
+        bad_request.contains(
+            "workload.requests[0]: `{\"launch\":\"missiles\"}` is not a valid heartbeat request"
+        ),
+        "{bad_request}"
+    );
+    let html = error_for(|v| v["faults"][0]["node"] = "<script>alert(1)</script>".into());
+    assert!(html.contains("is not a node name"), "{html}");
+}
