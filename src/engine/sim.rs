@@ -16,9 +16,9 @@ use crate::engine::protocol::{
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind, TraceEvent, Violation};
+use dary_heap::QuaternaryHeap;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 /// How many checkpoints a run keeps at most; when full, every other one is dropped and the spacing
@@ -267,6 +267,8 @@ enum Item<P: Protocol> {
         from: NodeId,
         to: NodeId,
         send: EventId,
+        /// The send's Lamport timestamp, carried so delivery need not read the trace back.
+        lamport: u64,
         doomed: Option<DropReason>,
     },
     Timer {
@@ -384,7 +386,7 @@ struct Planned<P: Protocol> {
 struct State<P: Protocol> {
     now: SimTime,
     seq: u64,
-    queue: BinaryHeap<Reverse<Key>>,
+    queue: QuaternaryHeap<Reverse<Key>>,
     entries: Vec<Entry<P>>,
     free: Vec<u32>,
     held: Vec<u32>,
@@ -532,7 +534,7 @@ impl<P: Protocol> Sim<P> {
         let mut state = State {
             now: SimTime::ZERO,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: QuaternaryHeap::new(),
             entries: Vec::new(),
             free: Vec::new(),
             held: Vec::new(),
@@ -1036,6 +1038,7 @@ impl<P: Protocol> Sim<P> {
                     to,
                     send,
                     doomed,
+                    ..
                 }) if entry.place != Place::Inbox => {
                     in_flight.push(InFlight {
                         send: *send,
@@ -1099,8 +1102,9 @@ impl<P: Protocol> Sim<P> {
                 from,
                 to,
                 send,
+                lamport,
                 doomed,
-            } => self.deliver(slot, msg, from, to, send, doomed),
+            } => self.deliver(slot, msg, from, to, (send, lamport), doomed),
             Item::Timer {
                 node,
                 timer,
@@ -1153,7 +1157,7 @@ impl<P: Protocol> Sim<P> {
         msg: MsgId,
         from: NodeId,
         to: NodeId,
-        send: EventId,
+        (send, lamport): (EventId, u64),
         doomed: Option<DropReason>,
     ) {
         let reason = doomed.or_else(|| {
@@ -1182,10 +1186,11 @@ impl<P: Protocol> Sim<P> {
             NodeStatus::Up => {
                 self.state.free(slot);
                 self.state.stats.delivered += 1;
-                self.state.record(
+                self.state.record_after(
                     &mut self.log,
                     Some(to),
                     Some(send),
+                    lamport,
                     EventKind::Deliver { from, msg, send },
                 );
                 let payload = Rc::clone(&self.log.messages[msg.index()]);
@@ -1485,6 +1490,7 @@ impl<P: Protocol> Sim<P> {
                         from,
                         to,
                         send,
+                        lamport,
                         doomed,
                     }) = entry.item.clone()
                     {
@@ -1507,6 +1513,7 @@ impl<P: Protocol> Sim<P> {
                                 from,
                                 to,
                                 send,
+                                lamport,
                                 doomed,
                             },
                         );
@@ -1576,6 +1583,7 @@ impl<P: Protocol> State<P> {
         self.schedule(at, Item::Request { op });
     }
 
+    /// Records an event whose causes, if any, are on the same node (or none at all).
     fn record(
         &mut self,
         log: &mut Log<P>,
@@ -1583,15 +1591,24 @@ impl<P: Protocol> State<P> {
         cause: Option<EventId>,
         kind: EventKind,
     ) -> EventId {
+        self.record_after(log, node, cause, 0, kind)
+    }
+
+    /// Records an event that must also follow a remote event with Lamport timestamp `floor` (the
+    /// send of a delivery, carried with the message so the trace need not be read back).
+    fn record_after(
+        &mut self,
+        log: &mut Log<P>,
+        node: Option<NodeId>,
+        cause: Option<EventId>,
+        floor: u64,
+        kind: EventKind,
+    ) -> EventId {
         let id = EventId(log.events.len() as u32);
         let event = match node {
             Some(node) => {
                 let slot = &mut self.nodes[node.index()];
-                let mut lamport = slot.lamport;
-                if let Some(cause) = cause {
-                    lamport = lamport.max(log.events[cause.index()].lamport);
-                }
-                lamport += 1;
+                let lamport = slot.lamport.max(floor) + 1;
                 slot.lamport = lamport;
                 TraceEvent {
                     time: self.now,
@@ -1776,6 +1793,7 @@ impl<P: Protocol> Ctx<'_, P> {
         let state = &mut *self.state;
         let send = state.record(self.log, Some(from), None, EventKind::Send { to, msg });
         state.stats.sent += 1;
+        let lamport = state.nodes[from.index()].lamport;
         let blocked = state.network.is_blocked(from, to);
         let (first, second) = state.network.transmit(state.now, from, to);
         let doom = |lost: bool| {
@@ -1794,6 +1812,7 @@ impl<P: Protocol> Ctx<'_, P> {
                 from,
                 to,
                 send,
+                lamport,
                 doomed: doom(first.lost),
             },
         );
@@ -1817,6 +1836,7 @@ impl<P: Protocol> Ctx<'_, P> {
                     from,
                     to,
                     send,
+                    lamport,
                     doomed: doom(copy.lost),
                 },
             );
