@@ -6,6 +6,9 @@ fn base() -> serde_json::Value {
     serde_json::from_str(presets::find("heartbeat-crash").unwrap().json).unwrap()
 }
 
+/// A change to the base scenario that should make it invalid.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
 fn error_for(edit: impl FnOnce(&mut serde_json::Value)) -> String {
     let mut value = base();
     edit(&mut value);
@@ -33,7 +36,7 @@ fn every_preset_is_valid_and_round_trips() {
 
 #[test]
 fn bounds_and_references_have_specific_messages() {
-    let cases: Vec<(Box<dyn FnOnce(&mut serde_json::Value)>, &str)> = vec![
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| v["nodes"] = 100_000.into()),
             "`nodes` is 100000, but must be from 1 to 1000",
