@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Serves the app with live reload on http://127.0.0.1:8080, installing any missing tools first.
+# Extra arguments go to `trunk serve` (e.g. `--release`).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+./scripts/install-tools.sh
+
+# Trunk finds wasm-opt (binaryen 132, used by --release) on PATH.
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "serve: Causeway will be at http://127.0.0.1:8080 once the first build finishes"
+exec trunk serve --offline "$@"

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every check and test Causeway has, in order, installing any missing tools first (Chromium too).
+# Stops at the first failure with a non-zero exit status. CI runs exactly this (.ci/run).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+# Trunk and the e2e tests find wasm-opt (binaryen 132) here.
+export PATH="$PWD/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+
+WASM_TARGET="wasm32-unknown-unknown"
+started_all=$SECONDS
+summary=()
+step_number=0
+step_total=9
+
+# step TITLE COMMAND...: prints a header, runs the command, records how long it took.
+step() {
+  local title="$1"
+  shift
+  step_number=$((step_number + 1))
+  printf '\n==> [%d/%d] %s\n    $ %s\n' "$step_number" "$step_total" "$title" "$*"
+  local started=$SECONDS
+  if ! "$@"; then
+    printf '\n==> FAILED: [%d/%d] %s\n' "$step_number" "$step_total" "$title" >&2
+    exit 1
+  fi
+  summary+=("$(printf '%5ds  %s' $((SECONDS - started)) "$title")")
+}
+
+report_wasm_size() {
+  local wasm
+  wasm="$(find dist -maxdepth 1 -name '*.wasm' -print -quit)"
+  if [[ -z "$wasm" ]]; then
+    echo "no .wasm file in dist/" >&2
+    return 1
+  fi
+  local raw gz js_raw js_gz js
+  raw=$(wc -c <"$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  js="$(find dist -maxdepth 1 -name '*.js' -print -quit)"
+  js_raw=$(wc -c <"$js")
+  js_gz=$(gzip -9 -c "$js" | wc -c)
+  echo "wasm size: $raw bytes raw, $gz bytes gzip ($(basename "$wasm"))"
+  echo "js glue size: $js_raw bytes raw, $js_gz bytes gzip"
+}
+
+step "Install missing tools" ./scripts/install-tools.sh --browser
+step "Formatting (cargo fmt --check)" cargo fmt --all --check
+step "Clippy, native" cargo clippy --all-targets --locked -- -D warnings
+step "Clippy, $WASM_TARGET" cargo clippy --target "$WASM_TARGET" --all-targets --locked -- -D warnings
+step "Native tests" cargo test --all-targets --locked
+step "Browser tests (wasm-bindgen-test in headless Chromium)" \
+  cargo test --target "$WASM_TARGET" --tests --locked
+step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline
+step "Bundle size" report_wasm_size
+step "End-to-end tests (Playwright, system Chromium)" node tests/e2e/run.mjs
+
+printf '\n==> All %d steps passed in %ds\n' "$step_total" $((SECONDS - started_all))
+printf '%s\n' "${summary[@]}"
