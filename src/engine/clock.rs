@@ -49,8 +49,19 @@ impl Clock {
 
     /// The monotonic reading at true time `t` (which must not precede the last rebase).
     pub fn mono(&self, t: SimTime) -> i64 {
-        let elapsed = i128::from(t.0.saturating_sub(self.base_true));
-        let local = elapsed * (PPM + i128::from(self.drift_ppm)) / PPM;
+        let elapsed = t.0.saturating_sub(self.base_true);
+        let local = if self.drift_ppm == 0 {
+            elapsed
+        } else {
+            // Integer arithmetic in 64 bits while it fits (any run within the one-hour horizon
+            // does); 128 bits only beyond. Both round the same way, so the result never depends
+            // on which path ran.
+            let rate = (PPM + i128::from(self.drift_ppm)) as u64;
+            match elapsed.checked_mul(rate) {
+                Some(product) => product / PPM as u64,
+                None => (u128::from(elapsed) * u128::from(rate) / PPM as u128) as u64,
+            }
+        };
         self.base_mono.saturating_add(local as i64)
     }
 
@@ -62,9 +73,14 @@ impl Clock {
     /// True time needed for the monotonic reading to advance by `local_us` (rounded up, so a timer
     /// never fires early by its own clock).
     pub fn true_duration(&self, local_us: u64) -> u64 {
-        let rate = PPM + i128::from(self.drift_ppm);
-        let scaled = (i128::from(local_us) * PPM + rate - 1) / rate;
-        scaled.clamp(0, i128::from(u64::MAX)) as u64
+        if self.drift_ppm == 0 {
+            return local_us;
+        }
+        let rate = (PPM + i128::from(self.drift_ppm)) as u64;
+        match local_us.checked_mul(PPM as u64) {
+            Some(product) => product.div_ceil(rate),
+            None => (u128::from(local_us) * PPM as u128).div_ceil(u128::from(rate)).min(u128::from(u64::MAX)) as u64,
+        }
     }
 
     /// True time at which the monotonic reading reaches `mono_deadline`, seen from true time `now`.
@@ -102,6 +118,20 @@ mod tests {
         assert_eq!(clock.mono(SimTime(1_000_000)), 1_100_000);
         clock.set_drift(SimTime(1_000_000), 0);
         assert_eq!(clock.read(SimTime(2_000_000)), 2_099_500);
+    }
+
+    #[test]
+    fn the_fast_paths_agree_with_wide_arithmetic() {
+        for drift_ppm in [-500_000, -123, 0, 1, 77_777, 500_000] {
+            let clock = Clock::new(ClockConfig { offset_us: 0, drift_ppm });
+            for t in [0u64, 1, 999_999, 3_600_000_000, u64::MAX / 2] {
+                let wide = (i128::from(t) * (PPM + i128::from(drift_ppm)) / PPM) as i64;
+                assert_eq!(clock.mono(SimTime(t)), wide, "drift {drift_ppm}, t {t}");
+                let rate = PPM + i128::from(drift_ppm);
+                let wide = ((i128::from(t) * PPM + rate - 1) / rate).min(i128::from(u64::MAX)) as u64;
+                assert_eq!(clock.true_duration(t), wide, "drift {drift_ppm}, d {t}");
+            }
+        }
     }
 
     #[test]
