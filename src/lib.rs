@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod engine;
+pub mod export;
 pub mod protocols;
 pub mod scenario;
 
