@@ -79,7 +79,9 @@ impl Clock {
         let rate = (PPM + i128::from(self.drift_ppm)) as u64;
         match local_us.checked_mul(PPM as u64) {
             Some(product) => product.div_ceil(rate),
-            None => (u128::from(local_us) * PPM as u128).div_ceil(u128::from(rate)).min(u128::from(u64::MAX)) as u64,
+            None => (u128::from(local_us) * PPM as u128)
+                .div_ceil(u128::from(rate))
+                .min(u128::from(u64::MAX)) as u64,
         }
     }
 
@@ -123,12 +125,16 @@ mod tests {
     #[test]
     fn the_fast_paths_agree_with_wide_arithmetic() {
         for drift_ppm in [-500_000, -123, 0, 1, 77_777, 500_000] {
-            let clock = Clock::new(ClockConfig { offset_us: 0, drift_ppm });
+            let clock = Clock::new(ClockConfig {
+                offset_us: 0,
+                drift_ppm,
+            });
             for t in [0u64, 1, 999_999, 3_600_000_000, u64::MAX / 2] {
                 let wide = (i128::from(t) * (PPM + i128::from(drift_ppm)) / PPM) as i64;
                 assert_eq!(clock.mono(SimTime(t)), wide, "drift {drift_ppm}, t {t}");
                 let rate = PPM + i128::from(drift_ppm);
-                let wide = ((i128::from(t) * PPM + rate - 1) / rate).min(i128::from(u64::MAX)) as u64;
+                let wide =
+                    ((i128::from(t) * PPM + rate - 1) / rate).min(i128::from(u64::MAX)) as u64;
                 assert_eq!(clock.true_duration(t), wide, "drift {drift_ppm}, d {t}");
             }
         }

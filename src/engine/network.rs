@@ -186,10 +186,6 @@ impl Network {
         self.held_count > 0 && self.held[self.slot(from, to)]
     }
 
-    pub fn any_blocked(&self) -> bool {
-        self.blocked_count > 0
-    }
-
     /// Blocks every directed pair `from → to` (a one-way partition).
     pub fn block(&mut self, from: &[NodeId], to: &[NodeId]) {
         for &a in from {

@@ -143,6 +143,10 @@ pub struct CheckCx<'a, P: Protocol> {
     /// The first event produced by the step being checked.
     pub first_new: usize,
     pub messages: &'a [Rc<P::Msg>],
+    /// Every client operation's payload, by operation id.
+    pub(crate) ops: &'a [crate::engine::sim::OpState<P>],
+    /// Every reply so far, by the response event that recorded it (in event order).
+    pub(crate) responses: &'a [(EventId, P::Response)],
 }
 
 impl<P: Protocol> CheckCx<'_, P> {
@@ -155,6 +159,19 @@ impl<P: Protocol> CheckCx<'_, P> {
 
     pub fn message(&self, id: MsgId) -> &P::Msg {
         &self.messages[id.index()]
+    }
+
+    /// What client operation `op` asked for, so checkers can judge client histories.
+    pub fn request(&self, op: OpId) -> Option<&P::Request> {
+        self.ops.get(op.index()).map(|o| &*o.payload)
+    }
+
+    /// The reply recorded by response event `event`.
+    pub fn response(&self, event: EventId) -> Option<&P::Response> {
+        self.responses
+            .binary_search_by_key(&event, |(e, _)| *e)
+            .ok()
+            .map(|i| &self.responses[i].1)
     }
 }
 

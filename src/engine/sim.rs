@@ -291,8 +291,8 @@ enum Item<P: Protocol> {
 
 /// A client operation in progress.
 #[derive(Clone, Debug)]
-struct OpState<P: Protocol> {
-    payload: Rc<P::Request>,
+pub(crate) struct OpState<P: Protocol> {
+    pub(crate) payload: Rc<P::Request>,
     /// Where the current attempt goes.
     target: NodeId,
     attempt: u32,
@@ -432,7 +432,6 @@ struct Checkpoint<P: Protocol> {
 #[derive(Debug)]
 pub struct Sim<P: Protocol> {
     nodes: u32,
-    seed: u64,
     horizon: SimTime,
     params: P::Params,
     schedule: Vec<Planned<P>>,
@@ -583,7 +582,6 @@ impl<P: Protocol> Sim<P> {
         let checkpoint_every = 4_096 + 64 * u64::from(n);
         let mut sim = Sim {
             nodes: n,
-            seed: setup.seed,
             horizon: setup.horizon,
             params: setup.params,
             schedule,
@@ -607,16 +605,8 @@ impl<P: Protocol> Sim<P> {
         self.nodes
     }
 
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     pub fn horizon(&self) -> SimTime {
         self.horizon
-    }
-
-    pub fn params(&self) -> &P::Params {
-        &self.params
     }
 
     /// The instant everything up to which has been processed.
@@ -692,10 +682,6 @@ impl<P: Protocol> Sim<P> {
     /// The fault script and recorded interventions, in the order they apply.
     pub fn interventions(&self) -> Vec<Scheduled> {
         self.planned(Origin::User)
-    }
-
-    pub fn faults(&self) -> Vec<Scheduled> {
-        self.planned(Origin::Script)
     }
 
     fn planned(&self, origin: Origin) -> Vec<Scheduled> {
@@ -848,6 +834,8 @@ impl<P: Protocol> Sim<P> {
                 events: &self.log.events,
                 first_new,
                 messages: &self.log.messages,
+                ops: &self.state.ops,
+                responses: &self.log.responses,
             };
             for (i, slot) in properties.iter_mut().enumerate() {
                 if matches!(

@@ -14,14 +14,6 @@ impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
     pub const MAX: SimTime = SimTime(u64::MAX);
 
-    pub fn from_millis(ms: u64) -> SimTime {
-        SimTime(ms.saturating_mul(1_000))
-    }
-
-    pub fn from_secs(s: u64) -> SimTime {
-        SimTime(s.saturating_mul(1_000_000))
-    }
-
     pub fn as_us(self) -> u64 {
         self.0
     }
