@@ -3,9 +3,10 @@
 
 use crate::engine::network::{Delay, LinkConfig, NetworkConfig};
 use crate::engine::run::Run;
-use crate::engine::sim::Workload;
+use crate::engine::sim::{Generator, RetryPolicy, Target, Workload};
 use crate::engine::time::SimTime;
 use crate::protocols::heartbeat::HeartbeatParams;
+use crate::protocols::raft::RaftParams;
 use crate::scenario::{Clocks, FORMAT_VERSION, MAX_HORIZON_US, ProtocolConfig, Scenario};
 
 /// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
@@ -82,6 +83,12 @@ impl BenchResult {
     }
 }
 
+/// An untimed run of the first workload's size, so no measurement pays for growing the heap (the
+/// wasm linear memory, or fresh pages natively) or, in the browser, for tier-up to optimised code.
+pub fn warm_up(target_events: u64, wall_ms: &mut dyn FnMut() -> f64) {
+    run_heartbeat(5, target_events, wall_ms);
+}
+
 /// Runs the heartbeat workload with `nodes` nodes for about `target_events` events, timing it
 /// with `wall_ms` (milliseconds from any fixed origin).
 pub fn run_heartbeat(
@@ -122,4 +129,111 @@ pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
     let trace = (memory.trace_bytes + memory.message_bytes) as f64 / events;
     let causality = memory.causality_bytes as f64 / events;
     (trace, causality)
+}
+
+/// The Raft workload: one-way latency uniform in [10, 15) ms, election timeouts in [100, 200) ms,
+/// heartbeats every 50 ms, one client request every 100 ms (to the nodes in turn, so followers
+/// redirect), no faults.
+pub fn raft_scenario(nodes: u32, horizon: SimTime) -> Scenario {
+    Scenario {
+        version: FORMAT_VERSION,
+        name: format!("Raft benchmark, {nodes} nodes"),
+        description: String::new(),
+        protocol: ProtocolConfig::Raft(RaftParams {
+            election_timeout_min_us: 100_000,
+            election_timeout_max_us: 200_000,
+            heartbeat_us: 50_000,
+            ..RaftParams::default()
+        }),
+        nodes,
+        seed: 7,
+        horizon_us: horizon,
+        network: NetworkConfig {
+            default: LinkConfig {
+                delay: Delay::Uniform {
+                    min_us: 10_000,
+                    max_us: 14_999,
+                },
+                ..LinkConfig::default()
+            },
+            links: Vec::new(),
+        },
+        clocks: Clocks::default(),
+        workload: Workload {
+            requests: Vec::new(),
+            generator: Some(Generator {
+                start_us: 0,
+                every_us: 100_000,
+                target: Target::RoundRobin,
+                count: None,
+            }),
+            retry: Some(RetryPolicy {
+                timeout_us: 500_000,
+                max_attempts: 10,
+                backoff_us: 1_000,
+            }),
+        },
+        faults: Vec::new(),
+        interventions: Vec::new(),
+    }
+}
+
+/// The figures of one Raft benchmark run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RaftBenchResult {
+    pub nodes: u32,
+    pub events: u64,
+    pub delivered: u64,
+    pub sim_seconds: f64,
+    pub wall_seconds: f64,
+}
+
+impl RaftBenchResult {
+    pub fn sim_seconds_per_wall_second(&self) -> f64 {
+        self.sim_seconds / self.wall_seconds.max(1e-9)
+    }
+
+    pub fn messages_per_second(&self) -> f64 {
+        self.delivered as f64 / self.wall_seconds.max(1e-9)
+    }
+
+    /// Wall time per delivered message: flat as nodes grow means cost tracks message count.
+    pub fn nanoseconds_per_message(&self) -> f64 {
+        self.wall_seconds * 1e9 / self.delivered.max(1) as f64
+    }
+
+    /// One line of the report, the same natively and in the browser.
+    pub fn line(&self) -> String {
+        format!(
+            "raft {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events)",
+            self.nodes,
+            self.sim_seconds,
+            self.wall_seconds,
+            self.sim_seconds_per_wall_second(),
+            self.messages_per_second() / 1e6,
+            self.nanoseconds_per_message(),
+            self.events
+        )
+    }
+}
+
+/// Runs the Raft workload with `nodes` nodes for `sim_seconds` simulated seconds (at most an
+/// hour), timing it with `wall_ms` (milliseconds from any fixed origin).
+pub fn run_raft(nodes: u32, sim_seconds: u64, wall_ms: &mut dyn FnMut() -> f64) -> RaftBenchResult {
+    let horizon_us = sim_seconds
+        .saturating_mul(1_000_000)
+        .clamp(1_000_000, MAX_HORIZON_US);
+    let scenario = raft_scenario(nodes, SimTime(horizon_us));
+    let mut run: Box<dyn Run> = scenario.build().expect("the benchmark scenario is valid");
+    let start = wall_ms();
+    run.run_until(SimTime(horizon_us));
+    let wall_seconds = (wall_ms() - start) / 1e3;
+    let stats = run.stats();
+    RaftBenchResult {
+        nodes,
+        events: stats.events,
+        delivered: stats.delivered,
+        sim_seconds: horizon_us as f64 / 1e6,
+        wall_seconds,
+    }
 }

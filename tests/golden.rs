@@ -30,6 +30,42 @@ const GOLDEN: &[(&str, &str)] = &[
         "e853d7c5891dd184bd857f6faeab69eb3c0bec8d4422a0719141c9a971f8d4e5",
     ),
     (
+        "raft-election",
+        "fc0b7a02e420431c5391a2af444732d3cd8d04d52745339fa5528f44ee745248",
+    ),
+    (
+        "raft-basic",
+        "52f91f67127b58fdc1a40999058fa72473fcad4e0046926aa2f2f362e681a790",
+    ),
+    (
+        "raft-leader-crash",
+        "56be5b14ddfa193269a47dc20ac6b83d186d8e9d54004392d93cc085a0b43ebf",
+    ),
+    (
+        "raft-partition",
+        "5ce23026d08b19abef56bb5c547e41c496f84b1c149ddd602db628b1947a6459",
+    ),
+    (
+        "raft-figure8",
+        "d123c14efc6c410e83d39d56dab3d706bde6f1ea97ce5237f6be98504750a640",
+    ),
+    (
+        "raft-break-vote-check",
+        "3cdc54c5b92f88b3df4540d85225b3aced72eeda7dcfcd821e78490cedaa264c",
+    ),
+    (
+        "raft-break-figure8",
+        "494fb6605c175bd324584a2367087d0676157b782c755aa7a89a7aaf312ebbe2",
+    ),
+    (
+        "raft-break-voted-for",
+        "5f2996bbe8443ed802819fc566bd95903dbcac515183f0737b65c6d78afa4dcd",
+    ),
+    (
+        "raft-break-fixed-timeout",
+        "753cc05d6c5f96f0d4c3629bb2c32135f80f20fcc1c61d4364da3af5d4aa2461",
+    ),
+    (
         "every-intervention",
         "bc7dd37023259bd25e92ab292f8917689f628bdceeeada0135189e3a407fba8d",
     ),

@@ -6,7 +6,7 @@ use causeway::bench;
 use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::PropertyState;
 use causeway::engine::time::{SimTime, parse_duration_us};
-use causeway::scenario::{Scenario, presets};
+use causeway::scenario::{Scenario, presets, sweep};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
@@ -46,14 +46,48 @@ enum Command {
         /// The preset's id.
         preset: String,
     },
-    /// Measure engine speed (events per second) and trace memory on standard workloads.
+    /// Measure engine speed (events per second) and trace memory on standard workloads; with
+    /// `raft`, simulated seconds and messages per wall second on the Raft workload.
     Bench {
-        /// Events per workload (more is steadier, slower).
+        /// `raft` for the Raft workload; without it, the heartbeat engine benchmark.
+        protocol: Option<String>,
+        /// Events per workload (more is steadier, slower); heartbeat only.
         #[arg(long, default_value_t = 3_000_000)]
         events: u64,
-        /// Cluster sizes to measure.
-        #[arg(long, value_delimiter = ',', default_values_t = [5, 50, 500])]
-        nodes: Vec<u32>,
+        /// Cluster sizes to measure (default 5,50,500 for heartbeat and 5,25,101 for raft).
+        #[arg(long, value_delimiter = ',')]
+        nodes: Option<Vec<u32>>,
+        /// Simulated seconds per cluster size; raft only.
+        #[arg(long, default_value_t = 100)]
+        sim_seconds: u64,
+    },
+    /// Run a scenario under many seeds, each with a random fault schedule drawn from the seed
+    /// (faults over the first half of the horizon, everything healed for the second half).
+    /// Exit 0 when every seed is clean, 1 when any seed violated a property, 2 on bad input.
+    Sweep {
+        /// A scenario JSON file, or the id of a built-in preset. Its fault script is replaced.
+        scenario: String,
+        /// Seeds to run: `A..B` (B excluded) or a single seed.
+        #[arg(long, default_value = "0..100")]
+        seeds: String,
+        /// Override a protocol parameter, e.g. `--set break_it=forget_voted_for` (the value is
+        /// JSON, or else a string). Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Print only failing seeds and the summary.
+        #[arg(long)]
+        quiet: bool,
+        /// Stop at the first failing seed.
+        #[arg(long)]
+        first_failure: bool,
+        /// Invert the exit status: succeed only if some seed fails (for checking that a broken
+        /// variant is caught). Implies --first-failure.
+        #[arg(long)]
+        expect_violation: bool,
+        /// Write the scenario of the first failing seed (or of the only seed) to this file, for
+        /// `sim run`.
+        #[arg(long, value_name = "FILE.json")]
+        save: Option<String>,
     },
 }
 
@@ -92,9 +126,46 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Bench { events, nodes } => {
-            bench_all(events, &nodes);
-            ExitCode::SUCCESS
+        Command::Bench {
+            protocol,
+            events,
+            nodes,
+            sim_seconds,
+        } => match protocol.as_deref() {
+            None => {
+                bench_all(events, &nodes.unwrap_or_else(|| vec![5, 50, 500]));
+                ExitCode::SUCCESS
+            }
+            Some("raft") => {
+                bench_raft(sim_seconds, &nodes.unwrap_or_else(|| vec![5, 25, 101]));
+                ExitCode::SUCCESS
+            }
+            Some(other) => {
+                eprintln!("sim: no benchmark for `{other}` (try `sim bench` or `sim bench raft`)");
+                ExitCode::from(2)
+            }
+        },
+        Command::Sweep {
+            scenario,
+            seeds,
+            set,
+            quiet,
+            first_failure,
+            expect_violation,
+            save,
+        } => {
+            let options = SweepOptions {
+                quiet,
+                first_failure: first_failure || expect_violation,
+                save,
+            };
+            match sweep(&scenario, &seeds, &set, &options) {
+                Ok(failed) => ExitCode::from(if failed == expect_violation { 0 } else { 1 }),
+                Err(message) => {
+                    eprintln!("sim: {message}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }
@@ -188,6 +259,202 @@ fn run(
     Ok(clean)
 }
 
+fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
+    let origin = Instant::now();
+    let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
+    println!(
+        "raft workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        }
+    );
+    bench::warm_up(1_000_000, &mut wall_ms);
+    let mut results = Vec::new();
+    for &nodes in sizes {
+        let result = bench::run_raft(nodes, sim_seconds, &mut wall_ms);
+        println!("  {}", result.line());
+        results.push(result);
+    }
+    if let (Some(first), Some(last)) = (results.first(), results.last()) {
+        println!(
+            "  cost per message, {} nodes vs {} nodes: {:.2}x",
+            last.nodes,
+            first.nodes,
+            last.nanoseconds_per_message() / first.nanoseconds_per_message()
+        );
+    }
+}
+
+struct SweepOptions {
+    quiet: bool,
+    first_failure: bool,
+    save: Option<String>,
+}
+
+/// What one seed of a sweep found: the violated properties with their messages.
+struct SeedVerdict {
+    seed: u64,
+    events: u64,
+    violations: Vec<String>,
+}
+
+fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
+    let bad = || format!("--seeds must be `A..B` or a single seed, not `{text}`");
+    match text.split_once("..") {
+        Some((a, b)) => {
+            let a: u64 = a.trim().parse().map_err(|_| bad())?;
+            let b: u64 = b.trim().parse().map_err(|_| bad())?;
+            if a >= b {
+                return Err(format!("--seeds {text} is empty"));
+            }
+            Ok(a..b)
+        }
+        None => {
+            let a: u64 = text.trim().parse().map_err(|_| bad())?;
+            Ok(a..a.saturating_add(1))
+        }
+    }
+}
+
+/// The scenario with `KEY=VALUE` protocol parameters overridden, validated again.
+fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
+    if set.is_empty() {
+        return Ok(scenario);
+    }
+    let mut value = serde_json::to_value(&scenario).map_err(|e| e.to_string())?;
+    for item in set {
+        let (key, text) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--set {item}: expected KEY=VALUE"))?;
+        let parsed = serde_json::from_str(text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_string()));
+        value["protocol"][key] = parsed;
+    }
+    Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
+}
+
+fn run_seed(base: &Scenario, seed: u64) -> SeedVerdict {
+    let scenario = sweep::with_random_faults(base, seed);
+    let mut run = scenario
+        .build()
+        .expect("a sweep of a valid scenario is valid");
+    run.run_until(scenario.horizon_us);
+    let events = run.events();
+    let violations = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            causeway::engine::EventKind::Violation(v) => {
+                Some(format!("{} at {}: {}", v.property, e.time, v.message))
+            }
+            _ => None,
+        })
+        .collect();
+    SeedVerdict {
+        seed,
+        events: events.len() as u64,
+        violations,
+    }
+}
+
+/// Runs the seeds on every core, in batches, printing verdicts in seed order. Returns whether any
+/// seed failed.
+fn sweep(
+    source: &str,
+    seeds: &str,
+    set: &[String],
+    options: &SweepOptions,
+) -> Result<bool, String> {
+    let base = with_params(load(source)?, set)?;
+    base.build().map_err(|e| format!("{source}: {e}"))?;
+    let range = parse_seeds(seeds)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let started = Instant::now();
+    let mut failures: Vec<SeedVerdict> = Vec::new();
+    let mut ran = 0u64;
+    let mut next = range.start;
+    while next < range.end {
+        let batch_end = range.end.min(next.saturating_add(threads * 8));
+        let batch: Vec<u64> = (next..batch_end).collect();
+        next = batch_end;
+        let chunks: Vec<Vec<u64>> = (0..threads as usize)
+            .map(|t| {
+                batch
+                    .iter()
+                    .copied()
+                    .skip(t)
+                    .step_by(threads as usize)
+                    .collect()
+            })
+            .collect();
+        let mut verdicts: Vec<SeedVerdict> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|chunk| {
+                    let base = &base;
+                    scope
+                        .spawn(move || chunk.iter().map(|&s| run_seed(base, s)).collect::<Vec<_>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("sweep threads do not panic"))
+                .collect()
+        });
+        verdicts.sort_by_key(|v| v.seed);
+        for verdict in verdicts {
+            ran += 1;
+            if verdict.violations.is_empty() {
+                if !options.quiet {
+                    println!("seed {}: ok ({} events)", verdict.seed, verdict.events);
+                }
+                continue;
+            }
+            println!("seed {}: VIOLATED", verdict.seed);
+            for violation in &verdict.violations {
+                println!("  {violation}");
+            }
+            failures.push(verdict);
+            if options.first_failure {
+                break;
+            }
+        }
+        if options.first_failure && !failures.is_empty() {
+            break;
+        }
+    }
+    println!(
+        "{ran} seeds of {} in {:.1}s: {} clean, {} failed",
+        base.name,
+        started.elapsed().as_secs_f64(),
+        ran - failures.len() as u64,
+        failures.len()
+    );
+    let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
+    let keep = failures
+        .first()
+        .map(|f| f.seed)
+        .or_else(|| (range.end - range.start == 1).then_some(range.start));
+    if let Some(first) = failures.first() {
+        println!(
+            "first failing seed: {} (seeds to catch: {}); reproduce with:\n  cargo run --release --bin sim -- sweep {source} --seeds {}{sets} --save seed-{}.json && cargo run --release --bin sim -- run seed-{}.json",
+            first.seed,
+            first.seed - range.start + 1,
+            first.seed,
+            first.seed,
+            first.seed
+        );
+    }
+    if let (Some(path), Some(seed)) = (&options.save, keep) {
+        let scenario = sweep::with_random_faults(&base, seed);
+        std::fs::write(path, scenario.to_json_pretty() + "\n")
+            .map_err(|e| format!("cannot write {path}: {e}"))?;
+        println!("scenario of seed {seed} written to {path}");
+    }
+    Ok(!failures.is_empty())
+}
+
 fn bench_all(events: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
@@ -199,6 +466,7 @@ fn bench_all(events: u64, sizes: &[u32]) {
             "release"
         }
     );
+    bench::warm_up(events, &mut wall_ms);
     let mut results = Vec::new();
     for &nodes in sizes {
         let result = bench::run_heartbeat(nodes, events, &mut wall_ms);

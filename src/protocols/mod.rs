@@ -1,3 +1,4 @@
 //! Protocols: sans-IO state machines run by the engine, one module each.
 
 pub mod heartbeat;
+pub mod raft;

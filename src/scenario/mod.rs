@@ -4,6 +4,7 @@
 
 pub mod link;
 pub mod presets;
+pub mod sweep;
 
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
@@ -13,6 +14,7 @@ use crate::engine::run::Run;
 use crate::engine::sim::{Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
 use crate::protocols::heartbeat::{Heartbeat, HeartbeatParams};
+use crate::protocols::raft::{Raft, RaftParams};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,12 +39,14 @@ const MIN_GENERATOR_EVERY_US: u64 = 100;
 #[serde(tag = "name", rename_all = "snake_case")]
 pub enum ProtocolConfig {
     Heartbeat(HeartbeatParams),
+    Raft(RaftParams),
 }
 
 impl ProtocolConfig {
     pub fn name(&self) -> &'static str {
         match self {
             ProtocolConfig::Heartbeat(_) => "heartbeat",
+            ProtocolConfig::Raft(_) => "raft",
         }
     }
 }
@@ -242,6 +246,10 @@ impl Scenario {
                     return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
                 }
             }
+            ProtocolConfig::Raft(p) => {
+                self.check_requests::<Raft>()?;
+                validate_raft(p)?;
+            }
         }
         Ok(())
     }
@@ -331,6 +339,7 @@ impl Scenario {
         self.validate()?;
         match &self.protocol {
             ProtocolConfig::Heartbeat(params) => self.build_with::<Heartbeat>(*params),
+            ProtocolConfig::Raft(params) => self.build_with::<Raft>(*params),
         }
     }
 
@@ -356,6 +365,32 @@ impl Scenario {
         let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
         Ok(Box::new(sim))
     }
+}
+
+fn validate_raft(p: &RaftParams) -> Result<(), ScenarioError> {
+    let ten_minutes = 600_000_000;
+    if p.election_timeout_min_us < 1_000 || p.election_timeout_min_us > ten_minutes {
+        return err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes");
+    }
+    if p.election_timeout_max_us <= p.election_timeout_min_us
+        || p.election_timeout_max_us > ten_minutes
+    {
+        return err(format!(
+            "`protocol.election_timeout_max_us` must be above election_timeout_min_us ({}µs) and at \
+             most 10 minutes",
+            p.election_timeout_min_us
+        ));
+    }
+    if p.heartbeat_us < 100 || p.heartbeat_us > ten_minutes {
+        return err("`protocol.heartbeat_us` must be from 100µs to 10 minutes");
+    }
+    if p.max_entries_per_message == 0 || p.max_entries_per_message > 10_000 {
+        return err("`protocol.max_entries_per_message` must be from 1 to 10000");
+    }
+    if p.liveness_bound_us == 0 || p.liveness_bound_us > MAX_HORIZON_US {
+        return err("`protocol.liveness_bound_us` must be from 1µs to one hour");
+    }
+    Ok(())
 }
 
 fn validate_link(place: &str, link: &LinkConfig) -> Result<(), ScenarioError> {

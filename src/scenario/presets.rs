@@ -44,6 +44,51 @@ pub const PRESETS: &[Preset] = &[
         topic: "System models",
         json: include_str!("presets/heartbeat-lossy.json"),
     },
+    Preset {
+        id: "raft-election",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-election.json"),
+    },
+    Preset {
+        id: "raft-basic",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-basic.json"),
+    },
+    Preset {
+        id: "raft-leader-crash",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-leader-crash.json"),
+    },
+    Preset {
+        id: "raft-partition",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-partition.json"),
+    },
+    Preset {
+        id: "raft-figure8",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-figure8.json"),
+    },
+    Preset {
+        id: "raft-break-vote-check",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-break-vote-check.json"),
+    },
+    Preset {
+        id: "raft-break-figure8",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-break-figure8.json"),
+    },
+    Preset {
+        id: "raft-break-voted-for",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-break-voted-for.json"),
+    },
+    Preset {
+        id: "raft-break-fixed-timeout",
+        topic: "Consensus: Raft",
+        json: include_str!("presets/raft-break-fixed-timeout.json"),
+    },
 ];
 
 /// The preset with this id.

@@ -1,0 +1,281 @@
+//! Raft's vocabulary: parameters, terms and log indexes, log entries, messages, client requests and
+//! replies, and what survives a crash.
+
+use crate::engine::ids::{NodeId, OpId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A Raft term: a logical clock that numbers leaderships.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Term(pub u64);
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t{}", self.0)
+    }
+}
+
+/// A position in the log, counted from 1 as in the paper (0 means "before the first entry").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LogIndex(pub u64);
+
+impl LogIndex {
+    pub fn next(self) -> LogIndex {
+        LogIndex(self.0 + 1)
+    }
+
+    /// The index before this one (0 stays 0).
+    pub fn prev(self) -> LogIndex {
+        LogIndex(self.0.saturating_sub(1))
+    }
+}
+
+impl fmt::Display for LogIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// How linearizable reads are served.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadMode {
+    /// A get is a log entry like any write, answered when it is applied.
+    #[default]
+    Log,
+    /// The leader notes its commit index, confirms it still leads with one round of heartbeats,
+    /// and answers once it has applied up to that index (Raft dissertation, section 6.4).
+    ReadIndex,
+}
+
+/// Deliberate bugs, each of which a checker catches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakIt {
+    /// Correct Raft.
+    #[default]
+    None,
+    /// Grant votes without the election restriction (the candidate's log need not be up to date).
+    VoteWithoutLogCheck,
+    /// Commit an entry from an earlier term once a majority stores it (the paper's Figure 8).
+    CommitEarlierTerm,
+    /// Keep votedFor only in memory, so a restarted node can vote twice in one term.
+    ForgetVotedFor,
+    /// Every node waits exactly the minimum election timeout, so split votes repeat forever.
+    FixedElectionTimeout,
+}
+
+fn default_timeout_min() -> u64 {
+    150_000
+}
+
+fn default_timeout_max() -> u64 {
+    300_000
+}
+
+fn default_heartbeat() -> u64 {
+    50_000
+}
+
+fn default_batch() -> u32 {
+    64
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_liveness() -> u64 {
+    3_000_000
+}
+
+/// Raft's parameters, as scenarios spell them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaftParams {
+    /// Election timeouts are drawn uniformly from `[min, max)` on the node's own clock.
+    #[serde(default = "default_timeout_min")]
+    pub election_timeout_min_us: u64,
+    #[serde(default = "default_timeout_max")]
+    pub election_timeout_max_us: u64,
+    /// How often a leader sends AppendEntries to each follower when it has nothing new.
+    #[serde(default = "default_heartbeat")]
+    pub heartbeat_us: u64,
+    /// At most this many entries in one AppendEntries.
+    #[serde(default = "default_batch")]
+    pub max_entries_per_message: u32,
+    /// Followers report the conflicting term and its first index so the leader skips a whole term
+    /// per round trip; without it the leader steps back one entry per round trip.
+    #[serde(default = "default_true")]
+    pub fast_backtrack: bool,
+    #[serde(default)]
+    pub reads: ReadMode,
+    #[serde(default)]
+    pub break_it: BreakIt,
+    /// The liveness checkers' bound: once faults have healed for this long, a leader must exist
+    /// and every request made since the heal must have completed within it.
+    #[serde(default = "default_liveness")]
+    pub liveness_bound_us: u64,
+}
+
+impl Default for RaftParams {
+    fn default() -> Self {
+        RaftParams {
+            election_timeout_min_us: default_timeout_min(),
+            election_timeout_max_us: default_timeout_max(),
+            heartbeat_us: default_heartbeat(),
+            max_entries_per_message: default_batch(),
+            fast_backtrack: true,
+            reads: ReadMode::Log,
+            break_it: BreakIt::None,
+            liveness_bound_us: default_liveness(),
+        }
+    }
+}
+
+/// What a log entry asks the key-value state machine to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Appended by every new leader so it can commit entries of earlier terms (paper, section 8).
+    Noop,
+    Put {
+        op: OpId,
+        key: String,
+        value: String,
+    },
+    Append {
+        op: OpId,
+        key: String,
+        value: String,
+    },
+    /// A read through the log (when `reads` is `log`).
+    Get { op: OpId, key: String },
+}
+
+impl Command {
+    /// The client operation this entry carries, if any.
+    pub fn op(&self) -> Option<OpId> {
+        match self {
+            Command::Noop => None,
+            Command::Put { op, .. } | Command::Append { op, .. } | Command::Get { op, .. } => {
+                Some(*op)
+            }
+        }
+    }
+
+    /// For tables and violation messages, e.g. `put x=3 (op7)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Command::Noop => "no-op".to_string(),
+            Command::Put { op, key, value } => format!("put {key}={value} ({op})"),
+            Command::Append { op, key, value } => format!("append {key}+={value} ({op})"),
+            Command::Get { op, key } => format!("get {key} ({op})"),
+        }
+    }
+}
+
+/// One log entry: the term of the leader that created it and the command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub term: Term,
+    pub command: Command,
+}
+
+impl Entry {
+    /// Identifies an entry across nodes: equal entries have equal terms and operations (a term has
+    /// one leader, which creates one no-op).
+    pub fn id(&self) -> (Term, Option<OpId>) {
+        (self.term, self.command.op())
+    }
+}
+
+/// Raft's RPCs (Figure 2), with the fields the responses need in a network that reorders and
+/// duplicates: which index a response is about, and the fast-backtracking hint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RaftMsg {
+    RequestVote {
+        term: Term,
+        candidate: NodeId,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    RequestVoteResponse {
+        term: Term,
+        vote_granted: bool,
+    },
+    AppendEntries {
+        term: Term,
+        leader: NodeId,
+        prev_log_index: LogIndex,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+        /// The leader's read-index round, echoed back to confirm leadership for reads.
+        round: u64,
+    },
+    AppendEntriesResponse {
+        term: Term,
+        success: bool,
+        /// On success, the last index now known to match the leader's log; on failure, the
+        /// `prev_log_index` that did not match.
+        index: LogIndex,
+        /// Fast backtracking: the term of the follower's conflicting entry (none if its log is
+        /// too short) and the first index it stores for that term (or its log length + 1).
+        conflict_term: Option<Term>,
+        conflict_index: LogIndex,
+        round: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RaftTimer {
+    Election,
+    Heartbeat,
+    /// A candidate asks again the servers that have not answered its RequestVote (the paper,
+    /// section 5.1: "servers retry RPCs if they do not receive a response in a timely manner").
+    VoteRetry,
+}
+
+/// A client operation on the replicated key-value store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KvRequest {
+    Put { key: String, value: String },
+    Get { key: String },
+    Append { key: String, value: String },
+}
+
+impl KvRequest {
+    pub fn key(&self) -> &str {
+        match self {
+            KvRequest::Put { key, .. } | KvRequest::Get { key } | KvRequest::Append { key, .. } => {
+                key
+            }
+        }
+    }
+}
+
+/// A reply to a client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KvResponse {
+    /// A put or append took effect.
+    Ok,
+    /// A get's result (`null` when the key was never written).
+    Value(Option<String>),
+    /// Not the leader: try the leader this node knows. (A node that knows no leader holds the
+    /// request until an election decides one.)
+    Redirect(NodeId),
+}
+
+/// What a node keeps on stable storage: Figure 2's persistent state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RaftStable {
+    pub current_term: Term,
+    pub voted_for: Option<NodeId>,
+    pub log: Vec<Entry>,
+}

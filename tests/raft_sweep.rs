@@ -1,0 +1,86 @@
+//! Randomized Raft runs (VOPR-style): each seed draws a fault schedule, faults for the first half
+//! of the run and everything healed for the second. Correct Raft must violate nothing; the broken
+//! variants that random faults find quickly must be found within their documented seed counts
+//! (docs/raft.md). `CAUSEWAY_SEEDS` widens the sweep; CI runs 1,000 seeds through `sim sweep`.
+
+mod common;
+
+use causeway::engine::trace::EventKind;
+use causeway::protocols::raft::{BreakIt, RaftParams, ReadMode};
+use causeway::scenario::{ProtocolConfig, Scenario, presets, sweep};
+use common::*;
+
+fn base(edit: impl FnOnce(&mut RaftParams)) -> Scenario {
+    let mut scenario = presets::find("raft-basic").unwrap().scenario().unwrap();
+    if let ProtocolConfig::Raft(params) = &mut scenario.protocol {
+        edit(params);
+    }
+    scenario
+}
+
+/// The violations of one seed, as "property: message".
+fn violations(base: &Scenario, seed: u64) -> (Scenario, Vec<String>) {
+    let scenario = sweep::with_random_faults(base, seed);
+    let mut run = scenario.build().expect("sweep scenarios are valid");
+    run.run_until(scenario.horizon_us);
+    let found = run
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Violation(v) => Some(format!("{}: {}", v.property, v.message)),
+            _ => None,
+        })
+        .collect();
+    (scenario, found)
+}
+
+fn assert_clean(base: &Scenario, seeds: u64) {
+    for seed in 0..seed_count(seeds) {
+        let (scenario, found) = violations(base, seed);
+        assert!(
+            found.is_empty(),
+            "seed {seed}: {found:?}\n{}",
+            reproduce(&scenario)
+        );
+    }
+}
+
+/// The first seed below `within` whose run violates `property`.
+fn caught(base: &Scenario, property: &str, within: u64) -> Option<u64> {
+    (0..within).find(|&seed| {
+        violations(base, seed)
+            .1
+            .iter()
+            .any(|v| v.starts_with(property))
+    })
+}
+
+#[test]
+fn correct_raft_survives_random_faults() {
+    assert_clean(&base(|_| {}), 60);
+}
+
+#[test]
+fn read_index_and_slow_backtracking_survive_random_faults() {
+    assert_clean(
+        &base(|p| {
+            p.reads = ReadMode::ReadIndex;
+            p.fast_backtrack = false;
+            p.max_entries_per_message = 2;
+        }),
+        30,
+    );
+}
+
+#[test]
+fn voting_without_the_log_check_is_caught_within_a_few_seeds() {
+    let scenario = base(|p| p.break_it = BreakIt::VoteWithoutLogCheck);
+    let seed = (0..5).find(|&s| !violations(&scenario, s).1.is_empty());
+    assert!(seed.is_some(), "not caught within 5 seeds");
+}
+
+#[test]
+fn fixed_election_timeouts_are_caught_at_once() {
+    let scenario = base(|p| p.break_it = BreakIt::FixedElectionTimeout);
+    assert_eq!(caught(&scenario, "Leader after heal", 2), Some(0));
+}
