@@ -18,6 +18,7 @@ pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
         protocol: ProtocolConfig::Heartbeat(HeartbeatParams {
             interval_us: 100_000,
             timeout_us: 350_000,
+            adaptive: false,
         }),
         nodes,
         seed: 7,

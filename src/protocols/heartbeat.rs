@@ -2,6 +2,10 @@
 //! that hears nothing from a peer for `timeout_us` (on its own clock) suspects it has crashed, and
 //! trusts it again when it hears from it. The simplest failure detector, and the engine's exercise
 //! protocol: it uses timers, broadcast, replies, stable storage, client requests and properties.
+//!
+//! With `adaptive: true` the detector is *eventually perfect*: each time a suspected peer turns out
+//! to be alive, the node doubles its timeout for that peer, so after finitely many mistakes a peer
+//! that is slow but alive is never suspected again.
 
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{
@@ -22,6 +26,10 @@ pub struct HeartbeatParams {
     /// Silence after which a peer is suspected.
     #[serde(default = "default_timeout")]
     pub timeout_us: u64,
+    /// Double a peer's timeout each time suspecting it proves false. Left out of the JSON when
+    /// false, so scenarios written before it existed keep their exact form.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub adaptive: bool,
 }
 
 fn default_interval() -> u64 {
@@ -37,6 +45,7 @@ impl Default for HeartbeatParams {
         HeartbeatParams {
             interval_us: default_interval(),
             timeout_us: default_timeout(),
+            adaptive: false,
         }
     }
 }
@@ -81,6 +90,8 @@ pub struct Heartbeat {
     /// Per peer: monotonic time we last heard from it (`None`: not yet).
     last_heard: Vec<Option<i64>>,
     suspected: Vec<bool>,
+    /// Per peer: how long a silence must last before it is suspected.
+    timeouts: Vec<u64>,
     started_at: i64,
 }
 
@@ -107,7 +118,16 @@ impl Heartbeat {
         self.last_heard[from.index()] = Some(ctx.monotonic());
         if self.suspected[from.index()] {
             self.suspected[from.index()] = false;
-            ctx.annotate(format!("trusts {from} again"));
+            if self.params.adaptive {
+                let timeout = &mut self.timeouts[from.index()];
+                *timeout = timeout.saturating_mul(2);
+                ctx.annotate(format!(
+                    "trusts {from} again and raises its timeout to {}",
+                    format_us(i128::from(*timeout))
+                ));
+            } else {
+                ctx.annotate(format!("trusts {from} again"));
+            }
         }
     }
 }
@@ -130,6 +150,7 @@ impl Protocol for Heartbeat {
             next_seq: 0,
             last_heard: vec![None; nodes as usize],
             suspected: vec![false; nodes as usize],
+            timeouts: vec![params.timeout_us; nodes as usize],
             started_at: 0,
         }
     }
@@ -156,9 +177,9 @@ impl Protocol for Heartbeat {
             seq,
         });
         let now = ctx.monotonic();
-        let timeout = self.params.timeout_us as i64;
         for peer in ctx.peers() {
             let since = self.last_heard[peer.index()].unwrap_or(self.started_at);
+            let timeout = self.timeouts[peer.index()] as i64;
             if !self.suspected[peer.index()] && now - since > timeout {
                 self.suspected[peer.index()] = true;
                 ctx.annotate(format!("suspects {peer}"));
@@ -197,7 +218,7 @@ impl Protocol for Heartbeat {
             .enumerate()
             .filter(|(i, _)| *i != self.id.index())
             .map(|(i, heard)| {
-                vec![
+                let mut row = vec![
                     NodeId(i as u32).to_string(),
                     heard.map_or_else(
                         || "never".to_string(),
@@ -209,9 +230,21 @@ impl Protocol for Heartbeat {
                         "trusted"
                     }
                     .to_string(),
-                ]
+                ];
+                if self.params.adaptive {
+                    row.push(format_us(i128::from(self.timeouts[i])));
+                }
+                row
             })
             .collect();
+        let mut columns = vec![
+            "peer".into(),
+            "last heard (own clock)".into(),
+            "status".into(),
+        ];
+        if self.params.adaptive {
+            columns.push("timeout".into());
+        }
         NodeView {
             role: Some(
                 if suspects.is_empty() {
@@ -235,25 +268,25 @@ impl Protocol for Heartbeat {
             ],
             tables: vec![ViewTable {
                 title: "Peers".into(),
-                columns: vec![
-                    "peer".into(),
-                    "last heard (own clock)".into(),
-                    "status".into(),
-                ],
+                columns,
                 rows,
             }],
         }
     }
 
     fn properties(params: &HeartbeatParams) -> Vec<Box<dyn Property<Self>>> {
-        vec![
+        let mut properties: Vec<Box<dyn Property<Self>>> = vec![
             Box::new(EchoIntegrity),
             Box::new(Accuracy),
             Box::new(Completeness {
                 detection_us: params.timeout_us + 2 * params.interval_us,
                 crashed_since: Vec::new(),
             }),
-        ]
+        ];
+        if params.adaptive {
+            properties.push(Box::new(EventualAccuracy::default()));
+        }
+        properties
     }
 
     fn generate_request(seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<EchoRequest> {
@@ -417,6 +450,73 @@ impl Property<Heartbeat> for Completeness {
                         involved: vec![*event],
                     };
                 }
+            }
+        }
+        Verdict::Satisfied
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Heartbeat>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Eventually (adaptive detectors only): false suspicions stop. At the end of the run no node that is
+/// up suspects a peer that has not crashed, and the last false suspicion began before the last
+/// quarter of the run.
+#[derive(Clone, Debug, Default)]
+struct EventualAccuracy {
+    last_false: Option<(crate::engine::time::SimTime, EventId)>,
+}
+
+impl Property<Heartbeat> for EventualAccuracy {
+    fn name(&self) -> &'static str {
+        "Eventual accuracy"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Eventually
+    }
+
+    fn description(&self) -> &'static str {
+        "False suspicions stop: none in the last quarter of the run, and none standing at its end."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Heartbeat>) -> Verdict {
+        for (id, event) in cx.new_events() {
+            let (Some(node), EventKind::Annotate { text }) = (event.node, &event.kind) else {
+                continue;
+            };
+            let Some(peer) = text.strip_prefix("suspects ").and_then(NodeId::parse) else {
+                continue;
+            };
+            if cx.nodes[node.index()].state().is_some()
+                && cx.nodes[peer.index()].status() != NodeStatus::Crashed
+            {
+                self.last_false = Some((event.time, id));
+            }
+        }
+        Verdict::Holds
+    }
+
+    fn at_end(&mut self, cx: &CheckCx<'_, Heartbeat>) -> Verdict {
+        let quiet_from = cx.now.as_us() - cx.now.as_us() / 4;
+        if let Some((at, event)) = self.last_false
+            && at.as_us() >= quiet_from
+        {
+            return Verdict::Violated {
+                message: format!("a false suspicion still began at {at}, late in the run"),
+                involved: vec![event],
+            };
+        }
+        for node in cx.nodes.iter().filter(|n| n.status() == NodeStatus::Up) {
+            if let Some(peer) = node.state().and_then(|s| {
+                s.suspects()
+                    .find(|p| cx.nodes[p.index()].status() != NodeStatus::Crashed)
+            }) {
+                return Verdict::Violated {
+                    message: format!("{} still suspects {peer}, which has not crashed", node.id()),
+                    involved: node.last_event().into_iter().collect(),
+                };
             }
         }
         Verdict::Satisfied

@@ -1,4 +1,9 @@
 //! Protocols: sans-IO state machines run by the engine, one module each.
 
+pub mod broadcast;
+pub mod clocksync;
+pub mod generals;
 pub mod heartbeat;
+pub mod logical;
 pub mod raft;
+pub mod rpc;

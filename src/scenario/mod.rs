@@ -13,8 +13,13 @@ use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
 use crate::engine::run::Run;
 use crate::engine::sim::{Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
+use crate::protocols::broadcast::{Broadcast, BroadcastParams};
+use crate::protocols::clocksync::{ClockSync, ClockSyncParams};
+use crate::protocols::generals::{Generals, GeneralsParams};
 use crate::protocols::heartbeat::{Heartbeat, HeartbeatParams};
+use crate::protocols::logical::{Logical, LogicalParams};
 use crate::protocols::raft::{Raft, RaftParams};
+use crate::protocols::rpc::{Rpc, RpcParams};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -39,6 +44,11 @@ const MIN_GENERATOR_EVERY_US: u64 = 100;
 #[serde(tag = "name", rename_all = "snake_case")]
 pub enum ProtocolConfig {
     Heartbeat(HeartbeatParams),
+    Broadcast(BroadcastParams),
+    Generals(GeneralsParams),
+    ClockSync(ClockSyncParams),
+    Logical(LogicalParams),
+    Rpc(RpcParams),
     Raft(RaftParams),
 }
 
@@ -46,6 +56,11 @@ impl ProtocolConfig {
     pub fn name(&self) -> &'static str {
         match self {
             ProtocolConfig::Heartbeat(_) => "heartbeat",
+            ProtocolConfig::Broadcast(_) => "broadcast",
+            ProtocolConfig::Generals(_) => "generals",
+            ProtocolConfig::ClockSync(_) => "clock_sync",
+            ProtocolConfig::Logical(_) => "logical",
+            ProtocolConfig::Rpc(_) => "rpc",
             ProtocolConfig::Raft(_) => "raft",
         }
     }
@@ -246,6 +261,26 @@ impl Scenario {
                     return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
                 }
             }
+            ProtocolConfig::Broadcast(p) => {
+                self.check_requests::<Broadcast>()?;
+                validate_broadcast(p)?;
+            }
+            ProtocolConfig::Generals(p) => {
+                self.check_requests::<Generals>()?;
+                validate_generals(p, self.nodes)?;
+            }
+            ProtocolConfig::ClockSync(p) => {
+                self.check_requests::<ClockSync>()?;
+                validate_clocksync(p)?;
+            }
+            ProtocolConfig::Logical(p) => {
+                self.check_requests::<Logical>()?;
+                validate_logical(p)?;
+            }
+            ProtocolConfig::Rpc(p) => {
+                self.check_requests::<Rpc>()?;
+                validate_rpc(p, self.nodes)?;
+            }
             ProtocolConfig::Raft(p) => {
                 self.check_requests::<Raft>()?;
                 validate_raft(p)?;
@@ -339,6 +374,11 @@ impl Scenario {
         self.validate()?;
         match &self.protocol {
             ProtocolConfig::Heartbeat(params) => self.build_with::<Heartbeat>(*params),
+            ProtocolConfig::Broadcast(params) => self.build_with::<Broadcast>(*params),
+            ProtocolConfig::Generals(params) => self.build_with::<Generals>(*params),
+            ProtocolConfig::ClockSync(params) => self.build_with::<ClockSync>(*params),
+            ProtocolConfig::Logical(params) => self.build_with::<Logical>(*params),
+            ProtocolConfig::Rpc(params) => self.build_with::<Rpc>(*params),
             ProtocolConfig::Raft(params) => self.build_with::<Raft>(*params),
         }
     }
@@ -365,6 +405,109 @@ impl Scenario {
         let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
         Ok(Box::new(sim))
     }
+}
+
+fn validate_broadcast(p: &BroadcastParams) -> Result<(), ScenarioError> {
+    use crate::protocols::broadcast::Order;
+    if !p.holdback && matches!(p.order, Order::BestEffort | Order::Reliable | Order::Gossip) {
+        return err(format!(
+            "`protocol.holdback` only applies to the fifo, causal and total orders, not to {}",
+            p.order.describe()
+        ));
+    }
+    if p.fanout == 0 || p.fanout > MAX_NODES {
+        return err(format!(
+            "`protocol.fanout` is {}, but must be from 1 to {MAX_NODES}",
+            p.fanout
+        ));
+    }
+    if p.rounds == 0 || p.rounds > 100 {
+        return err(format!(
+            "`protocol.rounds` is {}, but must be from 1 to 100",
+            p.rounds
+        ));
+    }
+    Ok(())
+}
+
+fn validate_rpc(p: &RpcParams, nodes: u32) -> Result<(), ScenarioError> {
+    if nodes < 2 {
+        return err(format!(
+            "rpc needs at least 2 nodes (clients, then the server last), but `nodes` is {nodes}"
+        ));
+    }
+    if p.timeout_us < 1_000 || p.timeout_us > 600_000_000 {
+        return err(format!(
+            "`protocol.timeout_us` is {}, but must be from 1ms to 10 minutes",
+            p.timeout_us
+        ));
+    }
+    if p.max_attempts == 0 || p.max_attempts > 100 {
+        return err(format!(
+            "`protocol.max_attempts` is {}, but must be from 1 to 100",
+            p.max_attempts
+        ));
+    }
+    Ok(())
+}
+
+fn validate_logical(p: &LogicalParams) -> Result<(), ScenarioError> {
+    if p.auto_every_us != 0 && !(1_000..=60_000_000).contains(&p.auto_every_us) {
+        return err(format!(
+            "`protocol.auto_every_us` is {}, but must be 0 (no random events) or from 1ms to 60s",
+            p.auto_every_us
+        ));
+    }
+    if p.auto_events > 1_000 {
+        return err(format!(
+            "`protocol.auto_events` is {}, but must be at most 1000",
+            p.auto_events
+        ));
+    }
+    if p.send_ppm > 1_000_000 {
+        return err(format!(
+            "`protocol.send_ppm` is {}, but a ratio in parts per million is at most 1000000",
+            p.send_ppm
+        ));
+    }
+    Ok(())
+}
+
+fn validate_clocksync(p: &ClockSyncParams) -> Result<(), ScenarioError> {
+    if p.interval_us < 1_000 || p.interval_us > 600_000_000 {
+        return err(format!(
+            "`protocol.interval_us` is {}, but must be from 1ms to 10 minutes",
+            p.interval_us
+        ));
+    }
+    if p.ignore_rtt && p.algorithm != crate::protocols::clocksync::Algorithm::Cristian {
+        return err("`protocol.ignore_rtt` only applies to `\"algorithm\": \"cristian\"`");
+    }
+    Ok(())
+}
+
+fn validate_generals(p: &GeneralsParams, nodes: u32) -> Result<(), ScenarioError> {
+    if nodes != 2 {
+        return err(format!(
+            "generals is a story about exactly 2 nodes, but `nodes` is {nodes}"
+        ));
+    }
+    if p.messengers == 0 || p.messengers > 100 {
+        return err(format!(
+            "`protocol.messengers` is {}, but must be from 1 to 100",
+            p.messengers
+        ));
+    }
+    if p.decide_at_us == 0 || p.decide_at_us > MAX_HORIZON_US {
+        return err("`protocol.decide_at_us` must be from 1µs to one hour");
+    }
+    if p.retry_us != 0 && p.retry_us < 1_000 {
+        return err(format!(
+            "`protocol.retry_us` is {}, but must be 0 (no resending) or at least 1ms",
+            p.retry_us
+        ));
+    }
+    Ok(())
 }
 
 fn validate_raft(p: &RaftParams) -> Result<(), ScenarioError> {

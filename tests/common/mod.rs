@@ -25,6 +25,7 @@ pub fn heartbeat(nodes: u32, seed: u64) -> Scenario {
     scenario.protocol = ProtocolConfig::Heartbeat(HeartbeatParams {
         interval_us: 100_000,
         timeout_us: 350_000,
+        adaptive: false,
     });
     scenario
 }

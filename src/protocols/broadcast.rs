@@ -1,0 +1,927 @@
+//! Broadcast: a client asks a node to send a message to every node, and each node *delivers* the
+//! messages it receives to its application in some order. The `order` parameter picks the algorithm:
+//!
+//! - `best_effort`: send once to everyone; a lost message is never delivered there.
+//! - `reliable`: eager reliable broadcast; the first time a node receives a message it sends it on
+//!   to everyone, so one surviving path is enough.
+//! - `gossip`: the first time a node receives a message it forwards it to `fanout` random peers,
+//!   for at most `rounds` hops.
+//! - `fifo`: messages from one sender are delivered in the order it sent them.
+//! - `causal`: a message is delivered only after everything its sender had delivered when it sent
+//!   it (vector clocks).
+//! - `total_sequencer` and `total_lamport`: every node delivers every message in the same order,
+//!   fixed by a sequencer (n1) or by Lamport timestamps with acknowledgements.
+//!
+//! The ordered variants hold messages back until their predecessors arrive; `holdback: false` is the
+//! "break it" variant that delivers on receipt, which the order checkers catch.
+
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::protocol::{
+    CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
+    ViewTable,
+};
+use crate::engine::sim::Ctx;
+use crate::engine::trace::EventKind;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The node that orders messages in `total_sequencer`.
+pub const SEQUENCER: NodeId = NodeId(0);
+
+/// Which broadcast algorithm every node runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Order {
+    #[default]
+    BestEffort,
+    Reliable,
+    Gossip,
+    Fifo,
+    Causal,
+    TotalSequencer,
+    TotalLamport,
+}
+
+impl Order {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Order::BestEffort => "best-effort",
+            Order::Reliable => "reliable (eager)",
+            Order::Gossip => "gossip",
+            Order::Fifo => "FIFO",
+            Order::Causal => "causal",
+            Order::TotalSequencer => "total order (sequencer)",
+            Order::TotalLamport => "total order (Lamport timestamps)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastParams {
+    #[serde(default)]
+    pub order: Order,
+    /// Hold messages back until their predecessors are delivered. `false` breaks the FIFO, causal
+    /// and total orders on purpose.
+    #[serde(default = "default_holdback")]
+    pub holdback: bool,
+    /// Gossip: how many random peers each node forwards a new message to.
+    #[serde(default = "default_fanout")]
+    pub fanout: u32,
+    /// Gossip: how many hops a message travels at most.
+    #[serde(default = "default_rounds")]
+    pub rounds: u32,
+}
+
+fn default_holdback() -> bool {
+    true
+}
+
+fn default_fanout() -> u32 {
+    3
+}
+
+fn default_rounds() -> u32 {
+    4
+}
+
+impl Default for BroadcastParams {
+    fn default() -> Self {
+        BroadcastParams {
+            order: Order::default(),
+            holdback: default_holdback(),
+            fanout: default_fanout(),
+            rounds: default_rounds(),
+        }
+    }
+}
+
+/// A broadcast message's identity: who broadcast it and its number among that node's broadcasts
+/// (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MsgRef {
+    pub origin: NodeId,
+    pub seq: u32,
+}
+
+impl fmt::Display for MsgRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.origin, self.seq)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastMsg {
+    /// The message itself. `deps` is the causal variant's vector clock (per origin, how many of its
+    /// messages the sender had delivered); `ts` the Lamport variant's timestamp; `hops` how far a
+    /// gossiped copy has travelled.
+    Data {
+        id: MsgRef,
+        text: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        deps: Vec<u32>,
+        ts: u64,
+        hops: u32,
+    },
+    /// Asks the sequencer to order a message.
+    ToSequencer { id: MsgRef, text: String },
+    /// The sequencer's copy, with its place in the total order (from 1).
+    Sequenced {
+        position: u32,
+        id: MsgRef,
+        text: String,
+    },
+    /// Lamport total order: "my clock has passed `ts`", so older messages may be delivered.
+    Ack { ts: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BroadcastTimer {}
+
+/// A client asks a node to broadcast some text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum BroadcastRequest {
+    Broadcast(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastResponse {
+    /// The broadcast has started under this identity.
+    Broadcasting { id: MsgRef },
+}
+
+/// Survives crashes: how many messages this node has broadcast, so identities are never reused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BroadcastStable {
+    pub broadcasts: u32,
+}
+
+/// A message received but not yet delivered; `key` is its Lamport timestamp or sequencer position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Held {
+    id: MsgRef,
+    text: String,
+    deps: Vec<u32>,
+    key: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broadcast {
+    id: NodeId,
+    params: BroadcastParams,
+    /// Every message this node has received or sent, to ignore copies.
+    seen: BTreeSet<MsgRef>,
+    /// What this node delivered, in delivery order.
+    delivered: Vec<(MsgRef, String)>,
+    /// Per origin, how many of its messages this node has delivered: the causal vector clock.
+    delivered_from: Vec<u32>,
+    held: Vec<Held>,
+    /// Sequencer: the last position assigned. Others: the last position delivered.
+    position: u32,
+    lamport: u64,
+    /// Lamport order: per node, the highest timestamp heard from it.
+    latest: Vec<u64>,
+}
+
+impl Broadcast {
+    fn deliver(&mut self, ctx: &mut Ctx<'_, Self>, id: MsgRef, text: String, hops: u32) {
+        if let Some(count) = self.delivered_from.get_mut(id.origin.index()) {
+            *count += 1;
+        }
+        // Property checkers find deliveries by this prefix; see `Tracker`.
+        if self.params.order == Order::Gossip {
+            ctx.annotate(format!("delivers {id} \"{text}\" after {hops} hops"));
+        } else {
+            ctx.annotate(format!("delivers {id} \"{text}\""));
+        }
+        self.delivered.push((id, text));
+    }
+
+    fn gossip(&mut self, ctx: &mut Ctx<'_, Self>, id: MsgRef, text: &str, hops: u32) {
+        let mut peers: Vec<NodeId> = ctx.peers().collect();
+        let fanout = (self.params.fanout as usize).min(peers.len());
+        for i in 0..fanout {
+            let pick = i + ctx.rng().index(peers.len() - i);
+            peers.swap(i, pick);
+            ctx.send(
+                peers[i],
+                BroadcastMsg::Data {
+                    id,
+                    text: text.to_string(),
+                    deps: Vec::new(),
+                    ts: 0,
+                    hops,
+                },
+            );
+        }
+    }
+
+    /// The sequencer gives a message the next position, sends it to everyone and delivers it.
+    fn sequence(&mut self, ctx: &mut Ctx<'_, Self>, id: MsgRef, text: String) {
+        self.position += 1;
+        ctx.broadcast(BroadcastMsg::Sequenced {
+            position: self.position,
+            id,
+            text: text.clone(),
+        });
+        self.deliver(ctx, id, text, 0);
+    }
+
+    /// Why a held message cannot be delivered yet, or `None` if it can.
+    fn blocked_by(&self, held: &Held) -> Option<String> {
+        let have = |origin: NodeId| self.delivered_from[origin.index()];
+        match self.params.order {
+            Order::Fifo | Order::Causal => {
+                let origin = held.id.origin;
+                if have(origin) + 1 < held.id.seq {
+                    return Some(format!(
+                        "{}",
+                        MsgRef {
+                            origin,
+                            seq: have(origin) + 1
+                        }
+                    ));
+                }
+                let missing: Vec<String> = held
+                    .deps
+                    .iter()
+                    .enumerate()
+                    .filter(|&(o, &need)| o != origin.index() && need > have(NodeId(o as u32)))
+                    .map(|(o, &need)| {
+                        let origin = NodeId(o as u32);
+                        let seq = have(origin) + 1;
+                        if seq == need {
+                            format!("{}", MsgRef { origin, seq })
+                        } else {
+                            format!("{origin}#{seq}…{need}")
+                        }
+                    })
+                    .collect();
+                (!missing.is_empty()).then(|| missing.join(", "))
+            }
+            Order::TotalSequencer => (held.key != u64::from(self.position) + 1)
+                .then(|| format!("position {}", self.position + 1)),
+            Order::TotalLamport => {
+                let waiting: Vec<String> = (0..self.latest.len() as u32)
+                    .map(NodeId)
+                    .filter(|&q| q != self.id && q != held.id.origin)
+                    .filter(|&q| (self.latest[q.index()], q) <= (held.key, held.id.origin))
+                    .map(|q| q.to_string())
+                    .collect();
+                (!waiting.is_empty())
+                    .then(|| format!("a later timestamp from {}", waiting.join(", ")))
+            }
+            Order::BestEffort | Order::Reliable | Order::Gossip => None,
+        }
+    }
+
+    /// Delivers every held message whose predecessors have been delivered.
+    fn release(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if !self.params.holdback {
+            for held in std::mem::take(&mut self.held) {
+                self.deliver(ctx, held.id, held.text, 0);
+            }
+            return;
+        }
+        loop {
+            let next = if self.params.order == Order::TotalLamport {
+                // Only the smallest timestamp can be next; ties are broken by the origin.
+                let smallest = (0..self.held.len())
+                    .min_by_key(|&i| (self.held[i].key, self.held[i].id.origin));
+                smallest.filter(|&i| self.blocked_by(&self.held[i]).is_none())
+            } else {
+                (0..self.held.len()).find(|&i| self.blocked_by(&self.held[i]).is_none())
+            };
+            let Some(i) = next else {
+                return;
+            };
+            let held = self.held.remove(i);
+            if self.params.order == Order::TotalSequencer {
+                self.position += 1;
+            }
+            self.deliver(ctx, held.id, held.text, 0);
+        }
+    }
+
+    fn hold(&mut self, ctx: &mut Ctx<'_, Self>, id: MsgRef, text: &str, deps: &[u32], key: u64) {
+        self.held.push(Held {
+            id,
+            text: text.to_string(),
+            deps: deps.to_vec(),
+            key,
+        });
+        self.release(ctx);
+    }
+}
+
+impl Protocol for Broadcast {
+    type Msg = BroadcastMsg;
+    type Timer = BroadcastTimer;
+    type Request = BroadcastRequest;
+    type Response = BroadcastResponse;
+    type Stable = BroadcastStable;
+    type Params = BroadcastParams;
+
+    const NAME: &'static str = "broadcast";
+
+    fn new(id: NodeId, nodes: u32, params: &BroadcastParams) -> Self {
+        Broadcast {
+            id,
+            params: *params,
+            seen: BTreeSet::new(),
+            delivered: Vec::new(),
+            delivered_from: vec![0; nodes as usize],
+            held: Vec::new(),
+            position: 0,
+            lamport: 0,
+            latest: vec![0; nodes as usize],
+        }
+    }
+
+    fn on_start(&mut self, _ctx: &mut Ctx<'_, Self>) {}
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &BroadcastMsg) {
+        match msg {
+            BroadcastMsg::Data {
+                id,
+                text,
+                deps,
+                ts,
+                hops,
+            } => {
+                if self.params.order == Order::TotalLamport {
+                    self.lamport = self.lamport.max(*ts) + 1;
+                    self.latest[from.index()] = self.latest[from.index()].max(*ts);
+                }
+                if !self.seen.insert(*id) {
+                    return;
+                }
+                match self.params.order {
+                    Order::BestEffort => self.deliver(ctx, *id, text.clone(), 0),
+                    Order::Reliable => {
+                        ctx.broadcast(msg.clone());
+                        self.deliver(ctx, *id, text.clone(), 0);
+                    }
+                    Order::Gossip => {
+                        if *hops < self.params.rounds {
+                            self.gossip(ctx, *id, text, hops + 1);
+                        }
+                        self.deliver(ctx, *id, text.clone(), *hops);
+                    }
+                    Order::Fifo | Order::Causal => self.hold(ctx, *id, text, deps, 0),
+                    Order::TotalLamport => {
+                        ctx.broadcast(BroadcastMsg::Ack { ts: self.lamport });
+                        self.hold(ctx, *id, text, &[], *ts);
+                    }
+                    Order::TotalSequencer => {}
+                }
+            }
+            BroadcastMsg::ToSequencer { id, text } => {
+                if self.id == SEQUENCER && self.seen.insert(*id) {
+                    self.sequence(ctx, *id, text.clone());
+                }
+            }
+            BroadcastMsg::Sequenced { position, id, text } => {
+                let key = u64::from(*position);
+                let fresh = *position > self.position && self.held.iter().all(|h| h.key != key);
+                if fresh {
+                    self.hold(ctx, *id, text, &[], key);
+                }
+            }
+            BroadcastMsg::Ack { ts } => {
+                self.lamport = self.lamport.max(*ts);
+                self.latest[from.index()] = self.latest[from.index()].max(*ts);
+                self.release(ctx);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, _ctx: &mut Ctx<'_, Self>, timer: BroadcastTimer) {
+        match timer {}
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &BroadcastRequest) {
+        let BroadcastRequest::Broadcast(text) = op;
+        ctx.persist("broadcasts", |s| s.broadcasts += 1);
+        let id = MsgRef {
+            origin: self.id,
+            seq: ctx.stable().broadcasts,
+        };
+        ctx.reply(req.id, BroadcastResponse::Broadcasting { id });
+        self.seen.insert(id);
+        let data = |deps: Vec<u32>, ts: u64| BroadcastMsg::Data {
+            id,
+            text: text.clone(),
+            deps,
+            ts,
+            hops: 1,
+        };
+        match self.params.order {
+            Order::BestEffort | Order::Reliable | Order::Fifo => {
+                ctx.broadcast(data(Vec::new(), 0));
+                self.deliver(ctx, id, text.clone(), 0);
+            }
+            Order::Gossip => {
+                self.gossip(ctx, id, text, 1);
+                self.deliver(ctx, id, text.clone(), 0);
+            }
+            Order::Causal => {
+                let mut deps = self.delivered_from.clone();
+                deps[self.id.index()] = id.seq - 1;
+                ctx.broadcast(data(deps, 0));
+                self.deliver(ctx, id, text.clone(), 0);
+            }
+            Order::TotalSequencer => {
+                if self.id == SEQUENCER {
+                    self.sequence(ctx, id, text.clone());
+                } else {
+                    ctx.send(
+                        SEQUENCER,
+                        BroadcastMsg::ToSequencer {
+                            id,
+                            text: text.clone(),
+                        },
+                    );
+                }
+            }
+            Order::TotalLamport => {
+                self.lamport += 1;
+                let ts = self.lamport;
+                ctx.broadcast(data(Vec::new(), ts));
+                self.hold(ctx, id, text, &[], ts);
+            }
+        }
+    }
+
+    fn msg_label(msg: &BroadcastMsg) -> String {
+        match msg {
+            BroadcastMsg::Data { id, deps, ts, .. } if !deps.is_empty() => {
+                let deps: Vec<String> = deps.iter().map(u32::to_string).collect();
+                format!("{id} [{}]", deps.join(","))
+            }
+            BroadcastMsg::Data { id, ts, .. } if *ts > 0 => format!("{id} @{ts}"),
+            BroadcastMsg::Data { id, .. } => id.to_string(),
+            BroadcastMsg::ToSequencer { id, .. } => format!("order {id}"),
+            BroadcastMsg::Sequenced { position, id, .. } => format!("{position}: {id}"),
+            BroadcastMsg::Ack { ts } => format!("ack @{ts}"),
+        }
+    }
+
+    fn timer_name(timer: &BroadcastTimer) -> &'static str {
+        match *timer {}
+    }
+
+    fn view(&self) -> NodeView {
+        let mut fields = vec![
+            ("order".into(), self.params.order.describe().to_string()),
+            ("delivered".into(), self.delivered.len().to_string()),
+        ];
+        match self.params.order {
+            Order::Causal | Order::Fifo => {
+                let vc: Vec<String> = self.delivered_from.iter().map(u32::to_string).collect();
+                fields.push((
+                    "delivered per origin".into(),
+                    format!("[{}]", vc.join(", ")),
+                ));
+            }
+            Order::TotalSequencer => {
+                let what = if self.id == SEQUENCER {
+                    "last position assigned"
+                } else {
+                    "last position delivered"
+                };
+                fields.push((what.into(), self.position.to_string()));
+            }
+            Order::TotalLamport => fields.push(("Lamport clock".into(), self.lamport.to_string())),
+            Order::BestEffort | Order::Reliable | Order::Gossip => {}
+        }
+        if !self.params.holdback {
+            fields.push(("hold-back".into(), "off (broken on purpose)".into()));
+        }
+        let delivered = self
+            .delivered
+            .iter()
+            .enumerate()
+            .map(|(i, (id, text))| vec![(i + 1).to_string(), id.to_string(), text.clone()])
+            .collect();
+        let held = self
+            .held
+            .iter()
+            .map(|h| {
+                vec![
+                    h.id.to_string(),
+                    h.text.clone(),
+                    self.blocked_by(h).unwrap_or_else(|| "nothing".into()),
+                ]
+            })
+            .collect();
+        let role = if self.params.order == Order::TotalSequencer && self.id == SEQUENCER {
+            "sequencer"
+        } else if self.held.is_empty() {
+            "up to date"
+        } else {
+            "holding back"
+        };
+        NodeView {
+            role: Some(role.into()),
+            fields,
+            tables: vec![
+                ViewTable {
+                    title: "Delivered".into(),
+                    columns: vec!["#".into(), "message".into(), "text".into()],
+                    rows: delivered,
+                },
+                ViewTable {
+                    title: "Held back".into(),
+                    columns: vec!["message".into(), "text".into(), "waiting for".into()],
+                    rows: held,
+                },
+            ],
+        }
+    }
+
+    fn properties(params: &BroadcastParams) -> Vec<Box<dyn Property<Self>>> {
+        let mut properties: Vec<Box<dyn Property<Self>>> = vec![
+            Box::new(NoDuplication::default()),
+            Box::new(Agreement::default()),
+        ];
+        if matches!(params.order, Order::Fifo | Order::Causal) {
+            properties.push(Box::new(FifoOrder::default()));
+        }
+        if params.order == Order::Causal {
+            properties.push(Box::new(CausalOrder::default()));
+        }
+        if matches!(params.order, Order::TotalSequencer | Order::TotalLamport) {
+            properties.push(Box::new(TotalOrder::default()));
+        }
+        properties
+    }
+
+    fn generate_request(
+        seq: u64,
+        _rng: &mut crate::engine::rng::SimRng,
+    ) -> Option<BroadcastRequest> {
+        Some(BroadcastRequest::Broadcast(format!("m{seq}")))
+    }
+}
+
+/// What a step did that the checkers care about.
+enum Happened {
+    /// A node delivered a message (at this annotate event).
+    Delivered(EventId, NodeId, MsgRef),
+    /// A node restarted with empty volatile state: a new process as far as delivery goes.
+    Restarted(NodeId),
+}
+
+/// Finds each step's deliveries: every delivery annotates "delivers …" and appends to the node's
+/// delivery log in the same order, so the n-th such annotation is the n-th log entry.
+#[derive(Clone, Debug, Default)]
+struct Tracker {
+    read: Vec<usize>,
+}
+
+impl Tracker {
+    fn step(&mut self, cx: &CheckCx<'_, Broadcast>) -> Vec<Happened> {
+        self.read.resize(cx.nodes.len(), 0);
+        let mut out = Vec::new();
+        for (event, e) in cx.new_events() {
+            let Some(node) = e.node else {
+                continue;
+            };
+            match &e.kind {
+                EventKind::Restart => {
+                    self.read[node.index()] = 0;
+                    out.push(Happened::Restarted(node));
+                }
+                EventKind::Annotate { text } if text.starts_with("delivers ") => {
+                    let read = &mut self.read[node.index()];
+                    if let Some((id, _)) = cx.nodes[node.index()]
+                        .state()
+                        .and_then(|s| s.delivered.get(*read))
+                    {
+                        *read += 1;
+                        out.push(Happened::Delivered(event, node, *id));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Per node, what it delivered and at which event.
+type DeliveredAt = Vec<BTreeMap<MsgRef, EventId>>;
+
+fn fit(delivered: &mut DeliveredAt, nodes: usize) {
+    if delivered.len() != nodes {
+        delivered.resize(nodes, BTreeMap::new());
+    }
+}
+
+/// Always: no node delivers the same message twice.
+#[derive(Clone, Debug, Default)]
+struct NoDuplication {
+    tracker: Tracker,
+    delivered: DeliveredAt,
+}
+
+impl Property<Broadcast> for NoDuplication {
+    fn name(&self) -> &'static str {
+        "No duplication"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+
+    fn description(&self) -> &'static str {
+        "No node delivers the same message twice, even when the network duplicates it."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        fit(&mut self.delivered, cx.nodes.len());
+        for happened in self.tracker.step(cx) {
+            match happened {
+                Happened::Restarted(node) => self.delivered[node.index()].clear(),
+                Happened::Delivered(event, node, id) => {
+                    if let Some(first) = self.delivered[node.index()].insert(id, event) {
+                        return Verdict::Violated {
+                            message: format!("{node} delivered {id} twice"),
+                            involved: vec![first, event],
+                        };
+                    }
+                }
+            }
+        }
+        Verdict::Holds
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Broadcast>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Eventually: every message delivered by a node that is up at the end is delivered by every node
+/// that is up at the end. Reliable broadcast promises it; best-effort does not.
+#[derive(Clone, Debug, Default)]
+struct Agreement {
+    tracker: Tracker,
+    delivered: DeliveredAt,
+}
+
+impl Property<Broadcast> for Agreement {
+    fn name(&self) -> &'static str {
+        "Agreement"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Eventually
+    }
+
+    fn description(&self) -> &'static str {
+        "By the end of the run, every node that is up has delivered every message any of them delivered."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        fit(&mut self.delivered, cx.nodes.len());
+        for happened in self.tracker.step(cx) {
+            match happened {
+                Happened::Restarted(node) => self.delivered[node.index()].clear(),
+                Happened::Delivered(event, node, id) => {
+                    self.delivered[node.index()].entry(id).or_insert(event);
+                }
+            }
+        }
+        Verdict::Holds
+    }
+
+    fn at_end(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        fit(&mut self.delivered, cx.nodes.len());
+        let up: Vec<usize> = (0..cx.nodes.len())
+            .filter(|&i| cx.nodes[i].status() != NodeStatus::Crashed)
+            .collect();
+        for &has in &up {
+            for (id, event) in &self.delivered[has] {
+                if let Some(&lacks) = up.iter().find(|&&i| !self.delivered[i].contains_key(id)) {
+                    return Verdict::Violated {
+                        message: format!(
+                            "{} never delivered {id}, which {} delivered",
+                            NodeId(lacks as u32),
+                            NodeId(has as u32)
+                        ),
+                        involved: vec![*event],
+                    };
+                }
+            }
+        }
+        Verdict::Satisfied
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Broadcast>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Always: messages from one sender are delivered in the order it sent them.
+#[derive(Clone, Debug, Default)]
+struct FifoOrder {
+    tracker: Tracker,
+    delivered: DeliveredAt,
+}
+
+impl Property<Broadcast> for FifoOrder {
+    fn name(&self) -> &'static str {
+        "FIFO order"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+
+    fn description(&self) -> &'static str {
+        "Every node delivers each sender's messages in the order that sender broadcast them."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        fit(&mut self.delivered, cx.nodes.len());
+        for happened in self.tracker.step(cx) {
+            match happened {
+                Happened::Restarted(node) => self.delivered[node.index()].clear(),
+                Happened::Delivered(event, node, id) => {
+                    let before = MsgRef {
+                        origin: id.origin,
+                        seq: id.seq.saturating_sub(1),
+                    };
+                    let mine = &mut self.delivered[node.index()];
+                    if id.seq > 1 && !mine.contains_key(&before) {
+                        return Verdict::Violated {
+                            message: format!(
+                                "{node} delivered {id} before {before}, which {} broadcast first",
+                                id.origin
+                            ),
+                            involved: vec![event],
+                        };
+                    }
+                    mine.entry(id).or_insert(event);
+                }
+            }
+        }
+        Verdict::Holds
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Broadcast>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Always: if a message's sender had delivered another before broadcasting it, every node delivers
+/// that other message first. The checker keeps each message's causal past as a vector (per origin,
+/// how many of its messages came before), which is exact because one origin's messages are causally
+/// ordered among themselves.
+#[derive(Clone, Debug, Default)]
+struct CausalOrder {
+    tracker: Tracker,
+    delivered: DeliveredAt,
+    /// Per node: the causal past of everything it has delivered.
+    knows: Vec<Vec<u32>>,
+    /// Per message: its causal past, and the event where its sender broadcast it.
+    past: BTreeMap<MsgRef, (Vec<u32>, EventId)>,
+}
+
+impl Property<Broadcast> for CausalOrder {
+    fn name(&self) -> &'static str {
+        "Causal order"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+
+    fn description(&self) -> &'static str {
+        "If the sender of a message had delivered another before broadcasting it, every node delivers \
+         that other one first."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        let nodes = cx.nodes.len();
+        fit(&mut self.delivered, nodes);
+        if self.knows.len() != nodes {
+            self.knows = vec![vec![0; nodes]; nodes];
+        }
+        for happened in self.tracker.step(cx) {
+            let (event, node, id) = match happened {
+                Happened::Restarted(node) => {
+                    self.delivered[node.index()].clear();
+                    self.knows[node.index()] = vec![0; nodes];
+                    continue;
+                }
+                Happened::Delivered(event, node, id) => (event, node, id),
+            };
+            if id.origin == node {
+                // The sender delivers its own message as it broadcasts it: what it knows now is
+                // the message's causal past.
+                let mut past = self.knows[node.index()].clone();
+                past[node.index()] = past[node.index()].max(id.seq - 1);
+                self.past.entry(id).or_insert((past, event));
+            }
+            let Some((past, sent)) = self.past.get(&id) else {
+                continue;
+            };
+            let mine = &self.delivered[node.index()];
+            for (o, &count) in past.iter().enumerate() {
+                let origin = NodeId(o as u32);
+                if let Some(seq) =
+                    (1..=count).find(|&seq| !mine.contains_key(&MsgRef { origin, seq }))
+                {
+                    let missing = MsgRef { origin, seq };
+                    let mut involved = vec![event, *sent];
+                    if let Some((_, missing_sent)) = self.past.get(&missing) {
+                        involved.push(*missing_sent);
+                    }
+                    return Verdict::Violated {
+                        message: format!(
+                            "{node} delivered {id} before {missing}, but {} had delivered {missing} \
+                             before broadcasting {id}",
+                            id.origin
+                        ),
+                        involved,
+                    };
+                }
+            }
+            let knows = &mut self.knows[node.index()];
+            for (k, &p) in knows.iter_mut().zip(past) {
+                *k = (*k).max(p);
+            }
+            knows[id.origin.index()] = knows[id.origin.index()].max(id.seq);
+            self.delivered[node.index()].entry(id).or_insert(event);
+        }
+        Verdict::Holds
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Broadcast>> {
+        Box::new(self.clone())
+    }
+}
+
+/// Always: all nodes deliver messages in one order. The checker builds that order from first
+/// deliveries and requires each node's deliveries to climb it.
+#[derive(Clone, Debug, Default)]
+struct TotalOrder {
+    tracker: Tracker,
+    /// Each message's place in the order, and the event that placed it there.
+    place: BTreeMap<MsgRef, (usize, EventId)>,
+    /// Per node: the highest place it has delivered, and where.
+    reached: Vec<Option<(usize, MsgRef, EventId)>>,
+}
+
+impl Property<Broadcast> for TotalOrder {
+    fn name(&self) -> &'static str {
+        "Total order"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+
+    fn description(&self) -> &'static str {
+        "If any node delivers one message before another, every node delivers them in that order."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
+        self.reached.resize(cx.nodes.len(), None);
+        for happened in self.tracker.step(cx) {
+            let (event, node, id) = match happened {
+                Happened::Restarted(node) => {
+                    self.reached[node.index()] = None;
+                    continue;
+                }
+                Happened::Delivered(event, node, id) => (event, node, id),
+            };
+            let next = self.place.len();
+            let (place, _) = *self.place.entry(id).or_insert((next, event));
+            if let Some((top, other, at)) = self.reached[node.index()]
+                && top > place
+            {
+                let (_, first) = self.place[&id];
+                return Verdict::Violated {
+                    message: format!(
+                        "{node} delivered {other} before {id}, but {id} was delivered elsewhere \
+                         before anyone delivered {other}"
+                    ),
+                    involved: vec![at, event, first],
+                };
+            }
+            self.reached[node.index()] = Some((place, id, event));
+        }
+        Verdict::Holds
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Broadcast>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,262 @@
+//! The two generals. n1 and n2 must attack together or not at all, and can only talk through
+//! messengers who may be captured (lost messages). n1 sends messenger 1 ("attack at dawn"); each
+//! general answers messenger k with messenger k + 1 ("I got your k"), up to `messengers` in all.
+//! At `decide_at_us` each general attacks only if it received the last messenger addressed to it.
+//!
+//! Whatever the number of messengers, the sender of the last one cannot know whether it arrived,
+//! and the receiver decides differently depending on whether it did: dropping the last messenger
+//! makes the generals disagree, which the *Agreement* checker flags. With `retry_us`, a general
+//! resends its latest messenger until the answer arrives, except the last, which nobody answers.
+
+use crate::engine::ids::{EventId, NodeId, TimerId};
+use crate::engine::protocol::{CheckCx, NodeView, Property, PropertyKind, Protocol, Verdict};
+use crate::engine::sim::Ctx;
+use crate::engine::trace::EventKind;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneralsParams {
+    /// How many messengers the protocol sends in all, alternating n1 → n2 → n1 ….
+    #[serde(default = "default_messengers")]
+    pub messengers: u32,
+    /// When both generals decide, on their own clocks.
+    #[serde(default = "default_decide_at")]
+    pub decide_at_us: u64,
+    /// Resend the latest unanswered messenger this often (0: never).
+    #[serde(default)]
+    pub retry_us: u64,
+}
+
+fn default_messengers() -> u32 {
+    4
+}
+
+fn default_decide_at() -> u64 {
+    1_000_000
+}
+
+impl Default for GeneralsParams {
+    fn default() -> Self {
+        GeneralsParams {
+            messengers: default_messengers(),
+            decide_at_us: default_decide_at(),
+            retry_us: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Messenger {
+    /// 1 is the order to attack; k > 1 acknowledges messenger k − 1.
+    pub number: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeneralsTimer {
+    Decide,
+    Retry,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Generals {
+    id: NodeId,
+    params: GeneralsParams,
+    /// The highest messenger received (0: none).
+    received: u32,
+    /// The highest messenger sent (0: none).
+    sent: u32,
+    decision: Option<bool>,
+    retry: Option<TimerId>,
+}
+
+impl Generals {
+    /// The last messenger addressed to this general, if any: n1 receives the even ones.
+    fn last_for_me(&self) -> Option<u32> {
+        let total = self.params.messengers;
+        let mine = |k: u32| k.is_multiple_of(2) == (self.id == NodeId(0));
+        (1..=total).rev().find(|&k| mine(k))
+    }
+
+    fn send(&mut self, ctx: &mut Ctx<'_, Self>, number: u32) {
+        self.sent = number;
+        let other = NodeId(1 - self.id.0.min(1));
+        ctx.send(other, Messenger { number });
+        if let Some(timer) = self.retry.take() {
+            ctx.cancel_timer(timer);
+        }
+        // The last messenger is never answered, so resending it on a timer would go on for ever;
+        // it is resent only in answer to a copy of the one before.
+        if self.params.retry_us > 0 && number < self.params.messengers {
+            self.retry = Some(ctx.set_timer(self.params.retry_us, GeneralsTimer::Retry));
+        }
+    }
+
+    pub fn decision(&self) -> Option<bool> {
+        self.decision
+    }
+}
+
+impl Protocol for Generals {
+    type Msg = Messenger;
+    type Timer = GeneralsTimer;
+    type Request = ();
+    type Response = ();
+    type Stable = ();
+    type Params = GeneralsParams;
+
+    const NAME: &'static str = "generals";
+
+    fn new(id: NodeId, _nodes: u32, params: &GeneralsParams) -> Self {
+        Generals {
+            id,
+            params: *params,
+            received: 0,
+            sent: 0,
+            decision: None,
+            retry: None,
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        ctx.set_timer(self.params.decide_at_us, GeneralsTimer::Decide);
+        if self.id == NodeId(0) && self.params.messengers > 0 {
+            self.send(ctx, 1);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, _from: NodeId, msg: &Messenger) {
+        if msg.number < self.received || self.decision.is_some() {
+            return;
+        }
+        // A copy of the latest messenger means our answer was lost: answer again.
+        self.received = msg.number;
+        if msg.number < self.params.messengers {
+            self.send(ctx, msg.number + 1);
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: GeneralsTimer) {
+        match timer {
+            GeneralsTimer::Retry => {
+                self.retry = None;
+                let answered = self.received > self.sent;
+                if !answered && self.decision.is_none() {
+                    self.send(ctx, self.sent);
+                }
+            }
+            GeneralsTimer::Decide => {
+                let attack = self.last_for_me().is_none_or(|k| self.received >= k);
+                self.decision = Some(attack);
+                // The agreement checker finds decisions by this prefix.
+                ctx.annotate(if attack {
+                    "decides: attack at dawn"
+                } else {
+                    "decides: do not attack"
+                });
+            }
+        }
+    }
+
+    fn msg_label(msg: &Messenger) -> String {
+        if msg.number == 1 {
+            "1: attack at dawn".into()
+        } else {
+            format!("{}: got your {}", msg.number, msg.number - 1)
+        }
+    }
+
+    fn timer_name(timer: &GeneralsTimer) -> &'static str {
+        match timer {
+            GeneralsTimer::Decide => "dawn",
+            GeneralsTimer::Retry => "resend",
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        let expects = self
+            .last_for_me()
+            .map_or_else(|| "nothing".to_string(), |k| format!("messenger {k}"));
+        NodeView {
+            role: Some(
+                match self.decision {
+                    None => "waiting for dawn",
+                    Some(true) => "attacking",
+                    Some(false) => "holding back",
+                }
+                .into(),
+            ),
+            fields: vec![
+                (
+                    "highest messenger received".into(),
+                    self.received.to_string(),
+                ),
+                ("highest messenger sent".into(), self.sent.to_string()),
+                ("attacks only if it receives".into(), expects),
+            ],
+            tables: Vec::new(),
+        }
+    }
+
+    fn properties(_params: &GeneralsParams) -> Vec<Box<dyn Property<Self>>> {
+        vec![Box::new(Agreement::default())]
+    }
+}
+
+/// Always: once both generals have decided, they decided the same.
+#[derive(Clone, Debug, Default)]
+struct Agreement {
+    decided: Vec<Option<(bool, EventId)>>,
+}
+
+impl Property<Generals> for Agreement {
+    fn name(&self) -> &'static str {
+        "Agreement"
+    }
+
+    fn kind(&self) -> PropertyKind {
+        PropertyKind::Always
+    }
+
+    fn description(&self) -> &'static str {
+        "Both generals attack, or neither does."
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, Generals>) -> Verdict {
+        self.decided.resize(cx.nodes.len(), None);
+        for (event, e) in cx.new_events() {
+            let (Some(node), EventKind::Annotate { text }) = (e.node, &e.kind) else {
+                continue;
+            };
+            if !text.starts_with("decides") {
+                continue;
+            }
+            let Some(attack) = cx.nodes[node.index()].state().and_then(Generals::decision) else {
+                continue;
+            };
+            self.decided[node.index()] = Some((attack, event));
+            let other = self.decided.iter().enumerate().find_map(|(i, d)| {
+                d.filter(|(a, _)| i != node.index() && *a != attack)
+                    .map(|d| (i, d))
+            });
+            if let Some((i, (_, other_event))) = other {
+                let (attacker, holder) = if attack {
+                    (node, NodeId(i as u32))
+                } else {
+                    (NodeId(i as u32), node)
+                };
+                return Verdict::Violated {
+                    message: format!(
+                        "{attacker} attacks at dawn but {holder} does not: the generals disagree"
+                    ),
+                    involved: vec![other_event, event],
+                };
+            }
+        }
+        Verdict::Holds
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<Generals>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,121 @@
+//! Broadcast lessons: each preset teaches what it says, and each "break it" variant is caught by
+//! the checker for the order it breaks.
+
+mod lessons;
+
+use lessons::*;
+
+#[test]
+fn best_effort_loses_a_message_that_reliable_broadcast_recovers() {
+    let best_effort = run_preset("broadcast-best-effort");
+    assert_eq!(violated(best_effort.as_ref()), ["Agreement"]);
+    let reliable = run_preset("broadcast-reliable");
+    assert!(violated(reliable.as_ref()).is_empty());
+    assert!(
+        reliable.stats().dropped > 0,
+        "the reliable lesson runs on the same lossy network"
+    );
+    for node in 1..=4 {
+        assert_eq!(
+            notes_of(reliable.as_ref(), n(node), "delivers ").len(),
+            5,
+            "n{node} delivers all five messages"
+        );
+    }
+}
+
+#[test]
+fn gossip_spreads_by_hops_to_almost_everyone() {
+    let run = run_preset("broadcast-gossip");
+    let first: Vec<_> = notes(run.as_ref())
+        .into_iter()
+        .filter(|(_, t)| t.starts_with("delivers n1#1"))
+        .collect();
+    assert_eq!(first.len(), 16, "the rumour reaches all sixteen nodes");
+    let hops = |h: u32| {
+        first
+            .iter()
+            .filter(|(_, t)| t.ends_with(&format!("after {h} hops")))
+            .count()
+    };
+    assert_eq!(hops(0), 1, "only the origin delivers without a hop");
+    assert!(
+        hops(1) <= 3 && hops(2) > hops(1),
+        "the infection grows per round"
+    );
+    assert_eq!(
+        violated(run.as_ref()),
+        ["Agreement"],
+        "gossip is probabilistic: the second message misses a node"
+    );
+}
+
+#[test]
+fn fifo_holds_back_and_the_break_it_variant_is_caught() {
+    let run = run_preset("broadcast-fifo");
+    assert!(violated(run.as_ref()).is_empty());
+    for node in 2..=3 {
+        let order: Vec<_> = notes_of(run.as_ref(), n(node), "delivers ");
+        let expected: Vec<String> = (1..=6)
+            .map(|i| format!("delivers n1#{i} \"m{}\"", i - 1))
+            .collect();
+        assert_eq!(order, expected, "n{node} delivers in send order");
+    }
+    let broken = run_preset("broadcast-break-fifo");
+    assert_eq!(violated(broken.as_ref()), ["FIFO order"]);
+}
+
+#[test]
+fn causal_broadcast_holds_the_reply_until_the_question() {
+    let run = run_preset("broadcast-causal");
+    assert!(violated(run.as_ref()).is_empty());
+    assert_eq!(
+        notes_of(run.as_ref(), n(3), "delivers "),
+        [
+            "delivers n1#1 \"lunch, anyone?\"",
+            "delivers n2#1 \"yes, me!\""
+        ]
+    );
+}
+
+#[test]
+fn causal_broadcast_that_does_not_wait_is_caught() {
+    let run = run_preset("broadcast-break-causal");
+    assert_eq!(violated(run.as_ref()), ["Causal order"]);
+    let (message, involved) = violation(run.as_ref(), "Causal order").unwrap();
+    assert!(
+        message.starts_with("n3 delivered n2#1 before n1#1"),
+        "{message}"
+    );
+    assert_eq!(involved.len(), 3, "the early delivery and both broadcasts");
+    assert_eq!(
+        notes_of(run.as_ref(), n(3), "delivers "),
+        [
+            "delivers n2#1 \"yes, me!\"",
+            "delivers n1#1 \"lunch, anyone?\""
+        ]
+    );
+}
+
+#[test]
+fn total_order_agrees_everywhere_and_breaks_without_holdback() {
+    for id in ["broadcast-total-sequencer", "broadcast-total-lamport"] {
+        let run = run_preset(id);
+        assert!(violated(run.as_ref()).is_empty(), "{id}");
+        let orders: Vec<Vec<String>> = (1..=4)
+            .map(|node| {
+                notes_of(run.as_ref(), n(node), "delivers ")
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(orders[0].len(), 4, "{id}: every message is delivered");
+        assert!(
+            orders.iter().all(|o| *o == orders[0]),
+            "{id}: one order: {orders:?}"
+        );
+    }
+    let broken = run_preset("broadcast-break-total");
+    assert_eq!(violated(broken.as_ref()), ["Total order"]);
+}

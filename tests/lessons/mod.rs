@@ -1,0 +1,102 @@
+//! Helpers for lesson tests: run a preset to its horizon and ask what its checkers and notes say.
+#![allow(dead_code)]
+
+use causeway::engine::run::Run;
+use causeway::engine::sim::PropertyState;
+use causeway::engine::trace::{EventKind, TraceEvent};
+use causeway::engine::{EventId, NodeId};
+use causeway::scenario::{Scenario, presets};
+
+pub fn n(one_based: u32) -> NodeId {
+    NodeId(one_based - 1)
+}
+
+pub fn preset(id: &str) -> Scenario {
+    presets::find(id)
+        .unwrap_or_else(|| panic!("no preset {id}"))
+        .scenario()
+        .expect("presets are valid")
+}
+
+pub fn run_to_end(scenario: &Scenario) -> Box<dyn Run> {
+    let mut run = scenario.build().expect("lesson scenarios are valid");
+    run.run_until(scenario.horizon_us);
+    run
+}
+
+pub fn run_preset(id: &str) -> Box<dyn Run> {
+    run_to_end(&preset(id))
+}
+
+/// The names of the properties the run violated, in checker order.
+pub fn violated(run: &dyn Run) -> Vec<&'static str> {
+    run.properties()
+        .into_iter()
+        .filter(|p| matches!(p.state, PropertyState::Violated { .. }))
+        .map(|p| p.name)
+        .collect()
+}
+
+/// The message and involved events of the violation of property `name`, if it was violated.
+pub fn violation(run: &dyn Run, name: &str) -> Option<(String, Vec<EventId>)> {
+    run.events().iter().find_map(|e| match &e.kind {
+        EventKind::Violation(v) if v.property == name => {
+            Some((v.message.clone(), v.involved.clone()))
+        }
+        _ => None,
+    })
+}
+
+/// Every annotation in the trace, with its event.
+pub fn notes(run: &dyn Run) -> Vec<(&TraceEvent, &str)> {
+    run.events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Annotate { text } => Some((e, &**text)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The annotations of one node that start with `prefix`.
+pub fn notes_of<'a>(run: &'a dyn Run, node: NodeId, prefix: &str) -> Vec<&'a str> {
+    notes(run)
+        .into_iter()
+        .filter(|(e, text)| e.node == Some(node) && text.starts_with(prefix))
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// A field of a node's inspector view at the end of the run.
+pub fn field(run: &dyn Run, node: NodeId, name: &str) -> String {
+    let snapshot = run.snapshot();
+    let view = snapshot.nodes[node.index()]
+        .view
+        .as_ref()
+        .expect("the node is up");
+    view.fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .unwrap_or_else(|| panic!("no field {name} in {:?}", view.fields))
+        .1
+        .clone()
+}
+
+/// How many seeds randomized lesson tests try: `CAUSEWAY_SEEDS` widens the sweep.
+pub fn seed_count(default: u64) -> u64 {
+    std::env::var("CAUSEWAY_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Parses a signed human duration as the inspector shows it (`+27.729ms`, `-530µs`).
+pub fn signed_us(text: &str) -> i64 {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text.trim_start_matches('+')),
+    };
+    let magnitude = causeway::engine::time::parse_duration_us(rest)
+        .unwrap_or_else(|e| panic!("{text} is not a duration: {e}"));
+    sign * magnitude as i64
+}
