@@ -6,6 +6,8 @@ use causeway::bench;
 use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::PropertyState;
 use causeway::engine::time::{SimTime, parse_duration_us};
+use causeway::export;
+use causeway::scenario::link::{Link, ViewOptions};
 use causeway::scenario::{Scenario, presets, sweep};
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -38,6 +40,29 @@ enum Command {
         /// Write every event as JSON Lines to this file.
         #[arg(long, value_name = "FILE.jsonl")]
         trace: Option<String>,
+    },
+    /// Print the share-link fragment that opens a scenario in the web app.
+    Link {
+        /// A scenario JSON file, or the id of a built-in preset.
+        scenario: String,
+        /// The position in the run the link opens at (e.g. `1.5s`).
+        #[arg(long, value_name = "DURATION")]
+        at: Option<String>,
+    },
+    /// Print the scenario JSON inside a share link (exit 2 with a message if the link is bad).
+    Decode {
+        /// A link, or just its fragment (`c1.…`).
+        link: String,
+    },
+    /// Run a scenario and print it for another tool: `shiviz`, `mermaid` or `jsonl`.
+    Export {
+        /// A scenario JSON file, or the id of a built-in preset.
+        scenario: String,
+        #[arg(long, value_parser = ["shiviz", "mermaid", "jsonl"])]
+        format: String,
+        /// Stop at this simulated time instead of the horizon.
+        #[arg(long, value_name = "DURATION")]
+        until: Option<String>,
     },
     /// List the built-in scenarios.
     Presets,
@@ -106,6 +131,17 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Link { scenario, at } => report(share_link(&scenario, at.as_deref())),
+        Command::Decode { link } => report(
+            Link::decode(&link)
+                .map_err(|e| e.to_string())
+                .and_then(|link| print_out(&format!("{}\n", link.scenario.to_json_pretty()))),
+        ),
+        Command::Export {
+            scenario,
+            format,
+            until,
+        } => report(export(&scenario, &format, until.as_deref())),
         Command::Presets => {
             for preset in presets::PRESETS {
                 let name = preset
@@ -170,6 +206,64 @@ fn main() -> ExitCode {
     }
 }
 
+/// Exit 0 after success, or 2 with the message on standard error.
+fn report(result: Result<(), String>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("sim: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn stop_time(scenario: &Scenario, text: Option<&str>) -> Result<SimTime, String> {
+    Ok(match text {
+        Some(text) => SimTime(parse_duration_us(text)?).min(scenario.horizon_us),
+        None => scenario.horizon_us,
+    })
+}
+
+fn share_link(source: &str, at: Option<&str>) -> Result<(), String> {
+    let scenario = load(source)?;
+    let at = match at {
+        Some(_) => stop_time(&scenario, at)?,
+        None => SimTime::ZERO,
+    };
+    let link = Link {
+        scenario,
+        at,
+        view: ViewOptions::default(),
+    };
+    print_out(&format!("{}\n", link.encode()))
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error worth a panic.
+fn print_out(text: &str) -> Result<(), String> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
+        _ => Ok(()),
+    }
+}
+
+fn export(source: &str, format: &str, until: Option<&str>) -> Result<(), String> {
+    let scenario = load(source)?;
+    let stop = stop_time(&scenario, until)?;
+    let mut run = scenario.build().map_err(|e| format!("{source}: {e}"))?;
+    run.run_until(stop);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match format {
+        "shiviz" => out.write_all(export::shiviz(run.as_mut()).as_bytes()),
+        "mermaid" => out.write_all(export::mermaid(run.as_ref(), stop).as_bytes()),
+        _ => write_jsonl(run.as_mut(), &mut out),
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
+        _ => Ok(()),
+    }
+}
+
 fn load(source: &str) -> Result<Scenario, String> {
     match std::fs::read_to_string(source) {
         Ok(text) => Scenario::from_json(&text).map_err(|e| format!("{source}: {e}")),
@@ -194,10 +288,7 @@ fn run(
     if let Some(seed) = seed {
         scenario.seed = seed;
     }
-    let stop = match until {
-        Some(text) => SimTime(parse_duration_us(text)?).min(scenario.horizon_us),
-        None => scenario.horizon_us,
-    };
+    let stop = stop_time(&scenario, until)?;
     let mut run = scenario.build().map_err(|e| format!("{source}: {e}"))?;
     let started = Instant::now();
     run.run_until(stop);
