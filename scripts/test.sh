@@ -13,7 +13,7 @@ WASM_TARGET="wasm32-unknown-unknown"
 started_all=$SECONDS
 summary=()
 step_number=0
-step_total=9
+step_total=10
 
 # step TITLE COMMAND...: prints a header, runs the command, records how long it took.
 step() {
@@ -51,6 +51,8 @@ step "Formatting (cargo fmt --check)" cargo fmt --all --check
 step "Clippy, native" cargo clippy --all-targets --locked -- -D warnings
 step "Clippy, $WASM_TARGET" cargo clippy --target "$WASM_TARGET" --all-targets --locked -- -D warnings
 step "Native tests" cargo test --all-targets --locked
+step "Raft under 1,000 random fault schedules (sim sweep, release)" \
+  cargo run --release --locked --bin sim -- sweep raft-basic --seeds 0..1000 --quiet
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
   cargo test --target "$WASM_TARGET" --tests --locked
 step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline

@@ -35,15 +35,15 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "raft-basic",
-        "52f91f67127b58fdc1a40999058fa72473fcad4e0046926aa2f2f362e681a790",
+        "0a72e7acd4ec83e70c00df8559481f6f18e99fbd88ec0949af705f795c764215",
     ),
     (
         "raft-leader-crash",
-        "56be5b14ddfa193269a47dc20ac6b83d186d8e9d54004392d93cc085a0b43ebf",
+        "f9917befdb97fe399ee14a22d6f41af1dc0d7dba536f16a857859f47c2c1b78e",
     ),
     (
         "raft-partition",
-        "5ce23026d08b19abef56bb5c547e41c496f84b1c149ddd602db628b1947a6459",
+        "6265ce262d71f0213da9179b52e95e1cd50f3d017bba945c5acdef8f960dfd1c",
     ),
     (
         "raft-figure8",

@@ -84,3 +84,40 @@ fn fixed_election_timeouts_are_caught_at_once() {
     let scenario = base(|p| p.break_it = BreakIt::FixedElectionTimeout);
     assert_eq!(caught(&scenario, "Leader after heal", 2), Some(0));
 }
+
+/// Documented in docs/raft.md: the first seed of `sim sweep raft-basic --set
+/// break_it=forget_voted_for` that fails.
+const FORGET_VOTED_FOR_FIRST_SEED: u64 = 140;
+/// Documented in docs/raft.md: the first seed of `sim sweep raft-basic --set
+/// break_it=commit_earlier_term --set max_entries_per_message=1` whose run breaks a safety
+/// property (the variant is not yet caught within 200 seeds; see the docs).
+const COMMIT_EARLIER_TERM_FIRST_SEED: u64 = 1133;
+
+#[test]
+fn forgetting_voted_for_is_caught_within_the_documented_seeds() {
+    let scenario = base(|p| p.break_it = BreakIt::ForgetVotedFor);
+    let seed = FORGET_VOTED_FOR_FIRST_SEED;
+    // The documented seed fails (the seeds before it are clean; `sim sweep --expect-violation`
+    // checks that in CI-sized runs).
+    let (scenario, found) = violations(&scenario, seed);
+    assert!(
+        found.iter().any(|v| v.starts_with("Election Safety")),
+        "seed {seed}: {found:?}\n{}",
+        reproduce(&scenario)
+    );
+}
+
+#[test]
+fn committing_an_earlier_term_is_caught_at_the_documented_seed() {
+    let scenario = base(|p| {
+        p.break_it = BreakIt::CommitEarlierTerm;
+        p.max_entries_per_message = 1;
+    });
+    let seed = COMMIT_EARLIER_TERM_FIRST_SEED;
+    let (scenario, found) = violations(&scenario, seed);
+    assert!(
+        found.iter().any(|v| v.starts_with("Leader Completeness")),
+        "seed {seed}: {found:?}\n{}",
+        reproduce(&scenario)
+    );
+}

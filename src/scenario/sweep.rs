@@ -14,25 +14,66 @@ use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
 
-/// At most this many faults are drawn per seed (repairs come on top).
+/// At most this many fault patterns are drawn per seed (a pattern may schedule several actions;
+/// repairs come on top).
 const MAX_FAULTS: u64 = 32;
 
+/// The kinds of fault pattern a seed may enable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Fault {
+    /// One node crashes, and restarts after a millisecond to two seconds (or at the heal).
     Crash,
+    /// One node crashes and restarts again and again, each time down for a few milliseconds and
+    /// up for a few more: it keeps voting and forgetting what it had not persisted.
+    Flap,
+    /// An election on cue: one or two nodes' timers fire at once (two candidates split the
+    /// vote), a third node crashes just after it may have voted and restarts while the election
+    /// may still be on, and the first candidate, perhaps just elected, is cut off or crashed.
+    Election,
+    /// Every node in turn crashes and restarts at once, in quick succession.
+    Rolling,
+    /// The nodes split in two groups, for ten milliseconds to three seconds.
     Partition,
+    /// One node is cut off for a short while, so it churns terms and disrupts the others when it
+    /// returns.
+    Isolate,
+    /// Some nodes cannot send to some others, though the reverse works.
+    OneWay,
+    /// A link becomes lossy, duplicating, reordering or slow.
     Link,
+    /// A node's clock drifts or jumps.
     Clock,
+    /// A node freezes for a while, then resumes.
     Pause,
 }
 
-const FAULTS: [Fault; 5] = [
+const FAULTS: [Fault; 10] = [
     Fault::Crash,
+    Fault::Flap,
+    Fault::Election,
+    Fault::Rolling,
     Fault::Partition,
+    Fault::Isolate,
+    Fault::OneWay,
     Fault::Link,
     Fault::Clock,
     Fault::Pause,
 ];
+
+impl Fault {
+    /// Whether this kind needs more than one node.
+    fn needs_peers(self) -> bool {
+        matches!(
+            self,
+            Fault::Partition
+                | Fault::Isolate
+                | Fault::OneWay
+                | Fault::Link
+                | Fault::Rolling
+                | Fault::Election
+        )
+    }
+}
 
 /// When the heal phase starts for a scenario with this horizon.
 pub fn heal_at(horizon: SimTime) -> SimTime {
@@ -41,67 +82,152 @@ pub fn heal_at(horizon: SimTime) -> SimTime {
 
 /// The base scenario with its seed replaced by `seed` and its fault script replaced by a random
 /// schedule drawn from that seed. The same (base, seed) always gives the same scenario.
+///
+/// Each seed first draws a *fault profile* (swarm testing): which kinds of fault it uses, each
+/// with its own weight, how many patterns in all, and how fast clients send. So one seed crashes
+/// and restarts nodes often and quickly, another partitions a lot, another only loses messages,
+/// and rare combinations get runs of their own instead of being diluted by everything else.
 pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     let mut rng = SimRng::derive(seed, Purpose::Faults);
     let nodes = base.nodes;
     let heal = heal_at(base.horizon_us).as_us();
-    let mut enabled: Vec<Fault> = FAULTS
-        .iter()
-        .copied()
-        .filter(|f| nodes > 1 || matches!(f, Fault::Crash | Fault::Clock | Fault::Pause))
-        .filter(|_| rng.chance_ppm(500_000))
-        .collect();
-    if enabled.is_empty() {
-        enabled.push(FAULTS[rng.index(if nodes > 1 { 5 } else { 1 })]);
+    // The profile: a weight from 1 to 8 for each enabled kind.
+    let mut weights: Vec<(Fault, u64)> = Vec::new();
+    for f in FAULTS {
+        if (nodes > 1 || !f.needs_peers()) && rng.chance_ppm(500_000) {
+            weights.push((f, 1 << rng.range_u64(0, 4)));
+        }
     }
+    if weights.is_empty() {
+        let kinds: Vec<Fault> = FAULTS
+            .iter()
+            .copied()
+            .filter(|f| nodes > 1 || !f.needs_peers())
+            .collect();
+        weights.push((kinds[rng.index(kinds.len())], 1));
+    }
+    let total: u64 = weights.iter().map(|(_, w)| w).sum();
     let mut plan = Plan {
         faults: Vec::new(),
         heal,
+        down: Vec::new(),
+        max_down: ((nodes as usize).saturating_sub(1) / 2).max(1),
     };
     let mut links_changed: Vec<(NodeId, NodeId)> = Vec::new();
     let mut drifted: Vec<NodeId> = Vec::new();
-    // Crash intervals so far, (node, from, to), and how many nodes may be down at once.
-    let mut down: Vec<(NodeId, u64, u64)> = Vec::new();
-    let max_down = ((nodes as usize).saturating_sub(1) / 2).max(1);
     let count = rng.range_u64(1, MAX_FAULTS + 1);
     for _ in 0..count {
         let at = rng.range_u64(0, heal.max(1));
         let node = NodeId(rng.range_u64(0, u64::from(nodes)) as u32);
-        match enabled[rng.index(enabled.len())] {
+        let mut pick = rng.range_u64(0, total);
+        let kind = weights
+            .iter()
+            .find(|(_, w)| {
+                let hit = pick < *w;
+                pick = pick.saturating_sub(*w);
+                hit
+            })
+            .map_or(weights[0].0, |(f, _)| *f);
+        match kind {
             Fault::Crash => {
-                // Keep a majority up, so the fault phase shows the protocol making progress
-                // around failures rather than merely stalling.
                 let down_for = if rng.chance_ppm(700_000) {
                     Some(log_uniform(&mut rng, 1_000, 2_000_000))
                 } else {
                     None
                 };
-                let until = down_for.map_or(heal, |d| (at + d).min(heal));
-                let overlapping = down
-                    .iter()
-                    .filter(|&&(n, from, to)| n == node || (from < until && at < to))
-                    .count();
-                if overlapping < max_down {
-                    down.push((node, at, until));
-                    plan.push(at, Action::Crash { node });
-                    if let Some(d) = down_for {
-                        plan.push(at + d, Action::Restart { node });
-                    }
+                plan.crash(node, at, down_for);
+            }
+            Fault::Flap => {
+                let cycles = rng.range_u64(2, 20);
+                let down_max = log_uniform(&mut rng, 2_000, 100_000);
+                let up_max = log_uniform(&mut rng, 5_000, 300_000);
+                let mut t = at;
+                for _ in 0..cycles {
+                    let down = rng.range_u64(1_000, down_max + 1);
+                    plan.crash(node, t, Some(down));
+                    t += down + rng.range_u64(1_000, up_max + 1);
+                }
+            }
+            Fault::Election => {
+                // One node's timers fire early, and it may win an election that another node
+                // (which cannot hear from it) never learns of; the winner is cut off at about
+                // the moment it could have won, before its first entries spread; voters crash
+                // and restart just after their votes; then the other node's timers fire too.
+                // Latencies come from the scenario's network.
+                let (lo, hi) = base.network.default.delay.bounds_us();
+                let (lo, hi) = (lo.max(1_000), hi.max(2_000));
+                let order = shuffled(&mut rng, nodes);
+                let (a, b) = (order[0], order[1 % order.len()]);
+                let watch = at + log_uniform(&mut rng, 100_000, 1_000_000);
+                if a != b && rng.chance_ppm(700_000) {
+                    plan.push(
+                        at,
+                        Action::PartitionOneWay {
+                            from: vec![a],
+                            to: vec![b],
+                        },
+                    );
+                }
+                let start = at + 1;
+                plan.push(start, Action::ExpireTimers { node: a });
+                let cut = start + rng.range_u64(lo, 2 * hi + lo);
+                let out_for = log_uniform(&mut rng, 20_000, 1_000_000);
+                if rng.chance_ppm(500_000) {
+                    plan.crash(a, cut, Some(out_for));
+                } else {
+                    let rest: Vec<NodeId> = (0..nodes).map(NodeId).filter(|&n| n != a).collect();
+                    plan.push(cut, Action::Heal);
+                    plan.push(
+                        cut,
+                        Action::Partition {
+                            groups: vec![vec![a], rest],
+                        },
+                    );
+                }
+                let voters = rng.range_u64(1, 3) as usize;
+                for &voter in order.iter().skip(2).take(voters) {
+                    let crash = start + rng.range_u64(lo, 2 * hi + 20_000);
+                    let down = log_uniform(&mut rng, 500, 50_000);
+                    plan.crash(voter, crash, Some(down));
+                }
+                if a != b {
+                    let then = start + rng.range_u64(2 * hi + 20_000, 2 * hi + 300_000);
+                    plan.push(then, Action::ExpireTimers { node: b });
+                }
+                plan.push(watch.max(cut + out_for), Action::Heal);
+            }
+            Fault::Rolling => {
+                let down_max = log_uniform(&mut rng, 1_000, 100_000);
+                let gap_max = log_uniform(&mut rng, 1_000, 200_000);
+                let mut t = at;
+                for n in shuffled(&mut rng, nodes) {
+                    let down = rng.range_u64(500, down_max + 1);
+                    plan.crash(n, t, Some(down));
+                    t += down + rng.range_u64(0, gap_max + 1);
                 }
             }
             Fault::Partition => {
-                let mut order: Vec<NodeId> = (0..nodes).map(NodeId).collect();
-                for i in (1..order.len()).rev() {
-                    order.swap(i, rng.index(i + 1));
-                }
+                let order = shuffled(&mut rng, nodes);
                 let cut = rng.range_u64(1, u64::from(nodes)) as usize;
                 let groups = vec![order[..cut].to_vec(), order[cut..].to_vec()];
-                // A new partition replaces the last one (partitions would otherwise pile up
-                // until every node is alone).
-                plan.push(at, Action::Heal);
-                plan.push(at, Action::Partition { groups });
                 let after = log_uniform(&mut rng, 10_000, 3_000_000);
-                plan.push(at + after, Action::Heal);
+                plan.partition(at, after, Action::Partition { groups });
+            }
+            Fault::Isolate => {
+                let rest: Vec<NodeId> = (0..nodes).map(NodeId).filter(|&n| n != node).collect();
+                let after = log_uniform(&mut rng, 5_000, 1_000_000);
+                let groups = vec![vec![node], rest];
+                plan.partition(at, after, Action::Partition { groups });
+            }
+            Fault::OneWay => {
+                let order = shuffled(&mut rng, nodes);
+                let cut = rng.range_u64(1, u64::from(nodes)) as usize;
+                let from_len = rng.range_u64(1, cut as u64 + 1) as usize;
+                let to_len = rng.range_u64(1, (order.len() - cut) as u64 + 1) as usize;
+                let from = order[..from_len].to_vec();
+                let to = order[cut..cut + to_len].to_vec();
+                let after = log_uniform(&mut rng, 10_000, 2_000_000);
+                plan.partition(at, after, Action::PartitionOneWay { from, to });
             }
             Fault::Link => {
                 let from = node;
@@ -131,6 +257,15 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
                 plan.push(at + after, Action::Resume { node });
             }
         }
+    }
+    // Swarm over the load too: some seeds send requests up to ten times as fast, so logs grow
+    // long enough for backtracking and batching to matter while the faults play out.
+    let mut workload = base.workload.clone();
+    if let Some(generator) = &mut workload.generator
+        && rng.chance_ppm(400_000)
+    {
+        let divide = rng.range_u64(2, 11);
+        generator.every_us = (generator.every_us / divide).max(1_000);
     }
     let mut faults = plan.faults;
     faults.sort_by_key(|s| s.at_us);
@@ -163,14 +298,27 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     scenario.name = format!("{} (sweep seed {seed})", base.name);
     scenario.seed = seed;
     scenario.faults = faults;
+    scenario.workload = workload;
     scenario.interventions = Vec::new();
     scenario
+}
+
+/// The nodes in a random order.
+fn shuffled(rng: &mut SimRng, nodes: u32) -> Vec<NodeId> {
+    let mut order: Vec<NodeId> = (0..nodes).map(NodeId).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.index(i + 1));
+    }
+    order
 }
 
 /// Faults of the fault phase; repairs that would fall after it are left to the heal phase.
 struct Plan {
     faults: Vec<Scheduled>,
     heal: u64,
+    /// Crash intervals so far, (node, from, to), and how many nodes may be down at once.
+    down: Vec<(NodeId, u64, u64)>,
+    max_down: usize,
 }
 
 impl Plan {
@@ -181,6 +329,41 @@ impl Plan {
                 action,
             });
         }
+    }
+
+    /// Crashes `node` at `at` for `down_for` (until the heal if `None`), unless that would take
+    /// down a majority: the fault phase should show the protocol working around failures, not
+    /// merely stalling.
+    fn crash(&mut self, node: NodeId, at: u64, down_for: Option<u64>) {
+        if at >= self.heal {
+            return;
+        }
+        let until = down_for.map_or(self.heal, |d| (at + d).min(self.heal));
+        let overlapping = self
+            .down
+            .iter()
+            .filter(|&&(_, from, to)| from < until && at < to)
+            .count();
+        let same_node = self
+            .down
+            .iter()
+            .any(|&(n, from, to)| n == node && from <= until && at <= to);
+        if overlapping >= self.max_down || same_node {
+            return;
+        }
+        self.down.push((node, at, until));
+        self.push(at, Action::Crash { node });
+        if let Some(d) = down_for {
+            self.push(at + d, Action::Restart { node });
+        }
+    }
+
+    /// Applies `cut` at `at` and heals it `after` later. A new partition replaces the last one
+    /// (partitions would otherwise pile up until every node is alone).
+    fn partition(&mut self, at: u64, after: u64, cut: Action) {
+        self.push(at, Action::Heal);
+        self.push(at, cut);
+        self.push(at + after, Action::Heal);
     }
 }
 

@@ -17,6 +17,7 @@ use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use kv::KvStore;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 pub use types::{
     BreakIt, Command, Entry, KvRequest, KvResponse, LogIndex, RaftMsg, RaftParams, RaftStable,
     RaftTimer, ReadMode, Term,
@@ -74,6 +75,9 @@ pub struct Raft {
     /// Leader state, reinitialized after each election.
     next_index: Vec<LogIndex>,
     match_index: Vec<LogIndex>,
+    /// Per follower, the last index any AppendEntries of this term has carried to it: a success
+    /// that acknowledges less is answered by a later message already on its way.
+    sent: Vec<LogIndex>,
     /// The index of this leader's no-op: reads wait until it is committed.
     term_start: LogIndex,
     /// Client requests to answer once their operation is applied, on the node that received them.
@@ -258,6 +262,7 @@ impl Raft {
         let next = self.last_log_index().next();
         self.next_index = vec![next; self.nodes as usize];
         self.match_index = vec![LogIndex(0); self.nodes as usize];
+        self.sent = vec![LogIndex(0); self.nodes as usize];
         self.acked_round = vec![0; self.nodes as usize];
         self.round = 0;
         self.reads.clear();
@@ -265,7 +270,7 @@ impl Raft {
             ctx,
             Entry {
                 term: self.current_term,
-                command: Command::Noop,
+                command: Rc::new(Command::Noop),
             },
         );
         self.term_start = self.last_log_index();
@@ -281,11 +286,17 @@ impl Raft {
         ctx.persist("log", |s| s.log.push(entry));
     }
 
+    /// The last index an AppendEntries starting at `next` carries.
+    fn batch_end(&self, next: LogIndex) -> usize {
+        let start = next.prev().0 as usize;
+        (start + self.params.max_entries_per_message as usize).min(self.log.len())
+    }
+
     /// The AppendEntries a follower whose next index is `next` should get now.
     fn append_entries_for(&self, next: LogIndex) -> RaftMsg {
         let prev = next.prev();
         let start = prev.0 as usize;
-        let end = (start + self.params.max_entries_per_message as usize).min(self.log.len());
+        let end = self.batch_end(next);
         RaftMsg::AppendEntries {
             term: self.current_term,
             leader: self.id,
@@ -306,12 +317,23 @@ impl Raft {
         };
         let next = self.next_index[first.index()];
         if peers.all(|p| self.next_index[p.index()] == next) {
+            let end = LogIndex(self.batch_end(next) as u64);
+            for peer in ctx.peers() {
+                self.sent[peer.index()] = self.sent[peer.index()].max(end);
+            }
             ctx.broadcast(self.append_entries_for(next));
         } else {
             for peer in ctx.peers() {
-                ctx.send(peer, self.append_entries_for(self.next_index[peer.index()]));
+                self.send_append(ctx, peer, self.next_index[peer.index()]);
             }
         }
+    }
+
+    /// Sends `peer` the AppendEntries that starts at `next`.
+    fn send_append(&mut self, ctx: &mut Ctx<'_, Self>, peer: NodeId, next: LogIndex) {
+        let end = LogIndex(self.batch_end(next) as u64);
+        self.sent[peer.index()] = self.sent[peer.index()].max(end);
+        ctx.send(peer, self.append_entries_for(next));
     }
 
     /// Figure 2: "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N,
@@ -526,9 +548,12 @@ impl Raft {
                 self.advance_commit(ctx);
             }
             self.next_index[peer] = self.next_index[peer].max(index.next());
-            if self.next_index[peer] <= self.last_log_index() {
+            // Send the rest only if nothing already on its way carries it: answering every
+            // success while entries keep arriving would start one more chain of messages per
+            // request, never ending while the follower lags.
+            if self.next_index[peer] <= self.last_log_index() && index >= self.sent[peer] {
                 let next = self.next_index[peer];
-                ctx.send(from, self.append_entries_for(next));
+                self.send_append(ctx, from, next);
             }
         } else if index.next() == self.next_index[peer] {
             let back = if self.params.fast_backtrack {
@@ -547,7 +572,9 @@ impl Raft {
                 .max(self.match_index[peer].next())
                 .max(LogIndex(1));
             self.next_index[peer] = next;
-            ctx.send(from, self.append_entries_for(next));
+            // Whatever was sent beyond `next` will fail the consistency check too.
+            self.sent[peer] = LogIndex(0);
+            self.send_append(ctx, from, next);
         }
         self.serve_reads(ctx);
     }
@@ -607,7 +634,7 @@ impl Raft {
             ctx,
             Entry {
                 term: self.current_term,
-                command,
+                command: Rc::new(command),
             },
         );
         self.replicate(ctx);
@@ -644,6 +671,7 @@ impl Protocol for Raft {
             votes: Vec::new(),
             next_index: Vec::new(),
             match_index: Vec::new(),
+            sent: Vec::new(),
             term_start: LogIndex(0),
             pending: BTreeMap::new(),
             round: 0,

@@ -25,6 +25,7 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
             bound_us: params.liveness_bound_us,
             faults: FaultWatch::default(),
             ops: BTreeMap::new(),
+            done: Done::default(),
         }),
     ]
 }
@@ -429,6 +430,26 @@ impl Property<Raft> for StateMachineSafety {
     }
 }
 
+/// Which operations have completed, one bit each (operation ids are dense), so checkers can
+/// forget a completed operation and still ignore its late duplicates.
+#[derive(Clone, Debug, Default)]
+struct Done(Vec<u64>);
+
+impl Done {
+    fn contains(&self, op: OpId) -> bool {
+        let i = op.index();
+        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    fn insert(&mut self, op: OpId) {
+        let i = op.index();
+        if self.0.len() <= i / 64 {
+            self.0.resize(i / 64 + 1, 0);
+        }
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+}
+
 /// A client write as the checker saw it: when it began and when (if ever) it completed, as event
 /// ids, which order events the way time does.
 #[derive(Clone, Debug)]
@@ -440,20 +461,19 @@ struct Write {
     end: Option<EventId>,
 }
 
-#[derive(Clone, Debug)]
-struct Invocation {
-    request: KvRequest,
-    begin: EventId,
-    done: bool,
-}
-
 /// Linearizable reads, for each key as a register with puts and appends: a completed get must
 /// reflect every write that completed before it began, unless a put that may have come after that
 /// write (it did not complete before the write began) began before the get completed. A put's value
 /// must begin the result; an append's must appear in it.
+///
+/// The checker forgets what can no longer change a verdict: a completed operation's invocation,
+/// and a write that completed before some completed put began (that put may be ordered after
+/// it for every get still to come, and overwrites whatever the forgotten write would have).
 #[derive(Clone, Debug, Default)]
 struct LinearizableReads {
-    ops: BTreeMap<OpId, Invocation>,
+    /// The operations in progress, by when they began.
+    ops: BTreeMap<OpId, EventId>,
+    done: Done,
     writes: BTreeMap<String, Vec<Write>>,
 }
 
@@ -529,7 +549,7 @@ impl Property<Raft> for LinearizableReads {
         for (id, event) in cx.new_events() {
             match event.kind {
                 EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                    if self.ops.contains_key(&op) {
+                    if self.ops.contains_key(&op) || self.done.contains(op) {
                         continue;
                     }
                     let Some(request) = cx.request(op) else {
@@ -546,29 +566,21 @@ impl Property<Raft> for LinearizableReads {
                             end: None,
                         });
                     }
-                    self.ops.insert(
-                        op,
-                        Invocation {
-                            request: request.clone(),
-                            begin: id,
-                            done: false,
-                        },
-                    );
+                    self.ops.insert(op, id);
                 }
                 EventKind::Response { op, .. } => {
                     let reply = cx.response(id);
                     if matches!(reply, None | Some(KvResponse::Redirect(_))) {
                         continue;
                     }
-                    let Some(invocation) = self.ops.get_mut(&op) else {
+                    let Some(begin) = self.ops.remove(&op) else {
                         continue;
                     };
-                    if invocation.done {
+                    self.done.insert(op);
+                    let Some(request) = cx.request(op) else {
                         continue;
-                    }
-                    invocation.done = true;
-                    let begin = invocation.begin;
-                    match (&invocation.request, reply) {
+                    };
+                    match (request, reply) {
                         (KvRequest::Get { key }, Some(KvResponse::Value(value))) => {
                             let key = key.clone();
                             let value = value.as_deref().unwrap_or("");
@@ -580,12 +592,14 @@ impl Property<Raft> for LinearizableReads {
                             }
                         }
                         (request, _) => {
-                            if let Some(write) = self
-                                .writes
-                                .get_mut(request.key())
-                                .and_then(|ws| ws.iter_mut().rev().find(|w| w.op == op))
+                            if let Some(writes) = self.writes.get_mut(request.key())
+                                && let Some(write) = writes.iter_mut().rev().find(|w| w.op == op)
                             {
                                 write.end = Some(id);
+                                if write.put {
+                                    let put = write.begin;
+                                    writes.retain(|w| w.op == op || w.end.is_none_or(|e| e >= put));
+                                }
                             }
                         }
                     }
@@ -721,8 +735,10 @@ impl Property<Raft> for LeaderAfterHeal {
 struct RequestsAfterHeal {
     bound_us: u64,
     faults: FaultWatch,
-    /// Per operation: when it began, its first event, and whether it completed.
-    ops: BTreeMap<OpId, (SimTime, EventId, bool)>,
+    /// Per operation in progress: when it began and its first event. Completed ones are only
+    /// remembered as done.
+    ops: BTreeMap<OpId, (SimTime, EventId)>,
+    done: Done,
 }
 
 impl Property<Raft> for RequestsAfterHeal {
@@ -742,15 +758,16 @@ impl Property<Raft> for RequestsAfterHeal {
         self.faults.observe(cx);
         for (id, event) in cx.new_events() {
             match event.kind {
-                EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                    self.ops.entry(op).or_insert((event.time, id, false));
+                EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. }
+                    if !self.done.contains(op) =>
+                {
+                    self.ops.entry(op).or_insert((event.time, id));
                 }
-                EventKind::Response { op, .. } => {
+                EventKind::Response { op, .. }
                     if !matches!(cx.response(id), None | Some(KvResponse::Redirect(_)))
-                        && let Some(op) = self.ops.get_mut(&op)
-                    {
-                        op.2 = true;
-                    }
+                        && self.ops.remove(&op).is_some() =>
+                {
+                    self.done.insert(op);
                 }
                 _ => {}
             }
@@ -762,11 +779,12 @@ impl Property<Raft> for RequestsAfterHeal {
         let Some(since) = self.faults.healed_for(cx, self.bound_us) else {
             return Verdict::Satisfied;
         };
-        let late = self.ops.iter().find(|(_, (at, _, done))| {
-            !done && *at >= since && at.as_us() + self.bound_us <= cx.now.as_us()
-        });
+        let late = self
+            .ops
+            .iter()
+            .find(|(_, (at, _))| *at >= since && at.as_us() + self.bound_us <= cx.now.as_us());
         match late {
-            Some((op, (at, event, _))) => Verdict::Violated {
+            Some((op, (at, event))) => Verdict::Violated {
                 message: format!(
                     "{op}, sent at {at} after the faults healed at {since}, had not completed by {}",
                     cx.now

@@ -4,6 +4,7 @@
 use crate::engine::ids::{NodeId, OpId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 /// A Raft term: a logical clock that numbers leaderships.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -177,11 +178,22 @@ impl Command {
     }
 }
 
-/// One log entry: the term of the leader that created it and the command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// One log entry: the term of the leader that created it and the command. The command is shared,
+/// so copying an entry (into a message, another log, a checkpoint) copies a pointer.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub term: Term,
-    pub command: Command,
+    pub command: Rc<Command>,
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut entry = serializer.serialize_struct("Entry", 2)?;
+        entry.serialize_field("term", &self.term)?;
+        entry.serialize_field("command", &*self.command)?;
+        entry.end()
+    }
 }
 
 impl Entry {
