@@ -1,6 +1,6 @@
 //! Causeway: a deterministic distributed-systems sandbox.
 //!
-//! The engine, protocols and scenarios are plain Rust with no web dependencies; the `ui` module is the
+//! The engine, protocols, scenarios and the view model are plain Rust with no web dependencies; the `ui` module is the
 //! only part that knows about the browser and is compiled for `wasm32` only.
 
 pub mod bench;
@@ -8,6 +8,7 @@ pub mod engine;
 pub mod export;
 pub mod protocols;
 pub mod scenario;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

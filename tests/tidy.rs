@@ -104,6 +104,24 @@ fn the_core_is_pure_and_deterministic() {
 }
 
 #[test]
+fn the_view_model_has_no_web_dependencies() {
+    // src/view is the pure layout step of the UI: it must build and be tested natively.
+    let forbidden = [
+        ("yew", "the view model must not depend on the UI framework"),
+        ("web_sys", "the view model must not touch the browser"),
+        ("js_sys", "the view model must not touch the browser"),
+        ("gloo", "the view model must not touch the browser"),
+        ("wasm_bindgen", "the view model must not touch the browser"),
+        ("HashMap", "hash iteration order is not deterministic"),
+        ("HashSet", "hash iteration order is not deterministic"),
+        ("Instant", "the view model must never read a wall clock"),
+        ("SystemTime", "the view model must never read a wall clock"),
+    ];
+    let problems = scan(&["src/view"], &forbidden);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn no_unsafe_code_anywhere() {
     let problems = scan(
         &["src", "tests"],

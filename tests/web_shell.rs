@@ -88,7 +88,7 @@ async fn empty_regions_explain_what_will_appear() {
             .unwrap_or_default()
             .contains("Pick a scenario to start")
     );
-    for region in ["scenarios", "diagram", "inspector"] {
+    for region in ["diagram", "inspector"] {
         find(&root, &format!("[data-region={region}] .empty-state"));
     }
 }

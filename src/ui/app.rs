@@ -1,9 +1,23 @@
-//! The root component: the header above a workspace of scenarios, controls, diagram and inspector.
+//! The root component: owns the UI state (a reducer over the one session), drives the frame loop and
+//! the keyboard shortcuts, builds each frame's view data and lays the page out.
 
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use gloo::render::{AnimationFrame, request_animation_frame};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::components::{ControlBar, DiagramPanel, Header, InspectorPanel, ScenarioPanel};
+use super::bench::BenchPage;
+use super::components::{
+    CheckersPanel, ControlBar, Controls, DiagramPanel, Header, HelpDialog, InspectorPanel,
+    LessonPanel, NoteBar, ScenarioPanel, TopologyPanel,
+};
+use super::frame::{self, FrameKey};
 use super::page;
+use super::state::{AppContext, Selection, Ui, UiAction};
+use crate::scenario::{Scenario, presets};
+use crate::view::diagram::Stamps;
 
 #[function_component]
 pub fn App() -> Html {
@@ -13,18 +27,223 @@ pub fn App() -> Html {
             panic!("deliberate panic requested with ?debug=panic");
         }
     });
+    if page::query_param("bench").is_some() {
+        return html! { <BenchPage /> };
+    }
+    html! { <Sandbox /> }
+}
+
+/// Opens the scenario the URL names: `?preset=ID` or `?scenario=JSON`.
+fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
+    if let Some(id) = page::query_param("preset") {
+        match presets::find(&id).map(|p| (p.id, p.scenario())) {
+            Some((id, Ok(scenario))) => {
+                dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
+            }
+            Some((_, Err(error))) => dispatch.dispatch(UiAction::Fail(error.0)),
+            None => dispatch.dispatch(UiAction::Fail(format!("There is no preset called `{id}`."))),
+        }
+    } else if let Some(json) = page::query_param("scenario") {
+        match Scenario::from_json(&json) {
+            Ok(scenario) => dispatch.dispatch(UiAction::Open(Box::new(scenario), None)),
+            Err(error) => dispatch.dispatch(UiAction::Fail(format!(
+                "The scenario in the link cannot be opened: {error}"
+            ))),
+        }
+    }
+}
+
+#[function_component]
+fn Sandbox() -> Html {
+    let ui = use_reducer(Ui::default);
+    let dispatch = ui.dispatcher();
+    let context = AppContext {
+        dispatch: dispatch.clone(),
+        session: ui.session.clone(),
+    };
+
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |()| open_from_url(&dispatch));
+    }
+
+    // The frame loop: while playing or catching up, every render asks for the next frame, and every
+    // frame advances the run by one bounded slice (which renders again).
+    let frame_handle = use_mut_ref(|| None::<AnimationFrame>);
+    {
+        let dispatch = dispatch.clone();
+        let animating = ui.animating();
+        let frame_handle = frame_handle.clone();
+        use_effect_with((ui.generation, animating, ui.playing), move |_| {
+            *frame_handle.borrow_mut() = animating.then(|| {
+                request_animation_frame(move |timestamp| {
+                    dispatch.dispatch(UiAction::Frame(timestamp))
+                })
+            });
+        });
+    }
+
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new_with_options(
+                    &window,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
+                            shortcut(&dispatch, event);
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
+
+    let key = FrameKey {
+        generation: ui.generation,
+        view: ui.view,
+        selection: ui.selection,
+        stamps: ui.stamps,
+        size: ui.size,
+    };
+    let frame = {
+        let session = ui.session.clone();
+        use_memo(key, move |key| {
+            session
+                .0
+                .borrow_mut()
+                .as_mut()
+                .map(|session| Rc::new(frame::build(session, key)))
+        })
+    };
+    let frame: Option<Rc<frame::Frame>> = (*frame).clone();
+
+    let controls = frame.as_ref().map(|f| Controls {
+        now: f.now,
+        horizon: f.horizon,
+        finished: f.finished,
+        playing: ui.playing,
+        speed: ui.speed,
+        follow: ui.view.follow,
+        stamps: ui.stamps,
+        seed: f.seed,
+        events: f.events,
+        in_flight: f.in_flight,
+    });
+    let selected_node = match ui.selection {
+        Selection::Node(n) => Some(n),
+        _ => None,
+    };
+    let selected_link = match ui.selection {
+        Selection::Link(a, b) => Some((a, b)),
+        _ => None,
+    };
 
     html! {
-        <div class="app">
-            <Header />
-            <div class="workspace">
-                <ScenarioPanel />
-                <main class="stage">
-                    <ControlBar />
-                    <DiagramPanel />
-                </main>
-                <InspectorPanel />
+        <ContextProvider<AppContext> context={context}>
+            <div class="app">
+                <Header />
+                <div class={classes!("workspace", frame.is_some().then_some("is-loaded"))}>
+                    <aside class="column column-left">
+                        if let Some(f) = &frame {
+                            <LessonPanel name={f.name.clone()} description={f.description.clone()} />
+                        }
+                        <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} />
+                        if let Some(f) = &frame {
+                            <CheckersPanel properties={f.properties.clone()} selection={ui.selection} />
+                        }
+                    </aside>
+                    <main class="stage">
+                        <ControlBar controls={controls} />
+                        if let Some(note) = &ui.note {
+                            <NoteBar note={note.clone()} />
+                        }
+                        <DiagramPanel
+                            layout={frame.as_ref().map(|f| f.diagram.clone())}
+                            follow={ui.view.follow}
+                            stamps={ui.stamps}
+                            selection={ui.selection}
+                        />
+                    </main>
+                    <aside class="column column-right">
+                        if let Some(f) = &frame {
+                            <TopologyPanel
+                                layout={f.topology.clone()}
+                                group={ui.group.clone()}
+                                selected_node={selected_node}
+                                selected_link={selected_link}
+                                partitioned={f.partitioned}
+                            />
+                        }
+                        <InspectorPanel
+                            inspect={frame.as_ref().map(|f| f.inspect.clone())}
+                            protocol={frame.as_ref().map(|f| f.protocol)}
+                        />
+                    </aside>
+                </div>
+                if ui.help {
+                    <HelpDialog />
+                }
             </div>
-        </div>
+        </ContextProvider<AppContext>>
     }
+}
+
+/// Keyboard shortcuts, ignored while typing in a field.
+fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
+    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return;
+    }
+    let typing = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[role=dialog]").ok().flatten().is_some() && event.key() != "Escape"
+        });
+    if typing {
+        return;
+    }
+    let action = match event.key().as_str() {
+        " " => {
+            // Space on a focused button presses it; only take it when focus is elsewhere.
+            let on_button = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| {
+                    el.tag_name() == "BUTTON"
+                        || el.get_attribute("role").as_deref() == Some("button")
+                });
+            if on_button {
+                return;
+            }
+            UiAction::TogglePlay
+        }
+        "ArrowRight" => UiAction::StepForward,
+        "ArrowLeft" => UiAction::StepBack,
+        "+" | "=" => UiAction::Zoom {
+            factor: 0.5,
+            anchor: 0.5,
+        },
+        "-" | "_" => UiAction::Zoom {
+            factor: 2.0,
+            anchor: 0.5,
+        },
+        "f" => UiAction::Follow,
+        "Home" => UiAction::Restart,
+        "t" => UiAction::SetStamps(Stamps::Lamport),
+        "v" => UiAction::SetStamps(Stamps::Vector),
+        "n" => UiAction::SetStamps(Stamps::None),
+        "?" => UiAction::ToggleHelp(None),
+        "Escape" => {
+            dispatch.dispatch(UiAction::ToggleHelp(Some(false)));
+            UiAction::Select(Selection::None)
+        }
+        _ => return,
+    };
+    event.prevent_default();
+    dispatch.dispatch(action);
 }

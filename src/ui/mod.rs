@@ -1,11 +1,15 @@
 //! The Yew user interface: renders engine data and turns gestures into interventions.
 //!
-//! Today it is the application shell: a header and the four regions the sandbox fills in
-//! (scenarios, controls, diagram, inspector), plus a panic hook that keeps working after Yew is gone.
+//! `app` owns the page state (`state`: a reducer over the one `session`), builds each frame's view
+//! data (`frame`, from the pure layouts in `crate::view`) and hands it to dumb leaf components.
 
 mod app;
+mod bench;
 mod components;
+mod frame;
 mod page;
 pub mod panic;
+mod session;
+mod state;
 
 pub use app::App;

@@ -18,8 +18,13 @@ pub fn dismiss_loading_screen() {
 /// The value of the `debug` query parameter. `?debug=panic` makes the app panic once mounted, so the
 /// panic panel can be exercised end to end in a release build.
 pub fn debug_param() -> Option<String> {
+    query_param("debug")
+}
+
+/// The value of a query parameter (`Some("")` when present without a value).
+pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
-        .get("debug")
+        .get(name)
 }

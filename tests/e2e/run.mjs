@@ -10,7 +10,10 @@ import { resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 import { serve } from "./server.mjs";
-import { tests } from "./shell.mjs";
+import { tests as shellTests } from "./shell.mjs";
+import { tests as sandboxTests } from "./sandbox.mjs";
+
+const tests = [...shellTests, ...sandboxTests];
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TEST_TIMEOUT_MS = 60_000;

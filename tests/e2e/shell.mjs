@@ -11,7 +11,7 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 /** Opens `url` in a fresh context and records every console error, page error and failed request. */
-async function open(browser, url, contextOptions = {}) {
+export async function open(browser, url, contextOptions = {}) {
   const context = await browser.newContext({ viewport: DESKTOP, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
@@ -41,7 +41,7 @@ async function waitForShell(page) {
   await page.waitForLoadState("networkidle");
 }
 
-async function withPage(browser, url, contextOptions, body) {
+export async function withPage(browser, url, contextOptions, body) {
   const session = await open(browser, url, contextOptions);
   try {
     await body(session);

@@ -1,26 +1,548 @@
-//! The centre: the space-time (sequence) diagram of the run.
+//! The space-time diagram: draws a `DiagramLayout` as SVG. One listener on the SVG handles clicks
+//! and hovers for every mark and arrow (each carries `data-k`, its kind, and `data-id`), so a frame
+//! with thousands of elements creates no closures per element.
 
+use std::rc::Rc;
+
+use gloo::events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::empty_state::EmptyState;
 use super::icons;
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::protocol::NodeStatus;
+use crate::ui::state::{Selection, UiAction, use_app};
+use crate::view::details::{self, Details};
+use crate::view::diagram::{
+    self, ArrowState, BandKind, DiagramLayout, Emphasis, GUTTER_PX, HEADER_PX, Hit, MarkKind,
+    SpanKind, Stamps,
+};
+use crate::view::format::{self, coord};
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub layout: Option<Rc<DiagramLayout>>,
+    pub follow: bool,
+    pub stamps: Stamps,
+    pub selection: Selection,
+}
+
+/// What the pointer is over.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hover {
+    kind: char,
+    id: u32,
+    x: f64,
+    y: f64,
+}
+
+/// Reads `data-k` and `data-id` from the nearest marked element under an event.
+fn target_of(event: &web_sys::Event) -> Option<(char, u32)> {
+    let element = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let marked = element.closest("[data-k]").ok()??;
+    let kind = marked.get_attribute("data-k")?.chars().next()?;
+    let id = marked.get_attribute("data-id")?.parse().ok()?;
+    Some((kind, id))
+}
+
+/// The action for clicking (or pressing Enter on) a marked element.
+fn choose(target: Option<(char, u32)>) -> UiAction {
+    UiAction::Select(match target {
+        Some(('e' | 'd', id)) => Selection::Event(EventId(id)),
+        Some(('m', id)) => Selection::Message(EventId(id)),
+        Some(('n', id)) => Selection::Node(NodeId(id)),
+        Some(('v', id)) => return UiAction::Reveal(EventId(id)),
+        _ => Selection::None,
+    })
+}
+
+/// What is under the pointer: an element that names itself, else the nearest batched mark or arrow,
+/// found in the layout.
+fn pick(event: &MouseEvent, canvas: &NodeRef, layout: &DiagramLayout) -> Option<(char, u32)> {
+    if let Some(found) = target_of(event) {
+        return Some(found);
+    }
+    let rect = canvas
+        .cast::<web_sys::Element>()?
+        .get_bounding_client_rect();
+    let x = f64::from(event.client_x()) - rect.left();
+    let y = f64::from(event.client_y()) - rect.top();
+    if y < HEADER_PX {
+        return None;
+    }
+    match layout.hit(x, y - layout.shift_y)? {
+        Hit::Event(e) => Some(('e', e.0)),
+        Hit::Message(send) => Some(('m', send.0)),
+    }
+}
 
 #[function_component]
-pub fn DiagramPanel() -> Html {
+pub fn DiagramPanel(props: &DiagramProps) -> Html {
+    let app = use_app();
+    let canvas = use_node_ref();
+    let hover = use_state(|| None::<Hover>);
+
+    // Measure the canvas now and whenever the window changes size.
+    {
+        let canvas = canvas.clone();
+        let dispatch = app.dispatch.clone();
+        let loaded = props.layout.is_some();
+        use_effect_with(loaded, move |_| {
+            let measure = move || {
+                if let Some(element) = canvas.cast::<web_sys::Element>() {
+                    let (w, h) = (element.client_width(), element.client_height());
+                    if w > 0 && h > 0 {
+                        dispatch.dispatch(UiAction::Resize(f64::from(w), f64::from(h)));
+                    }
+                }
+            };
+            measure();
+            let listener = web_sys::window()
+                .map(|window| EventListener::new(&window, "resize", move |_| measure()));
+            move || drop(listener)
+        });
+    }
+
+    // Wheel: scroll pans the time axis, Ctrl or ⌘ with the wheel zooms around the pointer. It must
+    // be able to cancel the page's own scrolling, so it is registered as a non-passive listener.
+    {
+        let canvas = canvas.clone();
+        let dispatch = app.dispatch.clone();
+        let loaded = props.layout.is_some();
+        use_effect_with(loaded, move |_| {
+            let listener = canvas.cast::<web_sys::Element>().map(|element| {
+                let target = element.clone();
+                EventListener::new_with_options(
+                    &element,
+                    "wheel",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |event| {
+                        let Some(wheel) = event.dyn_ref::<web_sys::WheelEvent>() else {
+                            return;
+                        };
+                        let height = f64::from(target.client_height()).max(1.0) - HEADER_PX;
+                        let rect = target.get_bounding_client_rect();
+                        let y = f64::from(wheel.client_y()) - rect.top() - HEADER_PX;
+                        let delta = wheel.delta_y().clamp(-400.0, 400.0);
+                        if delta == 0.0 {
+                            return;
+                        }
+                        wheel.prevent_default();
+                        if wheel.ctrl_key() || wheel.meta_key() {
+                            dispatch.dispatch(UiAction::Zoom {
+                                factor: (delta / 300.0).exp(),
+                                anchor: y / height.max(1.0),
+                            });
+                        } else {
+                            dispatch.dispatch(UiAction::Pan(delta / height.max(1.0)));
+                        }
+                    },
+                )
+            });
+            move || drop(listener)
+        });
+    }
+
+    let Some(layout) = props.layout.clone() else {
+        return html! {
+            <section id="diagram" class="panel panel-diagram" aria-labelledby="diagram-title" data-region="diagram">
+                <div class="panel-head">
+                    <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
+                </div>
+                <div class="diagram-canvas" ref={canvas}>
+                    <EmptyState
+                        large=true
+                        icon={icons::lanes()}
+                        title="No simulation yet"
+                        body="Open a scenario and its run is drawn here: one lane per node, time flowing \
+                              down, and an arrow for every message, so you can see which events caused which."
+                    />
+                </div>
+            </section>
+        };
+    };
+
+    let onclick = {
+        let dispatch = app.dispatch.clone();
+        let canvas = canvas.clone();
+        let layout = layout.clone();
+        Callback::from(move |e: MouseEvent| {
+            dispatch.dispatch(choose(pick(&e, &canvas, &layout)));
+        })
+    };
+    // Lane headers, messages in flight, drops and violations are focusable: Enter or Space on one
+    // selects it, as a click would.
+    let onkeydown = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if matches!(e.key().as_str(), "Enter" | " ")
+                && let Some(target) = target_of(&e)
+            {
+                e.prevent_default();
+                dispatch.dispatch(choose(Some(target)));
+            }
+        })
+    };
+    let onmousemove = {
+        let hover = hover.clone();
+        let canvas = canvas.clone();
+        let layout = layout.clone();
+        Callback::from(move |e: MouseEvent| {
+            let next = pick(&e, &canvas, &layout).and_then(|(kind, id)| {
+                let element = canvas.cast::<web_sys::Element>()?;
+                let rect = element.get_bounding_client_rect();
+                Some(Hover {
+                    kind,
+                    id,
+                    x: f64::from(e.client_x()) - rect.left(),
+                    y: f64::from(e.client_y()) - rect.top(),
+                })
+            });
+            let same = match (&next, &*hover) {
+                (Some(a), Some(b)) => a.kind == b.kind && a.id == b.id,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same {
+                hover.set(next);
+            }
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
+
+    let card = (*hover).and_then(|h| {
+        let details = match h.kind {
+            'e' | 'm' | 'd' | 'v' => {
+                let mut session = app.session.0.borrow_mut();
+                let session = session.as_mut()?;
+                details::event(session.run.as_mut(), EventId(h.id))
+            }
+            _ => None,
+        }?;
+        Some(hover_card(&details, h, layout.width, layout.height))
+    });
+
     html! {
         <section id="diagram" class="panel panel-diagram" aria-labelledby="diagram-title" data-region="diagram">
             <div class="panel-head">
-                <h2 id="diagram-title" class="panel-title">{ "Sequence diagram" }</h2>
+                <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
+                <Legend />
             </div>
-            <div class="diagram-canvas">
-                <EmptyState
-                    large=true
-                    icon={icons::lanes()}
-                    title="No simulation yet"
-                    body="Open a scenario and its run is drawn here: one lane per node, time flowing \
-                          down, and an arrow for every message, so you can see which events caused which."
-                />
+            <div class="diagram-canvas" ref={canvas} {onmouseleave}>
+                <svg class="diagram"
+                    width={coord(layout.width)} height={coord(layout.height)}
+                    role="img" aria-label="Space-time diagram: one lane per node, time flowing down"
+                    {onclick} {onmousemove} {onkeydown}>
+                    <defs>
+                        <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                            <rect width="6" height="6" class="hatch-bg" />
+                            <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+                        </pattern>
+                    </defs>
+                    { lanes_and_axis(&layout) }
+                    <g class="diagram-body" transform={format!("translate(0 {})", coord(layout.shift_y))}>
+                        { body(&layout) }
+                    </g>
+                    { headers(&layout, props.selection) }
+                </svg>
+                { card.unwrap_or_default() }
+                if layout.truncated {
+                    <p class="diagram-notice">{ "Too much to draw at this zoom: zoom in to see every event." }</p>
+                }
+                if !props.follow {
+                    <button type="button" class="button button-small diagram-follow"
+                        onclick={{
+                            let dispatch = app.dispatch.clone();
+                            Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Follow))
+                        }}>{ "↓ Back to now" }</button>
+                }
             </div>
         </section>
+    }
+}
+
+/// The static parts: lane lines and the gutter.
+fn lanes_and_axis(layout: &DiagramLayout) -> Html {
+    html! {
+        <g class="lanes">
+            <rect class="gutter" x="0" y="0" width={coord(GUTTER_PX - 8.0)} height={coord(layout.height)} />
+            { for layout.lanes.iter().map(|lane| html! {
+                <line key={lane.node.0} class="lane-line" x1={coord(lane.x)} x2={coord(lane.x)}
+                    y1={coord(HEADER_PX)} y2={coord(layout.height)} />
+            }) }
+        </g>
+    }
+}
+
+/// The lane headers, drawn last so the body scrolls under them.
+fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
+    let lane_w = layout
+        .lanes
+        .get(1)
+        .zip(layout.lanes.first())
+        .map_or(120.0, |(b, a)| b.x - a.x);
+    let w = (lane_w - 8.0).clamp(36.0, 120.0);
+    html! {
+        <g class="lane-headers">
+            <rect class="header-bg" x="0" y="0" width={coord(layout.width)} height={coord(HEADER_PX - 4.0)} />
+            { for layout.lanes.iter().map(|lane| {
+                let tone = lane.role.as_deref().map_or("none", format::role_tone);
+                let status = match lane.status {
+                    NodeStatus::Up => "up",
+                    NodeStatus::Crashed => "crashed",
+                    NodeStatus::Paused => "paused",
+                };
+                let selected = selection == Selection::Node(lane.node);
+                let subtitle = match lane.status {
+                    NodeStatus::Up => lane.role.clone().unwrap_or_default(),
+                    NodeStatus::Crashed => "crashed".to_string(),
+                    NodeStatus::Paused => "paused".to_string(),
+                };
+                html! {
+                    <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"))}
+                        data-k="n" data-id={lane.node.0.to_string()} data-node={lane.name.clone()}
+                        tabindex="0" role="button" aria-pressed={selected.to_string()}
+                        aria-label={format!("{}, {}: inspect", lane.name, subtitle)}>
+                        <rect x={coord(lane.x - w / 2.0)} y="5" width={coord(w)} height="32" rx="7" />
+                        <text class="lane-name" x={coord(lane.x)} y="19">{ &lane.name }</text>
+                        <text class="lane-role" x={coord(lane.x)} y="31">{ subtitle }</text>
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
+fn body(layout: &DiagramLayout) -> Html {
+    let x_right = layout.width - 8.0;
+    let bands = layout.bands.iter().map(|band| {
+        let class = match band.kind {
+            BandKind::Partition => "band band-partition",
+            BandKind::Hold => "band band-hold",
+        };
+        html! {
+            <g key={format!("b{}", band.event.0)} class={class} data-k="e" data-id={band.event.0.to_string()}>
+                <rect x={coord(GUTTER_PX - 8.0)} y={coord(band.y0)} width={coord(x_right - GUTTER_PX + 8.0)}
+                    height={coord((band.y1 - band.y0).max(1.0))} />
+                <text x={coord(x_right - 6.0)} y={coord(band.y0 + 14.0)}>{ &band.label }</text>
+            </g>
+        }
+    });
+    let ticks = layout.ticks.iter().map(|(y, tick)| {
+        html! {
+            <g key={tick.time_us} class="tick">
+                <line x1={coord(GUTTER_PX - 12.0)} x2={coord(x_right)} y1={coord(*y)} y2={coord(*y)} />
+                <text x={coord(GUTTER_PX - 16.0)} y={coord(*y + 4.0)}>{ &tick.label }</text>
+            </g>
+        }
+    });
+    let spans = layout.spans.iter().map(|span| {
+        let class = match span.kind {
+            SpanKind::Crashed => "span span-crashed",
+            SpanKind::Paused => "span span-paused",
+        };
+        html! {
+            <rect class={class} x={coord(span.x - 5.0)} y={coord(span.y0)} width="10"
+                height={coord((span.y1 - span.y0).max(1.0))} rx="3" data-node={span.node.to_string()} />
+        }
+    });
+    let timers = layout.timers.iter().map(|timer| {
+        html! {
+            <g class="timer-span">
+                <line x1={coord(timer.x)} x2={coord(timer.x)} y1={coord(timer.y0)} y2={coord(timer.y1)} />
+                <circle cx={coord(timer.x)} cy={coord(timer.y1)} r="2.5" />
+                <text x={coord(timer.x + 5.0)} y={coord(timer.y1 + 3.0)}>{ timer.name }</text>
+            </g>
+        }
+    });
+    // Delivered and dropped arrows and common marks are batched into a few paths; messages in
+    // flight are drawn one by one above the marks, since they are what a user grabs to intervene.
+    let arrows = diagram::arrow_batches(layout)
+        .into_iter()
+        .map(|batch| html! { <path class={batch.class} d={batch.d} /> })
+        .collect::<Html>();
+    let labels = layout
+        .arrows
+        .iter()
+        .filter_map(|a| {
+            let text = a.label.as_ref()?;
+            let (mx, my) = ((a.x1 + a.x2) / 2.0, (a.y1 + a.y2) / 2.0);
+            Some(html! { <text class={classes!("arrow-label", a.emphasis.class())} x={coord(mx)} y={coord(my - 3.0)}>{ text }</text> })
+        })
+        .collect::<Html>();
+    let in_flight = layout
+        .arrows
+        .iter()
+        .filter(|a| matches!(a.state, ArrowState::InFlight | ArrowState::Held))
+        .map(flying_arrow)
+        .collect::<Html>();
+    let drops = layout.drops.iter().map(|drop| {
+        let (x, y) = (drop.x, drop.y);
+        let d = format!(
+            "M{} {}L{} {}M{} {}L{} {}",
+            coord(x - 4.5),
+            coord(y - 4.5),
+            coord(x + 4.5),
+            coord(y + 4.5),
+            coord(x - 4.5),
+            coord(y + 4.5),
+            coord(x + 4.5),
+            coord(y - 4.5)
+        );
+        html! {
+            <g key={drop.event.0} class={classes!("drop-mark", drop.emphasis.class())} data-k="d"
+                data-id={drop.event.0.to_string()} data-send={drop.send.0.to_string()}>
+                <circle cx={coord(x)} cy={coord(y)} r="9" class="hit" />
+                <path d={d} />
+            </g>
+        }
+    });
+    let marks = diagram::mark_batches(layout)
+        .into_iter()
+        .map(|batch| html! { <path class={batch.class} d={batch.d} /> })
+        .collect::<Html>();
+    // Rare kinds get their own shapes; selected and involved events are drawn again on top so
+    // they stand out (and can be found by tests and assistive tools).
+    let special = layout
+        .marks
+        .iter()
+        .filter(|m| {
+            !diagram::batched(m.kind)
+                || matches!(m.emphasis, Emphasis::Selected | Emphasis::Involved)
+        })
+        .map(mark)
+        .collect::<Html>();
+    let stamps = layout
+        .marks
+        .iter()
+        .filter_map(|m| {
+            let text = m.stamp.as_ref()?;
+            Some(html! { <text class="stamp" x={coord(m.x + 7.0)} y={coord(m.y - 4.0)}>{ text }</text> })
+        })
+        .collect::<Html>();
+    let violations = layout.violations.iter().map(|v| {
+        html! {
+            <g key={v.event.0} class="violation-line" data-k="v" data-id={v.event.0.to_string()}
+                tabindex="0" role="button" aria-label={format!("{} violated: show", v.label)}>
+                <line x1={coord(GUTTER_PX - 8.0)} x2={coord(x_right)} y1={coord(v.y)} y2={coord(v.y)} />
+                <text x={coord(GUTTER_PX)} y={coord(v.y - 4.0)}>{ format!("✕ {}", v.label) }</text>
+            </g>
+        }
+    });
+    html! {
+        <>
+            <g class="bands">{ for bands }</g>
+            <g class="ticks">{ for ticks }</g>
+            <g class="spans">{ for spans }</g>
+            <g class="timers">{ for timers }</g>
+            <g class="arrows">{ arrows }</g>
+            <g class="labels">{ labels }</g>
+            <g class="drops">{ for drops }</g>
+            <g class="marks">{ marks }{ special }</g>
+            <g class="stamps">{ stamps }</g>
+            <g class="arrows-flying">{ in_flight }</g>
+            <g class="violations">{ for violations }</g>
+            <g class="now-line">
+                <line x1={coord(GUTTER_PX - 8.0)} x2={coord(x_right)} y1={coord(layout.now_y)} y2={coord(layout.now_y)} />
+                <text x={coord(GUTTER_PX - 16.0)} y={coord(layout.now_y + 4.0)}>{ "now" }</text>
+            </g>
+        </>
+    }
+}
+
+/// A message in flight: the path so far, a head where it is now, and a faint line to where it
+/// will arrive.
+fn flying_arrow(a: &crate::view::diagram::Arrow) -> Html {
+    let class = classes!("arrow", a.state.class(), a.emphasis.class());
+    let planned = a.planned.map(|(px, py)| {
+        html! { <line class="arrow-planned" x1={coord(a.x2)} y1={coord(a.y2)} x2={coord(px)} y2={coord(py)} /> }
+    });
+    html! {
+        <g key={a.send.0} class={class} data-k="m" data-id={a.send.0.to_string()}
+            tabindex="0" role="button" aria-label={format!("message {} in flight: inspect", a.send.0)}>
+            { planned.unwrap_or_default() }
+            <line class="hit" x1={coord(a.x1)} y1={coord(a.y1)} x2={coord(a.x2)} y2={coord(a.y2)} />
+            <line class="stroke" x1={coord(a.x1)} y1={coord(a.y1)} x2={coord(a.x2)} y2={coord(a.y2)} />
+            <circle class="head" cx={coord(a.x2)} cy={coord(a.y2)} r="4.5" />
+        </g>
+    }
+}
+
+fn mark(m: &crate::view::diagram::Mark) -> Html {
+    let (x, y) = (m.x, m.y);
+    let class = classes!("mark", m.kind.class(), m.emphasis.class());
+    let id = m.event.0.to_string();
+    let shape = match m.kind {
+        MarkKind::Crash => html! {
+            <path class="shape" d={format!("M{} {}l10 10m0 -10l-10 10", coord(x - 5.0), coord(y - 5.0))} />
+        },
+        MarkKind::Restart | MarkKind::Resume => html! {
+            <path class="shape" d={format!("M{} {}l5 8h-10z", coord(x), coord(y - 5.0))} />
+        },
+        MarkKind::Pause => html! {
+            <path class="shape" d={format!("M{} {}v8m4 -8v8", coord(x - 2.0), coord(y - 4.0))} />
+        },
+        MarkKind::TimerFire => html! {
+            <path class="shape" d={format!("M{} {}l4 4l-4 4l-4 -4z", coord(x), coord(y - 4.0))} />
+        },
+        MarkKind::Request | MarkKind::Response => html! {
+            <rect class="shape" x={coord(x - 4.5)} y={coord(y - 4.5)} width="9" height="9" rx="1.5" />
+        },
+        MarkKind::ClockChange => html! {
+            <circle class="shape" cx={coord(x)} cy={coord(y)} r="5" />
+        },
+        MarkKind::Send | MarkKind::Deliver | MarkKind::Other => html! {
+            <circle class="shape" cx={coord(x)} cy={coord(y)} r="3" />
+        },
+    };
+    html! {
+        <g key={m.event.0} class={class} data-k="e" data-id={id}>
+            <circle class="hit" cx={coord(x)} cy={coord(y)} r="7" />
+            { shape }
+        </g>
+    }
+}
+
+fn hover_card(details: &Details, h: Hover, width: f64, height: f64) -> Html {
+    let left = if h.x > width - 300.0 {
+        (h.x - 290.0).max(4.0)
+    } else {
+        h.x + 14.0
+    };
+    let top = if h.y > height - 220.0 {
+        (h.y - 200.0).max(4.0)
+    } else {
+        h.y + 14.0
+    };
+    html! {
+        <div class="hover-card" role="tooltip" style={format!("left:{}px;top:{}px", coord(left), coord(top))}>
+            <p class="hover-title">{ &details.title }</p>
+            <dl class="kv">
+                { for details.rows.iter().map(|(k, v)| html! {
+                    <><dt>{ k }</dt><dd>{ v }</dd></>
+                }) }
+            </dl>
+            if let Some(payload) = &details.payload {
+                <pre class="payload">{ payload }</pre>
+            }
+        </div>
+    }
+}
+
+#[function_component]
+fn Legend() -> Html {
+    html! {
+        <ul class="legend" aria-label="Legend">
+            <li><span class="swatch swatch-delivered"></span>{ "delivered" }</li>
+            <li><span class="swatch swatch-inflight"></span>{ "in flight" }</li>
+            <li><span class="swatch swatch-dropped"></span>{ "dropped" }</li>
+            <li><span class="swatch swatch-crashed"></span>{ "crashed" }</li>
+            <li><span class="swatch swatch-partition"></span>{ "partition" }</li>
+            <li><span class="swatch swatch-request"></span>{ "client" }</li>
+        </ul>
     }
 }

@@ -24,15 +24,6 @@ fn icon(paths: Html) -> Html {
     }
 }
 
-pub fn list() -> Html {
-    icon(html! {
-        <>
-            <rect x="4" y="4" width="16" height="16" rx="3" />
-            <path d="M8 9h8M8 12h8M8 15h5" />
-        </>
-    })
-}
-
 pub fn lanes() -> Html {
     icon(html! {
         <>
@@ -73,6 +64,37 @@ pub fn reset() -> Html {
         <>
             <path d="M4.5 12a7.5 7.5 0 1 0 2.2-5.3" />
             <path d="M4.5 4.5v4h4" />
+        </>
+    })
+}
+
+pub fn pause() -> Html {
+    icon(html! { <path d="M8.5 5.5v13M15.5 5.5v13" stroke-width="2.5" /> })
+}
+
+pub fn step_back() -> Html {
+    icon(html! {
+        <>
+            <path d="M18 5.5v13l-9-6.5z" />
+            <path d="M6 5.5v13" />
+        </>
+    })
+}
+
+pub fn zoom_in() -> Html {
+    icon(html! {
+        <>
+            <circle cx="10.5" cy="10.5" r="6" />
+            <path d="M15 15l5 5M8 10.5h5M10.5 8v5" />
+        </>
+    })
+}
+
+pub fn zoom_out() -> Html {
+    icon(html! {
+        <>
+            <circle cx="10.5" cy="10.5" r="6" />
+            <path d="M15 15l5 5M8 10.5h5" />
         </>
     })
 }

@@ -1,23 +1,99 @@
-//! The left column: the scenarios (lessons) a user can open.
+//! The scenarios (lessons), grouped by topic, and the open one's lesson text.
 
 use yew::prelude::*;
 
-use super::empty_state::EmptyState;
-use super::icons;
+use crate::scenario::presets::PRESETS;
+use crate::ui::state::{UiAction, use_app};
+
+#[derive(Properties, PartialEq)]
+pub struct ScenarioProps {
+    pub current: Option<&'static str>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LessonProps {
+    pub name: AttrValue,
+    pub description: AttrValue,
+}
+
+/// The open scenario's lesson: what to watch, why it matters, what to try.
+#[function_component]
+pub fn LessonPanel(props: &LessonProps) -> Html {
+    html! {
+        <section class="panel panel-lesson" aria-labelledby="lesson-title" data-region="lesson">
+            <div class="panel-head">
+                <h2 id="lesson-title" class="panel-title">{ "Lesson" }</h2>
+            </div>
+            <article class="lesson">
+                <h3 class="lesson-title">{ &props.name }</h3>
+                <p class="lesson-text">{ &props.description }</p>
+            </article>
+        </section>
+    }
+}
+
+/// Each preset's topic, id and name, in the order of `PRESETS`, grouped by topic.
+fn catalogue() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let mut topics: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
+    for preset in PRESETS {
+        let name = preset
+            .scenario()
+            .map_or_else(|_| preset.id.to_string(), |s| s.name);
+        match topics.iter_mut().find(|(topic, _)| *topic == preset.topic) {
+            Some((_, list)) => list.push((preset.id, name)),
+            None => topics.push((preset.topic, vec![(preset.id, name)])),
+        }
+    }
+    topics
+}
 
 #[function_component]
-pub fn ScenarioPanel() -> Html {
+pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
+    let app = use_app();
+    let topics = use_memo((), |()| catalogue());
+    let open = |id: &'static str| {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            match crate::scenario::presets::find(id).map(|p| p.scenario()) {
+                Some(Ok(scenario)) => {
+                    dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
+                }
+                Some(Err(error)) => dispatch.dispatch(UiAction::Fail(error.0)),
+                None => {}
+            }
+        })
+    };
     html! {
-        <aside class="panel panel-scenarios" aria-labelledby="scenarios-title" data-region="scenarios">
+        <section class="panel panel-scenarios" aria-labelledby="scenarios-title" data-region="scenarios">
             <div class="panel-head">
                 <h2 id="scenarios-title" class="panel-title">{ "Scenarios" }</h2>
             </div>
-            <EmptyState
-                icon={icons::list()}
-                title="Pick a scenario to start"
-                body="Scenarios will be listed here. Each is a small, replayable setup: a protocol, a few \
-                      nodes, a network and a script of faults to try."
-            />
-        </aside>
+            if props.current.is_none() {
+                <p class="panel-intro">
+                    <strong>{ "Pick a scenario to start" }</strong>
+                    { ". Each is a small, replayable setup: a protocol, a few nodes, a network and a script of faults to try." }
+                </p>
+            }
+            <nav class="scenario-list" aria-label="Scenarios by topic">
+                { for topics.iter().map(|(topic, list)| html! {
+                    <div class="topic">
+                        <h3 class="topic-title">{ *topic }</h3>
+                        <ul>
+                            { for list.iter().map(|(id, name)| {
+                                let current = props.current == Some(*id);
+                                html! {
+                                    <li>
+                                        <button type="button" class={classes!("scenario", current.then_some("is-current"))}
+                                            aria-current={current.then_some("true")} data-preset={*id} onclick={open(id)}>
+                                            { name }
+                                        </button>
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                    </div>
+                }) }
+            </nav>
+        </section>
     }
 }

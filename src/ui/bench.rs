@@ -1,0 +1,109 @@
+//! The bench page (`?bench`): runs the engine's standard workloads in this browser and prints the
+//! same lines as `sim bench` and `sim bench raft`, so the wasm build can be compared with native and
+//! with other simulators. `?bench&events=N` sets the events per heartbeat workload and
+//! `&raft_seconds=S` the simulated seconds per Raft workload.
+
+use std::time::Duration;
+
+use yew::prelude::*;
+
+use crate::bench;
+
+const DEFAULT_EVENTS: u64 = 2_000_000;
+const SIZES: [u32; 3] = [5, 50, 500];
+const DEFAULT_RAFT_SECONDS: u64 = 100;
+const RAFT_SIZES: [u32; 3] = [5, 25, 101];
+
+/// Milliseconds from the page's time origin, from the browser's high-resolution clock.
+fn wall_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// A numeric query parameter within `range`, or `default`.
+fn number_param(name: &str, range: std::ops::RangeInclusive<u64>, default: u64) -> u64 {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()
+        .and_then(|params| params.get(name))
+        .and_then(|text| text.parse().ok())
+        .filter(|n| range.contains(n))
+        .unwrap_or(default)
+}
+
+/// Lets the page paint what it has before the next run keeps the thread busy.
+async fn yield_to_page() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+#[function_component]
+pub fn BenchPage() -> Html {
+    let lines = use_state(Vec::<String>::new);
+    let done = use_state(|| false);
+    {
+        let lines = lines.clone();
+        let done = done.clone();
+        use_effect_with((), move |()| {
+            yew::platform::spawn_local(async move {
+                let events = number_param("events", 1_000..=50_000_000, DEFAULT_EVENTS);
+                let raft_seconds = number_param("raft_seconds", 1..=3_600, DEFAULT_RAFT_SECONDS);
+                let mut out = vec![format!(
+                    "engine speed (wasm, {events} events per workload):"
+                )];
+                lines.set(out.clone());
+                let mut clock = wall_ms;
+                yield_to_page().await;
+                bench::warm_up(events, &mut clock);
+                let mut first_ns = None;
+                for nodes in SIZES {
+                    yield_to_page().await;
+                    let result = bench::run_heartbeat(nodes, events, &mut clock);
+                    out.push(format!("  {}", result.line()));
+                    let ns = result.nanoseconds_per_event();
+                    if let Some(first) = first_ns {
+                        out.push(format!(
+                            "  cost per event, {nodes} nodes vs {} nodes: {:.2}x",
+                            SIZES[0],
+                            ns / first
+                        ));
+                    } else {
+                        first_ns = Some(ns);
+                    }
+                    lines.set(out.clone());
+                }
+                out.push(format!(
+                    "raft workload (wasm): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request \
+                     every 100 ms, {raft_seconds} simulated seconds each:"
+                ));
+                let mut first_ns = None;
+                for nodes in RAFT_SIZES {
+                    yield_to_page().await;
+                    let result = bench::run_raft(nodes, raft_seconds, &mut clock);
+                    out.push(format!("  {}", result.line()));
+                    let ns = result.nanoseconds_per_message();
+                    if let Some(first) = first_ns {
+                        out.push(format!(
+                            "  cost per message, {nodes} nodes vs {} nodes: {:.2}x",
+                            RAFT_SIZES[0],
+                            ns / first
+                        ));
+                    } else {
+                        first_ns = Some(ns);
+                    }
+                    lines.set(out.clone());
+                }
+                done.set(true);
+            });
+        });
+    }
+    html! {
+        <main class="bench">
+            <h1>{ "Causeway engine benchmark" }</h1>
+            <p>{ "The heartbeat workload, run by the wasm build of the engine in this tab. Compare with `sim bench` natively." }</p>
+            <pre id="bench-output" data-done={ (*done).to_string() }>{ lines.join("\n") }</pre>
+        </main>
+    }
+}

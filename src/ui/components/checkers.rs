@@ -1,0 +1,77 @@
+//! The checkers: every named property of the protocol with its live status. A violation is red;
+//! clicking it jumps to the event that recorded it and highlights the events involved.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::protocol::PropertyKind;
+use crate::engine::sim::{PropertyReport, PropertyState};
+use crate::ui::state::{Selection, UiAction, use_app};
+use crate::view::format;
+
+#[derive(Properties, PartialEq)]
+pub struct CheckersProps {
+    pub properties: Rc<Vec<PropertyReport>>,
+    pub selection: Selection,
+}
+
+#[function_component]
+pub fn CheckersPanel(props: &CheckersProps) -> Html {
+    let app = use_app();
+    html! {
+        <section class="panel panel-checkers" aria-labelledby="checkers-title" data-region="checkers">
+            <div class="panel-head">
+                <h2 id="checkers-title" class="panel-title">{ "Checkers" }</h2>
+            </div>
+            if props.properties.is_empty() {
+                <p class="panel-empty">{ "This protocol has no properties to check." }</p>
+            }
+            <ul class="checkers">
+                { for props.properties.iter().map(|p| {
+                    let kind = match p.kind {
+                        PropertyKind::Always => "always",
+                        PropertyKind::Eventually => "eventually",
+                    };
+                    let (class, status) = match p.state {
+                        PropertyState::Holding => ("is-holding", "holds so far".to_string()),
+                        PropertyState::Pending => ("is-pending", "not yet".to_string()),
+                        PropertyState::Satisfied { at } => ("is-satisfied", format!("satisfied at {}", format::time(at.0))),
+                        PropertyState::Violated { at, .. } => ("is-violated", format!("violated at {}", format::time(at.0))),
+                    };
+                    let body = html! {
+                        <>
+                            <span class="checker-icon" aria-hidden="true">{
+                                match p.state {
+                                    PropertyState::Violated { .. } => "✕",
+                                    PropertyState::Pending => "…",
+                                    _ => "✓",
+                                }
+                            }</span>
+                            <span class="checker-text">
+                                <span class="checker-name">{ p.name }<span class="checker-kind">{ kind }</span></span>
+                                <span class="checker-status">{ status }</span>
+                                <span class="checker-description">{ p.description }</span>
+                            </span>
+                        </>
+                    };
+                    match p.state {
+                        PropertyState::Violated { event, .. } => {
+                            let dispatch = app.dispatch.clone();
+                            let selected = props.selection == Selection::Event(event);
+                            html! {
+                                <li class={classes!("checker", class, selected.then_some("is-selected"))}>
+                                    <button type="button" class="checker-button" title="Show the violation in the diagram"
+                                        onclick={Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Reveal(event)))}>
+                                        { body }
+                                    </button>
+                                </li>
+                            }
+                        }
+                        _ => html! { <li class={classes!("checker", class)}>{ body }</li> },
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,266 @@
+//! Immutable view data for one render: built from the session and the UI state by the layouts in
+//! `crate::view`, then handed to the leaf components as comparable props.
+
+use std::rc::Rc;
+
+use crate::engine::causality::{causal_future, causal_past};
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::network::LinkConfig;
+use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Stats};
+use crate::view::details::{self, Details};
+use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
+use crate::view::format;
+use crate::view::topology::{self, LinkState, TopologyLayout};
+
+use super::session::Session;
+use super::state::{Selection, TimeView, involved};
+
+/// The topology view's square size in its own units (it scales to fit).
+const TOPOLOGY_SIZE: f64 = 240.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    pub name: String,
+    pub description: String,
+    pub preset: Option<&'static str>,
+    pub protocol: &'static str,
+    pub seed: u64,
+    pub now: u64,
+    pub horizon: u64,
+    pub finished: bool,
+    pub stats: Stats,
+    pub events: usize,
+    pub in_flight: usize,
+    pub diagram: Rc<DiagramLayout>,
+    pub topology: Rc<TopologyLayout>,
+    pub properties: Rc<Vec<PropertyReport>>,
+    pub inspect: Rc<Inspect>,
+    pub partitioned: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inspect {
+    None,
+    Node(NodeInspect),
+    Link(LinkInspect),
+    Message(MessageInspect),
+    Event(EventId, Details),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeInspect {
+    pub node: NodeSnapshot,
+    pub now: u64,
+    pub vector: Option<String>,
+    pub protocol: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkInspect {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub forward: LinkConfig,
+    pub backward: LinkConfig,
+    pub forward_state: LinkState,
+    pub backward_state: LinkState,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageInspect {
+    pub send: EventId,
+    /// Still in the network.
+    pub in_flight: Option<InFlight>,
+    pub details: Details,
+    /// What became of it, when it is no longer in flight.
+    pub outcome: Option<String>,
+}
+
+/// The UI choices a frame depends on besides the session.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameKey {
+    pub generation: u64,
+    pub view: TimeView,
+    pub selection: Selection,
+    pub stamps: Stamps,
+    pub size: (f64, f64),
+}
+
+pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
+    let snapshot = session.run.snapshot();
+    let now = snapshot.now.0;
+    let lanes: Vec<LaneInfo> = snapshot
+        .nodes
+        .iter()
+        .map(|n| LaneInfo {
+            role: n.view.as_ref().and_then(|v| v.role.clone()),
+            status: n.status,
+        })
+        .collect();
+
+    let highlight = highlight(session, key.selection);
+    let timers: Vec<_> = match key.selection {
+        Selection::Node(node) => snapshot
+            .nodes
+            .get(node.index())
+            .map(|n| {
+                n.timers
+                    .iter()
+                    .map(|t| (t.set, t.fires_at, t.name))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let span = key.view.span_us.max(1);
+    // Coordinates count from a round origin a few windows back, so panning rarely moves it.
+    let block = span.saturating_mul(8);
+    let origin_us = key.view.start_us - key.view.start_us % block;
+    let mut layout = {
+        let run = &session.run;
+        let input = DiagramInput {
+            events: run.events(),
+            index: &session.index,
+            nodes: &lanes,
+            in_flight: &snapshot.in_flight,
+            now: snapshot.now,
+            start_us: key.view.start_us,
+            span_us: span,
+            origin_us,
+            width_px: key.size.0,
+            height_px: key.size.1,
+            highlight: &highlight,
+            stamps: key.stamps,
+            timers: &timers,
+        };
+        diagram::layout(&input, &mut |msg| run.message_label(msg))
+    };
+    if key.stamps == Stamps::Vector {
+        diagram::add_vector_stamps(&mut layout, session.run.causality());
+    }
+    let topology = topology::layout(&snapshot, TOPOLOGY_SIZE);
+    let inspect = inspect(session, key.selection, &snapshot);
+    Frame {
+        name: session.name.clone(),
+        description: session.description.clone(),
+        preset: session.preset,
+        protocol: session.run.protocol(),
+        seed: session.seed,
+        now,
+        horizon: session.run.horizon().0,
+        finished: session.run.finished(),
+        stats: snapshot.stats,
+        events: session.run.events().len(),
+        in_flight: snapshot.in_flight.len(),
+        diagram: Rc::new(layout),
+        topology: Rc::new(topology),
+        properties: Rc::new(snapshot.properties.clone()),
+        inspect: Rc::new(inspect),
+        partitioned: !snapshot.blocked.is_empty(),
+    }
+}
+
+fn highlight(session: &Session, selection: Selection) -> Highlight {
+    let events = session.run.events();
+    let event = match selection {
+        Selection::Event(e) | Selection::Message(e) if e.index() < events.len() => e,
+        _ => return Highlight::default(),
+    };
+    let involved = involved(session, event);
+    if !involved.is_empty() {
+        return Highlight {
+            selected: Some(event),
+            involved,
+            ..Highlight::default()
+        };
+    }
+    Highlight {
+        selected: Some(event),
+        past: causal_past(events, event),
+        future: causal_future(events, event),
+        involved: Vec::new(),
+    }
+}
+
+fn inspect(
+    session: &mut Session,
+    selection: Selection,
+    snapshot: &crate::engine::sim::Snapshot,
+) -> Inspect {
+    match selection {
+        Selection::None => Inspect::None,
+        Selection::Node(node) => {
+            let Some(node_snapshot) = snapshot.nodes.get(node.index()).cloned() else {
+                return Inspect::None;
+            };
+            let vector = node_snapshot
+                .last_event
+                .and_then(|e| session.run.causality().vector_clock(e))
+                .map(|v| format::vector(&v));
+            Inspect::Node(NodeInspect {
+                node: node_snapshot,
+                now: snapshot.now.0,
+                vector,
+                protocol: session.run.protocol(),
+            })
+        }
+        Selection::Link(a, b) => Inspect::Link(LinkInspect {
+            a,
+            b,
+            forward: topology::link_config(snapshot, a, b),
+            backward: topology::link_config(snapshot, b, a),
+            forward_state: topology::link_state(snapshot, a, b),
+            backward_state: topology::link_state(snapshot, b, a),
+        }),
+        Selection::Message(send) => {
+            let Some(details) = details::event(session.run.as_mut(), send) else {
+                return Inspect::None;
+            };
+            let in_flight = snapshot.in_flight.iter().find(|m| m.send == send).cloned();
+            let outcome = if in_flight.is_some() {
+                None
+            } else {
+                Some(outcome(session, send))
+            };
+            Inspect::Message(MessageInspect {
+                send,
+                in_flight,
+                details,
+                outcome,
+            })
+        }
+        Selection::Event(e) => match details::event(session.run.as_mut(), e) {
+            Some(details) => Inspect::Event(e, details),
+            None => Inspect::None,
+        },
+    }
+}
+
+/// What became of the message sent by `send`: delivered or dropped, and when.
+fn outcome(session: &Session, send: EventId) -> String {
+    use crate::engine::trace::EventKind;
+    let events = session.run.events();
+    let mut outcomes = Vec::new();
+    for event in events.iter().skip(send.index() + 1) {
+        match &event.kind {
+            EventKind::Deliver { send: s, .. } if *s == send => {
+                outcomes.push(format!("delivered at {}", format::time(event.time.0)));
+            }
+            EventKind::Drop {
+                send: s, reason, ..
+            } if *s == send => outcomes.push(format!(
+                "dropped at {}: {}",
+                format::time(event.time.0),
+                reason.describe()
+            )),
+            _ => {}
+        }
+        if outcomes.len() >= 3 {
+            break;
+        }
+    }
+    if outcomes.is_empty() {
+        "no longer in flight".to_string()
+    } else {
+        outcomes.join("; ")
+    }
+}

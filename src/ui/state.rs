@@ -1,0 +1,411 @@
+//! The page's state and its reducer. Every gesture becomes a `UiAction`; the reducer applies it to
+//! the session (advancing, seeking or intervening) and bumps `generation`, so components know to
+//! rebuild their view data. Everything else here is how the user is looking at the run.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::engine::action::Action;
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::time::SimTime;
+use crate::engine::trace::EventKind;
+use crate::scenario::Scenario;
+use crate::view::diagram::Stamps;
+use crate::view::format;
+
+use super::session::{Session, SessionHandle};
+
+/// Playback speeds: simulated microseconds per second of wall time, with their labels.
+pub const SPEEDS: &[(u64, &str)] = &[
+    (1_000, "1/1000×"),
+    (10_000, "1/100×"),
+    (50_000, "1/20×"),
+    (100_000, "1/10×"),
+    (250_000, "1/4×"),
+    (1_000_000, "1×"),
+    (4_000_000, "4×"),
+    (20_000_000, "20×"),
+];
+const DEFAULT_SPEED: usize = 3;
+/// The narrowest and widest time windows the diagram zooms to.
+const MIN_SPAN_US: u64 = 500;
+const MAX_SPAN_US: u64 = 3_600_000_000;
+const DEFAULT_SPAN_US: u64 = 400_000;
+/// While following, "now" sits this fraction of the window above its bottom.
+const FOLLOW_MARGIN: f64 = 0.12;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    None,
+    Node(NodeId),
+    Link(NodeId, NodeId),
+    /// A message, named by its send event.
+    Message(EventId),
+    Event(EventId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoteKind {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+/// The visible window of true time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeView {
+    pub start_us: u64,
+    pub span_us: u64,
+    /// Keep "now" in view as the run advances.
+    pub follow: bool,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct Ui {
+    pub session: SessionHandle,
+    /// Bumped whenever the session changes.
+    pub generation: u64,
+    pub playing: bool,
+    pub speed: usize,
+    /// Where the frame loop is heading (ahead of now while catching up with a scrub).
+    pub target_us: u64,
+    pub last_frame_ms: Option<f64>,
+    pub view: TimeView,
+    pub stamps: Stamps,
+    pub selection: Selection,
+    /// Nodes gathered to be partitioned from the rest.
+    pub group: Vec<NodeId>,
+    pub note: Option<Note>,
+    pub help: bool,
+    /// The diagram's size in CSS pixels.
+    pub size: (f64, f64),
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            session: SessionHandle::default(),
+            generation: 0,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            target_us: 0,
+            last_frame_ms: None,
+            view: TimeView {
+                start_us: 0,
+                span_us: DEFAULT_SPAN_US,
+                follow: true,
+            },
+            stamps: Stamps::None,
+            selection: Selection::None,
+            group: Vec::new(),
+            note: None,
+            help: false,
+            size: (800.0, 560.0),
+        }
+    }
+}
+
+pub enum UiAction {
+    Open(Box<Scenario>, Option<&'static str>),
+    /// Opening failed before there was a scenario (bad `?scenario=` input).
+    Fail(String),
+    TogglePlay,
+    Frame(f64),
+    SetSpeed(usize),
+    StepForward,
+    StepBack,
+    Seek(u64),
+    Restart,
+    Zoom {
+        factor: f64,
+        anchor: f64,
+    },
+    /// Pan by a fraction of the window (positive is later).
+    Pan(f64),
+    Follow,
+    SetStamps(Stamps),
+    Select(Selection),
+    /// Jump to an event: bring it into view and select it.
+    Reveal(EventId),
+    ToggleGroup(NodeId),
+    Intervene(Action),
+    Note(Option<Note>),
+    ToggleHelp(Option<bool>),
+    Resize(f64, f64),
+}
+
+impl Ui {
+    /// True while the frame loop has work: playing, or catching up with a scrub forward.
+    pub fn animating(&self) -> bool {
+        let session = self.session.0.borrow();
+        let Some(session) = session.as_ref() else {
+            return false;
+        };
+        !session.run.finished() && (self.playing || session.run.now().0 < self.target_us)
+    }
+
+    fn follow_now(&mut self, now: u64) {
+        if self.view.follow {
+            let lead = (self.view.span_us as f64 * (1.0 - FOLLOW_MARGIN)) as u64;
+            self.view.start_us = now.saturating_sub(lead);
+        }
+    }
+}
+
+impl Reducible for Ui {
+    type Action = UiAction;
+
+    fn reduce(self: Rc<Self>, action: UiAction) -> Rc<Self> {
+        let mut ui = (*self).clone();
+        let handle = ui.session.clone();
+        let mut guard = handle.0.borrow_mut();
+        let changed_session = match action {
+            UiAction::Open(scenario, preset) => {
+                match Session::new(&scenario, preset) {
+                    Ok(session) => {
+                        let speed = ui.speed;
+                        let size = ui.size;
+                        let stamps = ui.stamps;
+                        ui = Ui {
+                            session: ui.session.clone(),
+                            speed,
+                            size,
+                            stamps,
+                            ..Ui::default()
+                        };
+                        *guard = Some(session);
+                    }
+                    Err(error) => {
+                        ui.note = Some(Note {
+                            kind: NoteKind::Error,
+                            text: format!("This scenario cannot run: {error}"),
+                        })
+                    }
+                }
+                true
+            }
+            UiAction::Fail(text) => {
+                ui.note = Some(Note {
+                    kind: NoteKind::Error,
+                    text,
+                });
+                false
+            }
+            action => match guard.as_mut() {
+                Some(session) => reduce_session(&mut ui, session, action),
+                None => reduce_view(&mut ui, action, 0),
+            },
+        };
+        if changed_session {
+            ui.generation = ui.generation.wrapping_add(1);
+        }
+        if let Some(session) = guard.as_ref() {
+            let now = session.run.now().0;
+            ui.follow_now(now);
+            if session.run.finished() {
+                ui.playing = false;
+            }
+        }
+        drop(guard);
+        Rc::new(ui)
+    }
+}
+
+/// Applies an action that needs a session. Returns whether the session changed.
+fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool {
+    let now = session.run.now().0;
+    let horizon = session.run.horizon().0;
+    match action {
+        UiAction::TogglePlay => {
+            if ui.playing {
+                ui.playing = false;
+                ui.target_us = now;
+            } else {
+                if session.run.finished() || now >= horizon {
+                    session.seek(SimTime::ZERO);
+                }
+                ui.playing = true;
+                ui.view.follow = true;
+                ui.target_us = session.run.now().0;
+                ui.last_frame_ms = None;
+            }
+            true
+        }
+        UiAction::Frame(timestamp) => {
+            if ui.playing {
+                let elapsed = ui
+                    .last_frame_ms
+                    .map_or(0.0, |last| (timestamp - last).clamp(0.0, 100.0));
+                let rate = SPEEDS.get(ui.speed).map_or(1.0, |s| s.0 as f64) / 1_000.0;
+                let ahead = ui.target_us.max(now);
+                ui.target_us = (ahead + (elapsed * rate) as u64).min(horizon);
+            }
+            ui.last_frame_ms = Some(timestamp);
+            session.advance(SimTime(ui.target_us), &performance_now);
+            true
+        }
+        UiAction::SetSpeed(speed) => {
+            ui.speed = speed.min(SPEEDS.len() - 1);
+            false
+        }
+        UiAction::StepForward => {
+            ui.playing = false;
+            session.step_forward();
+            ui.target_us = session.run.now().0;
+            ui.view.follow = true;
+            true
+        }
+        UiAction::StepBack => {
+            ui.playing = false;
+            session.step_back();
+            ui.target_us = session.run.now().0;
+            ui.view.follow = true;
+            true
+        }
+        UiAction::Seek(t) => {
+            let t = t.min(horizon);
+            ui.view.follow = true;
+            if t < now {
+                session.seek(SimTime(t));
+            }
+            // Forward, the frame loop catches up in bounded slices.
+            ui.target_us = t;
+            ui.last_frame_ms = None;
+            true
+        }
+        UiAction::Restart => {
+            ui.playing = false;
+            session.seek(SimTime::ZERO);
+            ui.target_us = 0;
+            ui.view.follow = true;
+            true
+        }
+        UiAction::Reveal(event) => {
+            let time = session.run.events().get(event.index()).map(|e| e.time.0);
+            if let Some(time) = time {
+                ui.playing = false;
+                ui.view.follow = false;
+                ui.view.start_us = time.saturating_sub(ui.view.span_us / 2);
+                ui.selection = Selection::Event(event);
+            }
+            false
+        }
+        UiAction::Intervene(action) => {
+            let description = action.describe();
+            match session.run.apply(action) {
+                Ok(cut) => {
+                    session.reindex();
+                    let at = format::time(now);
+                    let text = match cut.len() {
+                        0 => format!("{description} at {at}"),
+                        1 => format!(
+                            "{description} at {at}. This started a new branch: 1 later \
+                             intervention was cut off."
+                        ),
+                        n => format!(
+                            "{description} at {at}. This started a new branch: {n} later \
+                             interventions were cut off."
+                        ),
+                    };
+                    ui.note = Some(Note {
+                        kind: NoteKind::Info,
+                        text,
+                    });
+                    ui.target_us = session.run.now().0;
+                    if matches!(description.split(' ').next(), Some("partition" | "heal")) {
+                        ui.group.clear();
+                    }
+                }
+                Err(error) => {
+                    ui.note = Some(Note {
+                        kind: NoteKind::Error,
+                        text: error.0,
+                    });
+                }
+            }
+            true
+        }
+        action => reduce_view(ui, action, horizon),
+    }
+}
+
+/// The page's monotonic clock in milliseconds, which bounds the work of one frame.
+fn performance_now() -> f64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now())
+}
+
+/// Applies an action that only changes how the run is looked at.
+fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
+    match action {
+        UiAction::Zoom { factor, anchor } => {
+            let old = ui.view.span_us as f64;
+            let max = if horizon > 0 {
+                (horizon + horizon / 10).clamp(MIN_SPAN_US, MAX_SPAN_US)
+            } else {
+                MAX_SPAN_US
+            };
+            let span = (old * factor).clamp(MIN_SPAN_US as f64, max as f64);
+            let anchor = anchor.clamp(0.0, 1.0);
+            let pivot = ui.view.start_us as f64 + old * anchor;
+            ui.view.span_us = span as u64;
+            if !ui.view.follow {
+                ui.view.start_us = (pivot - span * anchor).max(0.0) as u64;
+            }
+        }
+        UiAction::Pan(fraction) => {
+            let delta = ui.view.span_us as f64 * fraction;
+            ui.view.follow = false;
+            ui.view.start_us = (ui.view.start_us as f64 + delta).clamp(0.0, horizon as f64) as u64;
+        }
+        UiAction::Follow => ui.view.follow = true,
+        UiAction::SetStamps(stamps) => ui.stamps = stamps,
+        UiAction::Select(selection) => ui.selection = selection,
+        UiAction::ToggleGroup(node) => {
+            if let Some(i) = ui.group.iter().position(|n| *n == node) {
+                ui.group.remove(i);
+            } else {
+                ui.group.push(node);
+                ui.group.sort();
+            }
+        }
+        UiAction::Note(note) => ui.note = note,
+        UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
+        UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
+        _ => {}
+    }
+    false
+}
+
+/// The events a violation event points at, for highlighting.
+pub fn involved(session: &Session, event: EventId) -> Vec<EventId> {
+    match session.run.events().get(event.index()).map(|e| &e.kind) {
+        Some(EventKind::Violation(violation)) => {
+            let mut involved = violation.involved.clone();
+            involved.sort();
+            involved
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What every component may reach: the dispatcher (stable across renders) and the session, for
+/// reading details on demand (a hover card).
+#[derive(Clone, PartialEq)]
+pub struct AppContext {
+    pub dispatch: UseReducerDispatcher<Ui>,
+    pub session: SessionHandle,
+}
+
+/// The app context; components are only ever mounted inside its provider.
+#[hook]
+pub fn use_app() -> AppContext {
+    use_context::<AppContext>().expect("components are mounted inside the app's context provider")
+}

@@ -1,0 +1,17 @@
+//! The view model: pure, deterministic layout of engine data for the UI, with no web dependencies, so
+//! it is tested natively. The Yew components in `ui` only turn these values into SVG and HTML.
+//!
+//! - `index`: facts about a trace kept up to date incrementally (fault events, the longest transit).
+//! - `diagram`: the space-time diagram of a time window: lanes, event marks, message arrows,
+//!   crashed and paused spans, partition bands, pending timers.
+//! - `topology`: nodes on a ring, links coloured by state, messages in flight along them.
+//! - `axis`: time-axis ticks at round steps.
+//! - `details`: what the hover card and the inspector say about one event.
+//! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
+
+pub mod axis;
+pub mod details;
+pub mod diagram;
+pub mod format;
+pub mod index;
+pub mod topology;

@@ -1,0 +1,229 @@
+// The sandbox, end to end: the stories from the issue, played in the release build. Each test opens a
+// preset, drives it through the UI as a user would, checks what the diagram, topology and inspector
+// show, and saves a screenshot in target/e2e/.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { withPage } from "./shell.mjs";
+
+const DESKTOP = { width: 1280, height: 800 };
+
+/** Opens a preset by clicking it in the scenario list, and waits for its lanes. */
+async function openPreset(page, origin, id) {
+  await page.goto(`${origin}/`, { waitUntil: "load" });
+  await page.locator(`button[data-preset="${id}"]`).click();
+  await page.locator("svg.diagram .lane-header").first().waitFor();
+}
+
+async function setSpeed(page, label) {
+  await page.getByLabel("Playback speed").selectOption({ label });
+}
+
+async function play(page) {
+  const button = page.locator("[data-action=play]");
+  if ((await button.textContent()).includes("Play")) await button.click();
+}
+
+async function pause(page) {
+  const button = page.locator("[data-action=play]");
+  if ((await button.textContent()).includes("Pause")) await button.click();
+}
+
+/** The simulated time the controls show, in microseconds. */
+async function now(page) {
+  const text = (await page.locator("[data-testid=now]").textContent()).split("/")[0].trim();
+  const match = text.match(/^([\d.]+)(µs|ms|s)$/);
+  assert.ok(match, `cannot read the time "${text}"`);
+  return Number(match[1]) * { µs: 1, ms: 1_000, s: 1_000_000 }[match[2]];
+}
+
+async function eventCount(page) {
+  const text = await page.locator(".readout-item", { hasText: "Events" }).locator("dd").textContent();
+  return Number(text.replace(/,/g, ""));
+}
+
+/** The node whose lane header says it leads, or null. */
+async function leader(page) {
+  const header = page.locator("svg.diagram .lane-header.tone-lead:not(.status-crashed)");
+  if ((await header.count()) !== 1) return null;
+  return header.getAttribute("data-node");
+}
+
+async function waitFor(what, predicate, timeoutMs = 20_000) {
+  const started = Date.now();
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+export const tests = [
+  {
+    name: "Raft: play, crash the leader, see the crash on its lane and a new leader in the inspector",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "raft-basic");
+        await page.locator(".lesson-title", { hasText: "Raft" }).waitFor();
+        await setSpeed(page, "1×");
+        await play(page);
+        const first = await waitFor("a leader", () => leader(page));
+        await pause(page);
+
+        await page.locator(`svg.diagram .lane-header[data-node=${first}]`).click();
+        const inspector = page.locator("[data-region=inspector]");
+        assert.equal(await inspector.locator("[data-testid=role]").textContent(), "leader");
+        await inspector.getByRole("button", { name: "Crash" }).click();
+        await page.locator(`svg.diagram .lane-header.status-crashed[data-node=${first}]`).waitFor();
+        await inspector.locator(".pill-crashed").waitFor();
+
+        await play(page);
+        const second = await waitFor("a new leader", async () => {
+          const now = await leader(page);
+          return now && now !== first ? now : null;
+        });
+        await page.waitForTimeout(300);
+        await pause(page);
+        assert.ok(
+          (await page.locator(`svg.diagram .span-crashed[data-node=${first}]`).count()) >= 1,
+          "the crash is drawn on the old leader's lane",
+        );
+        await page.locator(`svg.diagram .lane-header[data-node=${second}]`).click();
+        assert.equal(await inspector.locator("[data-testid=role]").textContent(), "leader");
+        await inspector.locator("th", { hasText: "matchIndex" }).first().waitFor();
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "raft-new-leader.png") });
+      });
+    },
+  },
+  {
+    name: "partition two nodes from the rest, then heal in one click",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-basic");
+        await setSpeed(page, "1/4×");
+        await play(page);
+        await waitFor("a few pings", async () => (await now(page)) > 150_000);
+        const chips = page.locator(".partition-bar .chip");
+        await chips.nth(0).click();
+        await chips.nth(1).click();
+        await page.locator(".partition-bar").getByRole("button", { name: "Partition" }).click();
+        await page.locator("svg.topology .link-partitioned").first().waitFor();
+        await page.locator("svg.diagram .band-partition").first().waitFor();
+        assert.equal(await page.locator("svg.topology .link-partitioned").count(), 6, "n1,n2 cut from n3,n4,n5");
+        await waitFor("messages dropped by the partition", async () => (await page.locator("svg.diagram .drop-mark").count()) > 0);
+        await pause(page);
+        await page.screenshot({ path: join(shots, "partition.png") });
+        await page.locator(".partition-bar").getByRole("button", { name: "Heal" }).click();
+        assert.equal(await page.locator("svg.topology .link-partitioned").count(), 0);
+        await page.locator("[data-testid=note]", { hasText: "heal" }).waitFor();
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "click a message in flight, drop it, and see the drop mark",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-basic");
+        const flying = page.locator("svg.diagram .arrow-inflight");
+        await waitFor("a message in flight", async () => {
+          if ((await flying.count()) > 0) return true;
+          await page.keyboard.press("ArrowRight");
+          return false;
+        });
+        const send = await flying.last().getAttribute("data-id");
+        await flying.last().locator(".head").click();
+        const inspector = page.locator("[data-region=inspector]");
+        await inspector.getByRole("button", { name: "Drop" }).click();
+        await page.locator(`svg.diagram .drop-mark[data-send="${send}"]`).waitFor();
+        await page.locator("svg.diagram .drop-mark").first().waitFor();
+        await inspector.locator("[data-testid=outcome]", { hasText: "dropped by hand" }).waitFor();
+        await page.locator("svg.diagram .drop-mark").first().hover();
+        await page.locator(".hover-card", { hasText: "dropped by hand" }).waitFor();
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "drop.png") });
+      });
+    },
+  },
+  {
+    name: "step forward and back, scrub, jump to a time, with the keyboard too",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-crash");
+        for (let i = 0; i < 5; i += 1) await page.getByRole("button", { name: "Step forward" }).click();
+        const stepped = await eventCount(page);
+        assert.ok(stepped > 0);
+        await page.getByRole("button", { name: "Step back" }).click();
+        assert.ok((await eventCount(page)) < stepped, "stepping back removes the last step's events");
+
+        await page.locator(".jump input").fill("1.5s");
+        await page.locator(".jump input").press("Enter");
+        await waitFor("the jump to 1.5 s", async () => (await now(page)) === 1_500_000);
+        await page.locator("svg.diagram .span-crashed").first().waitFor();
+        const at = await eventCount(page);
+
+        await page.locator(".scrubber").fill("500000");
+        await waitFor("the scrub back to 500 ms", async () => (await now(page)) === 500_000);
+        assert.ok((await eventCount(page)) < at, "scrubbing back rewinds the trace");
+
+        await page.locator("svg.diagram").click({ position: { x: 5, y: 200 } });
+        await page.keyboard.press("ArrowRight");
+        assert.ok((await now(page)) >= 500_000);
+        await page.keyboard.press("?");
+        await page.locator("[role=dialog]", { hasText: "Keyboard shortcuts" }).waitFor();
+        await page.keyboard.press("Escape");
+        await page.locator("[role=dialog]").waitFor({ state: "detached" });
+        await page.locator("svg.diagram .lane-header[data-node=n3]").focus();
+        await page.keyboard.press("Enter");
+        await page.locator("[data-region=inspector] .inspect-node[data-node=n3]").waitFor();
+        await page.keyboard.press("+");
+        await page.keyboard.press("+");
+        await page.keyboard.press("t");
+        await page.locator("svg.diagram .stamp").first().waitFor();
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "scrub.png") });
+      });
+    },
+  },
+  {
+    name: "a violated checker turns red and jumps to its event with the events involved",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP, colorScheme: "dark" }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-partition");
+        await page.locator(".jump input").fill("1.4s");
+        await page.locator(".jump input").press("Enter");
+        const violated = page.locator("[data-region=checkers] .checker.is-violated");
+        await violated.waitFor();
+        await violated.getByRole("button").click();
+        await page.locator("svg.diagram .violation-line").first().waitFor();
+        await page.locator("svg.diagram .mark.is-involved").first().waitFor();
+        await page.locator("[data-region=inspector] .inspect-name", { hasText: "violated" }).waitFor();
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "violation-dark.png") });
+      });
+    },
+  },
+  {
+    name: "on a 390 px phone the sandbox reads top to bottom without horizontal overflow",
+    async run({ browser, origin, shots }) {
+      const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+      await withPage(browser, `${origin}/?preset=raft-basic`, phone, async ({ page, problems, goto }) => {
+        await goto();
+        await page.locator("svg.diagram .lane-header").first().waitFor();
+        await page.locator("[data-action=play]").click();
+        await page.waitForTimeout(1500);
+        await page.locator("[data-action=play]").click();
+        const widths = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth,
+        }));
+        assert.ok(widths.scroll <= widths.client, `page is ${widths.scroll} px wide in a ${widths.client} px viewport`);
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "sandbox-phone.png"), fullPage: true });
+      });
+    },
+  },
+];
