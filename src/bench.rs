@@ -100,17 +100,25 @@ pub fn run_heartbeat(
     let per_second = heartbeat_events_per_sim_second(nodes);
     let horizon_us =
         (target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US);
-    let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
+    timed(
+        nodes,
+        &heartbeat_scenario(nodes, SimTime(horizon_us)),
+        wall_ms,
+    )
+}
+
+/// Runs `scenario` to its horizon, timing only the run (not building it) with `wall_ms`.
+fn timed(nodes: u32, scenario: &Scenario, wall_ms: &mut dyn FnMut() -> f64) -> BenchResult {
     let mut run: Box<dyn Run> = scenario.build().expect("the benchmark scenario is valid");
     let start = wall_ms();
-    run.run_until(SimTime(horizon_us));
+    run.run_until(scenario.horizon_us);
     let wall_seconds = (wall_ms() - start) / 1e3;
     let stats = run.stats();
     BenchResult {
         nodes,
         events: stats.events,
         delivered: stats.delivered,
-        sim_seconds: horizon_us as f64 / 1e6,
+        sim_seconds: scenario.horizon_us.0 as f64 / 1e6,
         wall_seconds,
     }
 }
@@ -179,21 +187,7 @@ pub fn raft_scenario(nodes: u32, horizon: SimTime) -> Scenario {
     }
 }
 
-/// The figures of one Raft benchmark run.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RaftBenchResult {
-    pub nodes: u32,
-    pub events: u64,
-    pub delivered: u64,
-    pub sim_seconds: f64,
-    pub wall_seconds: f64,
-}
-
-impl RaftBenchResult {
-    pub fn sim_seconds_per_wall_second(&self) -> f64 {
-        self.sim_seconds / self.wall_seconds.max(1e-9)
-    }
-
+impl BenchResult {
     pub fn messages_per_second(&self) -> f64 {
         self.delivered as f64 / self.wall_seconds.max(1e-9)
     }
@@ -203,8 +197,8 @@ impl RaftBenchResult {
         self.wall_seconds * 1e9 / self.delivered.max(1) as f64
     }
 
-    /// One line of the report, the same natively and in the browser.
-    pub fn line(&self) -> String {
+    /// The Raft workload's line of the report, by messages, the same natively and in the browser.
+    pub fn message_line(&self) -> String {
         format!(
             "raft {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events)",
             self.nodes,
@@ -220,21 +214,9 @@ impl RaftBenchResult {
 
 /// Runs the Raft workload with `nodes` nodes for `sim_seconds` simulated seconds (at most an
 /// hour), timing it with `wall_ms` (milliseconds from any fixed origin).
-pub fn run_raft(nodes: u32, sim_seconds: u64, wall_ms: &mut dyn FnMut() -> f64) -> RaftBenchResult {
+pub fn run_raft(nodes: u32, sim_seconds: u64, wall_ms: &mut dyn FnMut() -> f64) -> BenchResult {
     let horizon_us = sim_seconds
         .saturating_mul(1_000_000)
         .clamp(1_000_000, MAX_HORIZON_US);
-    let scenario = raft_scenario(nodes, SimTime(horizon_us));
-    let mut run: Box<dyn Run> = scenario.build().expect("the benchmark scenario is valid");
-    let start = wall_ms();
-    run.run_until(SimTime(horizon_us));
-    let wall_seconds = (wall_ms() - start) / 1e3;
-    let stats = run.stats();
-    RaftBenchResult {
-        nodes,
-        events: stats.events,
-        delivered: stats.delivered,
-        sim_seconds: horizon_us as f64 / 1e6,
-        wall_seconds,
-    }
+    timed(nodes, &raft_scenario(nodes, SimTime(horizon_us)), wall_ms)
 }

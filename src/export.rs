@@ -2,7 +2,7 @@
 //! `sequenceDiagram` for Markdown notes. (The JSON Lines trace is `engine::run::write_jsonl`.)
 //! Pure functions of the run, shared by the CLI and the web page.
 
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, join_nodes};
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
 use crate::engine::trace::EventKind;
@@ -126,15 +126,7 @@ pub fn mermaid(run: &dyn Run, until: SimTime) -> String {
                 Some(format!("    Note over {n}: {}", label(text.to_string())))
             }
             (EventKind::Partition { groups }, _) => {
-                let parts: Vec<String> = groups
-                    .iter()
-                    .map(|g| {
-                        g.iter()
-                            .map(|n| n.to_string())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect();
+                let parts: Vec<String> = groups.iter().map(|g| join_nodes(g, " ")).collect();
                 Some(format!(
                     "    Note over n1,{}: partition {}",
                     NodeId(run.node_count() - 1),

@@ -365,7 +365,7 @@ fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
     let mut results = Vec::new();
     for &nodes in sizes {
         let result = bench::run_raft(nodes, sim_seconds, &mut wall_ms);
-        println!("  {}", result.line());
+        println!("  {}", result.message_line());
         results.push(result);
     }
     if let (Some(first), Some(last)) = (results.first(), results.last()) {

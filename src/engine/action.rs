@@ -2,7 +2,7 @@
 //! the scenario's fault script; interactive ones are recorded into the scenario at the instant they
 //! were applied, so replay reproduces them.
 
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, join_nodes};
 use crate::engine::network::LinkConfig;
 use crate::engine::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -120,13 +120,7 @@ impl Action {
 
     /// A short description for people, e.g. "crash n2".
     pub fn describe(&self) -> String {
-        let list = |nodes: &[NodeId]| {
-            nodes
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let list = |nodes: &[NodeId]| join_nodes(nodes, ",");
         match self {
             Action::Crash { node } => format!("crash {node}"),
             Action::Restart { node } => format!("restart {node}"),

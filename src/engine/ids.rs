@@ -47,6 +47,15 @@ impl<'de> Deserialize<'de> for NodeId {
     }
 }
 
+/// Node names joined by `separator`, e.g. `n1,n2,n3`.
+pub fn join_nodes(nodes: &[NodeId], separator: &str) -> String {
+    nodes
+        .iter()
+        .map(NodeId::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 /// The position of an event in the trace. Stable for a given scenario, so links and interventions
 /// can name events (an in-flight message is named by its send event).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -82,7 +82,7 @@ pub fn BenchPage() -> Html {
                 for nodes in RAFT_SIZES {
                     yield_to_page().await;
                     let result = bench::run_raft(nodes, raft_seconds, &mut clock);
-                    out.push(format!("  {}", result.line()));
+                    out.push(format!("  {}", result.message_line()));
                     let ns = result.nanoseconds_per_message();
                     if let Some(first) = first_ns {
                         out.push(format!(

@@ -1,7 +1,7 @@
 //! What the hover card and the inspector say about one event or one message: a title, labelled rows
 //! (times, clocks, timestamps) and the payload as indented JSON.
 
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, join_nodes};
 use crate::engine::run::Run;
 use crate::engine::trace::EventKind;
 use crate::view::format;
@@ -140,15 +140,7 @@ pub fn event(run: &mut dyn Run, id: EventId) -> Option<Details> {
             }
         }
         EventKind::Partition { groups } => {
-            let parts: Vec<String> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .map(|n| n.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                })
-                .collect();
+            let parts: Vec<String> = groups.iter().map(|g| join_nodes(g, ",")).collect();
             d.row("groups", parts.join(" | "));
         }
         EventKind::Hold { from, to } | EventKind::Release { from, to } => {

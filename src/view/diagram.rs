@@ -7,7 +7,7 @@
 //! panning changes one translation and leaves every element's coordinates unchanged.
 
 use crate::engine::causality::Causality;
-use crate::engine::ids::{EventId, MsgId, NodeId};
+use crate::engine::ids::{EventId, MsgId, NodeId, join_nodes};
 use crate::engine::protocol::NodeStatus;
 use crate::engine::sim::InFlight;
 use crate::engine::time::SimTime;
@@ -626,15 +626,7 @@ fn spans_and_bands(
                     out.bands
                         .push(band(BandKind::Partition, from, t, start, end, y, label, e));
                 }
-                let parts: Vec<String> = groups
-                    .iter()
-                    .map(|g| {
-                        g.iter()
-                            .map(|n| n.to_string())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    })
-                    .collect();
+                let parts: Vec<String> = groups.iter().map(|g| join_nodes(g, ",")).collect();
                 // Nodes the partition does not name form one more group.
                 let named: usize = groups.iter().map(Vec::len).sum();
                 let rest = if named < n { " | the rest" } else { "" };

@@ -5,27 +5,16 @@
 //   trunk build --release --offline && node tests/e2e/bench.mjs [EVENTS_PER_WORKLOAD [RAFT_SECONDS]]
 
 import { resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 import { serve } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const events = Number.parseInt(process.argv[2] ?? "2000000", 10);
 const raftSeconds = Number.parseInt(process.argv[3] ?? "100", 10);
 const root = resolve(import.meta.dirname, "../..");
 const server = await serve(resolve(root, "dist"));
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));

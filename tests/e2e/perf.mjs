@@ -9,13 +9,10 @@
 //   node tests/e2e/perf.mjs
 
 import { resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 import { serve } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 const SCENARIO = {
   name: "Frame-time benchmark",
@@ -75,7 +72,7 @@ function report(what, { frames, longTasks }) {
 
 async function main() {
   const server = await serve(resolve(import.meta.dirname, "../../dist"));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const url = `${server.origin}/?scenario=${encodeURIComponent(JSON.stringify(SCENARIO))}`;

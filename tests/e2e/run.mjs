@@ -7,7 +7,7 @@
 import { mkdir } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { CHROMIUM, launchChromium } from "./browser.mjs";
 
 import { serve } from "./server.mjs";
 import { tests as shellTests } from "./shell.mjs";
@@ -15,21 +15,7 @@ import { tests as sandboxTests } from "./sandbox.mjs";
 
 const tests = [...shellTests, ...sandboxTests];
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const TEST_TIMEOUT_MS = 60_000;
-
-// Playwright's launch() already runs Chromium headless with a fresh temporary --user-data-dir. The
-// other flags keep Chromium from reaching out to a network it cannot use, and let it run as root.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const root = resolve(import.meta.dirname, "../..");
 const dist = resolve(root, "dist");
@@ -50,7 +36,7 @@ async function main() {
   }
   await mkdir(shots, { recursive: true });
   const server = await serve(dist);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   console.log(`e2e: serving ${dist} at ${server.origin}, ${browser.version()} at ${CHROMIUM}`);
 
   let passed = 0;
