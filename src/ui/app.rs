@@ -11,11 +11,13 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ControlBar, Controls, DiagramPanel, Header, HelpDialog, InspectorPanel,
-    LessonPanel, NoteBar, ScenarioPanel, TopologyPanel,
+    LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, ScenarioPanel, ShareBar, TopologyPanel,
 };
+use super::embed::{self, Embed};
 use super::frame::{self, FrameKey};
 use super::page;
 use super::state::{AppContext, Selection, Ui, UiAction};
+use crate::scenario::link::Link;
 use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 
@@ -30,11 +32,27 @@ pub fn App() -> Html {
     if page::query_param("bench").is_some() {
         return html! { <BenchPage /> };
     }
-    html! { <Sandbox /> }
+    html! { <Sandbox embed={Embed::from_url()} /> }
 }
 
-/// Opens the scenario the URL names: `?preset=ID` or `?scenario=JSON`.
+/// Opens the share link in the fragment, if there is one.
+fn open_from_fragment(dispatch: &UseReducerDispatcher<Ui>) -> bool {
+    let Some(fragment) = page::fragment() else {
+        return false;
+    };
+    match Link::decode(&fragment) {
+        Ok(link) => dispatch.dispatch(UiAction::OpenLink(Box::new(link))),
+        Err(error) => dispatch.dispatch(UiAction::LinkFailed(error.0)),
+    }
+    true
+}
+
+/// Opens the scenario the URL names: a share link in the fragment, `?preset=ID` or
+/// `?scenario=JSON`.
 fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
+    if open_from_fragment(dispatch) {
+        return;
+    }
     if let Some(id) = page::query_param("preset") {
         match presets::find(&id).map(|p| (p.id, p.scenario())) {
             Some((id, Ok(scenario))) => {
@@ -53,8 +71,15 @@ fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct SandboxProps {
+    /// Set when the page is embedded as a compact player.
+    embed: Option<Embed>,
+}
+
 #[function_component]
-fn Sandbox() -> Html {
+fn Sandbox(props: &SandboxProps) -> Html {
+    let embed = props.embed;
     let ui = use_reducer(Ui::default);
     let dispatch = ui.dispatcher();
     let context = AppContext {
@@ -64,7 +89,24 @@ fn Sandbox() -> Html {
 
     {
         let dispatch = dispatch.clone();
-        use_effect_with((), move |()| open_from_url(&dispatch));
+        use_effect_with((), move |()| {
+            open_from_url(&dispatch);
+            if let Some(embed) = embed {
+                if embed.autoplay {
+                    dispatch.dispatch(UiAction::TogglePlay);
+                }
+                if let Some(t) = embed.start_us {
+                    dispatch.dispatch(UiAction::Seek(t));
+                }
+            }
+            // A link pasted into the address bar of an open page only changes the fragment.
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "hashchange", move |_| {
+                    open_from_fragment(&dispatch);
+                })
+            });
+            move || drop(listener)
+        });
     }
 
     // The frame loop: while playing or catching up, every render asks for the next frame, and every
@@ -142,22 +184,59 @@ fn Sandbox() -> Html {
         _ => None,
     };
 
+    if let Some(embed) = embed {
+        return html! {
+            <ContextProvider<AppContext> context={context}>
+                <div class="app app-embed">
+                    <main class="stage">
+                        <PlayerBar controls={controls} full_page={page::url_without(embed::PARAMS)} />
+                        if let Some(message) = &ui.link_error {
+                            <LinkErrorPanel message={message.clone()} />
+                        }
+                        <DiagramPanel
+                            layout={frame.as_ref().map(|f| f.diagram.clone())}
+                            follow={ui.view.follow}
+                            stamps={ui.stamps}
+                            selection={ui.selection}
+                        />
+                    </main>
+                    if let Some(f) = frame.as_ref().filter(|_| embed.checkers || embed.inspector) {
+                        <aside class="column embed-panels">
+                            if embed.checkers {
+                                <CheckersPanel properties={f.properties.clone()} selection={ui.selection} />
+                            }
+                            if embed.inspector {
+                                <InspectorPanel inspect={Some(f.inspect.clone())} protocol={Some(f.protocol)} />
+                            }
+                        </aside>
+                    }
+                </div>
+            </ContextProvider<AppContext>>
+        };
+    }
+
     html! {
         <ContextProvider<AppContext> context={context}>
             <div class="app">
-                <Header />
+                <Header loaded={frame.is_some()} />
                 <div class={classes!("workspace", frame.is_some().then_some("is-loaded"))}>
                     <aside class="column column-left">
                         if let Some(f) = &frame {
                             <LessonPanel name={f.name.clone()} description={f.description.clone()} />
                         }
-                        <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} />
+                        <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
                         if let Some(f) = &frame {
                             <CheckersPanel properties={f.properties.clone()} selection={ui.selection} />
                         }
                     </aside>
                     <main class="stage">
                         <ControlBar controls={controls} />
+                        if let Some(message) = &ui.link_error {
+                            <LinkErrorPanel message={message.clone()} />
+                        }
+                        if let Some(fragment) = &ui.share {
+                            <ShareBar fragment={fragment.clone()} />
+                        }
                         if let Some(note) = &ui.note {
                             <NoteBar note={note.clone()} />
                         }

@@ -6,9 +6,12 @@
 mod app;
 mod bench;
 mod components;
+mod embed;
+mod files;
 mod frame;
 mod page;
 pub mod panic;
+mod saved;
 mod session;
 mod state;
 

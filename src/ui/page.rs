@@ -1,5 +1,5 @@
 //! The page around the app: the loading screen that index.html shows until the app mounts, and the
-//! query parameters that select debug behaviour.
+//! URL: its query parameters, its fragment (share links) and the clipboard.
 
 /// The id of the loading screen in index.html. Its inline script turns it into a failure message if
 /// the app has not removed it in time, so removing it is how the app says "I am up".
@@ -27,4 +27,90 @@ pub fn query_param(name: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(&search)
         .ok()?
         .get(name)
+}
+
+/// The URL fragment without its `#`, if there is one.
+pub fn fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+    (!fragment.is_empty()).then(|| fragment.to_string())
+}
+
+/// The page's address without its query and fragment.
+pub fn base_url() -> String {
+    web_sys::window()
+        .map(|window| window.location())
+        .map(|location| {
+            format!(
+                "{}{}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The page's address with the query parameters in `drop` removed.
+pub fn url_without(drop: &[&str]) -> String {
+    let Some(location) = web_sys::window().map(|window| window.location()) else {
+        return String::new();
+    };
+    let params = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default());
+    let query = params
+        .map(|params| {
+            for name in drop {
+                params.delete(name);
+            }
+            String::from(params.to_string())
+        })
+        .unwrap_or_default();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!(
+        "{}{query}{}",
+        base_url(),
+        location.hash().unwrap_or_default()
+    )
+}
+
+/// The page's address with `fragment` (without `#`) in place of the current one.
+pub fn url_with_fragment(fragment: &str) -> String {
+    let search = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default();
+    let base = format!("{}{search}", base_url());
+    if fragment.is_empty() {
+        base
+    } else {
+        format!("{base}#{fragment}")
+    }
+}
+
+/// Puts `fragment` (without `#`; empty removes it) in the address bar without reloading, without
+/// a new history entry and without a `hashchange` event.
+pub fn replace_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+        // The address bar is a convenience; the page works the same if the browser refuses.
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&url_with_fragment(fragment)),
+        );
+    }
+}
+
+/// Writes `text` to the clipboard. False if the browser has no clipboard API or refuses.
+pub async fn copy_to_clipboard(text: &str) -> bool {
+    let Some(navigator) = web_sys::window().map(|window| window.navigator()) else {
+        return false;
+    };
+    if !js_sys::Reflect::has(&navigator, &"clipboard".into()).unwrap_or(false) {
+        return false;
+    }
+    wasm_bindgen_futures::JsFuture::from(navigator.clipboard().write_text(text))
+        .await
+        .is_ok()
 }

@@ -9,6 +9,7 @@ use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
+use crate::scenario::link::{Link, ViewOptions};
 use crate::view::index::TraceIndex;
 
 /// A frame advances the run in slices of this many steps until its time budget is spent, so no
@@ -25,6 +26,8 @@ pub struct Session {
     pub name: String,
     pub description: String,
     pub seed: u64,
+    /// The scenario as opened; the run holds the interventions recorded since.
+    scenario: Scenario,
 }
 
 impl Session {
@@ -37,7 +40,24 @@ impl Session {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             seed: scenario.seed,
+            scenario: scenario.clone(),
         })
+    }
+
+    /// The scenario with every intervention recorded so far: what replays this run.
+    pub fn scenario(&self) -> Scenario {
+        let mut scenario = self.scenario.clone();
+        scenario.interventions = self.run.interventions();
+        scenario
+    }
+
+    /// The share link of this run as it is now: its scenario with every intervention, and where it is.
+    pub fn link(&self, view: ViewOptions) -> Link {
+        Link {
+            scenario: self.scenario(),
+            at: self.run.now(),
+            view,
+        }
     }
 
     /// Brings the trace index up to date after the run changed.

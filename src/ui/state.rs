@@ -10,7 +10,8 @@ use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::time::SimTime;
 use crate::engine::trace::EventKind;
-use crate::scenario::Scenario;
+use crate::scenario::link::{Link, Timestamps, ViewOptions};
+use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 use crate::view::format;
 
@@ -85,6 +86,10 @@ pub struct Ui {
     pub help: bool,
     /// The diagram's size in CSS pixels.
     pub size: (f64, f64),
+    /// The share link (fragment, without `#`) being offered, once asked for.
+    pub share: Option<String>,
+    /// Why the link the page was opened with cannot be opened.
+    pub link_error: Option<String>,
 }
 
 impl Default for Ui {
@@ -107,14 +112,22 @@ impl Default for Ui {
             note: None,
             help: false,
             size: (800.0, 560.0),
+            share: None,
+            link_error: None,
         }
     }
 }
 
 pub enum UiAction {
     Open(Box<Scenario>, Option<&'static str>),
+    /// Open a share link: its scenario, then catch up with its position and take its view.
+    OpenLink(Box<Link>),
     /// Opening failed before there was a scenario (bad `?scenario=` input).
     Fail(String),
+    /// The link in the address cannot be opened, for this reason.
+    LinkFailed(String),
+    /// Offer a share link of the run as it is now (`true`), or stop offering it.
+    Share(bool),
     TogglePlay,
     Frame(f64),
     SetSpeed(usize),
@@ -150,6 +163,49 @@ impl Ui {
         !session.run.finished() && (self.playing || session.run.now().0 < self.target_us)
     }
 
+    /// How the run is being looked at, as a share link carries it.
+    pub fn view_options(&self) -> ViewOptions {
+        ViewOptions {
+            timestamps: match self.stamps {
+                Stamps::None => Timestamps::None,
+                Stamps::Lamport => Timestamps::Lamport,
+                Stamps::Vector => Timestamps::Vector,
+            },
+            us_per_px: Some(((self.view.span_us as f64 / self.size.0.max(1.0)) as u64).max(1)),
+            selected: match self.selection {
+                Selection::Node(node) => Some(node),
+                _ => None,
+            },
+        }
+    }
+
+    fn apply_view_options(&mut self, view: &ViewOptions) {
+        self.stamps = match view.timestamps {
+            Timestamps::None => Stamps::None,
+            Timestamps::Lamport => Stamps::Lamport,
+            Timestamps::Vector => Stamps::Vector,
+        };
+        if let Some(us_per_px) = view.us_per_px {
+            self.view.span_us = (us_per_px as f64 * self.size.0)
+                .clamp(MIN_SPAN_US as f64, MAX_SPAN_US as f64)
+                as u64;
+        }
+        if let Some(node) = view.selected {
+            self.selection = Selection::Node(node);
+        }
+    }
+
+    /// A fresh page state for a newly opened session, keeping the user's preferences.
+    fn reset(&self) -> Ui {
+        Ui {
+            session: self.session.clone(),
+            speed: self.speed,
+            size: self.size,
+            stamps: self.stamps,
+            ..Ui::default()
+        }
+    }
+
     fn follow_now(&mut self, now: u64) {
         if self.view.follow {
             let lead = (self.view.span_us as f64 * (1.0 - FOLLOW_MARGIN)) as u64;
@@ -169,16 +225,7 @@ impl Reducible for Ui {
             UiAction::Open(scenario, preset) => {
                 match Session::new(&scenario, preset) {
                     Ok(session) => {
-                        let speed = ui.speed;
-                        let size = ui.size;
-                        let stamps = ui.stamps;
-                        ui = Ui {
-                            session: ui.session.clone(),
-                            speed,
-                            size,
-                            stamps,
-                            ..Ui::default()
-                        };
+                        ui = ui.reset();
                         *guard = Some(session);
                     }
                     Err(error) => {
@@ -189,6 +236,33 @@ impl Reducible for Ui {
                     }
                 }
                 true
+            }
+            UiAction::OpenLink(link) => {
+                let preset = presets::PRESETS
+                    .iter()
+                    .find(|p| {
+                        p.scenario().is_ok_and(|s| {
+                            s.name == link.scenario.name
+                                && s.description == link.scenario.description
+                        })
+                    })
+                    .map(|p| p.id);
+                match Session::new(&link.scenario, preset) {
+                    Ok(session) => {
+                        ui = ui.reset();
+                        ui.apply_view_options(&link.view);
+                        ui.target_us = link.at.0;
+                        *guard = Some(session);
+                    }
+                    Err(error) => {
+                        ui.link_error = Some(format!("its scenario cannot run: {error}"));
+                    }
+                }
+                true
+            }
+            UiAction::LinkFailed(text) => {
+                ui.link_error = Some(text);
+                false
             }
             UiAction::Fail(text) => {
                 ui.note = Some(Note {
@@ -229,10 +303,12 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             } else {
                 if session.run.finished() || now >= horizon {
                     session.seek(SimTime::ZERO);
+                    ui.target_us = 0;
                 }
                 ui.playing = true;
                 ui.view.follow = true;
-                ui.target_us = session.run.now().0;
+                // Play on from where a scrub forward (or an opened link) is heading.
+                ui.target_us = ui.target_us.max(session.run.now().0);
                 ui.last_frame_ms = None;
             }
             true
@@ -294,6 +370,10 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
                 ui.view.start_us = time.saturating_sub(ui.view.span_us / 2);
                 ui.selection = Selection::Event(event);
             }
+            false
+        }
+        UiAction::Share(open) => {
+            ui.share = open.then(|| session.link(ui.view_options()).encode());
             false
         }
         UiAction::Intervene(action) => {
@@ -377,6 +457,7 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
             }
         }
         UiAction::Note(note) => ui.note = note,
+        UiAction::Share(_) => ui.share = None,
         UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
         _ => {}

@@ -12,8 +12,12 @@ import { CHROMIUM, launchChromium } from "./browser.mjs";
 import { serve } from "./server.mjs";
 import { tests as shellTests } from "./shell.mjs";
 import { tests as sandboxTests } from "./sandbox.mjs";
+import { tests as shareTests } from "./share.mjs";
+import { tests as exportTests } from "./exports.mjs";
+import { tests as embedTests } from "./embed.mjs";
+import { tests as savedTests } from "./saved.mjs";
 
-const tests = [...shellTests, ...sandboxTests];
+const tests = [...shellTests, ...sandboxTests, ...shareTests, ...exportTests, ...embedTests, ...savedTests];
 
 const TEST_TIMEOUT_MS = 60_000;
 

@@ -7,50 +7,50 @@ import { join } from "node:path";
 
 import { withPage } from "./shell.mjs";
 
-const DESKTOP = { width: 1280, height: 800 };
+export const DESKTOP = { width: 1280, height: 800 };
 
 /** Opens a preset by clicking it in the scenario list, and waits for its lanes. */
-async function openPreset(page, origin, id) {
+export async function openPreset(page, origin, id) {
   await page.goto(`${origin}/`, { waitUntil: "load" });
   await page.locator(`button[data-preset="${id}"]`).click();
   await page.locator("svg.diagram .lane-header").first().waitFor();
 }
 
-async function setSpeed(page, label) {
+export async function setSpeed(page, label) {
   await page.getByLabel("Playback speed").selectOption({ label });
 }
 
-async function play(page) {
+export async function play(page) {
   const button = page.locator("[data-action=play]");
   if ((await button.textContent()).includes("Play")) await button.click();
 }
 
-async function pause(page) {
+export async function pause(page) {
   const button = page.locator("[data-action=play]");
   if ((await button.textContent()).includes("Pause")) await button.click();
 }
 
 /** The simulated time the controls show, in microseconds. */
-async function now(page) {
+export async function now(page) {
   const text = (await page.locator("[data-testid=now]").textContent()).split("/")[0].trim();
   const match = text.match(/^([\d.]+)(µs|ms|s)$/);
   assert.ok(match, `cannot read the time "${text}"`);
   return Number(match[1]) * { µs: 1, ms: 1_000, s: 1_000_000 }[match[2]];
 }
 
-async function eventCount(page) {
+export async function eventCount(page) {
   const text = await page.locator(".readout-item", { hasText: "Events" }).locator("dd").textContent();
   return Number(text.replace(/,/g, ""));
 }
 
 /** The node whose lane header says it leads, or null. */
-async function leader(page) {
+export async function leader(page) {
   const header = page.locator("svg.diagram .lane-header.tone-lead:not(.status-crashed)");
   if ((await header.count()) !== 1) return null;
   return header.getAttribute("data-node");
 }
 
-async function waitFor(what, predicate, timeoutMs = 20_000) {
+export async function waitFor(what, predicate, timeoutMs = 20_000) {
   const started = Date.now();
   for (;;) {
     const value = await predicate();

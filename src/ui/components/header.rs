@@ -1,11 +1,25 @@
-//! The top bar: product name and what it is for.
+//! The top bar: product name and what it is for, and what can be done with the run as a whole
+//! (sharing and exporting it).
 
 use yew::prelude::*;
 
+use super::exports::ExportMenu;
 use super::icons;
+use crate::ui::state::{UiAction, use_app};
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// Whether a run is open, so there is something to share.
+    pub loaded: bool,
+}
 
 #[function_component]
-pub fn Header() -> Html {
+pub fn Header(props: &HeaderProps) -> Html {
+    let app = use_app();
+    let share = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Share(true)))
+    };
     html! {
         <header class="app-header" data-region="header">
             <div class="brand">
@@ -15,7 +29,14 @@ pub fn Header() -> Html {
                     <p class="brand-tagline">{ "A deterministic sandbox for distributed systems" }</p>
                 </div>
             </div>
-            <p class="header-note">{ "Runs entirely in your browser · every run replays from its seed" }</p>
+            <div class="header-actions">
+                <p class="header-note">{ "Runs entirely in your browser · every run replays from its seed" }</p>
+                if props.loaded {
+                    <button type="button" class="button button-small" onclick={share} data-action="share"
+                        title="Copy a link that opens this run at this moment">{ "Copy link" }</button>
+                    <ExportMenu />
+                }
+            </div>
         </header>
     }
 }

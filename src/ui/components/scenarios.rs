@@ -1,13 +1,17 @@
-//! The scenarios (lessons), grouped by topic, and the open one's lesson text.
+//! The scenarios (lessons), grouped by topic, then the ones saved in this browser; and the open
+//! one's lesson text.
 
 use yew::prelude::*;
 
+use super::saved::SavedScenarios;
 use crate::scenario::presets::PRESETS;
 use crate::ui::state::{UiAction, use_app};
 
 #[derive(Properties, PartialEq)]
 pub struct ScenarioProps {
     pub current: Option<&'static str>,
+    /// Whether a run is open, so it can be saved.
+    pub loaded: bool,
 }
 
 #[derive(Properties, PartialEq)]
@@ -93,6 +97,7 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
                         </ul>
                     </div>
                 }) }
+                <SavedScenarios loaded={props.loaded} />
             </nav>
         </section>
     }

@@ -1,0 +1,172 @@
+//! The export menu: the trace as JSON Lines, a ShiViz log (with the regular expression ShiViz needs
+//! to read it), Mermaid text for Markdown notes, and the diagram as an SVG or PNG picture.
+
+use yew::prelude::*;
+
+use crate::engine::run::write_jsonl;
+use crate::export::{SHIVIZ_REGEX, mermaid, shiviz};
+use crate::ui::files;
+use crate::ui::page;
+use crate::ui::session::SessionHandle;
+use crate::ui::state::use_app;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Export {
+    Trace,
+    ShiViz,
+    Mermaid,
+    Svg,
+    Png,
+    Regex,
+}
+
+/// The text of an error from the browser.
+fn describe(error: &wasm_bindgen::JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            js_sys::JSON::stringify(error)
+                .ok()
+                .and_then(|s| s.as_string())
+        })
+        .unwrap_or_else(|| "the browser refused".to_string())
+}
+
+/// Copies `text`, or downloads it as `fallback` where the clipboard is unavailable.
+async fn copy_or_download(text: &str, what: &str, fallback: &str) -> String {
+    if page::copy_to_clipboard(text).await {
+        return format!("{what} copied to the clipboard.");
+    }
+    match files::download_text(fallback, "text/plain", text) {
+        Ok(()) => format!("The clipboard is unavailable, so {what} was downloaded as {fallback}."),
+        Err(error) => format!("{what} could not be copied: {}", describe(&error)),
+    }
+}
+
+/// Builds the export's text (for the pictures, the standalone SVG) and the file name stem, while
+/// the session is borrowed. `None` without a session.
+fn produce(session: &SessionHandle, export: Export) -> Option<(String, Result<String, String>)> {
+    let mut guard = session.0.borrow_mut();
+    let session = guard.as_mut()?;
+    let stem = format!("causeway-{}", session.preset.unwrap_or("run"));
+    let text = match export {
+        Export::Trace => {
+            let mut out = Vec::new();
+            write_jsonl(&mut *session.run, &mut out)
+                .map(|()| String::from_utf8_lossy(&out).into_owned())
+                .map_err(|error| error.to_string())
+        }
+        Export::ShiViz => Ok(shiviz(&mut *session.run)),
+        Export::Mermaid => Ok(mermaid(&*session.run, session.run.now())),
+        Export::Regex => Ok(SHIVIZ_REGEX.to_string()),
+        Export::Svg | Export::Png => files::diagram_svg().map_err(|error| describe(&error)),
+    };
+    Some((stem, text))
+}
+
+/// Downloads `text` as `name`; returns what to tell the user.
+fn save(name: &str, mime: &str, text: &str, what: &str) -> Result<String, wasm_bindgen::JsValue> {
+    files::download_text(name, mime, text).map(|()| format!("Downloaded {what} as {name}."))
+}
+
+/// Produces one export; returns what to tell the user.
+async fn run_export(session: SessionHandle, export: Export) -> String {
+    let Some((stem, text)) = produce(&session, export) else {
+        return "Open a scenario first.".to_string();
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => return format!("The export failed: {error}"),
+    };
+    let done = match export {
+        Export::Trace => save(
+            &format!("{stem}.jsonl"),
+            "application/x-ndjson",
+            &text,
+            "the trace",
+        ),
+        Export::ShiViz => save(
+            &format!("{stem}.shiviz.log"),
+            "text/plain",
+            &text,
+            "the ShiViz log",
+        ),
+        Export::Svg => save(
+            &format!("{stem}.svg"),
+            "image/svg+xml",
+            &text,
+            "the diagram",
+        ),
+        Export::Png => {
+            let name = format!("{stem}.png");
+            files::download_png(&text, &name)
+                .await
+                .map(|()| format!("Downloaded the diagram as {name}."))
+        }
+        Export::Mermaid => {
+            Ok(copy_or_download(&text, "The Mermaid diagram", &format!("{stem}.mmd")).await)
+        }
+        Export::Regex => {
+            Ok(copy_or_download(&text, "The regular expression", "shiviz-regex.txt").await)
+        }
+    };
+    done.unwrap_or_else(|error| format!("The export failed: {}", describe(&error)))
+}
+
+#[function_component]
+pub fn ExportMenu() -> Html {
+    let app = use_app();
+    let open = use_state(|| false);
+    let status = use_state(String::new);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let item = |export: Export| {
+        let session = app.session.clone();
+        let status = status.setter();
+        Callback::from(move |_: MouseEvent| {
+            let (session, status) = (session.clone(), status.clone());
+            yew::platform::spawn_local(
+                async move { status.set(run_export(session, export).await) },
+            );
+        })
+    };
+    html! {
+        <div class="export">
+            <button type="button" class={classes!("button", "button-small", open.then_some("is-on"))}
+                aria-expanded={open.to_string()} aria-controls="export-menu" onclick={toggle}
+                data-action="export">{ "Export" }</button>
+            if *open {
+                <div id="export-menu" class="export-menu" role="group" aria-label="Export">
+                    <p class="export-heading">{ "Trace" }</p>
+                    <button type="button" class="export-item" onclick={item(Export::Trace)} data-export="trace">
+                        <span>{ "JSON Lines" }</span><small>{ "every event, one JSON object a line" }</small>
+                    </button>
+                    <button type="button" class="export-item" onclick={item(Export::ShiViz)} data-export="shiviz">
+                        <span>{ "ShiViz log" }</span><small>{ "open it in ShiViz with this expression:" }</small>
+                    </button>
+                    <div class="export-regex">
+                        <input class="input input-small" type="text" readonly=true value={SHIVIZ_REGEX}
+                            aria-label="ShiViz log parsing regular expression" data-testid="shiviz-regex" />
+                        <button type="button" class="button button-small" onclick={item(Export::Regex)}
+                            data-export="regex">{ "Copy" }</button>
+                    </div>
+                    <button type="button" class="export-item" onclick={item(Export::Mermaid)} data-export="mermaid">
+                        <span>{ "Copy Mermaid" }</span><small>{ "a sequenceDiagram up to now, for Markdown" }</small>
+                    </button>
+                    <p class="export-heading">{ "Diagram" }</p>
+                    <button type="button" class="export-item" onclick={item(Export::Svg)} data-export="svg">
+                        <span>{ "SVG" }</span><small>{ "the visible window, as a vector picture" }</small>
+                    </button>
+                    <button type="button" class="export-item" onclick={item(Export::Png)} data-export="png">
+                        <span>{ "PNG" }</span><small>{ "the visible window, at twice its size" }</small>
+                    </button>
+                    if !status.is_empty() {
+                        <p class="export-status" role="status" data-testid="export-status">{ (*status).clone() }</p>
+                    }
+                </div>
+            }
+        </div>
+    }
+}

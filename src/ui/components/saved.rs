@@ -1,0 +1,178 @@
+//! Saved scenarios: save the open run's scenario (with its interventions) under a name in this
+//! browser, open or delete saved ones, and import or export scenario JSON files.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::scenario::Scenario;
+use crate::ui::state::{UiAction, use_app};
+use crate::ui::{files, saved};
+
+#[derive(Clone, PartialEq)]
+struct Status {
+    error: bool,
+    text: String,
+}
+
+fn status(error: bool, text: impl Into<String>) -> Option<Status> {
+    Some(Status {
+        error,
+        text: text.into(),
+    })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SavedProps {
+    /// Whether a run is open, so there is something to save or export.
+    pub loaded: bool,
+}
+
+#[function_component]
+pub fn SavedScenarios(props: &SavedProps) -> Html {
+    let app = use_app();
+    let shelf = use_state(saved::list);
+    let message = use_state(|| None::<Status>);
+    let name_field = use_node_ref();
+    // The open run's scenario with every intervention so far, read when a button asks for it.
+    let current = {
+        let session = app.session.clone();
+        move || -> Option<(String, Scenario)> {
+            let guard = session.0.borrow();
+            let session = guard.as_ref()?;
+            Some((
+                session.preset.unwrap_or("scenario").to_string(),
+                session.scenario(),
+            ))
+        }
+    };
+
+    let on_save = {
+        let (shelf, message, name_field, current) = (
+            shelf.clone(),
+            message.clone(),
+            name_field.clone(),
+            current.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(input) = name_field.cast::<HtmlInputElement>() else {
+                return;
+            };
+            let name = input.value().trim().to_string();
+            let Some((_, scenario)) = current() else {
+                message.set(status(true, "Open a scenario first."));
+                return;
+            };
+            match saved::save(&name, &scenario) {
+                Ok(()) => {
+                    input.set_value("");
+                    shelf.set(saved::list());
+                    message.set(status(false, format!("Saved as “{name}”.")));
+                }
+                Err(error) => message.set(status(true, format!("Not saved: {error}."))),
+            }
+        })
+    };
+    let open = |name: &String| {
+        let (name, message, dispatch) = (name.clone(), message.clone(), app.dispatch.clone());
+        Callback::from(move |_: MouseEvent| match saved::load(&name) {
+            Ok(scenario) => {
+                message.set(None);
+                dispatch.dispatch(UiAction::Open(Box::new(scenario), None));
+            }
+            Err(error) => message.set(status(true, format!("“{name}” cannot be opened: {error}"))),
+        })
+    };
+    let delete = |name: &String| {
+        let (name, message, shelf) = (name.clone(), message.clone(), shelf.clone());
+        Callback::from(move |_: MouseEvent| match saved::delete(&name) {
+            Ok(()) => {
+                shelf.set(saved::list());
+                message.set(status(false, format!("Deleted “{name}”.")));
+            }
+            Err(error) => message.set(status(true, format!("Not deleted: {error}."))),
+        })
+    };
+    let on_export = {
+        let (message, current) = (message.clone(), current.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some((stem, scenario)) = current() else {
+                return;
+            };
+            let name = format!("{stem}.json");
+            match files::download_text(&name, "application/json", &scenario.to_json_pretty()) {
+                Ok(()) => message.set(status(false, format!("Downloaded {name}."))),
+                Err(_) => message.set(status(true, "The browser refused the download.")),
+            }
+        })
+    };
+    let on_import = {
+        let (message, dispatch) = (message.clone(), app.dispatch.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            // Choosing the same file again should import it again.
+            input.set_value("");
+            let (message, dispatch) = (message.clone(), dispatch.clone());
+            yew::platform::spawn_local(async move {
+                let name = file.name();
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                match text.map(|text| Scenario::from_json(&text)) {
+                    Some(Ok(scenario)) => {
+                        message.set(status(false, format!("Imported {name}.")));
+                        dispatch.dispatch(UiAction::Open(Box::new(scenario), None));
+                    }
+                    Some(Err(error)) => message.set(status(
+                        true,
+                        format!("{name} cannot be imported: {}", error.0),
+                    )),
+                    None => message.set(status(true, format!("{name} could not be read."))),
+                }
+            });
+        })
+    };
+
+    html! {
+        <div class="topic saved" data-region="saved">
+            <h3 class="topic-title">{ "Saved in this browser" }</h3>
+            if shelf.names.is_empty() {
+                <p class="saved-empty">{ "Nothing saved yet." }</p>
+            }
+            <ul>
+                { for shelf.names.iter().map(|name| html! {
+                    <li class="saved-item">
+                        <button type="button" class="scenario" data-saved={name.clone()} onclick={open(name)}>{ name }</button>
+                        <button type="button" class="note-dismiss" aria-label={format!("Delete {name}")}
+                            title="Delete" onclick={delete(name)}>{ "×" }</button>
+                    </li>
+                }) }
+            </ul>
+            { for shelf.problems.iter().map(|problem| html! {
+                <p class="saved-message is-error" role="alert" data-testid="saved-problem">{ problem }</p>
+            }) }
+            <form class="saved-form" onsubmit={on_save}>
+                <input ref={name_field} class="input input-small" type="text" maxlength="80" placeholder="Name this run"
+                    aria-label="Name to save the open scenario under" disabled={!props.loaded} />
+                <button type="submit" class="button button-small" disabled={!props.loaded}>{ "Save" }</button>
+            </form>
+            <div class="saved-files">
+                <label class="button button-small saved-import">
+                    { "Import JSON…" }
+                    <input type="file" accept=".json,application/json" class="visually-hidden"
+                        aria-label="Import a scenario JSON file" onchange={on_import} />
+                </label>
+                <button type="button" class="button button-small" onclick={on_export} disabled={!props.loaded}
+                    data-action="export-scenario">{ "Export JSON" }</button>
+            </div>
+            if let Some(m) = &*message {
+                <p class={classes!("saved-message", m.error.then_some("is-error"))} role="status"
+                    data-testid="saved-status">{ &m.text }</p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,166 @@
+//! Files the page hands to the user: downloads of text and images, and the diagram as a standalone
+//! SVG or PNG picture.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    Blob, BlobPropertyBag, Element, HtmlAnchorElement, HtmlCanvasElement, HtmlImageElement, Url,
+};
+
+/// The presentation properties the diagram's stylesheet sets; they are copied from the computed
+/// style onto each element so the exported SVG looks the same with no stylesheet.
+const STYLE_PROPERTIES: &[&str] = &[
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-dasharray",
+    "stroke-opacity",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "opacity",
+    "font-family",
+    "font-size",
+    "font-weight",
+    "text-anchor",
+    "dominant-baseline",
+    "paint-order",
+    "visibility",
+    "display",
+];
+/// How many image pixels a CSS pixel becomes in the PNG.
+const PNG_SCALE: f64 = 2.0;
+
+fn error(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn document() -> Result<web_sys::Document, JsValue> {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| error("the page has no document"))
+}
+
+fn blob(parts: &JsValue, mime: &str) -> Result<Blob, JsValue> {
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_str_sequence_and_options(parts, &options)
+}
+
+/// Offers `blob` as a download called `name`, through a temporary `<a download>`.
+fn download_blob(blob: &Blob, name: &str) -> Result<(), JsValue> {
+    let document = document()?;
+    let url = Url::create_object_url_with_blob(blob)?;
+    let anchor: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.set_hidden(true);
+    let body = document
+        .body()
+        .ok_or_else(|| error("the page has no body"))?;
+    body.append_child(&anchor)?;
+    anchor.click();
+    anchor.remove();
+    // The browser has read the URL by the time the click returns; give it a moment anyway.
+    gloo::timers::callback::Timeout::new(1_000, move || {
+        // Revoking only frees memory; nothing depends on it succeeding.
+        let _ = Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+/// Offers `text` as a download called `name` with the given media type.
+pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    download_blob(&blob(&parts, mime)?, name)
+}
+
+/// The diagram (`svg.diagram` in the page) as a standalone SVG document: the computed style of
+/// every element is inlined and the canvas background is drawn, so it renders with no stylesheet.
+pub fn diagram_svg() -> Result<String, JsValue> {
+    let document = document()?;
+    let window = web_sys::window().ok_or_else(|| error("no window"))?;
+    let original = document
+        .query_selector("svg.diagram")?
+        .ok_or_else(|| error("there is no diagram to export"))?;
+    let copy: Element = original.clone_node_with_deep(true)?.dyn_into()?;
+    let sources = original.query_selector_all("*")?;
+    let targets = copy.query_selector_all("*")?;
+    for i in 0..sources.length() {
+        let (Some(source), Some(target)) = (sources.item(i), targets.item(i)) else {
+            continue;
+        };
+        let (source, target): (Element, Element) = (source.dyn_into()?, target.dyn_into()?);
+        let Some(computed) = window.get_computed_style(&source)? else {
+            continue;
+        };
+        let mut style = String::new();
+        for property in STYLE_PROPERTIES {
+            let value = computed.get_property_value(property)?;
+            if !value.is_empty() {
+                style.push_str(&format!("{property}:{value};"));
+            }
+        }
+        target.set_attribute("style", &style)?;
+        target.remove_attribute("class")?;
+    }
+    let width = original.get_attribute("width").unwrap_or_default();
+    let height = original.get_attribute("height").unwrap_or_default();
+    let background = original
+        .closest(".diagram-canvas")?
+        .and_then(|canvas| window.get_computed_style(&canvas).ok().flatten())
+        .map(|style| style.get_property_value("background-color"))
+        .transpose()?
+        .unwrap_or_else(|| "#ffffff".to_string());
+    let backdrop = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect")?;
+    backdrop.set_attribute("width", "100%")?;
+    backdrop.set_attribute("height", "100%")?;
+    backdrop.set_attribute("fill", &background)?;
+    copy.insert_before(&backdrop, copy.first_child().as_ref())?;
+    copy.set_attribute("xmlns", "http://www.w3.org/2000/svg")?;
+    copy.set_attribute("viewBox", &format!("0 0 {width} {height}"))?;
+    copy.remove_attribute("class")?;
+    copy.remove_attribute("style")?;
+    for attribute in ["role", "aria-label", "tabindex"] {
+        copy.remove_attribute(attribute)?;
+    }
+    web_sys::XmlSerializer::new()?.serialize_to_string(&copy)
+}
+
+/// Draws `svg` (a standalone SVG document) on a canvas and offers it as a PNG download.
+pub async fn download_png(svg: &str, name: &str) -> Result<(), JsValue> {
+    let document = document()?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(svg));
+    let url = Url::create_object_url_with_blob(&blob(&parts, "image/svg+xml")?)?;
+    let image = HtmlImageElement::new()?;
+    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
+        image.set_onload(Some(&resolve));
+        image.set_onerror(Some(&reject));
+    });
+    image.set_src(&url);
+    let result = wasm_bindgen_futures::JsFuture::from(loaded).await;
+    image.set_onload(None);
+    image.set_onerror(None);
+    Url::revoke_object_url(&url)?;
+    result.map_err(|_| error("the diagram could not be drawn as an image"))?;
+
+    let canvas: HtmlCanvasElement = document.create_element("canvas")?.dyn_into()?;
+    let (width, height) = (
+        f64::from(image.natural_width()),
+        f64::from(image.natural_height()),
+    );
+    canvas.set_width((width * PNG_SCALE) as u32);
+    canvas.set_height((height * PNG_SCALE) as u32);
+    let context: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")?
+        .ok_or_else(|| error("no 2D canvas"))?
+        .dyn_into()?;
+    context.scale(PNG_SCALE, PNG_SCALE)?;
+    context.draw_image_with_html_image_element(&image, 0.0, 0.0)?;
+    let png = canvas.to_data_url_with_type("image/png")?;
+    let anchor: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    anchor.set_href(&png);
+    anchor.set_download(name);
+    anchor.click();
+    Ok(())
+}

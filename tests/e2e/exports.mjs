@@ -1,0 +1,87 @@
+// Exports, end to end: each item of the export menu produces a file (or clipboard text) that the tool
+// it is meant for can read: JSON Lines that parse, a ShiViz log the shown expression matches, Mermaid
+// text, a standalone SVG and a PNG.
+
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { withPage } from "./shell.mjs";
+import { DESKTOP, eventCount, now, openPreset, pause, play, setSpeed, waitFor } from "./sandbox.mjs";
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Clicks an export item and returns the downloaded file's name and bytes. */
+async function download(page, item) {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-export=${item}]`).click()]);
+  return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+}
+
+export const tests = [
+  {
+    name: "exports: trace JSON Lines, ShiViz log, Mermaid, diagram SVG and PNG",
+    async run({ browser, origin, shots }) {
+      const options = { viewport: DESKTOP, permissions: ["clipboard-read", "clipboard-write"] };
+      await withPage(browser, `${origin}/`, options, async ({ page, problems }) => {
+        await openPreset(page, origin, "raft-basic");
+        await setSpeed(page, "1×");
+        await play(page);
+        await waitFor("some of the run", async () => (await now(page)) > 300_000);
+        await pause(page);
+        const events = await eventCount(page);
+
+        await page.locator("[data-action=export]").click();
+        await page.locator("#export-menu").waitFor();
+        await page.screenshot({ path: join(shots, "export-menu.png") });
+
+        const trace = await download(page, "trace");
+        assert.equal(trace.name, "causeway-raft-basic.jsonl");
+        const lines = trace.bytes.toString("utf8").trim().split("\n");
+        assert.equal(lines.length, events, "one line per event");
+        const parsed = lines.map((line) => JSON.parse(line));
+        assert.ok(parsed.every((e, i) => e.id === i && typeof e.time === "number" && typeof e.kind === "string"));
+
+        const regex = await page.locator("[data-testid=shiviz-regex]").inputValue();
+        const shiviz = await download(page, "shiviz");
+        assert.equal(shiviz.name, "causeway-raft-basic.shiviz.log");
+        const log = shiviz.bytes.toString("utf8").trim().split("\n");
+        assert.ok(log.length >= 2 && log.length % 2 === 0, "two lines per event");
+        const whole = new RegExp(`^${regex}$`);
+        for (let i = 0; i < log.length; i += 2) {
+          const match = whole.exec(`${log[i]}\n${log[i + 1]}`);
+          assert.ok(match, `ShiViz's expression reads event ${i / 2}: ${log[i]} / ${log[i + 1]}`);
+          assert.match(match.groups.host, /^n\d+$/);
+          assert.equal(typeof JSON.parse(match.groups.clock)[match.groups.host], "number");
+        }
+        await page.locator("[data-export=regex]").click();
+        await page.locator("[data-testid=export-status]", { hasText: "regular expression copied" }).waitFor();
+        assert.equal(await page.evaluate(() => navigator.clipboard.readText()), regex);
+
+        await page.locator("[data-export=mermaid]").click();
+        await page.locator("[data-testid=export-status]", { hasText: "Mermaid diagram copied" }).waitFor();
+        const mermaid = await page.evaluate(() => navigator.clipboard.readText());
+        assert.match(mermaid, /^sequenceDiagram\n/);
+        assert.match(mermaid, /n\d->>n\d: /);
+
+        const svg = await download(page, "svg");
+        assert.equal(svg.name, "causeway-raft-basic.svg");
+        const svgText = svg.bytes.toString("utf8");
+        assert.ok(svgText.startsWith("<svg"), svgText.slice(0, 80));
+        assert.match(svgText, /xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+        assert.doesNotMatch(svgText, /class=|var\(--/, "no stylesheet needed");
+
+        const png = await download(page, "png");
+        assert.equal(png.name, "causeway-raft-basic.png");
+        assert.deepEqual(png.bytes.subarray(0, 8), PNG_SIGNATURE);
+        await page.locator("[data-testid=export-status]", { hasText: ".png" }).waitFor();
+        assert.deepEqual(problems, []);
+
+        // The SVG renders on its own, with no stylesheet.
+        const alone = await page.context().newPage();
+        await alone.setContent(svgText);
+        await alone.screenshot({ path: join(shots, "export-diagram-svg.png") });
+        await alone.close();
+      });
+    },
+  },
+];
