@@ -102,7 +102,11 @@ fn links_from_every_format_version_still_replay() {
         );
         checked += 1;
     }
-    assert!(checked >= 5, "the corpus has {checked} links");
+    assert!(
+        checked >= presets::PRESETS.len(),
+        "the corpus has {checked} links for {} presets",
+        presets::PRESETS.len()
+    );
 }
 
 #[test]
