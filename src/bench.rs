@@ -9,35 +9,53 @@ use crate::protocols::heartbeat::HeartbeatParams;
 use crate::protocols::raft::RaftParams;
 use crate::scenario::{Clocks, FORMAT_VERSION, MAX_HORIZON_US, ProtocolConfig, Scenario};
 
-/// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
-pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
+/// A fault-free benchmark scenario: `nodes` nodes running `protocol` over links with a uniform
+/// one-way delay in `min_us..=max_us`, seed 7, until `horizon`.
+fn benchmark(
+    name: &str,
+    protocol: ProtocolConfig,
+    nodes: u32,
+    horizon: SimTime,
+    (min_us, max_us): (u64, u64),
+    workload: Workload,
+) -> Scenario {
     Scenario {
         version: FORMAT_VERSION,
-        name: format!("Heartbeat benchmark, {nodes} nodes"),
+        name: format!("{name} benchmark, {nodes} nodes"),
         description: String::new(),
-        protocol: ProtocolConfig::Heartbeat(HeartbeatParams {
-            interval_us: 100_000,
-            timeout_us: 350_000,
-            adaptive: false,
-        }),
+        protocol,
         nodes,
         seed: 7,
         horizon_us: horizon,
         network: NetworkConfig {
             default: LinkConfig {
-                delay: Delay::Uniform {
-                    min_us: 1_000,
-                    max_us: 5_000,
-                },
+                delay: Delay::Uniform { min_us, max_us },
                 ..LinkConfig::default()
             },
             links: Vec::new(),
         },
         clocks: Clocks::default(),
-        workload: Workload::default(),
+        workload,
         faults: Vec::new(),
         interventions: Vec::new(),
     }
+}
+
+/// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
+pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
+    let protocol = ProtocolConfig::Heartbeat(HeartbeatParams {
+        interval_us: 100_000,
+        timeout_us: 350_000,
+        adaptive: false,
+    });
+    benchmark(
+        "Heartbeat",
+        protocol,
+        nodes,
+        horizon,
+        (1_000, 5_000),
+        Workload::default(),
+    )
 }
 
 /// Roughly how many events one simulated second of the heartbeat workload produces: per node and
@@ -144,47 +162,27 @@ pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
 /// heartbeats every 50 ms, one client request every 100 ms (to the nodes in turn, so followers
 /// redirect), no faults.
 pub fn raft_scenario(nodes: u32, horizon: SimTime) -> Scenario {
-    Scenario {
-        version: FORMAT_VERSION,
-        name: format!("Raft benchmark, {nodes} nodes"),
-        description: String::new(),
-        protocol: ProtocolConfig::Raft(RaftParams {
-            election_timeout_min_us: 100_000,
-            election_timeout_max_us: 200_000,
-            heartbeat_us: 50_000,
-            ..RaftParams::default()
+    let protocol = ProtocolConfig::Raft(RaftParams {
+        election_timeout_min_us: 100_000,
+        election_timeout_max_us: 200_000,
+        heartbeat_us: 50_000,
+        ..RaftParams::default()
+    });
+    let workload = Workload {
+        requests: Vec::new(),
+        generator: Some(Generator {
+            start_us: 0,
+            every_us: 100_000,
+            target: Target::RoundRobin,
+            count: None,
         }),
-        nodes,
-        seed: 7,
-        horizon_us: horizon,
-        network: NetworkConfig {
-            default: LinkConfig {
-                delay: Delay::Uniform {
-                    min_us: 10_000,
-                    max_us: 14_999,
-                },
-                ..LinkConfig::default()
-            },
-            links: Vec::new(),
-        },
-        clocks: Clocks::default(),
-        workload: Workload {
-            requests: Vec::new(),
-            generator: Some(Generator {
-                start_us: 0,
-                every_us: 100_000,
-                target: Target::RoundRobin,
-                count: None,
-            }),
-            retry: Some(RetryPolicy {
-                timeout_us: 500_000,
-                max_attempts: 10,
-                backoff_us: 1_000,
-            }),
-        },
-        faults: Vec::new(),
-        interventions: Vec::new(),
-    }
+        retry: Some(RetryPolicy {
+            timeout_us: 500_000,
+            max_attempts: 10,
+            backoff_us: 1_000,
+        }),
+    };
+    benchmark("Raft", protocol, nodes, horizon, (10_000, 14_999), workload)
 }
 
 impl BenchResult {
