@@ -10,6 +10,7 @@ pub mod clock;
 pub mod ids;
 pub mod network;
 pub mod protocol;
+pub mod queue;
 pub mod rng;
 pub mod run;
 pub mod sim;

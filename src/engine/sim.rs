@@ -13,12 +13,11 @@ use crate::engine::network::{LinkConfig, Network, NetworkConfig};
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Verdict,
 };
+use crate::engine::queue::RadixQueue;
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind, TraceEvent, Violation};
-use dary_heap::QuaternaryHeap;
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
 use std::rc::Rc;
 
 /// How many checkpoints a run keeps at most; when full, every other one is dropped and the spacing
@@ -227,14 +226,11 @@ pub struct Snapshot {
     pub stats: Stats,
 }
 
-/// A queue position: ordered by time, then by sequence number. The slot rides along but never
-/// decides the order (sequence numbers are unique), so it is packed beside the sequence number to
-/// keep the heap's entries at 16 bytes.
+/// A queue position: ordered by time, then by sequence number. The slot rides along in the low
+/// bits but never decides the order (sequence numbers are unique), so a key is one `u128`: time in
+/// the high half, then the sequence number, then the slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
-    time: SimTime,
-    seq_slot: u64,
-}
+struct Key(u128);
 
 const SLOT_BITS: u32 = 24;
 /// At most this many events may be pending at once (messages in flight, timers, arrivals).
@@ -242,18 +238,19 @@ const MAX_PENDING: usize = 1 << SLOT_BITS;
 
 impl Key {
     fn new(time: SimTime, seq: u64, slot: u32) -> Key {
-        Key {
-            time,
-            seq_slot: (seq << SLOT_BITS) | u64::from(slot),
-        }
+        Key((u128::from(time.0) << 64) | u128::from((seq << SLOT_BITS) | u64::from(slot)))
+    }
+
+    fn time(self) -> SimTime {
+        SimTime((self.0 >> 64) as u64)
     }
 
     fn seq(self) -> u64 {
-        self.seq_slot >> SLOT_BITS
+        (self.0 as u64) >> SLOT_BITS
     }
 
     fn slot(self) -> u32 {
-        (self.seq_slot & ((1 << SLOT_BITS) - 1)) as u32
+        (self.0 as u32) & ((1 << SLOT_BITS) - 1)
     }
 }
 
@@ -386,7 +383,7 @@ struct Planned<P: Protocol> {
 struct State<P: Protocol> {
     now: SimTime,
     seq: u64,
-    queue: QuaternaryHeap<Reverse<Key>>,
+    queue: RadixQueue,
     entries: Vec<Entry<P>>,
     free: Vec<u32>,
     held: Vec<u32>,
@@ -533,7 +530,7 @@ impl<P: Protocol> Sim<P> {
         let mut state = State {
             now: SimTime::ZERO,
             seq: 0,
-            queue: QuaternaryHeap::new(),
+            queue: RadixQueue::new(),
             entries: Vec::new(),
             free: Vec::new(),
             held: Vec::new(),
@@ -715,17 +712,17 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn next(&mut self) -> Option<Next> {
-        while let Some(&Reverse(key)) = self.state.queue.peek() {
+        while let Some(key) = self.state.queue.peek().map(Key) {
             let entry = &self.state.entries[key.slot() as usize];
             if entry.seq == key.seq() && entry.item.is_some() && entry.place == Place::Queue {
                 break;
             }
             self.state.queue.pop();
         }
-        let queued = self.state.queue.peek().map(|r| r.0);
+        let queued = self.state.queue.peek().map(Key);
         let action_at = self.schedule.get(self.state.cursor).map(|p| p.at);
         match (queued, action_at) {
-            (Some(key), Some(at)) if at < key.time => Some(Next::Action),
+            (Some(key), Some(at)) if at < key.time() => Some(Next::Action),
             (Some(key), _) => Some(Next::Queue(key)),
             (None, Some(_)) => Some(Next::Action),
             (None, None) => None,
@@ -734,7 +731,7 @@ impl<P: Protocol> Sim<P> {
 
     fn next_time(&mut self) -> Option<SimTime> {
         match self.next()? {
-            Next::Queue(key) => Some(key.time),
+            Next::Queue(key) => Some(key.time()),
             Next::Action => Some(self.schedule[self.state.cursor].at),
         }
     }
@@ -747,7 +744,7 @@ impl<P: Protocol> Sim<P> {
             return false;
         };
         let time = match &next {
-            Next::Queue(key) => key.time,
+            Next::Queue(key) => key.time(),
             Next::Action => self.schedule[self.state.cursor].at,
         };
         if time > self.horizon {
@@ -1654,7 +1651,7 @@ impl<P: Protocol> State<P> {
     fn schedule(&mut self, at: SimTime, item: Item<P>) -> u32 {
         let slot = self.alloc(at, item);
         let seq = self.entries[slot as usize].seq;
-        self.queue.push(Reverse(Key::new(at, seq, slot)));
+        self.queue.push(Key::new(at, seq, slot).0);
         slot
     }
 
@@ -1664,7 +1661,7 @@ impl<P: Protocol> State<P> {
         entry.seq = self.seq;
         entry.at = at;
         entry.place = Place::Queue;
-        self.queue.push(Reverse(Key::new(at, self.seq, slot)));
+        self.queue.push(Key::new(at, self.seq, slot).0);
     }
 
     fn free(&mut self, slot: u32) {
@@ -1864,7 +1861,7 @@ impl<P: Protocol> Ctx<'_, P> {
             mono_deadline,
         });
         let seq = entry.seq;
-        state.queue.push(Reverse(Key::new(at, seq, slot)));
+        state.queue.push(Key::new(at, seq, slot).0);
         timer
     }
 
