@@ -41,12 +41,58 @@ fn benchmark(
     }
 }
 
-/// The heartbeat workload: every node pings every other every 100 ms over 1–5 ms links, no faults.
-pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
+/// Who pings whom in a heartbeat benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Every node pings every other: n² messages a round, so at 500 nodes 250,000 messages are in
+    /// flight at once and each node keeps a table of 499 peers; the cost per event then measures
+    /// the memory those take as much as the engine.
+    AllToAll,
+    /// Every node pings its next few nodes around the ring: the work per node, the messages in
+    /// flight per node and the state touched per event stay the same at any size, so the cost per
+    /// event measures the engine alone.
+    Ring(u32),
+}
+
+/// The heartbeat workloads `sim bench` and the bench page run, in order.
+pub const SHAPES: [Shape; 2] = [Shape::AllToAll, Shape::Ring(4)];
+
+impl Shape {
+    fn successors(self) -> Option<u32> {
+        match self {
+            Shape::AllToAll => None,
+            Shape::Ring(k) => Some(k),
+        }
+    }
+
+    /// Peers each node pings with `nodes` nodes.
+    fn fanout(self, nodes: u32) -> u64 {
+        let others = u64::from(nodes.saturating_sub(1));
+        self.successors()
+            .map_or(others, |k| others.min(u64::from(k)))
+    }
+
+    /// The heading of this workload's lines in the report.
+    pub fn title(self) -> String {
+        match self {
+            Shape::AllToAll => {
+                "all-to-all heartbeat (every node pings every other every 100 ms):".to_string()
+            }
+            Shape::Ring(k) => {
+                format!("ring heartbeat (every node pings its {k} successors every 100 ms):")
+            }
+        }
+    }
+}
+
+/// The heartbeat workload: every node pings the peers of `shape` every 100 ms over 1–5 ms links,
+/// no faults.
+pub fn heartbeat_scenario(shape: Shape, nodes: u32, horizon: SimTime) -> Scenario {
     let protocol = ProtocolConfig::Heartbeat(HeartbeatParams {
         interval_us: 100_000,
         timeout_us: 350_000,
         adaptive: false,
+        successors: shape.successors(),
     });
     benchmark(
         "Heartbeat",
@@ -59,10 +105,9 @@ pub fn heartbeat_scenario(nodes: u32, horizon: SimTime) -> Scenario {
 }
 
 /// Roughly how many events one simulated second of the heartbeat workload produces: per node and
-/// round, a timer fire and set, n − 1 pings and pongs sent, and as many delivered.
-pub fn heartbeat_events_per_sim_second(nodes: u32) -> u64 {
-    let n = u64::from(nodes);
-    10 * n * (2 + 4 * (n - 1))
+/// round, a timer fire and set, a ping and a pong sent per watched peer, and as many delivered.
+fn heartbeat_events_per_sim_second(shape: Shape, nodes: u32) -> u64 {
+    10 * u64::from(nodes) * (2 + 4 * shape.fanout(nodes))
 }
 
 /// The figures of one benchmark run.
@@ -91,7 +136,7 @@ impl BenchResult {
     /// One line of the report, the same natively and in the browser.
     pub fn line(&self) -> String {
         format!(
-            "heartbeat {:>4} nodes: {:>9} events in {:>7.3}s wall = {:>6.2} M events/s ({:>6.1} ns/event), {:>9.1} sim s per wall s",
+            "{:>4} nodes: {:>9} events in {:>7.3}s wall = {:>6.2} M events/s ({:>6.1} ns/event), {:>9.1} sim s per wall s",
             self.nodes,
             self.events,
             self.wall_seconds,
@@ -105,23 +150,34 @@ impl BenchResult {
 /// An untimed run of the first workload's size, so no measurement pays for growing the heap (the
 /// wasm linear memory, or fresh pages natively) or, in the browser, for tier-up to optimised code.
 pub fn warm_up(target_events: u64, wall_ms: &mut dyn FnMut() -> f64) {
-    run_heartbeat(5, target_events, wall_ms);
+    run_heartbeat(Shape::AllToAll, 5, target_events, wall_ms);
 }
 
-/// Runs the heartbeat workload with `nodes` nodes for about `target_events` events, timing it
-/// with `wall_ms` (milliseconds from any fixed origin).
+/// The horizon at which the heartbeat workload has produced about `target_events` events.
+fn heartbeat_horizon(shape: Shape, nodes: u32, target_events: u64) -> SimTime {
+    let per_second = heartbeat_events_per_sim_second(shape, nodes);
+    SimTime((target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US))
+}
+
+/// Runs the heartbeat workload of `shape` with `nodes` nodes for about `target_events` events,
+/// timing it with `wall_ms` (milliseconds from any fixed origin).
 pub fn run_heartbeat(
+    shape: Shape,
     nodes: u32,
     target_events: u64,
     wall_ms: &mut dyn FnMut() -> f64,
 ) -> BenchResult {
-    let per_second = heartbeat_events_per_sim_second(nodes);
-    let horizon_us =
-        (target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US);
-    timed(
-        nodes,
-        &heartbeat_scenario(nodes, SimTime(horizon_us)),
-        wall_ms,
+    let horizon = heartbeat_horizon(shape, nodes, target_events);
+    timed(nodes, &heartbeat_scenario(shape, nodes, horizon), wall_ms)
+}
+
+/// The report line comparing the cost per event of the largest run with the smallest.
+pub fn cost_ratio_line(first: &BenchResult, last: &BenchResult) -> String {
+    format!(
+        "cost per event, {} nodes vs {} nodes: {:.2}x",
+        last.nodes,
+        first.nodes,
+        last.nanoseconds_per_event() / first.nanoseconds_per_event()
     )
 }
 
@@ -144,12 +200,10 @@ fn timed(nodes: u32, scenario: &Scenario, wall_ms: &mut dyn FnMut() -> f64) -> B
 /// Bytes per event held by a run of the heartbeat workload with `nodes` nodes and about
 /// `target_events` events: the trace, the message table, and the vector-clock index once built.
 pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
-    let per_second = heartbeat_events_per_sim_second(nodes);
-    let horizon_us =
-        (target_events.saturating_mul(1_000_000) / per_second).clamp(200_000, MAX_HORIZON_US);
-    let scenario = heartbeat_scenario(nodes, SimTime(horizon_us));
+    let horizon = heartbeat_horizon(Shape::AllToAll, nodes, target_events);
+    let scenario = heartbeat_scenario(Shape::AllToAll, nodes, horizon);
     let mut run = scenario.build().expect("the benchmark scenario is valid");
-    run.run_until(SimTime(horizon_us));
+    run.run_until(horizon);
     run.causality();
     let memory = run.memory();
     let events = memory.events.max(1) as f64;

@@ -72,3 +72,46 @@ fn the_adaptive_parameter_is_left_out_of_older_scenarios() {
             .contains("\"adaptive\": true")
     );
 }
+
+/// A ring detector: each of six nodes pings and watches only its next two nodes, so a crash is
+/// noticed by exactly the crashed node's two predecessors, and completeness asks no more of it.
+#[test]
+fn a_ring_detector_watches_only_its_successors() {
+    use causeway::engine::action::{Action, Scheduled};
+    use causeway::engine::trace::EventKind;
+
+    let mut scenario = preset("heartbeat-basic");
+    scenario.nodes = 6;
+    let ProtocolConfig::Heartbeat(params) = &mut scenario.protocol else {
+        panic!("a heartbeat preset");
+    };
+    params.successors = Some(2);
+    scenario.faults = vec![Scheduled {
+        at_us: causeway::engine::SimTime(500_000),
+        action: Action::Crash { node: n(1) },
+    }];
+    let run = run_to_end(&scenario);
+    assert!(
+        violated(run.as_ref()).is_empty(),
+        "{:?}",
+        violated(run.as_ref())
+    );
+    let suspecting: Vec<u32> = (2..=6)
+        .filter(|&node| !notes_of(run.as_ref(), n(node), "suspects n1").is_empty())
+        .collect();
+    assert_eq!(suspecting, [5, 6], "n1's predecessors, and only they");
+    for (from, to) in [(3, 4), (3, 5), (6, 1), (6, 2)] {
+        assert!(
+            run.events().iter().any(|e| e.node == Some(n(from))
+                && matches!(e.kind, EventKind::Send { to: t, .. } if t == n(to))),
+            "n{from} pings its successor n{to}"
+        );
+    }
+    for (from, to) in [(3, 6), (4, 1), (6, 3)] {
+        assert!(
+            !run.events().iter().any(|e| e.node == Some(n(from))
+                && matches!(e.kind, EventKind::Send { to: t, .. } if t == n(to))),
+            "n{from} never writes to n{to}, neither its successor nor its predecessor"
+        );
+    }
+}

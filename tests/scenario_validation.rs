@@ -90,6 +90,10 @@ fn bounds_and_references_have_specific_messages() {
             "`protocol.interval_us` must be from 1ms to 60s",
         ),
         (
+            Box::new(|v| v["protocol"]["successors"] = 0.into()),
+            "`protocol.successors` must be at least 1",
+        ),
+        (
             Box::new(|v| v["version"] = 99.into()),
             "format version 99, but this Causeway only knows versions up to 1",
         ),

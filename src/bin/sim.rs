@@ -558,19 +558,17 @@ fn bench_all(events: u64, sizes: &[u32]) {
         }
     );
     bench::warm_up(events, &mut wall_ms);
-    let mut results = Vec::new();
-    for &nodes in sizes {
-        let result = bench::run_heartbeat(nodes, events, &mut wall_ms);
-        println!("  {}", result.line());
-        results.push(result);
-    }
-    if let (Some(first), Some(last)) = (results.first(), results.last()) {
-        println!(
-            "  cost per event, {} nodes vs {} nodes: {:.2}x",
-            last.nodes,
-            first.nodes,
-            last.nanoseconds_per_event() / first.nanoseconds_per_event()
-        );
+    for shape in bench::SHAPES {
+        println!("  {}", shape.title());
+        let mut results = Vec::new();
+        for &nodes in sizes {
+            let result = bench::run_heartbeat(shape, nodes, events, &mut wall_ms);
+            println!("    {}", result.line());
+            results.push(result);
+        }
+        if let (Some(first), Some(last)) = (results.first(), results.last()) {
+            println!("    {}", bench::cost_ratio_line(first, last));
+        }
     }
     println!("memory per event (trace + payloads, vector-clock index):");
     for nodes in [5, 200] {

@@ -576,7 +576,10 @@ impl<P: Protocol> Sim<P> {
             });
             state.schedule(SimTime(config.start_us), Item::Generate);
         }
-        let checkpoint_every = 4_096 + 64 * u64::from(n);
+        // A checkpoint copies state that grows with the square of the node count (a random stream
+        // per directed link; protocols' per-peer tables), so space them by at least that many steps
+        // to keep copying a bounded share of the work at any size.
+        let checkpoint_every = (4_096 + 64 * u64::from(n)).max(u64::from(n) * u64::from(n));
         let mut sim = Sim {
             nodes: n,
             horizon: setup.horizon,

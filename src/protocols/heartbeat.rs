@@ -30,6 +30,11 @@ pub struct HeartbeatParams {
     /// false, so scenarios written before it existed keep their exact form.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub adaptive: bool,
+    /// Ping and watch only this many successors around the ring (n1 watches n2, n3, …), as a ring
+    /// failure detector does, so each node's work stays the same however many nodes there are.
+    /// Every peer when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successors: Option<u32>,
 }
 
 fn default_interval() -> u64 {
@@ -46,6 +51,7 @@ impl Default for HeartbeatParams {
             interval_us: default_interval(),
             timeout_us: default_timeout(),
             adaptive: false,
+            successors: None,
         }
     }
 }
@@ -114,6 +120,21 @@ impl Heartbeat {
         self.incarnation
     }
 
+    /// The peers this node pings and may suspect, in ascending order: its successors around the
+    /// ring, or everyone else.
+    pub fn watched(&self) -> impl Iterator<Item = NodeId> + use<> {
+        let nodes = self.last_heard.len() as u32;
+        let me = self.id.0;
+        let count = self
+            .params
+            .successors
+            .map_or(nodes - 1, |k| k.min(nodes - 1));
+        let wrapped = (me + count + 1).saturating_sub(nodes);
+        (0..wrapped)
+            .chain(me + 1..=me + count - wrapped)
+            .map(NodeId)
+    }
+
     fn heard(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId) {
         self.last_heard[from.index()] = Some(ctx.monotonic());
         if self.suspected[from.index()] {
@@ -172,12 +193,19 @@ impl Protocol for Heartbeat {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, _timer: HeartbeatTimer) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        ctx.broadcast(HeartbeatMsg::Ping {
+        let ping = HeartbeatMsg::Ping {
             incarnation: self.incarnation,
             seq,
-        });
+        };
+        if self.params.successors.is_some() {
+            for peer in self.watched() {
+                ctx.send(peer, ping);
+            }
+        } else {
+            ctx.broadcast(ping);
+        }
         let now = ctx.monotonic();
-        for peer in ctx.peers() {
+        for peer in self.watched() {
             let since = self.last_heard[peer.index()].unwrap_or(self.started_at);
             let timeout = self.timeouts[peer.index()] as i64;
             if !self.suspected[peer.index()] && now - since > timeout {
@@ -213,14 +241,12 @@ impl Protocol for Heartbeat {
     fn view(&self) -> NodeView {
         let suspects: Vec<String> = self.suspects().map(|n| n.to_string()).collect();
         let rows = self
-            .last_heard
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != self.id.index())
-            .map(|(i, heard)| {
+            .watched()
+            .map(|peer| {
+                let i = peer.index();
                 let mut row = vec![
-                    NodeId(i as u32).to_string(),
-                    heard.map_or_else(
+                    peer.to_string(),
+                    self.last_heard[i].map_or_else(
                         || "never".to_string(),
                         |t| format!("at {}", format_us(i128::from(t))),
                     ),
@@ -410,7 +436,7 @@ impl Property<Heartbeat> for Completeness {
     }
 
     fn description(&self) -> &'static str {
-        "By the end of the run, every crashed node is suspected by every node that is up."
+        "By the end of the run, every crashed node is suspected by every node that is up and watches it."
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Heartbeat>) -> Verdict {
@@ -440,6 +466,7 @@ impl Property<Heartbeat> for Completeness {
             let peer = NodeId(crashed as u32);
             for node in cx.nodes.iter().filter(|n| n.status() == NodeStatus::Up) {
                 if let Some(state) = node.state()
+                    && state.watched().any(|w| w == peer)
                     && !state.suspects().any(|s| s == peer)
                 {
                     return Verdict::Violated {

@@ -260,6 +260,11 @@ impl Scenario {
                 if p.timeout_us == 0 || p.timeout_us > 600_000_000 {
                     return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
                 }
+                if p.successors == Some(0) {
+                    return err(
+                        "`protocol.successors` must be at least 1 (leave it out to watch every peer)",
+                    );
+                }
             }
             ProtocolConfig::Broadcast(p) => {
                 self.check_requests::<Broadcast>()?;

@@ -57,22 +57,24 @@ pub fn BenchPage() -> Html {
                 let mut clock = wall_ms;
                 yield_to_page().await;
                 bench::warm_up(events, &mut clock);
-                let mut first_ns = None;
-                for nodes in SIZES {
-                    yield_to_page().await;
-                    let result = bench::run_heartbeat(nodes, events, &mut clock);
-                    out.push(format!("  {}", result.line()));
-                    let ns = result.nanoseconds_per_event();
-                    if let Some(first) = first_ns {
-                        out.push(format!(
-                            "  cost per event, {nodes} nodes vs {} nodes: {:.2}x",
-                            SIZES[0],
-                            ns / first
-                        ));
-                    } else {
-                        first_ns = Some(ns);
+                for shape in bench::SHAPES {
+                    out.push(format!("  {}", shape.title()));
+                    let mut first = None;
+                    for nodes in SIZES {
+                        yield_to_page().await;
+                        let result = bench::run_heartbeat(shape, nodes, events, &mut clock);
+                        out.push(format!("    {}", result.line()));
+                        match first {
+                            Some(first) => {
+                                out.push(format!(
+                                    "    {}",
+                                    bench::cost_ratio_line(&first, &result)
+                                ));
+                            }
+                            None => first = Some(result),
+                        }
+                        lines.set(out.clone());
                     }
-                    lines.set(out.clone());
                 }
                 out.push(format!(
                     "raft workload (wasm): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request \

@@ -20,12 +20,14 @@ pub fn us(text: &str) -> SimTime {
 
 /// A heartbeat scenario with `nodes` nodes over 1–5 ms links and a ten-second horizon.
 pub fn heartbeat(nodes: u32, seed: u64) -> Scenario {
-    let mut scenario = causeway::bench::heartbeat_scenario(nodes, us("10s"));
+    let mut scenario =
+        causeway::bench::heartbeat_scenario(causeway::bench::Shape::AllToAll, nodes, us("10s"));
     scenario.seed = seed;
     scenario.protocol = ProtocolConfig::Heartbeat(HeartbeatParams {
         interval_us: 100_000,
         timeout_us: 350_000,
         adaptive: false,
+        successors: None,
     });
     scenario
 }
