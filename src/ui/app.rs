@@ -11,7 +11,8 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ControlBar, Controls, DiagramPanel, Header, HelpDialog, InspectorPanel,
-    LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, ScenarioPanel, ShareBar, TopologyPanel,
+    LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel, ShareBar,
+    TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::frame::{self, FrameKey};
@@ -184,6 +185,8 @@ fn Sandbox(props: &SandboxProps) -> Html {
         _ => None,
     };
 
+    let plot = frame.as_ref().and_then(|f| f.plot.clone());
+
     if let Some(embed) = embed {
         return html! {
             <ContextProvider<AppContext> context={context}>
@@ -246,6 +249,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             stamps={ui.stamps}
                             selection={ui.selection}
                         />
+                        if let Some(plot) = plot {
+                            <PlotPanel plot={plot} />
+                        }
                     </main>
                     <aside class="column column-right">
                         if let Some(f) = &frame {

@@ -6,10 +6,12 @@ use std::rc::Rc;
 use crate::engine::causality::{causal_future, causal_past};
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::LinkConfig;
-use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Stats};
+use crate::engine::protocol::NodeStatus;
+use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Snapshot, Stats};
 use crate::view::details::{self, Details};
 use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
 use crate::view::format;
+use crate::view::plot::{self, Plot, PlotKind};
 use crate::view::topology::{self, LinkState, TopologyLayout};
 
 use super::session::Session;
@@ -36,6 +38,8 @@ pub struct Frame {
     pub properties: Rc<Vec<PropertyReport>>,
     pub inspect: Rc<Inspect>,
     pub partitioned: bool,
+    /// The lesson plot, for the protocols that have one.
+    pub plot: Option<Rc<Plot>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -139,6 +143,9 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
     }
     let topology = topology::layout(&snapshot, TOPOLOGY_SIZE);
     let inspect = inspect(session, key.selection, &snapshot);
+    let plot = session
+        .plot
+        .map(|kind| Rc::new(lesson_plot(session, kind, &snapshot)));
     Frame {
         name: session.name.clone(),
         description: session.description.clone(),
@@ -156,6 +163,38 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
         properties: Rc::new(snapshot.properties.clone()),
         inspect: Rc::new(inspect),
         partitioned: !snapshot.blocked.is_empty(),
+        plot,
+    }
+}
+
+/// The lesson plot of the run up to now.
+fn lesson_plot(session: &Session, kind: PlotKind, snapshot: &Snapshot) -> Plot {
+    let run = &session.run;
+    let now = snapshot.now.0;
+    match kind {
+        PlotKind::ClockError => {
+            let clocks_now: Vec<Option<i64>> = snapshot
+                .nodes
+                .iter()
+                .map(|n| (n.status != NodeStatus::Crashed).then_some(n.clock_us))
+                .collect();
+            let roles: Vec<Option<String>> = snapshot
+                .nodes
+                .iter()
+                .map(|n| n.view.as_ref().and_then(|v| v.role.clone()))
+                .collect();
+            let clocks = plot::clock_errors(run.events(), now, &clocks_now);
+            plot::clock_plot(&clocks, now, run.horizon().0, &roles)
+        }
+        PlotKind::Gossip => {
+            let in_flight: Vec<String> = snapshot
+                .in_flight
+                .iter()
+                .map(|m| run.message_label(m.msg))
+                .collect();
+            let spreads = plot::gossip_spread(run.events(), &in_flight);
+            plot::gossip_plot(&spreads, snapshot.nodes.len(), now)
+        }
     }
 }
 

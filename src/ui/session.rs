@@ -11,6 +11,7 @@ use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
 use crate::scenario::link::{Link, ViewOptions};
 use crate::view::index::TraceIndex;
+use crate::view::plot::PlotKind;
 
 /// A frame advances the run in slices of this many steps until its time budget is spent, so no
 /// frame blocks the page for long however expensive the protocol's steps are.
@@ -26,6 +27,8 @@ pub struct Session {
     pub name: String,
     pub description: String,
     pub seed: u64,
+    /// The lesson plot its protocol gets, if any.
+    pub plot: Option<PlotKind>,
     /// The scenario as opened; the run holds the interventions recorded since.
     scenario: Scenario,
 }
@@ -40,6 +43,7 @@ impl Session {
             name: scenario.name.clone(),
             description: scenario.description.clone(),
             seed: scenario.seed,
+            plot: PlotKind::of(&scenario.protocol),
             scenario: scenario.clone(),
         })
     }

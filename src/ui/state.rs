@@ -199,6 +199,8 @@ impl Ui {
     fn reset(&self) -> Ui {
         Ui {
             session: self.session.clone(),
+            // Counting on, so a new session never has the generation of the last one's frame.
+            generation: self.generation,
             speed: self.speed,
             size: self.size,
             stamps: self.stamps,

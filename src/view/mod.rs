@@ -6,6 +6,7 @@
 //!   crashed and paused spans, partition bands, pending timers.
 //! - `topology`: nodes on a ring, links coloured by state, messages in flight along them.
 //! - `axis`: time-axis ticks at round steps.
+//! - `plot`: the lessons' plots (clock error against true time, gossip spread), from the trace.
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
 
@@ -14,4 +15,5 @@ pub mod details;
 pub mod diagram;
 pub mod format;
 pub mod index;
+pub mod plot;
 pub mod topology;

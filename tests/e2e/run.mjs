@@ -16,8 +16,17 @@ import { tests as shareTests } from "./share.mjs";
 import { tests as exportTests } from "./exports.mjs";
 import { tests as embedTests } from "./embed.mjs";
 import { tests as savedTests } from "./saved.mjs";
+import { tests as plotTests } from "./plots.mjs";
 
-const tests = [...shellTests, ...sandboxTests, ...shareTests, ...exportTests, ...embedTests, ...savedTests];
+const tests = [
+  ...shellTests,
+  ...sandboxTests,
+  ...shareTests,
+  ...exportTests,
+  ...embedTests,
+  ...savedTests,
+  ...plotTests,
+];
 
 const TEST_TIMEOUT_MS = 60_000;
 

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::empty_state::EmptyState;
@@ -83,24 +84,37 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
     let canvas = use_node_ref();
     let hover = use_state(|| None::<Hover>);
 
-    // Measure the canvas now and whenever the window changes size.
+    // Measure the canvas now and whenever it changes size: with the window, and with whatever
+    // shares the stage (the lesson plot, a note).
     {
         let canvas = canvas.clone();
         let dispatch = app.dispatch.clone();
         let loaded = props.layout.is_some();
         use_effect_with(loaded, move |_| {
-            let measure = move || {
-                if let Some(element) = canvas.cast::<web_sys::Element>() {
-                    let (w, h) = (element.client_width(), element.client_height());
-                    if w > 0 && h > 0 {
-                        dispatch.dispatch(UiAction::Resize(f64::from(w), f64::from(h)));
+            let element = canvas.cast::<web_sys::Element>();
+            let measure = {
+                let element = element.clone();
+                move || {
+                    if let Some(element) = &element {
+                        let (w, h) = (element.client_width(), element.client_height());
+                        if w > 0 && h > 0 {
+                            dispatch.dispatch(UiAction::Resize(f64::from(w), f64::from(h)));
+                        }
                     }
                 }
             };
             measure();
-            let listener = web_sys::window()
-                .map(|window| EventListener::new(&window, "resize", move |_| measure()));
-            move || drop(listener)
+            let callback = Closure::<dyn FnMut()>::new(measure);
+            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(element)) = (&observer, &element) {
+                observer.observe(element);
+            }
+            move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(callback);
+            }
         });
     }
 
