@@ -55,7 +55,7 @@ const GOLDEN: &[(&str, &str)] = &[
     ),
     (
         "raft-break-figure8",
-        "494fb6605c175bd324584a2367087d0676157b782c755aa7a89a7aaf312ebbe2",
+        "b398ba54dfcaab49d7ecfc491a2043a88f2b0a4e7ed1f37bc05472ab57425a00",
     ),
     (
         "raft-break-voted-for",

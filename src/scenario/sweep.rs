@@ -3,20 +3,30 @@
 //! (crashes and restarts, partitions, lossy, duplicating, reordering and slow links, clock drift
 //! and jumps, pauses), then at half time a *heal phase* that repairs everything at once, so the
 //! second half shows whether the protocol recovers. Each seed also enables only some kinds of fault
-//! (swarm testing), so rare combinations get concentrated runs.
+//! (swarm testing), so rare combinations get concentrated runs, and half the seeds also play the
+//! Raft paper's Figure 8 on cue: a choreography of elections, cuts and crashes that random faults
+//! almost never line up.
 //!
-//! Nothing here knows the protocol: any scenario can be swept.
+//! Nothing here knows the protocol: any scenario can be swept. (Figure 8 on cue is timed for a
+//! leader that takes client requests, but uses only the actions every scenario has.)
 
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::ids::NodeId;
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::rng::{Purpose, SimRng};
+use crate::engine::sim::{Generator, Target};
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
 
 /// At most this many fault patterns are drawn per seed (a pattern may schedule several actions;
 /// repairs come on top).
 const MAX_FAULTS: u64 = 32;
+
+/// How often a seed also plays Figure 8 on cue (in parts per million).
+const FIGURE8_PPM: u32 = 500_000;
+
+/// How long before Figure 8 on cue the cluster is repaired, so a leader is elected and settled.
+const SETTLE_US: u64 = 1_000_000;
 
 /// The kinds of fault pattern a seed may enable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,33 +277,49 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
         let divide = rng.range_u64(2, 11);
         generator.every_us = (generator.every_us / divide).max(1_000);
     }
+    // Figure 8 on cue comes last, from the draws after all the others, so a seed without it has the
+    // schedule it always had. It plays out on a whole cluster: whatever is broken is repaired a
+    // while before it (as at the heal), and no other fault falls in between or during it.
+    if nodes >= 3 && rng.chance_ppm(FIGURE8_PPM) {
+        let requests = Requests {
+            generator: workload.generator,
+            nodes,
+        };
+        let at = rng.range_u64(heal / 5, heal / 2 + 1);
+        let mut cue = Plan {
+            faults: Vec::new(),
+            heal,
+            down: Vec::new(),
+            max_down: plan.max_down,
+        };
+        figure8(
+            &mut cue,
+            &mut rng,
+            at,
+            base.network.default.delay.bounds_us(),
+            &requests,
+        );
+        let last = cue
+            .faults
+            .iter()
+            .map(|f| f.at_us)
+            .max()
+            .unwrap_or(SimTime(at));
+        let repaired = SimTime(at.saturating_sub(SETTLE_US));
+        plan.faults.retain(|f| f.at_us < repaired || f.at_us > last);
+        for action in repairs(base, &links_changed, &drifted) {
+            plan.push(repaired.as_us(), action);
+        }
+        plan.faults.extend(cue.faults);
+    }
     let mut faults = plan.faults;
     faults.sort_by_key(|s| s.at_us);
     let at_us = SimTime(heal);
-    let mut repair = |action| faults.push(Scheduled { at_us, action });
-    repair(Action::Heal);
-    for (from, to) in links_changed {
-        let link = base
-            .network
-            .links
-            .iter()
-            .find(|l| l.from == from && l.to == to)
-            .map_or(base.network.default, |l| l.config);
-        repair(Action::SetLink { from, to, link });
-    }
-    for node in drifted {
-        let ppm = base
-            .clocks
-            .nodes
-            .iter()
-            .find(|c| c.node == node)
-            .map_or(base.clocks.default.drift_ppm, |c| c.clock.drift_ppm);
-        repair(Action::ClockDrift { node, ppm });
-    }
-    for node in (0..nodes).map(NodeId) {
-        repair(Action::Resume { node });
-        repair(Action::Restart { node });
-    }
+    faults.extend(
+        repairs(base, &links_changed, &drifted)
+            .into_iter()
+            .map(|action| Scheduled { at_us, action }),
+    );
     let mut scenario = base.clone();
     scenario.name = format!("{} (sweep seed {seed})", base.name);
     scenario.seed = seed;
@@ -301,6 +327,126 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     scenario.workload = workload;
     scenario.interventions = Vec::new();
     scenario
+}
+
+/// The paper's Figure 8 on cue. A leader `a` is cut off with a minority and takes an entry from a
+/// client, which reaches only that minority; the minority crashes. A node `e` of the majority wins
+/// the next term, is cut off just after its followers hear of it, takes a different entry at the
+/// same index from the next client (redirected to it), and crashes. `a` returns, wins a later term
+/// (its log is the most up to date) and sends its old entry to the majority, and crashes before the
+/// next client request. `e` returns and wins again, with the votes of servers whose logs end in
+/// `a`'s older term, and overwrites the entry. Correct Raft never committed it (it is not from
+/// `a`'s term), so that is safe; a leader that commits by counting replicas has committed what `e`
+/// overwrites. The rest of the minority stays down until `e` has won, so `a` gets no requests
+/// through it.
+///
+/// Entries come only from client requests, so each step is timed between two of the workload's
+/// requests, and by the latencies.
+fn figure8(plan: &mut Plan, rng: &mut SimRng, at: u64, (lo, hi): (u64, u64), requests: &Requests) {
+    let (lo, hi) = (lo.max(1_000), hi.max(2_000));
+    // A redirected client retries about this much later.
+    let redirect = 1_000;
+    let nodes = requests.nodes;
+    let order = shuffled(rng, nodes);
+    let (minority, majority) = order.split_at((nodes - (nodes / 2 + 1)) as usize);
+    let (a, e) = (minority[0], majority[0]);
+    let others: Vec<NodeId> = order.iter().copied().filter(|&n| n != e).collect();
+    // `a`'s election starts once every follower holds the latest entry; it is cut off with the
+    // minority once the majority has heard from it.
+    let mut t = requests.next(at, &[]) + redirect + hi + 1 + rng.range_u64(0, lo);
+    plan.push(t, Action::ExpireTimers { node: a });
+    t += 3 * hi + 1 + rng.range_u64(0, lo);
+    plan.push(t, Action::Heal);
+    plan.push(
+        t,
+        Action::Partition {
+            groups: vec![minority.to_vec(), majority.to_vec()],
+        },
+    );
+    // The next request reaches `a` and the minority; then the minority crashes and `e` runs.
+    t = requests.next(t, &[]) + redirect + hi + 1 + rng.range_u64(0, lo);
+    let minority_down = t;
+    plan.push(t, Action::ExpireTimers { node: e });
+    t += 3 * hi + 1;
+    plan.push(t, Action::Heal);
+    plan.push(
+        t,
+        Action::Partition {
+            groups: vec![vec![e], others],
+        },
+    );
+    // The next request not sent to the crashed minority reaches `e` alone; `e` crashes, `a`
+    // returns and stands twice at once (the majority voted for `e` in the next term).
+    let e_down = requests.next(t, minority) + redirect + 1 + rng.range_u64(0, lo);
+    let a_stands = e_down + rng.range_u64(0, lo);
+    // `a` wins and has its entry acknowledged within six latencies: it crashes before the next
+    // request that could reach it, and `e` returns and stands twice at once.
+    let down: Vec<NodeId> = minority[1..].iter().copied().chain([e]).collect();
+    let a_down = requests.next(a_stands + 6 * lo, &down) - 1 - rng.range_u64(0, lo);
+    for &n in &minority[1..] {
+        plan.crash(n, minority_down, Some(a_down + 4 * hi - minority_down));
+    }
+    plan.crash(a, minority_down, Some(e_down - minority_down));
+    plan.push(e_down, Action::Heal);
+    plan.crash(e, e_down, Some(a_down - e_down));
+    plan.push(a_stands, Action::ExpireTimers { node: a });
+    plan.push(a_stands, Action::ExpireTimers { node: a });
+    plan.crash(a, a_down, Some(log_uniform(rng, 20_000, 1_000_000)));
+    plan.push(a_down, Action::ExpireTimers { node: e });
+    plan.push(a_down, Action::ExpireTimers { node: e });
+}
+
+/// What makes the cluster whole again: heal every partition, restore the links and clock drifts
+/// the faults changed, resume and restart every node.
+fn repairs(base: &Scenario, links: &[(NodeId, NodeId)], drifted: &[NodeId]) -> Vec<Action> {
+    let mut actions = vec![Action::Heal];
+    for &(from, to) in links {
+        let link = base
+            .network
+            .links
+            .iter()
+            .find(|l| l.from == from && l.to == to)
+            .map_or(base.network.default, |l| l.config);
+        actions.push(Action::SetLink { from, to, link });
+    }
+    for &node in drifted {
+        let ppm = base
+            .clocks
+            .nodes
+            .iter()
+            .find(|c| c.node == node)
+            .map_or(base.clocks.default.drift_ppm, |c| c.clock.drift_ppm);
+        actions.push(Action::ClockDrift { node, ppm });
+    }
+    for node in (0..base.nodes).map(NodeId) {
+        actions.push(Action::Resume { node });
+        actions.push(Action::Restart { node });
+    }
+    actions
+}
+
+/// When the workload's generated requests arrive, and where.
+struct Requests {
+    generator: Option<Generator>,
+    nodes: u32,
+}
+
+impl Requests {
+    /// The first generated request at or after `t` that is not sent to one of `skip` (known only
+    /// when requests go round robin), or `t` if there are none.
+    fn next(&self, t: u64, skip: &[NodeId]) -> u64 {
+        let Some(g) = self.generator else {
+            return t;
+        };
+        let every = g.every_us.max(1);
+        let mut k = t.saturating_sub(g.start_us).div_ceil(every);
+        if g.target == Target::RoundRobin {
+            let nodes = u64::from(self.nodes);
+            let skipped = (0..nodes).find(|i| !skip.contains(&NodeId(((k + i) % nodes) as u32)));
+            k += skipped.unwrap_or(0);
+        }
+        g.start_us + k * every
+    }
 }
 
 /// The nodes in a random order.

@@ -2,14 +2,16 @@
 //! remembers each operation's result, so a retried operation takes effect exactly once.
 
 use crate::engine::ids::OpId;
+use crate::protocols::raft::shared::SharedVec;
 use crate::protocols::raft::types::{Command, KvResponse};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KvStore {
     data: BTreeMap<String, String>,
-    /// The result of every operation applied so far, by operation id.
-    results: BTreeMap<OpId, KvResponse>,
+    /// The result of every operation applied so far, by operation id (ids are dense), shared
+    /// between checkpoints.
+    results: SharedVec<Option<KvResponse>>,
 }
 
 impl KvStore {
@@ -17,7 +19,7 @@ impl KvStore {
     /// operation already applied changes nothing and returns the first result.
     pub fn apply(&mut self, command: &Command) -> Option<KvResponse> {
         let op = command.op()?;
-        if let Some(result) = self.results.get(&op) {
+        if let Some(result) = self.result(op) {
             return Some(result.clone());
         }
         let result = match command {
@@ -32,7 +34,12 @@ impl KvStore {
             }
             Command::Get { key, .. } => self.read(key),
         };
-        self.results.insert(op, result.clone());
+        while self.results.len() <= op.index() {
+            self.results.push(None);
+        }
+        if let Some(slot) = self.results.get_mut(op.index()) {
+            *slot = Some(result.clone());
+        }
         Some(result)
     }
 
@@ -43,7 +50,7 @@ impl KvStore {
 
     /// The result of `op` if it has been applied.
     pub fn result(&self, op: OpId) -> Option<&KvResponse> {
-        self.results.get(&op)
+        self.results.get(op.index()).and_then(Option::as_ref)
     }
 
     pub fn data(&self) -> &BTreeMap<String, String> {

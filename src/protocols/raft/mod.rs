@@ -8,6 +8,7 @@
 
 pub mod kv;
 mod properties;
+pub mod shared;
 pub mod types;
 mod view;
 
@@ -16,6 +17,7 @@ use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use kv::KvStore;
+use shared::SharedVec;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 pub use types::{
@@ -59,7 +61,7 @@ pub struct Raft {
     /// Mirrors of the persistent state (stable storage is the truth after a restart).
     current_term: Term,
     voted_for: Option<NodeId>,
-    log: Vec<Entry>,
+    log: SharedVec<Entry>,
     role: Role,
     commit_index: LogIndex,
     last_applied: LogIndex,
@@ -104,7 +106,7 @@ impl Raft {
         self.voted_for
     }
 
-    pub fn log(&self) -> &[Entry] {
+    pub fn log(&self) -> &SharedVec<Entry> {
         &self.log
     }
 
@@ -266,13 +268,17 @@ impl Raft {
         self.acked_round = vec![0; self.nodes as usize];
         self.round = 0;
         self.reads.clear();
-        self.append(
-            ctx,
-            Entry {
-                term: self.current_term,
-                command: Rc::new(Command::Noop),
-            },
-        );
+        // The paper's Figure 8 has no no-op, and the broken commit rule needs its absence to show:
+        // the no-op would travel with the old entries, so a majority would never store those alone.
+        if self.params.leader_noop {
+            self.append(
+                ctx,
+                Entry {
+                    term: self.current_term,
+                    command: Rc::new(Command::Noop),
+                },
+            );
+        }
         self.term_start = self.last_log_index();
         self.replicate(ctx);
         self.set_retry_timer(ctx, RaftTimer::Heartbeat);
@@ -302,7 +308,7 @@ impl Raft {
             leader: self.id,
             prev_log_index: prev,
             prev_log_term: self.term_at(prev).unwrap_or(Term(0)),
-            entries: self.log[start.min(end)..end].to_vec(),
+            entries: self.log.range(start..end).cloned().collect(),
             leader_commit: self.commit_index,
             round: self.round,
         }
@@ -336,13 +342,43 @@ impl Raft {
         ctx.send(peer, self.append_entries_for(next));
     }
 
+    /// The highest index a majority of servers store: the majority-th largest matchIndex, counting
+    /// this leader's own log. Clusters are small, so the values are ranked on the stack, without an
+    /// allocation per acknowledgement.
+    fn majority_match(&self) -> LogIndex {
+        let mut stack = [LogIndex(0); 16];
+        let mut heap = Vec::new();
+        let matched: &mut [LogIndex] = match stack.get_mut(..self.match_index.len()) {
+            Some(slice) => slice,
+            None => {
+                heap.resize(self.match_index.len(), LogIndex(0));
+                &mut heap
+            }
+        };
+        matched.copy_from_slice(&self.match_index);
+        matched[self.id.index()] = self.last_log_index();
+        *matched
+            .select_nth_unstable_by(self.majority() - 1, |a, b| b.cmp(a))
+            .1
+    }
+
     /// Figure 2: "If there exists an N such that N > commitIndex, a majority of matchIndex[i] ≥ N,
     /// and log[N].term == currentTerm: set commitIndex = N."
     fn advance_commit(&mut self, ctx: &mut Ctx<'_, Self>) {
-        let mut matched: Vec<LogIndex> = self.match_index.clone();
-        matched[self.id.index()] = self.last_log_index();
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let n = matched[self.majority() - 1];
+        // Most acknowledgements commit nothing new: a count settles that without ranking.
+        let next = self.commit_index.next();
+        let me = self.id.index();
+        let stored = self
+            .match_index
+            .iter()
+            .enumerate()
+            .filter(|&(i, m)| i != me && *m >= next)
+            .count()
+            + usize::from(self.last_log_index() >= next);
+        if stored < self.majority() {
+            return;
+        }
+        let n = self.majority_match();
         let current = self.term_at(n) == Some(self.current_term);
         if n > self.commit_index && (current || self.params.break_it == BreakIt::CommitEarlierTerm)
         {
@@ -510,10 +546,10 @@ impl Raft {
         if new_from < entries.len() {
             let suffix = &entries[new_from..];
             self.log.truncate(keep);
-            self.log.extend_from_slice(suffix);
+            self.log.extend(suffix.iter().cloned());
             ctx.persist("log", |s| {
                 s.log.truncate(keep);
-                s.log.extend_from_slice(suffix);
+                s.log.extend(suffix.iter().cloned());
             });
         }
         let last_new = LogIndex(prev_log_index.0 + entries.len() as u64);
@@ -545,7 +581,10 @@ impl Raft {
         if success {
             if index > self.match_index[peer] {
                 self.match_index[peer] = index;
-                self.advance_commit(ctx);
+                // Acknowledging what is already committed cannot commit more.
+                if index > self.commit_index {
+                    self.advance_commit(ctx);
+                }
             }
             self.next_index[peer] = self.next_index[peer].max(index.next());
             // Send the rest only if nothing already on its way carries it: answering every
@@ -558,7 +597,7 @@ impl Raft {
         } else if index.next() == self.next_index[peer] {
             let back = if self.params.fast_backtrack {
                 match conflict_term {
-                    Some(t) => match self.log.iter().rposition(|e| e.term == t) {
+                    Some(t) => match self.log.rposition(|e| e.term == t) {
                         Some(position) => LogIndex(position as u64 + 2),
                         None => conflict_index,
                     },
@@ -611,8 +650,11 @@ impl Raft {
             return;
         }
         // A retry of an operation already in the uncommitted log waits for that entry.
-        let uncommitted = self.log.get(self.commit_index.0 as usize..).unwrap_or(&[]);
-        if uncommitted.iter().any(|e| e.command.op() == Some(req.op)) {
+        let retry = self
+            .log
+            .range(self.commit_index.0 as usize..self.log.len())
+            .any(|e| e.command.op() == Some(req.op));
+        if retry {
             self.pending.entry(req.op).or_default().push(req.id);
             return;
         }
@@ -659,7 +701,7 @@ impl Protocol for Raft {
             params: *params,
             current_term: Term(0),
             voted_for: None,
-            log: Vec::new(),
+            log: SharedVec::default(),
             role: Role::Follower,
             commit_index: LogIndex(0),
             last_applied: LogIndex(0),

@@ -6,6 +6,7 @@ use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::protocol::{CheckCx, NodeStatus, Property, PropertyKind, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind};
+use crate::protocols::raft::shared::SharedVec;
 use crate::protocols::raft::{Entry, KvRequest, KvResponse, Raft, RaftParams, Role, Term};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,32 +31,61 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
     ]
 }
 
+/// Nodes with an event each, in the order first seen. A step almost always happens on one node,
+/// so the first is kept inline: checkers run after every step and should not allocate.
+#[derive(Default)]
+struct NodeEvents {
+    first: Option<(NodeId, EventId)>,
+    more: Vec<(NodeId, EventId)>,
+}
+
+impl NodeEvents {
+    /// Notes `event` on `node`; a node already noted keeps its event unless `replace`.
+    fn note(&mut self, node: NodeId, event: EventId, replace: bool) {
+        let slot = match &mut self.first {
+            None => {
+                self.first = Some((node, event));
+                return;
+            }
+            Some(first) if first.0 == node => first,
+            Some(_) => match self.more.iter_mut().find(|(n, _)| *n == node) {
+                Some(slot) => slot,
+                None => {
+                    self.more.push((node, event));
+                    return;
+                }
+            },
+        };
+        if replace {
+            slot.1 = event;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (NodeId, EventId)> + '_ {
+        self.first.iter().chain(&self.more).copied()
+    }
+}
+
 /// The nodes the step's events happened on, each with its most telling event: the annotation of a
 /// role change if there is one, else the first event.
-fn touched(cx: &CheckCx<'_, Raft>) -> Vec<(NodeId, EventId)> {
-    let mut nodes: Vec<(NodeId, EventId)> = Vec::new();
+#[inline]
+fn touched(cx: &CheckCx<'_, Raft>) -> NodeEvents {
+    let mut nodes = NodeEvents::default();
     for (id, event) in cx.new_events() {
-        let Some(node) = event.node else {
-            continue;
-        };
-        let annotation = matches!(event.kind, EventKind::Annotate { .. });
-        match nodes.iter_mut().find(|(n, _)| *n == node) {
-            Some(slot) if annotation => slot.1 = id,
-            Some(_) => {}
-            None => nodes.push((node, id)),
+        if let Some(node) = event.node {
+            nodes.note(node, id, matches!(event.kind, EventKind::Annotate { .. }));
         }
     }
     nodes
 }
 
 /// The nodes whose log the step wrote to stable storage, with the write's event.
-fn log_writes(cx: &CheckCx<'_, Raft>) -> Vec<(NodeId, EventId)> {
-    let mut nodes: Vec<(NodeId, EventId)> = Vec::new();
+#[inline]
+fn log_writes(cx: &CheckCx<'_, Raft>) -> NodeEvents {
+    let mut nodes = NodeEvents::default();
     for (id, event) in cx.new_events() {
-        if let (Some(node), EventKind::Persist { what: "log" }) = (event.node, &event.kind)
-            && !nodes.iter().any(|(n, _)| *n == node)
-        {
-            nodes.push((node, id));
+        if let (Some(node), EventKind::Persist { what: "log" }) = (event.node, &event.kind) {
+            nodes.note(node, id, false);
         }
     }
     nodes
@@ -69,25 +99,25 @@ fn describe(entry: &Entry) -> String {
 /// changed without comparing whole logs.
 #[derive(Clone, Debug, Default)]
 struct LogCopies {
-    logs: Vec<Vec<(Term, Option<OpId>)>>,
+    logs: Vec<SharedVec<(Term, Option<OpId>)>>,
 }
 
 impl LogCopies {
     /// Brings the copy of `node`'s log up to date and returns (the 0-based position of the first
     /// changed entry, the old length). Raft only changes a log's suffix, so the search walks back
     /// from the end.
-    fn sync(&mut self, node: NodeId, log: &[Entry], nodes: usize) -> (usize, usize) {
+    fn sync(&mut self, node: NodeId, log: &SharedVec<Entry>, nodes: usize) -> (usize, usize) {
         if self.logs.len() < nodes {
-            self.logs.resize(nodes, Vec::new());
+            self.logs.resize(nodes, SharedVec::default());
         }
         let copy = &mut self.logs[node.index()];
         let old = copy.len();
         let mut same = old.min(log.len());
-        while same > 0 && copy[..same].last() != Some(&log[same - 1].id()) {
+        while same > 0 && copy[same - 1] != log[same - 1].id() {
             same -= 1;
         }
         copy.truncate(same);
-        copy.extend(log[same..].iter().map(Entry::id));
+        copy.extend(log.range(same..log.len()).map(Entry::id));
         (same, old)
     }
 }
@@ -112,7 +142,7 @@ impl Property<Raft> for ElectionSafety {
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in touched(cx) {
+        for (node, event) in touched(cx).iter() {
             let Some(raft) = cx.nodes[node.index()].state() else {
                 continue;
             };
@@ -164,7 +194,7 @@ impl Property<Raft> for LeaderAppendOnly {
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in log_writes(cx) {
+        for (node, event) in log_writes(cx).iter() {
             let slot = &cx.nodes[node.index()];
             let (changed, old) = self.copies.sync(node, &slot.stable().log, cx.nodes.len());
             let Some(raft) = slot.state() else {
@@ -204,7 +234,33 @@ struct Sighting {
 #[derive(Clone, Debug, Default)]
 struct LogMatching {
     copies: LogCopies,
-    seen: BTreeMap<(u64, Term), Sighting>,
+    /// By index (from 1), the first sighting of each term there.
+    seen: SharedVec<Sightings>,
+}
+
+/// The first sighting of each term at one index. Almost always one term, kept inline: an index
+/// costs no allocation of its own.
+#[derive(Clone, Debug, Default)]
+struct Sightings {
+    first: Option<Sighting>,
+    others: Vec<Sighting>,
+}
+
+impl Sightings {
+    fn of(&self, term: Term) -> Option<&Sighting> {
+        self.first
+            .iter()
+            .chain(&self.others)
+            .find(|s| s.entry.term == term)
+    }
+
+    fn add(&mut self, sighting: Sighting) {
+        if self.first.is_none() {
+            self.first = Some(sighting);
+        } else {
+            self.others.push(sighting);
+        }
+    }
 }
 
 impl Property<Raft> for LogMatching {
@@ -222,14 +278,17 @@ impl Property<Raft> for LogMatching {
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in log_writes(cx) {
+        for (node, event) in log_writes(cx).iter() {
             let log = &cx.nodes[node.index()].stable().log;
             let (changed, _) = self.copies.sync(node, log, cx.nodes.len());
             for position in changed..log.len() {
                 let entry = &log[position];
                 let prev_term = position.checked_sub(1).map_or(Term(0), |p| log[p].term);
                 let index = position as u64 + 1;
-                match self.seen.get(&(index, entry.term)) {
+                while self.seen.len() <= position {
+                    self.seen.push(Sightings::default());
+                }
+                match self.seen[position].of(entry.term) {
                     Some(first) if first.prev_term != prev_term || first.entry != *entry => {
                         return Verdict::Violated {
                             message: format!(
@@ -249,15 +308,14 @@ impl Property<Raft> for LogMatching {
                     }
                     Some(_) => {}
                     None => {
-                        self.seen.insert(
-                            (index, entry.term),
-                            Sighting {
+                        if let Some(sightings) = self.seen.get_mut(position) {
+                            sightings.add(Sighting {
                                 prev_term,
                                 entry: entry.clone(),
                                 node,
                                 event,
-                            },
-                        );
+                            });
+                        }
                     }
                 }
             }
@@ -284,7 +342,7 @@ struct Committed {
 /// the logs of the leaders for all higher-numbered terms.
 #[derive(Clone, Debug, Default)]
 struct LeaderCompleteness {
-    committed: Vec<Committed>,
+    committed: SharedVec<Committed>,
     seen_commit: Vec<u64>,
     leader_of: Vec<Option<Term>>,
 }
@@ -307,7 +365,7 @@ impl Property<Raft> for LeaderCompleteness {
             self.seen_commit = vec![0; cx.nodes.len()];
             self.leader_of = vec![None; cx.nodes.len()];
         }
-        for (node, event) in touched(cx) {
+        for (node, event) in touched(cx).iter() {
             let i = node.index();
             let Some(raft) = cx.nodes[i].state() else {
                 self.seen_commit[i] = 0;
@@ -371,7 +429,7 @@ impl Property<Raft> for LeaderCompleteness {
 /// machine, no other server will ever apply a different log entry for the same index.
 #[derive(Clone, Debug, Default)]
 struct StateMachineSafety {
-    applied: Vec<(Entry, NodeId, EventId)>,
+    applied: SharedVec<(Entry, NodeId, EventId)>,
     seen_applied: Vec<u64>,
 }
 
@@ -392,7 +450,7 @@ impl Property<Raft> for StateMachineSafety {
         if self.seen_applied.len() != cx.nodes.len() {
             self.seen_applied = vec![0; cx.nodes.len()];
         }
-        for (node, event) in touched(cx) {
+        for (node, event) in touched(cx).iter() {
             let i = node.index();
             let Some(raft) = cx.nodes[i].state() else {
                 self.seen_applied[i] = 0;

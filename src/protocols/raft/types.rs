@@ -2,6 +2,7 @@
 //! replies, and what survives a crash.
 
 use crate::engine::ids::{NodeId, OpId};
+use crate::protocols::raft::shared::SharedVec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::rc::Rc;
@@ -84,6 +85,10 @@ fn default_batch() -> u32 {
     64
 }
 
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
 fn default_true() -> bool {
     true
 }
@@ -115,6 +120,10 @@ pub struct RaftParams {
     pub reads: ReadMode,
     #[serde(default)]
     pub break_it: BreakIt,
+    /// A new leader appends a no-op of its term (section 8), so entries of earlier terms commit
+    /// promptly. The paper's Figure 8 has none; only written to JSON when turned off.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub leader_noop: bool,
     /// The liveness checkers' bound: once faults have healed for this long, a leader must exist
     /// and every request made since the heal must have completed within it.
     #[serde(default = "default_liveness")]
@@ -131,6 +140,7 @@ impl Default for RaftParams {
             fast_backtrack: true,
             reads: ReadMode::Log,
             break_it: BreakIt::None,
+            leader_noop: true,
             liveness_bound_us: default_liveness(),
         }
     }
@@ -289,5 +299,5 @@ pub enum KvResponse {
 pub struct RaftStable {
     pub current_term: Term,
     pub voted_for: Option<NodeId>,
-    pub log: Vec<Entry>,
+    pub log: SharedVec<Entry>,
 }

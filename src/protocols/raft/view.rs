@@ -14,11 +14,10 @@ pub fn view(raft: &Raft) -> NodeView {
     let log = raft.log();
     let first = log.len().saturating_sub(SHOWN_ENTRIES);
     let log_rows = log
-        .iter()
+        .range(first..log.len())
         .enumerate()
-        .skip(first)
         .map(|(i, entry)| {
-            let index = i as u64 + 1;
+            let index = (first + i) as u64 + 1;
             vec![
                 index.to_string(),
                 entry.term.0.to_string(),
