@@ -49,6 +49,12 @@ fn count(root: &Element, selector: &str) -> u32 {
 }
 
 async fn click(root: &Element, selector: &str) {
+    for _ in 0..50 {
+        if root.query_selector(selector).ok().flatten().is_some() {
+            break;
+        }
+        settle().await;
+    }
     find(root, selector)
         .dyn_into::<HtmlElement>()
         .expect("an HTML element")
