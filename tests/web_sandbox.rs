@@ -16,7 +16,7 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn settle() {
-    yew::platform::time::sleep(Duration::ZERO).await;
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
 }
 
 async fn mount() -> Element {
