@@ -173,11 +173,25 @@ pub fn run_heartbeat(
 
 /// The report line comparing the cost per event of the largest run with the smallest.
 pub fn cost_ratio_line(first: &BenchResult, last: &BenchResult) -> String {
+    ratio_line("event", first, last, BenchResult::nanoseconds_per_event)
+}
+
+/// The report line comparing the cost per delivered message of the largest run with the smallest.
+pub fn message_cost_ratio_line(first: &BenchResult, last: &BenchResult) -> String {
+    ratio_line("message", first, last, BenchResult::nanoseconds_per_message)
+}
+
+fn ratio_line(
+    per: &str,
+    first: &BenchResult,
+    last: &BenchResult,
+    cost: fn(&BenchResult) -> f64,
+) -> String {
     format!(
-        "cost per event, {} nodes vs {} nodes: {:.2}x",
+        "cost per {per}, {} nodes vs {} nodes: {:.2}x",
         last.nodes,
         first.nodes,
-        last.nanoseconds_per_event() / first.nanoseconds_per_event()
+        cost(last) / cost(first)
     )
 }
 

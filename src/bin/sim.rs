@@ -369,12 +369,7 @@ fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
         results.push(result);
     }
     if let (Some(first), Some(last)) = (results.first(), results.last()) {
-        println!(
-            "  cost per message, {} nodes vs {} nodes: {:.2}x",
-            last.nodes,
-            first.nodes,
-            last.nanoseconds_per_message() / first.nanoseconds_per_message()
-        );
+        println!("  {}", bench::message_cost_ratio_line(first, last));
     }
 }
 

@@ -80,20 +80,17 @@ pub fn BenchPage() -> Html {
                     "raft workload (wasm): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request \
                      every 100 ms, {raft_seconds} simulated seconds each:"
                 ));
-                let mut first_ns = None;
+                let mut first = None;
                 for nodes in RAFT_SIZES {
                     yield_to_page().await;
                     let result = bench::run_raft(nodes, raft_seconds, &mut clock);
                     out.push(format!("  {}", result.message_line()));
-                    let ns = result.nanoseconds_per_message();
-                    if let Some(first) = first_ns {
-                        out.push(format!(
-                            "  cost per message, {nodes} nodes vs {} nodes: {:.2}x",
-                            RAFT_SIZES[0],
-                            ns / first
-                        ));
-                    } else {
-                        first_ns = Some(ns);
+                    match first {
+                        Some(first) => out.push(format!(
+                            "  {}",
+                            bench::message_cost_ratio_line(&first, &result)
+                        )),
+                        None => first = Some(result),
                     }
                     lines.set(out.clone());
                 }

@@ -10,21 +10,28 @@ pub struct Tick {
     pub label: String,
 }
 
+/// 1, 2, 5, 10, 20, 50, … up to the largest such step a `u64` holds.
+fn round_steps() -> impl Iterator<Item = u64> {
+    std::iter::successors(Some(1u64), |&power| power.checked_mul(10)).flat_map(|power| {
+        [1, 2, 5]
+            .into_iter()
+            .filter_map(move |f| power.checked_mul(f))
+    })
+}
+
+/// The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`.
+pub fn round_step(raw: u64) -> u64 {
+    round_steps().find(|&step| step >= raw).unwrap_or(u64::MAX)
+}
+
 /// The smallest round step that puts ticks at least `min_gap_px` apart at `px_per_us`.
 pub fn step_us(px_per_us: f64, min_gap_px: f64) -> u64 {
     if px_per_us.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !px_per_us.is_finite() {
         return 1_000_000;
     }
-    let mut power = 1u64;
-    loop {
-        for factor in [1, 2, 5] {
-            let step = power.saturating_mul(factor);
-            if step as f64 * px_per_us >= min_gap_px || step >= 1_000_000_000_000 {
-                return step;
-            }
-        }
-        power = power.saturating_mul(10);
-    }
+    round_steps()
+        .find(|&step| step as f64 * px_per_us >= min_gap_px || step >= 1_000_000_000_000)
+        .unwrap_or(1_000_000_000_000)
 }
 
 /// The ticks in `start_us..=end_us`, at most a few hundred however the inputs are chosen.

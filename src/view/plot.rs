@@ -405,21 +405,6 @@ pub struct Plot {
 /// How many colours the palette has (`--series-0` … in the style sheet).
 pub const PALETTE: usize = 8;
 
-/// The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`.
-fn nice_step(raw: u64) -> u64 {
-    let raw = raw.max(1);
-    let mut power = 1u64;
-    loop {
-        for factor in [1, 2, 5] {
-            let step = power.saturating_mul(factor);
-            if step >= raw || step == u64::MAX {
-                return step;
-            }
-        }
-        power = power.saturating_mul(10);
-    }
-}
-
 /// A minus sign that lines up with digits, as typeset numbers use.
 fn signed_number(negative: bool, digits: String) -> String {
     if negative && digits.chars().any(|c| c.is_ascii_digit() && c != '0') {
@@ -455,7 +440,7 @@ fn error_scale(lo: i64, hi: i64) -> YScale {
     let span = hi.saturating_sub(lo).max(40);
     let pad = span / 16;
     let (lo, hi) = (lo.saturating_sub(pad), hi.saturating_add(pad));
-    let step = nice_step((hi - lo).unsigned_abs().div_ceil(5));
+    let step = axis::round_step((hi - lo).unsigned_abs().div_ceil(5));
     let step_i = step as i64;
     let largest = lo.unsigned_abs().max(hi.unsigned_abs());
     let (unit_us, unit) = if largest >= 2_000 {
@@ -613,7 +598,7 @@ pub fn gossip_plot(spreads: &[Spread], nodes: usize, now_us: u64) -> Plot {
         .max()
         .unwrap_or(0)
         .max(1_000);
-    let step = nice_step(reach.div_ceil(4));
+    let step = axis::round_step(reach.div_ceil(4));
     let x_end_us = (reach + reach / 20).div_ceil(step) * step;
     let mut guides = vec![Guide::Horizontal {
         y: nodes_i,
