@@ -5,7 +5,7 @@
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
 use crate::engine::sim::{Ctx, NodeSlot};
 use crate::engine::time::SimTime;
-use crate::engine::trace::TraceEvent;
+use crate::engine::trace::{Kinds, TraceEvent};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
@@ -135,6 +135,23 @@ pub enum Verdict {
     },
 }
 
+/// A node the step being checked happened on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Touched {
+    pub node: NodeId,
+    /// The step's first event on the node.
+    pub first: EventId,
+    /// The step's last annotation on the node, which names a change of role or state.
+    pub annotation: Option<EventId>,
+}
+
+impl Touched {
+    /// The event that best explains what the step did to the node: its annotation, if any.
+    pub fn telling(&self) -> EventId {
+        self.annotation.unwrap_or(self.first)
+    }
+}
+
 /// What a property may look at: every node's status and protocol state, and the trace so far.
 pub struct CheckCx<'a, P: Protocol> {
     pub now: SimTime,
@@ -142,6 +159,10 @@ pub struct CheckCx<'a, P: Protocol> {
     pub events: &'a [TraceEvent],
     /// The first event produced by the step being checked.
     pub first_new: usize,
+    /// The kinds of the step's events.
+    pub kinds: Kinds,
+    /// The nodes the step's events happened on, in the order of their first event.
+    pub touched: &'a [Touched],
     pub messages: &'a [Rc<P::Msg>],
     /// Every client operation's payload, by operation id.
     pub(crate) ops: &'a [crate::engine::sim::OpState<P>],
@@ -182,7 +203,12 @@ pub trait Property<P: Protocol>: Debug {
     fn kind(&self) -> PropertyKind;
     /// One sentence saying what the property means, for the checkers panel.
     fn description(&self) -> &'static str;
-    /// Called after every step that produced events.
+    /// The kinds of event after which the verdict can change: `check` only runs after steps that
+    /// produced one of them. By default, every step.
+    fn watches(&self) -> Kinds {
+        Kinds::ALL
+    }
+    /// Called after every step that produced events of a watched kind.
     fn check(&mut self, cx: &CheckCx<'_, P>) -> Verdict;
     /// Called once when the run reaches its horizon; an eventually property that is still pending
     /// should report the violation here.

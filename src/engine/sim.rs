@@ -11,12 +11,13 @@ use crate::engine::clock::{Clock, ClockConfig};
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::{LinkConfig, Network, NetworkConfig};
 use crate::engine::protocol::{
-    CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Verdict,
+    CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Touched,
+    Verdict,
 };
 use crate::engine::queue::RadixQueue;
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
-use crate::engine::trace::{DropReason, EventKind, TraceEvent, Violation};
+use crate::engine::trace::{DropReason, EventKind, Kinds, TraceEvent, Violation};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
@@ -317,7 +318,8 @@ struct Entry<P: Protocol> {
 #[derive(Clone, Debug)]
 pub struct NodeSlot<P: Protocol> {
     id: NodeId,
-    state: Option<P>,
+    /// Boxed, so a handler takes it out of the slot and puts it back by moving a pointer.
+    state: Option<Box<P>>,
     stable: P::Stable,
     rng: SimRng,
     status: NodeStatus,
@@ -338,7 +340,7 @@ impl<P: Protocol> NodeSlot<P> {
     }
 
     pub fn state(&self) -> Option<&P> {
-        self.state.as_ref()
+        self.state.as_deref()
     }
 
     pub fn stable(&self) -> &P::Stable {
@@ -437,6 +439,8 @@ pub struct Sim<P: Protocol> {
     checkpoints: Vec<Checkpoint<P>>,
     checkpoint_every: u64,
     steps_since_checkpoint: u64,
+    /// Scratch for checking a step: the nodes it touched (kept to save an allocation per step).
+    touched: Vec<Touched>,
     causality: Causality,
 }
 
@@ -595,6 +599,7 @@ impl<P: Protocol> Sim<P> {
             checkpoints: Vec::new(),
             checkpoint_every,
             steps_since_checkpoint: 0,
+            touched: Vec::new(),
             causality: Causality::new(n),
         };
         sim.take_checkpoint();
@@ -827,12 +832,33 @@ impl<P: Protocol> Sim<P> {
     fn check(&mut self, first_new: usize, at_end: bool) {
         let mut properties = std::mem::take(&mut self.state.properties);
         let mut violations = Vec::new();
+        let mut touched = std::mem::take(&mut self.touched);
+        touched.clear();
+        let mut kinds = Kinds::NONE;
+        for (i, event) in self.log.events[first_new..].iter().enumerate() {
+            kinds = kinds.or(event.kind.kinds());
+            let Some(node) = event.node else {
+                continue;
+            };
+            let id = EventId((first_new + i) as u32);
+            let annotation = matches!(event.kind, EventKind::Annotate { .. }).then_some(id);
+            match touched.iter_mut().find(|t| t.node == node) {
+                Some(t) => t.annotation = annotation.or(t.annotation),
+                None => touched.push(Touched {
+                    node,
+                    first: id,
+                    annotation,
+                }),
+            }
+        }
         {
             let cx = CheckCx {
                 now: self.state.now,
                 nodes: &self.state.nodes,
                 events: &self.log.events,
                 first_new,
+                kinds,
+                touched: &touched,
                 messages: &self.log.messages,
                 ops: &self.state.ops,
                 responses: &self.log.responses,
@@ -841,7 +867,8 @@ impl<P: Protocol> Sim<P> {
                 if matches!(
                     slot.state,
                     PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
-                ) {
+                ) || (!at_end && !slot.property.watches().meets(kinds))
+                {
                     continue;
                 }
                 let verdict = if at_end {
@@ -877,6 +904,7 @@ impl<P: Protocol> Sim<P> {
             };
         }
         self.state.properties = properties;
+        self.touched = touched;
     }
 
     fn take_checkpoint(&mut self) {
@@ -1057,7 +1085,7 @@ impl<P: Protocol> Sim<P> {
                     drift_ppm: node.clock.drift_ppm(),
                     lamport: node.lamport,
                     last_event: node.last,
-                    view: node.state.as_ref().map(P::view),
+                    view: node.state.as_deref().map(P::view),
                     timers,
                 }
             })
@@ -1133,7 +1161,7 @@ impl<P: Protocol> Sim<P> {
 
     fn start(&mut self, node: NodeId, kind: EventKind) {
         let slot = &mut self.state.nodes[node.index()];
-        slot.state = Some(P::new(node, self.nodes, &self.params));
+        slot.state = Some(Box::new(P::new(node, self.nodes, &self.params)));
         slot.status = NodeStatus::Up;
         self.state.record(&mut self.log, Some(node), None, kind);
         self.dispatch(node, |p, ctx| p.on_start(ctx));

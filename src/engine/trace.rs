@@ -142,7 +142,87 @@ pub enum EventKind {
     Violation(Box<Violation>),
 }
 
+/// A set of event kinds, one bit each: properties name the kinds of event that can change their
+/// verdict, and the engine skips a property after a step with none of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Kinds(u32);
+
+impl Kinds {
+    pub const NONE: Kinds = Kinds(0);
+    pub const ALL: Kinds = Kinds(u32::MAX);
+    pub const START: Kinds = Kinds(1 << 0);
+    pub const SEND: Kinds = Kinds(1 << 1);
+    pub const DELIVER: Kinds = Kinds(1 << 2);
+    pub const DROP: Kinds = Kinds(1 << 3);
+    pub const DUPLICATE: Kinds = Kinds(1 << 4);
+    pub const TIMER_SET: Kinds = Kinds(1 << 5);
+    pub const TIMER_FIRE: Kinds = Kinds(1 << 6);
+    pub const TIMER_CANCEL: Kinds = Kinds(1 << 7);
+    pub const CRASH: Kinds = Kinds(1 << 8);
+    pub const RESTART: Kinds = Kinds(1 << 9);
+    pub const PAUSE: Kinds = Kinds(1 << 10);
+    pub const RESUME: Kinds = Kinds(1 << 11);
+    pub const PARTITION: Kinds = Kinds(1 << 12);
+    pub const PARTITION_ONE_WAY: Kinds = Kinds(1 << 13);
+    pub const HEAL: Kinds = Kinds(1 << 14);
+    pub const HOLD: Kinds = Kinds(1 << 15);
+    pub const RELEASE: Kinds = Kinds(1 << 16);
+    pub const LINK_CHANGE: Kinds = Kinds(1 << 17);
+    pub const CLOCK_JUMP: Kinds = Kinds(1 << 18);
+    pub const CLOCK_DRIFT: Kinds = Kinds(1 << 19);
+    pub const REQUEST: Kinds = Kinds(1 << 20);
+    pub const REQUEST_DROP: Kinds = Kinds(1 << 21);
+    pub const RESPONSE: Kinds = Kinds(1 << 22);
+    pub const GIVE_UP: Kinds = Kinds(1 << 23);
+    pub const PERSIST: Kinds = Kinds(1 << 24);
+    pub const ANNOTATE: Kinds = Kinds(1 << 25);
+    pub const VIOLATION: Kinds = Kinds(1 << 26);
+
+    /// Both sets together.
+    pub const fn or(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+
+    /// True when the sets share a kind.
+    pub const fn meets(self, other: Kinds) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
 impl EventKind {
+    /// The kind as a one-element set.
+    pub fn kinds(&self) -> Kinds {
+        match self {
+            EventKind::Start => Kinds::START,
+            EventKind::Send { .. } => Kinds::SEND,
+            EventKind::Deliver { .. } => Kinds::DELIVER,
+            EventKind::Drop { .. } => Kinds::DROP,
+            EventKind::Duplicate { .. } => Kinds::DUPLICATE,
+            EventKind::TimerSet { .. } => Kinds::TIMER_SET,
+            EventKind::TimerFire { .. } => Kinds::TIMER_FIRE,
+            EventKind::TimerCancel { .. } => Kinds::TIMER_CANCEL,
+            EventKind::Crash => Kinds::CRASH,
+            EventKind::Restart => Kinds::RESTART,
+            EventKind::Pause => Kinds::PAUSE,
+            EventKind::Resume => Kinds::RESUME,
+            EventKind::Partition { .. } => Kinds::PARTITION,
+            EventKind::PartitionOneWay { .. } => Kinds::PARTITION_ONE_WAY,
+            EventKind::Heal => Kinds::HEAL,
+            EventKind::Hold { .. } => Kinds::HOLD,
+            EventKind::Release { .. } => Kinds::RELEASE,
+            EventKind::LinkChange { .. } => Kinds::LINK_CHANGE,
+            EventKind::ClockJump { .. } => Kinds::CLOCK_JUMP,
+            EventKind::ClockDrift { .. } => Kinds::CLOCK_DRIFT,
+            EventKind::Request { .. } => Kinds::REQUEST,
+            EventKind::RequestDrop { .. } => Kinds::REQUEST_DROP,
+            EventKind::Response { .. } => Kinds::RESPONSE,
+            EventKind::GiveUp { .. } => Kinds::GIVE_UP,
+            EventKind::Persist { .. } => Kinds::PERSIST,
+            EventKind::Annotate { .. } => Kinds::ANNOTATE,
+            EventKind::Violation(_) => Kinds::VIOLATION,
+        }
+    }
+
     /// A short lowercase name for the kind, as used in JSON (`"send"`, `"timer_fire"`, …).
     pub fn name(&self) -> &'static str {
         match self {

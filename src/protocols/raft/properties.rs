@@ -5,7 +5,7 @@
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::protocol::{CheckCx, NodeStatus, Property, PropertyKind, Verdict};
 use crate::engine::time::SimTime;
-use crate::engine::trace::{DropReason, EventKind};
+use crate::engine::trace::{DropReason, EventKind, Kinds};
 use crate::protocols::raft::shared::SharedVec;
 use crate::protocols::raft::{Entry, KvRequest, KvResponse, Raft, RaftParams, Role, Term};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,65 +31,42 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
     ]
 }
 
-/// Nodes with an event each, in the order first seen. A step almost always happens on one node,
-/// so the first is kept inline: checkers run after every step and should not allocate.
-#[derive(Default)]
-struct NodeEvents {
-    first: Option<(NodeId, EventId)>,
-    more: Vec<(NodeId, EventId)>,
-}
-
-impl NodeEvents {
-    /// Notes `event` on `node`; a node already noted keeps its event unless `replace`.
-    fn note(&mut self, node: NodeId, event: EventId, replace: bool) {
-        let slot = match &mut self.first {
-            None => {
-                self.first = Some((node, event));
-                return;
-            }
-            Some(first) if first.0 == node => first,
-            Some(_) => match self.more.iter_mut().find(|(n, _)| *n == node) {
-                Some(slot) => slot,
-                None => {
-                    self.more.push((node, event));
-                    return;
-                }
-            },
-        };
-        if replace {
-            slot.1 = event;
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = (NodeId, EventId)> + '_ {
-        self.first.iter().chain(&self.more).copied()
-    }
-}
-
 /// The nodes the step's events happened on, each with its most telling event: the annotation of a
 /// role change if there is one, else the first event.
-#[inline]
-fn touched(cx: &CheckCx<'_, Raft>) -> NodeEvents {
-    let mut nodes = NodeEvents::default();
+fn touched<'a>(cx: &'a CheckCx<'_, Raft>) -> impl Iterator<Item = (NodeId, EventId)> + 'a {
+    cx.touched.iter().map(|t| (t.node, t.telling()))
+}
+
+/// The nodes whose log the step wrote to stable storage, each with its first write's event.
+fn log_writes(cx: &CheckCx<'_, Raft>) -> Vec<(NodeId, EventId)> {
+    let mut nodes: Vec<(NodeId, EventId)> = Vec::new();
     for (id, event) in cx.new_events() {
-        if let Some(node) = event.node {
-            nodes.note(node, id, matches!(event.kind, EventKind::Annotate { .. }));
+        if let (Some(node), EventKind::Persist { what: "log" }) = (event.node, &event.kind)
+            && nodes.iter().all(|(n, _)| *n != node)
+        {
+            nodes.push((node, id));
         }
     }
     nodes
 }
 
-/// The nodes whose log the step wrote to stable storage, with the write's event.
-#[inline]
-fn log_writes(cx: &CheckCx<'_, Raft>) -> NodeEvents {
-    let mut nodes = NodeEvents::default();
-    for (id, event) in cx.new_events() {
-        if let (Some(node), EventKind::Persist { what: "log" }) = (event.node, &event.kind) {
-            nodes.note(node, id, false);
-        }
-    }
-    nodes
-}
+/// The kinds of event a fault or its repair records.
+const FAULTS: Kinds = Kinds::PARTITION
+    .or(Kinds::PARTITION_ONE_WAY)
+    .or(Kinds::HEAL)
+    .or(Kinds::HOLD)
+    .or(Kinds::RELEASE)
+    .or(Kinds::DROP)
+    .or(Kinds::CRASH)
+    .or(Kinds::RESTART)
+    .or(Kinds::PAUSE)
+    .or(Kinds::RESUME)
+    .or(Kinds::LINK_CHANGE)
+    .or(Kinds::CLOCK_JUMP)
+    .or(Kinds::CLOCK_DRIFT);
+
+/// The kinds of event a client operation records as it begins or ends.
+const REQUESTS: Kinds = Kinds::REQUEST.or(Kinds::REQUEST_DROP).or(Kinds::RESPONSE);
 
 fn describe(entry: &Entry) -> String {
     format!("term {}, {}", entry.term.0, entry.command.describe())
@@ -126,6 +103,8 @@ impl LogCopies {
 #[derive(Clone, Debug, Default)]
 struct ElectionSafety {
     leaders: BTreeMap<Term, (NodeId, EventId)>,
+    /// Per node, the term it was last seen leading (already recorded in `leaders`).
+    seen: Vec<Option<Term>>,
 }
 
 impl Property<Raft> for ElectionSafety {
@@ -142,7 +121,7 @@ impl Property<Raft> for ElectionSafety {
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in touched(cx).iter() {
+        for (node, event) in touched(cx) {
             let Some(raft) = cx.nodes[node.index()].state() else {
                 continue;
             };
@@ -150,6 +129,13 @@ impl Property<Raft> for ElectionSafety {
                 continue;
             }
             let term = raft.current_term();
+            if self.seen.len() != cx.nodes.len() {
+                self.seen = vec![None; cx.nodes.len()];
+            }
+            if self.seen[node.index()] == Some(term) {
+                continue;
+            }
+            self.seen[node.index()] = Some(term);
             match self.leaders.get(&term) {
                 Some(&(other, first)) if other != node => {
                     return Verdict::Violated {
@@ -193,8 +179,12 @@ impl Property<Raft> for LeaderAppendOnly {
         "A leader never overwrites or deletes entries in its log; it only appends new entries."
     }
 
+    fn watches(&self) -> Kinds {
+        Kinds::PERSIST
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in log_writes(cx).iter() {
+        for (node, event) in log_writes(cx) {
             let slot = &cx.nodes[node.index()];
             let (changed, old) = self.copies.sync(node, &slot.stable().log, cx.nodes.len());
             let Some(raft) = slot.state() else {
@@ -277,8 +267,12 @@ impl Property<Raft> for LogMatching {
          through that index."
     }
 
+    fn watches(&self) -> Kinds {
+        Kinds::PERSIST
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (node, event) in log_writes(cx).iter() {
+        for (node, event) in log_writes(cx) {
             let log = &cx.nodes[node.index()].stable().log;
             let (changed, _) = self.copies.sync(node, log, cx.nodes.len());
             for position in changed..log.len() {
@@ -365,7 +359,7 @@ impl Property<Raft> for LeaderCompleteness {
             self.seen_commit = vec![0; cx.nodes.len()];
             self.leader_of = vec![None; cx.nodes.len()];
         }
-        for (node, event) in touched(cx).iter() {
+        for (node, event) in touched(cx) {
             let i = node.index();
             let Some(raft) = cx.nodes[i].state() else {
                 self.seen_commit[i] = 0;
@@ -450,7 +444,7 @@ impl Property<Raft> for StateMachineSafety {
         if self.seen_applied.len() != cx.nodes.len() {
             self.seen_applied = vec![0; cx.nodes.len()];
         }
-        for (node, event) in touched(cx).iter() {
+        for (node, event) in touched(cx) {
             let i = node.index();
             let Some(raft) = cx.nodes[i].state() else {
                 self.seen_applied[i] = 0;
@@ -603,6 +597,10 @@ impl Property<Raft> for LinearizableReads {
          may have overwritten it)."
     }
 
+    fn watches(&self) -> Kinds {
+        REQUESTS
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
         for (id, event) in cx.new_events() {
             match event.kind {
@@ -753,6 +751,10 @@ impl Property<Raft> for LeaderAfterHeal {
         "Once every fault has healed, a leader of the highest term is elected within the bound."
     }
 
+    fn watches(&self) -> Kinds {
+        FAULTS
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
         self.faults.observe(cx);
         Verdict::Holds
@@ -810,6 +812,10 @@ impl Property<Raft> for RequestsAfterHeal {
 
     fn description(&self) -> &'static str {
         "Once every fault has healed, each client request made since completes within the bound."
+    }
+
+    fn watches(&self) -> Kinds {
+        FAULTS.or(REQUESTS)
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
