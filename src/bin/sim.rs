@@ -354,12 +354,13 @@ fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
     println!(
-        "raft workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms",
+        "raft workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms; {}",
         if cfg!(debug_assertions) {
             "debug"
         } else {
             "release"
-        }
+        },
+        bench::raft_method()
     );
     bench::warm_up(1_000_000, &mut wall_ms);
     let mut results = Vec::new();

@@ -14,7 +14,7 @@ use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Touched,
     Verdict,
 };
-use crate::engine::queue::RadixQueue;
+use crate::engine::queue::EventQueue;
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind, Kinds, TraceEvent, Violation};
@@ -355,6 +355,8 @@ impl<P: Protocol> NodeSlot<P> {
 #[derive(Clone, Debug)]
 struct PropSlot<P: Protocol> {
     property: Box<dyn Property<P>>,
+    /// What the property watches, asked once.
+    watches: Kinds,
     state: PropertyState,
 }
 
@@ -385,7 +387,7 @@ struct Planned<P: Protocol> {
 struct State<P: Protocol> {
     now: SimTime,
     seq: u64,
-    queue: RadixQueue,
+    queue: EventQueue,
     entries: Vec<Entry<P>>,
     free: Vec<u32>,
     held: Vec<u32>,
@@ -445,6 +447,7 @@ pub struct Sim<P: Protocol> {
 }
 
 /// What the next step will process.
+#[derive(Clone, Copy)]
 enum Next {
     Queue(Key),
     Action,
@@ -528,13 +531,17 @@ impl<P: Protocol> Sim<P> {
                     PropertyKind::Always => PropertyState::Holding,
                     PropertyKind::Eventually => PropertyState::Pending,
                 };
-                PropSlot { property, state }
+                PropSlot {
+                    watches: property.watches(),
+                    property,
+                    state,
+                }
             })
             .collect();
         let mut state = State {
             now: SimTime::ZERO,
             seq: 0,
-            queue: RadixQueue::new(),
+            queue: EventQueue::default(),
             entries: Vec::new(),
             free: Vec::new(),
             held: Vec::new(),
@@ -720,14 +727,17 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn next(&mut self) -> Option<Next> {
-        while let Some(key) = self.state.queue.peek().map(Key) {
+        // Keys of cancelled timers and moved entries stay queued until they come up: skip them.
+        let queued = loop {
+            let Some(key) = self.state.queue.peek().map(Key) else {
+                break None;
+            };
             let entry = &self.state.entries[key.slot() as usize];
             if entry.seq == key.seq() && entry.item.is_some() && entry.place == Place::Queue {
-                break;
+                break Some(key);
             }
             self.state.queue.pop();
-        }
-        let queued = self.state.queue.peek().map(Key);
+        };
         let action_at = self.schedule.get(self.state.cursor).map(|p| p.at);
         match (queued, action_at) {
             (Some(key), Some(at)) if at < key.time() => Some(Next::Action),
@@ -737,29 +747,31 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    fn next_time(&mut self) -> Option<SimTime> {
-        match self.next()? {
-            Next::Queue(key) => Some(key.time()),
-            Next::Action => Some(self.schedule[self.state.cursor].at),
+    fn time_of(&self, next: Next) -> SimTime {
+        match next {
+            Next::Queue(key) => key.time(),
+            Next::Action => self.schedule[self.state.cursor].at,
         }
     }
 
     /// Processes one queued event or scheduled action, if one is due before the horizon.
     /// Returns false when there is nothing left to do.
     pub fn step(&mut self) -> bool {
-        let Some(next) = self.next() else {
-            self.finish();
-            return false;
-        };
-        let time = match &next {
-            Next::Queue(key) => key.time(),
-            Next::Action => self.schedule[self.state.cursor].at,
-        };
-        if time > self.horizon {
-            self.finish();
-            return false;
+        match self.next() {
+            Some(next) if self.time_of(next) <= self.horizon => {
+                self.step_to(next);
+                true
+            }
+            _ => {
+                self.finish();
+                false
+            }
         }
-        self.state.now = self.state.now.max(time);
+    }
+
+    /// Processes `next`, the next event or action, due before the horizon.
+    fn step_to(&mut self, next: Next) {
+        self.state.now = self.state.now.max(self.time_of(next));
         let first_new = self.log.events.len();
         match next {
             Next::Queue(key) => {
@@ -785,7 +797,6 @@ impl<P: Protocol> Sim<P> {
         if self.steps_since_checkpoint >= spacing {
             self.take_checkpoint();
         }
-        true
     }
 
     /// Processes everything due at or before `t` (capped at the horizon) and moves the clock to `t`.
@@ -798,10 +809,8 @@ impl<P: Protocol> Sim<P> {
     pub fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool {
         let target = t.min(self.horizon);
         for _ in 0..max_steps {
-            match self.next_time() {
-                Some(time) if time <= target => {
-                    self.step();
-                }
+            match self.next() {
+                Some(next) if self.time_of(next) <= target => self.step_to(next),
                 _ => {
                     self.state.now = self.state.now.max(target);
                     if target >= self.horizon {
@@ -830,9 +839,8 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn check(&mut self, first_new: usize, at_end: bool) {
-        let mut properties = std::mem::take(&mut self.state.properties);
         let mut violations = Vec::new();
-        let mut touched = std::mem::take(&mut self.touched);
+        let touched = &mut self.touched;
         touched.clear();
         let mut kinds = Kinds::NONE;
         for (i, event) in self.log.events[first_new..].iter().enumerate() {
@@ -851,42 +859,39 @@ impl<P: Protocol> Sim<P> {
                 }),
             }
         }
-        {
-            let cx = CheckCx {
-                now: self.state.now,
-                nodes: &self.state.nodes,
-                events: &self.log.events,
-                first_new,
-                kinds,
-                touched: &touched,
-                messages: &self.log.messages,
-                ops: &self.state.ops,
-                responses: &self.log.responses,
+        let state = &mut self.state;
+        let cx = CheckCx {
+            now: state.now,
+            nodes: &state.nodes,
+            events: &self.log.events,
+            first_new,
+            kinds,
+            touched: &self.touched,
+            messages: &self.log.messages,
+            ops: &state.ops,
+            responses: &self.log.responses,
+        };
+        for (i, slot) in state.properties.iter_mut().enumerate() {
+            if matches!(
+                slot.state,
+                PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
+            ) || (!at_end && !slot.watches.meets(kinds))
+            {
+                continue;
+            }
+            let verdict = if at_end {
+                slot.property.at_end(&cx)
+            } else {
+                slot.property.check(&cx)
             };
-            for (i, slot) in properties.iter_mut().enumerate() {
-                if matches!(
-                    slot.state,
-                    PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
-                ) || (!at_end && !slot.property.watches().meets(kinds))
-                {
-                    continue;
-                }
-                let verdict = if at_end {
-                    slot.property.at_end(&cx)
-                } else {
-                    slot.property.check(&cx)
-                };
-                match verdict {
-                    Verdict::Holds => {}
-                    Verdict::Satisfied => slot.state = PropertyState::Satisfied { at: cx.now },
-                    Verdict::Violated { message, involved } => {
-                        violations.push((i, message, involved))
-                    }
-                }
+            match verdict {
+                Verdict::Holds => {}
+                Verdict::Satisfied => slot.state = PropertyState::Satisfied { at: cx.now },
+                Verdict::Violated { message, involved } => violations.push((i, message, involved)),
             }
         }
         for (i, message, involved) in violations {
-            let property = properties[i].property.name().to_string();
+            let property = self.state.properties[i].property.name().to_string();
             let event = self.state.record(
                 &mut self.log,
                 None,
@@ -898,13 +903,11 @@ impl<P: Protocol> Sim<P> {
                 })),
             );
             self.state.stats.violations += 1;
-            properties[i].state = PropertyState::Violated {
+            self.state.properties[i].state = PropertyState::Violated {
                 at: self.state.now,
                 event,
             };
         }
-        self.state.properties = properties;
-        self.touched = touched;
     }
 
     fn take_checkpoint(&mut self) {

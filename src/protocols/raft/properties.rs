@@ -37,17 +37,15 @@ fn touched<'a>(cx: &'a CheckCx<'_, Raft>) -> impl Iterator<Item = (NodeId, Event
     cx.touched.iter().map(|t| (t.node, t.telling()))
 }
 
-/// The nodes whose log the step wrote to stable storage, each with its first write's event.
-fn log_writes(cx: &CheckCx<'_, Raft>) -> Vec<(NodeId, EventId)> {
-    let mut nodes: Vec<(NodeId, EventId)> = Vec::new();
-    for (id, event) in cx.new_events() {
-        if let (Some(node), EventKind::Persist { what: "log" }) = (event.node, &event.kind)
-            && nodes.iter().all(|(n, _)| *n != node)
-        {
-            nodes.push((node, id));
-        }
-    }
-    nodes
+/// The nodes whose log the step wrote to stable storage, each with its first write's event. A step
+/// runs one node's handler, so a write on a second node never comes up; it is still handled.
+fn log_writes<'a>(cx: &'a CheckCx<'_, Raft>) -> impl Iterator<Item = (NodeId, EventId)> + 'a {
+    cx.touched.iter().filter_map(|t| {
+        cx.new_events().find_map(|(id, event)| {
+            (event.node == Some(t.node) && matches!(event.kind, EventKind::Persist { what: "log" }))
+                .then_some((t.node, id))
+        })
+    })
 }
 
 /// The kinds of event a fault or its repair records.
