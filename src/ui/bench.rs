@@ -143,7 +143,7 @@ pub fn BenchPage() -> Html {
     html! {
         <main class="bench">
             <h1>{ "Causeway engine benchmark" }</h1>
-            <p>{ "The heartbeat workload, run by the wasm build of the engine in this tab. Compare with `sim bench` natively." }</p>
+            <p>{ "The engine's standard workloads (all-to-all and ring heartbeats, then Raft), run by the wasm build in this tab. Compare with `sim bench` and `sim bench raft` natively." }</p>
             <pre id="bench-output" data-done={ (*done).to_string() }>{ lines.join("\n") }</pre>
         </main>
     }
