@@ -190,69 +190,45 @@ impl Kinds {
 }
 
 impl EventKind {
-    /// The kind as a one-element set.
-    pub fn kinds(&self) -> Kinds {
-        match self {
-            EventKind::Start => Kinds::START,
-            EventKind::Send { .. } => Kinds::SEND,
-            EventKind::Deliver { .. } => Kinds::DELIVER,
-            EventKind::Drop { .. } => Kinds::DROP,
-            EventKind::Duplicate { .. } => Kinds::DUPLICATE,
-            EventKind::TimerSet { .. } => Kinds::TIMER_SET,
-            EventKind::TimerFire { .. } => Kinds::TIMER_FIRE,
-            EventKind::TimerCancel { .. } => Kinds::TIMER_CANCEL,
-            EventKind::Crash => Kinds::CRASH,
-            EventKind::Restart => Kinds::RESTART,
-            EventKind::Pause => Kinds::PAUSE,
-            EventKind::Resume => Kinds::RESUME,
-            EventKind::Partition { .. } => Kinds::PARTITION,
-            EventKind::PartitionOneWay { .. } => Kinds::PARTITION_ONE_WAY,
-            EventKind::Heal => Kinds::HEAL,
-            EventKind::Hold { .. } => Kinds::HOLD,
-            EventKind::Release { .. } => Kinds::RELEASE,
-            EventKind::LinkChange { .. } => Kinds::LINK_CHANGE,
-            EventKind::ClockJump { .. } => Kinds::CLOCK_JUMP,
-            EventKind::ClockDrift { .. } => Kinds::CLOCK_DRIFT,
-            EventKind::Request { .. } => Kinds::REQUEST,
-            EventKind::RequestDrop { .. } => Kinds::REQUEST_DROP,
-            EventKind::Response { .. } => Kinds::RESPONSE,
-            EventKind::GiveUp { .. } => Kinds::GIVE_UP,
-            EventKind::Persist { .. } => Kinds::PERSIST,
-            EventKind::Annotate { .. } => Kinds::ANNOTATE,
-            EventKind::Violation(_) => Kinds::VIOLATION,
-        }
-    }
-
     /// A short lowercase name for the kind, as used in JSON (`"send"`, `"timer_fire"`, …).
     pub fn name(&self) -> &'static str {
+        self.tag().0
+    }
+
+    /// The kind as a one-element set.
+    pub fn kinds(&self) -> Kinds {
+        self.tag().1
+    }
+
+    fn tag(&self) -> (&'static str, Kinds) {
         match self {
-            EventKind::Start => "start",
-            EventKind::Send { .. } => "send",
-            EventKind::Deliver { .. } => "deliver",
-            EventKind::Drop { .. } => "drop",
-            EventKind::Duplicate { .. } => "duplicate",
-            EventKind::TimerSet { .. } => "timer_set",
-            EventKind::TimerFire { .. } => "timer_fire",
-            EventKind::TimerCancel { .. } => "timer_cancel",
-            EventKind::Crash => "crash",
-            EventKind::Restart => "restart",
-            EventKind::Pause => "pause",
-            EventKind::Resume => "resume",
-            EventKind::Partition { .. } => "partition",
-            EventKind::PartitionOneWay { .. } => "partition_one_way",
-            EventKind::Heal => "heal",
-            EventKind::Hold { .. } => "hold",
-            EventKind::Release { .. } => "release",
-            EventKind::LinkChange { .. } => "link_change",
-            EventKind::ClockJump { .. } => "clock_jump",
-            EventKind::ClockDrift { .. } => "clock_drift",
-            EventKind::Request { .. } => "request",
-            EventKind::RequestDrop { .. } => "request_drop",
-            EventKind::Response { .. } => "response",
-            EventKind::GiveUp { .. } => "give_up",
-            EventKind::Persist { .. } => "persist",
-            EventKind::Annotate { .. } => "annotate",
-            EventKind::Violation(_) => "violation",
+            EventKind::Start => ("start", Kinds::START),
+            EventKind::Send { .. } => ("send", Kinds::SEND),
+            EventKind::Deliver { .. } => ("deliver", Kinds::DELIVER),
+            EventKind::Drop { .. } => ("drop", Kinds::DROP),
+            EventKind::Duplicate { .. } => ("duplicate", Kinds::DUPLICATE),
+            EventKind::TimerSet { .. } => ("timer_set", Kinds::TIMER_SET),
+            EventKind::TimerFire { .. } => ("timer_fire", Kinds::TIMER_FIRE),
+            EventKind::TimerCancel { .. } => ("timer_cancel", Kinds::TIMER_CANCEL),
+            EventKind::Crash => ("crash", Kinds::CRASH),
+            EventKind::Restart => ("restart", Kinds::RESTART),
+            EventKind::Pause => ("pause", Kinds::PAUSE),
+            EventKind::Resume => ("resume", Kinds::RESUME),
+            EventKind::Partition { .. } => ("partition", Kinds::PARTITION),
+            EventKind::PartitionOneWay { .. } => ("partition_one_way", Kinds::PARTITION_ONE_WAY),
+            EventKind::Heal => ("heal", Kinds::HEAL),
+            EventKind::Hold { .. } => ("hold", Kinds::HOLD),
+            EventKind::Release { .. } => ("release", Kinds::RELEASE),
+            EventKind::LinkChange { .. } => ("link_change", Kinds::LINK_CHANGE),
+            EventKind::ClockJump { .. } => ("clock_jump", Kinds::CLOCK_JUMP),
+            EventKind::ClockDrift { .. } => ("clock_drift", Kinds::CLOCK_DRIFT),
+            EventKind::Request { .. } => ("request", Kinds::REQUEST),
+            EventKind::RequestDrop { .. } => ("request_drop", Kinds::REQUEST_DROP),
+            EventKind::Response { .. } => ("response", Kinds::RESPONSE),
+            EventKind::GiveUp { .. } => ("give_up", Kinds::GIVE_UP),
+            EventKind::Persist { .. } => ("persist", Kinds::PERSIST),
+            EventKind::Annotate { .. } => ("annotate", Kinds::ANNOTATE),
+            EventKind::Violation(_) => ("violation", Kinds::VIOLATION),
         }
     }
 }
