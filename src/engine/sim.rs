@@ -890,6 +890,9 @@ impl<P: Protocol> Sim<P> {
                 Verdict::Violated { message, involved } => violations.push((i, message, involved)),
             }
         }
+        if violations.is_empty() {
+            return;
+        }
         for (i, message, involved) in violations {
             let property = self.state.properties[i].property.name().to_string();
             let event = self.state.record(
