@@ -9,7 +9,6 @@ use crate::engine::trace::{Kinds, TraceEvent};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::Debug;
-use std::rc::Rc;
 
 /// A protocol run by every node of a simulation.
 pub trait Protocol: Clone + Debug + 'static {
@@ -63,11 +62,21 @@ pub trait Protocol: Clone + Debug + 'static {
         Vec::new()
     }
 
+    /// The part of a node's state that properties watching [`Kinds::STATE`] read, exactly (not a
+    /// hash): after a step, a touched node whose value changed (or which crashed or started) adds
+    /// `STATE` to the step's kinds. The default, a constant, suits protocols without such properties.
+    fn watched(&self) -> Watched {
+        [0; 4]
+    }
+
     /// The operation the workload generator sends as its `seq`-th request, drawn from `rng`.
     fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
         None
     }
 }
+
+/// See [`Protocol::watched`].
+pub type Watched = [u64; 4];
 
 /// A client request as the receiving node sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,11 +168,9 @@ pub struct CheckCx<'a, P: Protocol> {
     pub events: &'a [TraceEvent],
     /// The first event produced by the step being checked.
     pub first_new: usize,
-    /// The kinds of the step's events.
-    pub kinds: Kinds,
     /// The nodes the step's events happened on, in the order of their first event.
     pub touched: &'a [Touched],
-    pub messages: &'a [Rc<P::Msg>],
+    pub messages: &'a [P::Msg],
     /// Every client operation's payload, by operation id.
     pub(crate) ops: &'a [crate::engine::sim::OpState<P>],
     /// Every reply so far, by the response event that recorded it (in event order).

@@ -31,6 +31,8 @@ pub trait Run {
     fn properties(&self) -> Vec<PropertyReport>;
     fn stats(&self) -> Stats;
     fn memory(&self) -> Memory;
+    /// See [`Sim::check_every_step`].
+    fn check_every_step(&mut self);
     /// The label drawn on a message's arrow.
     fn message_label(&self, msg: MsgId) -> String;
     /// The message's full payload as JSON.
@@ -95,6 +97,9 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn memory(&self) -> Memory {
         Sim::memory(self)
+    }
+    fn check_every_step(&mut self) {
+        Sim::check_every_step(self)
     }
     fn message_label(&self, msg: MsgId) -> String {
         P::msg_label(self.message(msg))

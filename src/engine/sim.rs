@@ -12,7 +12,7 @@ use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::{LinkConfig, Network, NetworkConfig};
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Outcome, Property, PropertyKind, Protocol, RequestInfo, Touched,
-    Verdict,
+    Verdict, Watched,
 };
 use crate::engine::queue::EventQueue;
 use crate::engine::rng::{Purpose, SimRng};
@@ -328,6 +328,8 @@ pub struct NodeSlot<P: Protocol> {
     lamport: u64,
     last: Option<EventId>,
     inbox: Vec<u32>,
+    /// `Protocol::watched` after the last step that touched the node (none while it is down).
+    watched: Option<Watched>,
 }
 
 impl<P: Protocol> NodeSlot<P> {
@@ -402,13 +404,66 @@ struct State<P: Protocol> {
     ended: bool,
 }
 
-/// What a run appends and never rewrites (until a seek truncates it).
+/// What a run appends and never rewrites (until a seek truncates it), except message payloads
+/// (`Messages`), which a handler reads while it records.
 #[derive(Debug)]
 struct Log<P: Protocol> {
     events: Vec<TraceEvent>,
-    messages: Vec<Rc<P::Msg>>,
     requests: Vec<RequestRecord>,
     responses: Vec<(EventId, P::Response)>,
+    /// What the step being taken has recorded so far, for its checkers.
+    step: StepEvents,
+}
+
+/// Every message payload sent so far, by message id. A handler's sends wait in `outbox` until it
+/// returns, so it can read the payload it is handling while it sends: payloads are stored inline,
+/// not allocated one by one.
+#[derive(Debug)]
+struct Messages<P: Protocol> {
+    sent: Vec<P::Msg>,
+    outbox: Vec<P::Msg>,
+}
+
+impl<P: Protocol> Messages<P> {
+    fn post(&mut self) {
+        self.sent.append(&mut self.outbox);
+    }
+}
+
+/// The kinds of a step's events and the nodes they happened on, noted as each event is recorded so
+/// checking the step need not read its events back.
+#[derive(Debug, Default)]
+struct StepEvents {
+    kinds: Kinds,
+    touched: Vec<Touched>,
+}
+
+impl StepEvents {
+    fn clear(&mut self) {
+        self.kinds = Kinds::NONE;
+        self.touched.clear();
+    }
+
+    fn note(&mut self, id: EventId, node: Option<NodeId>, kind: &EventKind) {
+        self.kinds = self.kinds.or(kind.kinds());
+        let Some(node) = node else {
+            return;
+        };
+        let annotation = matches!(kind, EventKind::Annotate { .. }).then_some(id);
+        // A step's events are nearly always on one node: the one whose handler ran.
+        let touched = match self.touched.last_mut() {
+            Some(last) if last.node == node => Some(last),
+            _ => self.touched.iter_mut().find(|t| t.node == node),
+        };
+        match touched {
+            Some(t) => t.annotation = annotation.or(t.annotation),
+            None => self.touched.push(Touched {
+                node,
+                first: id,
+                annotation,
+            }),
+        }
+    }
 }
 
 /// One attempt of an operation, as it reached a node.
@@ -438,11 +493,12 @@ pub struct Sim<P: Protocol> {
     schedule: Vec<Planned<P>>,
     state: State<P>,
     log: Log<P>,
+    messages: Messages<P>,
     checkpoints: Vec<Checkpoint<P>>,
     checkpoint_every: u64,
     steps_since_checkpoint: u64,
-    /// Scratch for checking a step: the nodes it touched (kept to save an allocation per step).
-    touched: Vec<Touched>,
+    /// Run every property after every step, whatever it watches.
+    check_every_step: bool,
     causality: Causality,
 }
 
@@ -522,6 +578,7 @@ impl<P: Protocol> Sim<P> {
                 lamport: 0,
                 last: None,
                 inbox: Vec::new(),
+                watched: None,
             })
             .collect();
         let properties = P::properties(&setup.params)
@@ -599,14 +656,18 @@ impl<P: Protocol> Sim<P> {
             state,
             log: Log {
                 events: Vec::new(),
-                messages: Vec::new(),
                 requests: Vec::new(),
                 responses: Vec::new(),
+                step: StepEvents::default(),
+            },
+            messages: Messages {
+                sent: Vec::new(),
+                outbox: Vec::new(),
             },
             checkpoints: Vec::new(),
             checkpoint_every,
             steps_since_checkpoint: 0,
-            touched: Vec::new(),
+            check_every_step: false,
             causality: Causality::new(n),
         };
         sim.take_checkpoint();
@@ -627,6 +688,12 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// True once the run has reached its horizon (eventually properties have been judged).
+    /// Runs every property after every step that recorded an event, whatever it watches: slower,
+    /// and the same trace, which is how tests show that no property misses a step that matters.
+    pub fn check_every_step(&mut self) {
+        self.check_every_step = true;
+    }
+
     pub fn finished(&self) -> bool {
         self.state.ended
     }
@@ -648,7 +715,6 @@ impl<P: Protocol> Sim<P> {
     /// Bytes held by the trace (events, message payloads) and by the causality index, as far as it
     /// has been built.
     pub fn memory(&self) -> Memory {
-        let payload = std::mem::size_of::<P::Msg>() + 2 * std::mem::size_of::<usize>();
         let boxed: usize = self
             .log
             .events
@@ -665,14 +731,13 @@ impl<P: Protocol> Sim<P> {
             events: self.log.events.len() as u64,
             trace_bytes: (self.log.events.capacity() * std::mem::size_of::<TraceEvent>() + boxed)
                 as u64,
-            message_bytes: (self.log.messages.capacity() * std::mem::size_of::<Rc<P::Msg>>()
-                + self.log.messages.len() * payload) as u64,
+            message_bytes: (self.messages.sent.capacity() * std::mem::size_of::<P::Msg>()) as u64,
             causality_bytes: self.causality.memory_bytes() as u64,
         }
     }
 
     pub fn message(&self, id: MsgId) -> &P::Msg {
-        &self.log.messages[id.index()]
+        &self.messages.sent[id.index()]
     }
 
     /// The operation of request `id`.
@@ -773,6 +838,7 @@ impl<P: Protocol> Sim<P> {
     fn step_to(&mut self, next: Next) {
         self.state.now = self.state.now.max(self.time_of(next));
         let first_new = self.log.events.len();
+        self.log.step.clear();
         match next {
             Next::Queue(key) => {
                 self.state.queue.pop();
@@ -786,6 +852,7 @@ impl<P: Protocol> Sim<P> {
         }
         self.state.stats.steps += 1;
         if !self.state.properties.is_empty() && self.log.events.len() > first_new {
+            self.note_state_changes();
             self.check(first_new, false);
         }
         self.steps_since_checkpoint += 1;
@@ -835,39 +902,37 @@ impl<P: Protocol> Sim<P> {
         self.state.ended = true;
         self.state.now = self.state.now.max(self.horizon);
         let first_new = self.log.events.len();
+        self.log.step.clear();
         self.check(first_new, true);
+    }
+
+    /// Adds `STATE` to the step's kinds if it changed what a touched node's protocol watches.
+    fn note_state_changes(&mut self) {
+        for touched in &self.log.step.touched {
+            let slot = &mut self.state.nodes[touched.node.index()];
+            let watched = slot.state.as_deref().map(P::watched);
+            if watched != slot.watched {
+                slot.watched = watched;
+                self.log.step.kinds = self.log.step.kinds.or(Kinds::STATE);
+            }
+        }
     }
 
     fn check(&mut self, first_new: usize, at_end: bool) {
         let mut violations = Vec::new();
-        let touched = &mut self.touched;
-        touched.clear();
-        let mut kinds = Kinds::NONE;
-        for (i, event) in self.log.events[first_new..].iter().enumerate() {
-            kinds = kinds.or(event.kind.kinds());
-            let Some(node) = event.node else {
-                continue;
-            };
-            let id = EventId((first_new + i) as u32);
-            let annotation = matches!(event.kind, EventKind::Annotate { .. }).then_some(id);
-            match touched.iter_mut().find(|t| t.node == node) {
-                Some(t) => t.annotation = annotation.or(t.annotation),
-                None => touched.push(Touched {
-                    node,
-                    first: id,
-                    annotation,
-                }),
-            }
-        }
+        let due = if self.check_every_step {
+            Kinds::ALL
+        } else {
+            self.log.step.kinds
+        };
         let state = &mut self.state;
         let cx = CheckCx {
             now: state.now,
             nodes: &state.nodes,
             events: &self.log.events,
             first_new,
-            kinds,
-            touched: &self.touched,
-            messages: &self.log.messages,
+            touched: &self.log.step.touched,
+            messages: &self.messages.sent,
             ops: &state.ops,
             responses: &self.log.responses,
         };
@@ -875,7 +940,7 @@ impl<P: Protocol> Sim<P> {
             if matches!(
                 slot.state,
                 PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
-            ) || (!at_end && !slot.watches.meets(kinds))
+            ) || (!at_end && !slot.watches.meets(due))
             {
                 continue;
             }
@@ -926,7 +991,7 @@ impl<P: Protocol> Sim<P> {
         self.checkpoints.push(Checkpoint {
             state: self.state.clone(),
             events: self.log.events.len(),
-            messages: self.log.messages.len(),
+            messages: self.messages.sent.len(),
             requests: self.log.requests.len(),
             responses: self.log.responses.len(),
         });
@@ -936,7 +1001,7 @@ impl<P: Protocol> Sim<P> {
         let checkpoint = &self.checkpoints[index];
         self.state = checkpoint.state.clone();
         self.log.events.truncate(checkpoint.events);
-        self.log.messages.truncate(checkpoint.messages);
+        self.messages.sent.truncate(checkpoint.messages);
         self.log.requests.truncate(checkpoint.requests);
         self.log.responses.truncate(checkpoint.responses);
         self.causality.truncate(checkpoint.events);
@@ -1150,7 +1215,7 @@ impl<P: Protocol> Sim<P> {
                         Some(set),
                         EventKind::TimerFire { timer, name },
                     );
-                    self.dispatch(node, |p, ctx| p.on_timer(ctx, kind));
+                    self.dispatch(node, |p, ctx, _| p.on_timer(ctx, kind));
                 }
             }
             Item::Request { op } => self.arrive_request(slot, op),
@@ -1170,7 +1235,7 @@ impl<P: Protocol> Sim<P> {
         slot.state = Some(Box::new(P::new(node, self.nodes, &self.params)));
         slot.status = NodeStatus::Up;
         self.state.record(&mut self.log, Some(node), None, kind);
-        self.dispatch(node, |p, ctx| p.on_start(ctx));
+        self.dispatch(node, |p, ctx, _| p.on_start(ctx));
     }
 
     fn deliver(
@@ -1215,8 +1280,9 @@ impl<P: Protocol> Sim<P> {
                     lamport,
                     EventKind::Deliver { from, msg, send },
                 );
-                let payload = Rc::clone(&self.log.messages[msg.index()]);
-                self.dispatch(to, |p, ctx| p.on_message(ctx, from, &payload));
+                self.dispatch(to, |p, ctx, sent| {
+                    p.on_message(ctx, from, &sent[msg.index()])
+                });
             }
         }
     }
@@ -1290,7 +1356,7 @@ impl<P: Protocol> Sim<P> {
             attempt,
             event: Some(event),
         });
-        self.dispatch(node, |p, ctx| {
+        self.dispatch(node, |p, ctx, _| {
             p.on_request(ctx, RequestInfo { id, op, attempt }, &payload)
         });
     }
@@ -1330,7 +1396,8 @@ impl<P: Protocol> Sim<P> {
         self.state.generator = Some(generator);
     }
 
-    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>)) {
+    /// Runs a handler on `node`, which gets the payloads sent before it (to read the one it handles).
+    fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>, &[P::Msg])) {
         let Some(mut protocol) = self.state.nodes[node.index()].state.take() else {
             return;
         };
@@ -1338,10 +1405,13 @@ impl<P: Protocol> Sim<P> {
             let mut ctx = Ctx {
                 state: &mut self.state,
                 log: &mut self.log,
+                outbox: &mut self.messages.outbox,
+                first_msg: self.messages.sent.len() as u32,
                 node,
             };
-            handler(&mut protocol, &mut ctx);
+            handler(&mut protocol, &mut ctx, &self.messages.sent);
         }
+        self.messages.post();
         self.state.nodes[node.index()].state = Some(protocol);
     }
 
@@ -1627,6 +1697,7 @@ impl<P: Protocol> State<P> {
         kind: EventKind,
     ) -> EventId {
         let id = EventId(log.events.len() as u32);
+        log.step.note(id, node, &kind);
         let event = match node {
             Some(node) => {
                 let slot = &mut self.nodes[node.index()];
@@ -1755,6 +1826,9 @@ impl<P: Protocol> State<P> {
 pub struct Ctx<'a, P: Protocol> {
     state: &'a mut State<P>,
     log: &'a mut Log<P>,
+    /// This handler's sends so far; their ids follow the `first_msg` sent before it.
+    outbox: &'a mut Vec<P::Msg>,
+    first_msg: u32,
     node: NodeId,
 }
 
@@ -1796,18 +1870,22 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// Sends `msg` to `to`.
     pub fn send(&mut self, to: NodeId, msg: P::Msg) {
-        let id = MsgId(self.log.messages.len() as u32);
-        self.log.messages.push(Rc::new(msg));
+        let id = self.post(msg);
         self.transmit(to, id);
     }
 
     /// Sends the same message to every other node (one payload, one send event per peer).
     pub fn broadcast(&mut self, msg: P::Msg) {
-        let id = MsgId(self.log.messages.len() as u32);
-        self.log.messages.push(Rc::new(msg));
+        let id = self.post(msg);
         for to in self.peers() {
             self.transmit(to, id);
         }
+    }
+
+    fn post(&mut self, msg: P::Msg) -> MsgId {
+        let id = MsgId(self.first_msg + self.outbox.len() as u32);
+        self.outbox.push(msg);
+        id
     }
 
     fn transmit(&mut self, to: NodeId, msg: MsgId) {

@@ -142,9 +142,9 @@ pub enum EventKind {
     Violation(Box<Violation>),
 }
 
-/// A set of event kinds, one bit each: properties name the kinds of event that can change their
-/// verdict, and the engine skips a property after a step with none of them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A set of event kinds, one bit each, plus `STATE`: properties name the kinds of event that can
+/// change their verdict, and the engine skips a property after a step with none of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Kinds(u32);
 
 impl Kinds {
@@ -177,6 +177,8 @@ impl Kinds {
     pub const PERSIST: Kinds = Kinds(1 << 24);
     pub const ANNOTATE: Kinds = Kinds(1 << 25);
     pub const VIOLATION: Kinds = Kinds(1 << 26);
+    /// Not an event: the step changed what `Protocol::watched` reads on a node it touched.
+    pub const STATE: Kinds = Kinds(1 << 27);
 
     /// Both sets together.
     pub const fn or(self, other: Kinds) -> Kinds {

@@ -13,7 +13,7 @@ pub mod types;
 mod view;
 
 use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
-use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo};
+use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use kv::KvStore;
@@ -839,6 +839,16 @@ impl Protocol for Raft {
 
     fn properties(params: &RaftParams) -> Vec<Box<dyn Property<Self>>> {
         properties::all(params)
+    }
+
+    /// What Election Safety, Leader Completeness and State Machine Safety read of a node.
+    fn watched(&self) -> Watched {
+        [
+            self.role as u64,
+            self.current_term.0,
+            self.commit_index.0,
+            self.last_applied.0,
+        ]
     }
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {

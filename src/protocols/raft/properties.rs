@@ -118,6 +118,11 @@ impl Property<Raft> for ElectionSafety {
         "At most one leader can be elected in a given term."
     }
 
+    /// A leader is elected by a change of role or term.
+    fn watches(&self) -> Kinds {
+        Kinds::STATE
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
         for (node, event) in touched(cx) {
             let Some(raft) = cx.nodes[node.index()].state() else {
@@ -352,6 +357,12 @@ impl Property<Raft> for LeaderCompleteness {
         "An entry committed in a term is present in the logs of the leaders of all later terms."
     }
 
+    /// Entries become committed as commitIndex grows, and a node becomes leader by a change of
+    /// role or term; the checker reads logs at those moments only.
+    fn watches(&self) -> Kinds {
+        Kinds::STATE
+    }
+
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
         if self.seen_commit.len() != cx.nodes.len() {
             self.seen_commit = vec![0; cx.nodes.len()];
@@ -436,6 +447,11 @@ impl Property<Raft> for StateMachineSafety {
 
     fn description(&self) -> &'static str {
         "No two servers ever apply different entries at the same log index."
+    }
+
+    /// Entries are applied as lastApplied grows.
+    fn watches(&self) -> Kinds {
+        Kinds::STATE
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
