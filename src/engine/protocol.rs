@@ -211,7 +211,7 @@ pub trait Property<P: Protocol>: Debug {
     /// One sentence saying what the property means, for the checkers panel.
     fn description(&self) -> &'static str;
     /// The kinds of event after which the verdict can change: `check` only runs after steps that
-    /// produced one of them. By default, every step. Asked once, when the run is built.
+    /// produced one of them. By default, every step. Asked once, when the run is built; never empty.
     fn watches(&self) -> Kinds {
         Kinds::ALL
     }

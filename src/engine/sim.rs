@@ -357,7 +357,8 @@ impl<P: Protocol> NodeSlot<P> {
 #[derive(Clone, Debug)]
 struct PropSlot<P: Protocol> {
     property: Box<dyn Property<P>>,
-    /// What the property watches, asked once.
+    /// What the property watches (asked once), while its verdict can still change; nothing once it
+    /// is satisfied or violated.
     watches: Kinds,
     state: PropertyState,
 }
@@ -920,7 +921,7 @@ impl<P: Protocol> Sim<P> {
 
     fn check(&mut self, first_new: usize, at_end: bool) {
         let mut violations = Vec::new();
-        let due = if self.check_every_step {
+        let due = if self.check_every_step || at_end {
             Kinds::ALL
         } else {
             self.log.step.kinds
@@ -937,11 +938,7 @@ impl<P: Protocol> Sim<P> {
             responses: &self.log.responses,
         };
         for (i, slot) in state.properties.iter_mut().enumerate() {
-            if matches!(
-                slot.state,
-                PropertyState::Violated { .. } | PropertyState::Satisfied { .. }
-            ) || (!at_end && !slot.watches.meets(due))
-            {
+            if !slot.watches.meets(due) {
                 continue;
             }
             let verdict = if at_end {
@@ -951,7 +948,10 @@ impl<P: Protocol> Sim<P> {
             };
             match verdict {
                 Verdict::Holds => {}
-                Verdict::Satisfied => slot.state = PropertyState::Satisfied { at: cx.now },
+                Verdict::Satisfied => {
+                    slot.state = PropertyState::Satisfied { at: cx.now };
+                    slot.watches = Kinds::NONE;
+                }
                 Verdict::Violated { message, involved } => violations.push((i, message, involved)),
             }
         }
@@ -971,10 +971,12 @@ impl<P: Protocol> Sim<P> {
                 })),
             );
             self.state.stats.violations += 1;
-            self.state.properties[i].state = PropertyState::Violated {
+            let slot = &mut self.state.properties[i];
+            slot.state = PropertyState::Violated {
                 at: self.state.now,
                 event,
             };
+            slot.watches = Kinds::NONE;
         }
     }
 
