@@ -3,7 +3,7 @@
 
 use crate::engine::network::{Delay, LinkConfig, NetworkConfig};
 use crate::engine::run::Run;
-use crate::engine::sim::{Generator, RetryPolicy, Target, Workload};
+use crate::engine::sim::{Generator, MAX_EVENTS, RetryPolicy, Target, Workload};
 use crate::engine::time::SimTime;
 use crate::protocols::heartbeat::HeartbeatParams;
 use crate::protocols::raft::RaftParams;
@@ -116,8 +116,11 @@ pub struct BenchResult {
     pub nodes: u32,
     pub events: u64,
     pub delivered: u64,
+    /// Simulated time reached: the horizon, unless the run stopped at the event limit.
     pub sim_seconds: f64,
     pub wall_seconds: f64,
+    /// The run stopped at the engine's event limit, short of its horizon.
+    pub at_event_limit: bool,
 }
 
 impl BenchResult {
@@ -136,14 +139,27 @@ impl BenchResult {
     /// One line of the report, the same natively and in the browser.
     pub fn line(&self) -> String {
         format!(
-            "{:>4} nodes: {:>9} events in {:>7.3}s wall = {:>6.2} M events/s ({:>6.1} ns/event), {:>9.1} sim s per wall s",
+            "{:>4} nodes: {:>9} events in {:>7.3}s wall = {:>6.2} M events/s ({:>6.1} ns/event), {:>9.1} sim s per wall s{}",
             self.nodes,
             self.events,
             self.wall_seconds,
             self.events_per_second() / 1e6,
             self.nanoseconds_per_event(),
-            self.sim_seconds_per_wall_second()
+            self.sim_seconds_per_wall_second(),
+            self.limit_note()
         )
+    }
+
+    /// Says so when the run stopped at the event limit, so no figure passes for the whole horizon.
+    fn limit_note(&self) -> String {
+        if self.at_event_limit {
+            format!(
+                " (stopped at the {MAX_EVENTS}-event limit after {:.1} simulated seconds)",
+                self.sim_seconds
+            )
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -206,8 +222,9 @@ fn timed(nodes: u32, scenario: &Scenario, wall_ms: &mut dyn FnMut() -> f64) -> B
         nodes,
         events: stats.events,
         delivered: stats.delivered,
-        sim_seconds: scenario.horizon_us.0 as f64 / 1e6,
+        sim_seconds: run.now().0 as f64 / 1e6,
         wall_seconds,
+        at_event_limit: run.at_event_limit(),
     }
 }
 
@@ -266,14 +283,15 @@ impl BenchResult {
     /// The Raft workload's line of the report, by messages, the same natively and in the browser.
     pub fn message_line(&self) -> String {
         format!(
-            "raft {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events)",
+            "raft {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events){}",
             self.nodes,
             self.sim_seconds,
             self.wall_seconds,
             self.sim_seconds_per_wall_second(),
             self.messages_per_second() / 1e6,
             self.nanoseconds_per_message(),
-            self.events
+            self.events,
+            self.limit_note()
         )
     }
 }

@@ -4,7 +4,7 @@
 
 use causeway::bench;
 use causeway::engine::run::{trace_hash, write_jsonl};
-use causeway::engine::sim::PropertyState;
+use causeway::engine::sim::{MAX_EVENTS, PropertyState};
 use causeway::engine::time::{SimTime, parse_duration_us};
 use causeway::export;
 use causeway::scenario::link::{Link, ViewOptions};
@@ -301,11 +301,21 @@ fn run(
         scenario.nodes,
         scenario.seed
     );
-    println!(
-        "ran to {stop}: {} events in {:.1} ms",
-        stats.events,
-        wall.as_secs_f64() * 1e3
-    );
+    if run.at_event_limit() {
+        println!(
+            "stopped at {}, short of {stop}: the trace reached the limit of {MAX_EVENTS} events \
+             ({} events in {:.1} ms); use fewer nodes or a shorter horizon",
+            run.now(),
+            stats.events,
+            wall.as_secs_f64() * 1e3
+        );
+    } else {
+        println!(
+            "ran to {stop}: {} events in {:.1} ms",
+            stats.events,
+            wall.as_secs_f64() * 1e3
+        );
+    }
     println!(
         "messages: {} sent, {} delivered, {} dropped, {} duplicated",
         stats.sent, stats.delivered, stats.dropped, stats.duplicated
@@ -384,6 +394,8 @@ struct SweepOptions {
 struct SeedVerdict {
     seed: u64,
     events: u64,
+    /// The run stopped at the event limit, before its horizon (so before its healed phase).
+    at_event_limit: bool,
     violations: Vec<String>,
 }
 
@@ -441,6 +453,7 @@ fn run_seed(base: &Scenario, seed: u64) -> SeedVerdict {
     SeedVerdict {
         seed,
         events: events.len() as u64,
+        at_event_limit: run.at_event_limit(),
         violations,
     }
 }
@@ -460,6 +473,7 @@ fn sweep(
     let started = Instant::now();
     let mut failures: Vec<SeedVerdict> = Vec::new();
     let mut ran = 0u64;
+    let mut cut_short = 0u64;
     let mut next = range.start;
     while next < range.end {
         let batch_end = range.end.min(next.saturating_add(threads * 8));
@@ -492,9 +506,18 @@ fn sweep(
         verdicts.sort_by_key(|v| v.seed);
         for verdict in verdicts {
             ran += 1;
+            cut_short += u64::from(verdict.at_event_limit);
             if verdict.violations.is_empty() {
                 if !options.quiet {
-                    println!("seed {}: ok ({} events)", verdict.seed, verdict.events);
+                    let limit = if verdict.at_event_limit {
+                        ", stopped at the event limit"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "seed {}: ok ({} events{limit})",
+                        verdict.seed, verdict.events
+                    );
                 }
                 continue;
             }
@@ -518,6 +541,12 @@ fn sweep(
         ran - failures.len() as u64,
         failures.len()
     );
+    if cut_short > 0 {
+        println!(
+            "{cut_short} seeds stopped at the limit of {MAX_EVENTS} events before their horizon, so \
+             their healed phase was not checked; use fewer nodes or a shorter horizon"
+        );
+    }
     let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
     let keep = failures
         .first()

@@ -18,6 +18,8 @@ pub trait Run {
     fn horizon(&self) -> SimTime;
     fn now(&self) -> SimTime;
     fn finished(&self) -> bool;
+    /// See [`Sim::at_event_limit`].
+    fn at_event_limit(&self) -> bool;
     fn step(&mut self) -> bool;
     fn run_until(&mut self, t: SimTime);
     fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool;
@@ -58,6 +60,9 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn finished(&self) -> bool {
         Sim::finished(self)
+    }
+    fn at_event_limit(&self) -> bool {
+        Sim::at_event_limit(self)
     }
     fn step(&mut self) -> bool {
         Sim::step(self)

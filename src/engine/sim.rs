@@ -233,6 +233,12 @@ pub struct Snapshot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key(u128);
 
+/// A run stops taking steps once its trace holds this many events: about 350 MB of trace in the
+/// browser, plus the messages and the vector-clock index, which is as much as a tab can be asked to
+/// hold. The same limit natively, so a run's trace is the same everywhere. A five-node Raft cluster
+/// reaches it after about an hour of simulated time; a scenario with hundreds of nodes much sooner.
+pub const MAX_EVENTS: usize = 4_000_000;
+
 const SLOT_BITS: u32 = 24;
 /// At most this many events may be pending at once (messages in flight, timers, arrivals).
 const MAX_PENDING: usize = 1 << SLOT_BITS;
@@ -695,8 +701,14 @@ impl<P: Protocol> Sim<P> {
         self.check_every_step = true;
     }
 
+    /// True once the run reached its horizon or the event limit: no step is left to take.
     pub fn finished(&self) -> bool {
-        self.state.ended
+        self.state.ended || self.at_event_limit()
+    }
+
+    /// True when the run stopped short of its horizon because its trace holds `MAX_EVENTS` events.
+    pub fn at_event_limit(&self) -> bool {
+        self.log.events.len() >= MAX_EVENTS
     }
 
     pub fn events(&self) -> &[TraceEvent] {
@@ -823,6 +835,9 @@ impl<P: Protocol> Sim<P> {
     /// Processes one queued event or scheduled action, if one is due before the horizon.
     /// Returns false when there is nothing left to do.
     pub fn step(&mut self) -> bool {
+        if self.at_event_limit() {
+            return false;
+        }
         match self.next() {
             Some(next) if self.time_of(next) <= self.horizon => {
                 self.step_to(next);
@@ -877,6 +892,9 @@ impl<P: Protocol> Sim<P> {
     pub fn run_slice(&mut self, t: SimTime, max_steps: u32) -> bool {
         let target = t.min(self.horizon);
         for _ in 0..max_steps {
+            if self.at_event_limit() {
+                return false;
+            }
             match self.next() {
                 Some(next) if self.time_of(next) <= target => self.step_to(next),
                 _ => {

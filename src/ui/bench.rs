@@ -14,9 +14,6 @@ const DEFAULT_EVENTS: u64 = 2_000_000;
 const SIZES: [u32; 3] = [5, 50, 500];
 const DEFAULT_RAFT_SECONDS: u64 = 100;
 const RAFT_SIZES: [u32; 3] = [5, 25, 101];
-/// The largest Raft run the page attempts, in nodes × simulated seconds: about 8 million events,
-/// whose trace, with the copy made while it grows, stays well inside a tab's 4 GB of wasm memory.
-const MAX_RAFT_NODE_SECONDS: u64 = 40_000;
 
 /// Milliseconds from the page's time origin, from the browser's high-resolution clock.
 fn wall_ms() -> f64 {
@@ -116,15 +113,6 @@ pub fn BenchPage() -> Html {
                 ));
                 let mut first = None;
                 for nodes in raft_sizes() {
-                    if u64::from(nodes) * raft_seconds > MAX_RAFT_NODE_SECONDS {
-                        out.push(format!(
-                            "  raft {nodes:>4} nodes: skipped, {nodes} nodes × {raft_seconds} s is more than \
-                             this page's {MAX_RAFT_NODE_SECONDS} node-seconds (the trace would not fit in \
-                             the tab's memory); `sim bench raft` runs it natively"
-                        ));
-                        lines.set(out.clone());
-                        continue;
-                    }
                     yield_to_page().await;
                     let result = bench::run_raft(nodes, raft_seconds, &mut clock);
                     out.push(format!("  {}", result.message_line()));

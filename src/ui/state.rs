@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
+use crate::engine::sim::MAX_EVENTS;
 use crate::engine::time::SimTime;
 use crate::engine::trace::EventKind;
 use crate::scenario::link::{Link, Timestamps, ViewOptions};
@@ -284,6 +285,19 @@ impl Reducible for Ui {
         if let Some(session) = guard.as_ref() {
             let now = session.run.now().0;
             ui.follow_now(now);
+            if session.run.at_event_limit() && (ui.playing || ui.target_us > now) {
+                ui.note = Some(Note {
+                    kind: NoteKind::Info,
+                    text: format!(
+                        "The run stopped at {}: its trace holds {} events, as many as this page \
+                         keeps. Everything up to here can still be explored; for a longer run, \
+                         use fewer nodes or a shorter horizon.",
+                        format::time(now),
+                        format::count(MAX_EVENTS as u64)
+                    ),
+                });
+                ui.target_us = now;
+            }
             if session.run.finished() {
                 ui.playing = false;
             }

@@ -189,6 +189,43 @@ export const tests = [
     },
   },
   {
+    name: "a run too large for the tab stops at the event limit and says so",
+    async run({ browser, origin, shots }) {
+      // Five nodes pinging each other fifty times a second: the limit comes a quarter of the way
+      // into an hour's horizon.
+      const scenario = {
+        name: "Too large for a tab",
+        protocol: { name: "heartbeat", interval_us: 20000, timeout_us: 70000 },
+        nodes: 5,
+        seed: 1,
+        horizon_us: 3600000000,
+        network: { default: { delay: { uniform: { min_us: 1000, max_us: 5000 } } } },
+      };
+      const url = `${origin}/?scenario=${encodeURIComponent(JSON.stringify(scenario))}`;
+      await withPage(browser, url, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+        await goto();
+        await page.locator("[data-testid=now]").waitFor();
+        await page.locator(".jump input").fill("1h");
+        await page.locator(".jump input").press("Enter");
+        const note = page.locator("[data-testid=note]", { hasText: "4,000,000 events" });
+        await note.waitFor({ timeout: 45_000 });
+        assert.match(await note.textContent(), /The run stopped at [\d.]+s: its trace holds 4,000,000 events/);
+        const events = await eventCount(page);
+        assert.ok(events >= 4_000_000 && events < 4_001_000, `${events} events`);
+        const stopped = await now(page);
+        assert.ok(stopped > 800_000_000 && stopped < 1_000_000_000, `stopped at ${stopped} µs`);
+        assert.ok(await page.getByRole("button", { name: "Step forward" }).isDisabled());
+        // The run stays usable: going back rewinds it.
+        await page.locator(".jump input").fill("1s");
+        await page.locator(".jump input").press("Enter");
+        await waitFor("the jump back to 1 s", async () => (await now(page)) === 1_000_000);
+        assert.ok((await eventCount(page)) < 10_000, "the trace is rewound");
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "event-limit.png") });
+      });
+    },
+  },
+  {
     name: "a violated checker turns red and jumps to its event with the events involved",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP, colorScheme: "dark" }, async ({ page, problems }) => {
