@@ -227,17 +227,17 @@ pub struct Snapshot {
     pub stats: Stats,
 }
 
-/// A queue position: ordered by time, then by sequence number. The slot rides along in the low
-/// bits but never decides the order (sequence numbers are unique), so a key is one `u128`: time in
-/// the high half, then the sequence number, then the slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key(u128);
-
 /// A run stops taking steps once its trace holds this many events: about 350 MB of trace in the
 /// browser, plus the messages and the vector-clock index, which is as much as a tab can be asked to
 /// hold. The same limit natively, so a run's trace is the same everywhere. A five-node Raft cluster
 /// reaches it after about an hour of simulated time; a scenario with hundreds of nodes much sooner.
 pub const MAX_EVENTS: usize = 4_000_000;
+
+/// A queue position: ordered by time, then by sequence number. The slot rides along in the low
+/// bits but never decides the order (sequence numbers are unique), so a key is one `u128`: time in
+/// the high half, then the sequence number, then the slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key(u128);
 
 const SLOT_BITS: u32 = 24;
 /// At most this many events may be pending at once (messages in flight, timers, arrivals).
