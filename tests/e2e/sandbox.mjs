@@ -226,6 +226,50 @@ export const tests = [
     },
   },
   {
+    name: "with 25 and 101 nodes the lane headers and their names never overlap, and every node has a chip",
+    async run({ browser, origin, shots }) {
+      for (const nodes of [25, 101]) {
+        const scenario = { name: `Raft, ${nodes} nodes`, protocol: { name: "raft" }, nodes, seed: 1, horizon_us: 5000000 };
+        const url = `${origin}/?scenario=${encodeURIComponent(JSON.stringify(scenario))}`;
+        await withPage(browser, url, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+          await goto();
+          await page.locator("svg.diagram .lane-header").first().waitFor();
+          await page.locator(".jump input").fill("1s");
+          await page.locator(".jump input").press("Enter");
+          await waitFor("the jump to 1 s", async () => (await now(page)) === 1_000_000);
+          const boxes = await page.evaluate(() => {
+            const box = (el) => {
+              const r = el.getBoundingClientRect();
+              return { left: r.left, right: r.right, width: r.width };
+            };
+            return {
+              rects: [...document.querySelectorAll("svg.diagram .lane-header rect")].map(box),
+              names: [...document.querySelectorAll("svg.diagram .lane-header .lane-name")].map(box),
+              roles: document.querySelectorAll("svg.diagram .lane-header .lane-role").length,
+            };
+          });
+          assert.equal(boxes.rects.length, nodes);
+          for (const [what, list] of [["header", boxes.rects], ["name", boxes.names]]) {
+            for (let i = 1; i < list.length; i++) {
+              assert.ok(list[i - 1].right <= list[i].left + 0.5, `${nodes} nodes: ${what} ${i} overlaps the one before`);
+            }
+          }
+          // 25 lanes have room for every name; 101 lanes label every second or third one.
+          if (nodes === 25) assert.equal(boxes.names.length, 25);
+          else assert.ok(boxes.names.length >= 34 && boxes.names.length <= 51, `${boxes.names.length} of 101 names shown`);
+          assert.equal(boxes.roles, 0, "no room for roles: the header's colour shows them");
+          const n17 = page.locator("svg.diagram .lane-header[data-node=n17]");
+          assert.match(await n17.locator("title").textContent(), /^n17 · (follower|leader|candidate)$/);
+          assert.equal(await page.locator("[data-region=topology] .chip").count(), nodes);
+          await page.locator("[data-region=topology] .chip", { hasText: /^n17$/ }).click();
+          assert.equal(await page.getByRole("button", { name: "Partition", exact: true }).isEnabled(), true);
+          assert.deepEqual(problems, []);
+          await page.screenshot({ path: join(shots, `many-nodes-${nodes}.png`) });
+        });
+      }
+    },
+  },
+  {
     name: "a violated checker turns red and jumps to its event with the events involved",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP, colorScheme: "dark" }, async ({ page, problems }) => {

@@ -292,18 +292,55 @@ fn lanes_and_axis(layout: &DiagramLayout) -> Html {
     }
 }
 
-/// The lane headers, drawn last so the body scrolls under them.
+/// How much of a lane header fits its lane.
+#[derive(Clone, Copy, PartialEq)]
+enum HeaderFit {
+    /// The name over the role (or crashed, paused).
+    Full,
+    /// The name alone; the role shows as the header's colour.
+    Name,
+    /// The name on its side, on every `every`-th lane (1: all of them); the rest are bare.
+    Sideways { every: usize },
+}
+
+impl HeaderFit {
+    fn for_lane(lane_w: f64) -> HeaderFit {
+        if lane_w >= 44.0 {
+            HeaderFit::Full
+        } else if lane_w >= 26.0 {
+            HeaderFit::Name
+        } else {
+            // A name on its side is about 11 px across.
+            HeaderFit::Sideways {
+                every: (12.0 / lane_w.max(1.0)).ceil() as usize,
+            }
+        }
+    }
+
+    fn width(self, lane_w: f64) -> f64 {
+        match self {
+            HeaderFit::Full => (lane_w - 8.0).clamp(36.0, 120.0),
+            HeaderFit::Name => lane_w - 4.0,
+            HeaderFit::Sideways { .. } => (lane_w - 2.0).max(2.0),
+        }
+    }
+}
+
+/// The lane headers, drawn last so the body scrolls under them. Narrow lanes get smaller headers
+/// (see `HeaderFit`) so neighbours never overlap; every header keeps its full name and role in a
+/// tooltip and its label.
 fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
     let lane_w = layout
         .lanes
         .get(1)
         .zip(layout.lanes.first())
         .map_or(120.0, |(b, a)| b.x - a.x);
-    let w = (lane_w - 8.0).clamp(36.0, 120.0);
+    let fit = HeaderFit::for_lane(lane_w);
+    let w = fit.width(lane_w);
     html! {
-        <g class="lane-headers">
+        <g class={classes!("lane-headers", (fit != HeaderFit::Full).then_some("is-compact"))}>
             <rect class="header-bg" x="0" y="0" width={coord(layout.width)} height={coord(HEADER_PX - 4.0)} />
-            { for layout.lanes.iter().map(|lane| {
+            { for layout.lanes.iter().enumerate().map(|(i, lane)| {
                 let tone = lane.role.as_deref().map_or("none", format::role_tone);
                 let status = match lane.status {
                     NodeStatus::Up => "up",
@@ -316,14 +353,37 @@ fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
                     NodeStatus::Crashed => "crashed".to_string(),
                     NodeStatus::Paused => "paused".to_string(),
                 };
+                let x = coord(lane.x);
+                let label = match fit {
+                    HeaderFit::Full => html! {
+                        <>
+                            <text class="lane-name" {x} y="19">{ &lane.name }</text>
+                            <text class="lane-role" x={coord(lane.x)} y="31">{ &subtitle }</text>
+                        </>
+                    },
+                    HeaderFit::Name => html! {
+                        <text class="lane-name" {x} y="25">{ &lane.name }</text>
+                    },
+                    HeaderFit::Sideways { every } if i % every == 0 || selected => html! {
+                        <text class="lane-name is-sideways" {x} y="21"
+                            transform={format!("rotate(-90 {} 21)", coord(lane.x))}>{ &lane.name }</text>
+                    },
+                    HeaderFit::Sideways { .. } => html! {},
+                };
+                let tooltip = if subtitle.is_empty() {
+                    lane.name.clone()
+                } else {
+                    format!("{} · {}", lane.name, subtitle)
+                };
                 html! {
                     <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"))}
                         data-k="n" data-id={lane.node.0.to_string()} data-node={lane.name.clone()}
                         tabindex="0" role="button" aria-pressed={selected.to_string()}
                         aria-label={format!("{}, {}: inspect", lane.name, subtitle)}>
-                        <rect x={coord(lane.x - w / 2.0)} y="5" width={coord(w)} height="32" rx="7" />
-                        <text class="lane-name" x={coord(lane.x)} y="19">{ &lane.name }</text>
-                        <text class="lane-role" x={coord(lane.x)} y="31">{ subtitle }</text>
+                        <rect x={coord(lane.x - w / 2.0)} y="5" width={coord(w)} height="32"
+                            rx={if fit == HeaderFit::Full { "7" } else { "3" }} />
+                        { label }
+                        <title>{ tooltip }</title>
                     </g>
                 }
             }) }

@@ -74,8 +74,17 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
             }
         })
     };
-    let node_r = if layout.nodes.len() > 12 { 9.0 } else { 16.0 };
     let n = layout.nodes.len();
+    // Neighbours on a big ring sit closer than two full-size circles: shrink them so they never touch.
+    let spacing = std::f64::consts::TAU * layout.radius / n.max(1) as f64;
+    let node_r = if n > 12 {
+        (spacing * 0.42).clamp(2.5, 9.0)
+    } else {
+        16.0
+    };
+    // Past a few dozen links, full-weight lines and dots would fill the ring solid.
+    let dense = layout.links.len() > 60;
+    let message_r = if dense { "2" } else { "3.2" };
     let group = props.group.clone();
     let partition = {
         let dispatch = app.dispatch.clone();
@@ -98,7 +107,7 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                 <h2 id="topology-title" class="panel-title">{ "Topology" }</h2>
                 <span class="panel-hint">{ "shift-click: group" }</span>
             </div>
-            <svg class="topology" viewBox={format!("0 0 {0} {0}", coord(layout.size))} role="img"
+            <svg class={classes!("topology", dense.then_some("is-dense"))} viewBox={format!("0 0 {0} {0}", coord(layout.size))} role="img"
                 aria-label="Nodes and links" {onclick} {onkeydown}>
                 { for layout.links.iter().map(|link| {
                     let selected = props.selected_link == Some((link.a, link.b));
@@ -115,7 +124,7 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                 }) }
                 { for layout.messages.iter().map(|m| html! {
                     <circle key={m.send.0} class={classes!("topo-message", m.held.then_some("is-held"), m.doomed.then_some("is-doomed"))}
-                        cx={coord(m.x)} cy={coord(m.y)} r="3.2" data-k="m" data-id={m.send.0.to_string()} />
+                        cx={coord(m.x)} cy={coord(m.y)} r={message_r} data-k="m" data-id={m.send.0.to_string()} />
                 }) }
                 { for layout.nodes.iter().map(|node| {
                     let tone = node.role.as_deref().map_or("none", format::role_tone);
@@ -145,7 +154,7 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
             </svg>
             <div class="partition-bar">
                 <div class="chips" role="group" aria-label="Nodes in the group to partition">
-                    { for layout.nodes.iter().take(16).map(|node| {
+                    { for layout.nodes.iter().map(|node| {
                         let on = props.group.contains(&node.node);
                         let dispatch = app.dispatch.clone();
                         let id = node.node;
