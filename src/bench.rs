@@ -8,6 +8,7 @@ use crate::engine::time::SimTime;
 use crate::protocols::heartbeat::HeartbeatParams;
 use crate::protocols::raft::RaftParams;
 use crate::scenario::{Clocks, FORMAT_VERSION, MAX_HORIZON_US, ProtocolConfig, Scenario};
+use crate::view::format;
 
 /// A fault-free benchmark scenario: `nodes` nodes running `protocol` over links with a uniform
 /// one-way delay in `min_us..=max_us`, seed 7, until `horizon`.
@@ -154,7 +155,8 @@ impl BenchResult {
     fn limit_note(&self) -> String {
         if self.at_event_limit {
             format!(
-                " (stopped at the {MAX_EVENTS}-event limit after {:.1} simulated seconds)",
+                " (stopped at the {}-event limit after {:.1} simulated seconds)",
+                format::count(MAX_EVENTS as u64),
                 self.sim_seconds
             )
         } else {

@@ -9,6 +9,7 @@ use causeway::engine::time::{SimTime, parse_duration_us};
 use causeway::export;
 use causeway::scenario::link::{Link, ViewOptions};
 use causeway::scenario::{Scenario, presets, sweep};
+use causeway::view::format;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
@@ -303,10 +304,11 @@ fn run(
     );
     if run.at_event_limit() {
         println!(
-            "stopped at {}, short of {stop}: the trace reached the limit of {MAX_EVENTS} events \
+            "stopped at {}, short of {stop}: the trace reached the limit of {} events \
              ({} events in {:.1} ms); use fewer nodes or a shorter horizon",
             run.now(),
-            stats.events,
+            format::count(MAX_EVENTS as u64),
+            format::count(stats.events),
             wall.as_secs_f64() * 1e3
         );
     } else {
@@ -543,8 +545,9 @@ fn sweep(
     );
     if cut_short > 0 {
         println!(
-            "{cut_short} seeds stopped at the limit of {MAX_EVENTS} events before their horizon, so \
-             their healed phase was not checked; use fewer nodes or a shorter horizon"
+            "{cut_short} seeds stopped at the limit of {} events before their horizon, so \
+             their healed phase was not checked; use fewer nodes or a shorter horizon",
+            format::count(MAX_EVENTS as u64)
         );
     }
     let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
