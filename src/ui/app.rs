@@ -196,6 +196,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         if let Some(message) = &ui.link_error {
                             <LinkErrorPanel message={message.clone()} />
                         }
+                        if let Some(note) = &ui.note {
+                            <NoteBar note={note.clone()} />
+                        }
                         <DiagramPanel
                             layout={frame.as_ref().map(|f| f.diagram.clone())}
                             follow={ui.view.follow}
