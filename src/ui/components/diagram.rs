@@ -357,16 +357,16 @@ fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
                 let label = match fit {
                     HeaderFit::Full => html! {
                         <>
-                            <text class="lane-name" {x} y="19">{ &lane.name }</text>
-                            <text class="lane-role" x={coord(lane.x)} y="31">{ &subtitle }</text>
+                            <text class="lane-name" x={x.clone()} y="19">{ &lane.name }</text>
+                            <text class="lane-role" {x} y="31">{ &subtitle }</text>
                         </>
                     },
                     HeaderFit::Name => html! {
                         <text class="lane-name" {x} y="25">{ &lane.name }</text>
                     },
-                    HeaderFit::Sideways { every } if i % every == 0 || selected => html! {
-                        <text class="lane-name is-sideways" {x} y="21"
-                            transform={format!("rotate(-90 {} 21)", coord(lane.x))}>{ &lane.name }</text>
+                    HeaderFit::Sideways { every } if i % every == 0 => html! {
+                        <text class="lane-name is-sideways" transform={format!("rotate(-90 {x} 21)")}
+                            {x} y="21">{ &lane.name }</text>
                     },
                     HeaderFit::Sideways { .. } => html! {},
                 };
