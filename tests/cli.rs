@@ -1,6 +1,6 @@
 //! The `sim` command line: exit codes, share links both ways, exports.
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn sim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sim"))
@@ -85,4 +85,50 @@ fn exports_print_other_tools_formats() {
     let first: serde_json::Value =
         serde_json::from_str(stdout(&jsonl).lines().next().unwrap()).unwrap();
     assert_eq!(first["kind"], "start");
+}
+
+/// Runs `sim` with its standard output already closed by the reader, as `sim … | head -0` would.
+fn sim_into_closed_pipe(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sim binary runs");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("sim ends")
+}
+
+#[test]
+fn every_subcommand_ends_quietly_on_a_closed_pipe() {
+    for (args, code) in [
+        (&["presets"][..], 0),
+        (&["show", "raft-basic"][..], 0),
+        (&["run", "heartbeat-basic", "--until", "1s"][..], 0),
+        (&["run", "heartbeat-pause"][..], 1),
+        (&["run", "no-such-file.json"][..], 2),
+        (&["sweep", "heartbeat-basic", "--seeds", "0..2"][..], 1),
+        (&["link", "raft-basic"][..], 0),
+        (
+            &[
+                "export",
+                "heartbeat-basic",
+                "--format",
+                "jsonl",
+                "--until",
+                "1s",
+            ][..],
+            0,
+        ),
+        (&["export", "heartbeat-basic", "--format", "shiviz"][..], 0),
+        (&["bench", "--events", "1000", "--nodes", "5"][..], 0),
+    ] {
+        let output = sim_into_closed_pipe(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "sim {args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "sim {args:?} complained about the closed pipe: {stderr}"
+        );
+    }
 }

@@ -15,6 +15,14 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// Prints to standard output like `println!`. A reader that went away (`sim … | head -1`) is not an
+/// error: the command goes on quietly and still ends with its documented exit status.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        emit(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 #[derive(Parser)]
 #[command(
     name = "sim",
@@ -149,13 +157,13 @@ fn main() -> ExitCode {
                     .scenario()
                     .map(|s| s.name)
                     .unwrap_or_else(|e| format!("(broken: {e})"));
-                println!("{:<24} {:<20} {name}", preset.id, preset.topic);
+                say!("{:<24} {:<20} {name}", preset.id, preset.topic);
             }
             ExitCode::SUCCESS
         }
         Command::Show { preset } => match presets::find(&preset) {
             Some(p) => {
-                println!("{}", p.json.trim_end());
+                say!("{}", p.json.trim_end());
                 ExitCode::SUCCESS
             }
             None => {
@@ -247,6 +255,15 @@ fn print_out(text: &str) -> Result<(), String> {
     }
 }
 
+/// [`print_out`] for reports: any failure other than a closed pipe (a full disk) ends the command
+/// with status 2, as bad input does.
+fn emit(text: &str) {
+    if let Err(message) = print_out(text) {
+        eprintln!("sim: {message}");
+        std::process::exit(2);
+    }
+}
+
 fn export(source: &str, format: &str, until: Option<&str>) -> Result<(), String> {
     let scenario = load(source)?;
     let stop = stop_time(&scenario, until)?;
@@ -295,7 +312,7 @@ fn run(
     run.run_until(stop);
     let wall = started.elapsed();
     let stats = run.stats();
-    println!(
+    say!(
         "{} — {}, {} nodes, seed {}",
         scenario.name,
         scenario.protocol.name(),
@@ -303,7 +320,7 @@ fn run(
         scenario.seed
     );
     if run.at_event_limit() {
-        println!(
+        say!(
             "stopped at {}, short of {stop}: the trace reached the limit of {} events \
              ({} events in {:.1} ms); use fewer nodes or a shorter horizon",
             run.now(),
@@ -312,22 +329,26 @@ fn run(
             wall.as_secs_f64() * 1e3
         );
     } else {
-        println!(
+        say!(
             "ran to {stop}: {} events in {:.1} ms",
             stats.events,
             wall.as_secs_f64() * 1e3
         );
     }
-    println!(
+    say!(
         "messages: {} sent, {} delivered, {} dropped, {} duplicated",
-        stats.sent, stats.delivered, stats.dropped, stats.duplicated
+        stats.sent,
+        stats.delivered,
+        stats.dropped,
+        stats.duplicated
     );
-    println!(
+    say!(
         "client requests: {} received, {} answered",
-        stats.requests, stats.responses
+        stats.requests,
+        stats.responses
     );
     let mut clean = true;
-    println!("properties:");
+    say!("properties:");
     for report in run.properties() {
         let kind = format!("{:?}", report.kind).to_lowercase();
         let verdict = match report.state {
@@ -348,7 +369,7 @@ fn run(
         } else {
             "✓"
         };
-        println!("  {mark} {} ({kind}): {verdict}", report.name);
+        say!("  {mark} {} ({kind}): {verdict}", report.name);
     }
     if let Some(path) = trace {
         let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
@@ -356,16 +377,16 @@ fn run(
         write_jsonl(run.as_mut(), &mut out)
             .and_then(|_| out.flush())
             .map_err(|e| format!("cannot write {path}: {e}"))?;
-        println!("trace: {} events written to {path}", stats.events);
+        say!("trace: {} events written to {path}", stats.events);
     }
-    println!("trace hash: {}", trace_hash(run.as_mut()));
+    say!("trace hash: {}", trace_hash(run.as_mut()));
     Ok(clean)
 }
 
 fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
-    println!(
+    say!(
         "raft workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms; {}",
         if cfg!(debug_assertions) {
             "debug"
@@ -378,11 +399,11 @@ fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
     let mut results = Vec::new();
     for &nodes in sizes {
         let result = bench::run_raft(nodes, sim_seconds, &mut wall_ms);
-        println!("  {}", result.message_line());
+        say!("  {}", result.message_line());
         results.push(result);
     }
     if let (Some(first), Some(last)) = (results.first(), results.last()) {
-        println!("  {}", bench::message_cost_ratio_line(first, last));
+        say!("  {}", bench::message_cost_ratio_line(first, last));
     }
 }
 
@@ -516,16 +537,17 @@ fn sweep(
                     } else {
                         ""
                     };
-                    println!(
+                    say!(
                         "seed {}: ok ({} events{limit})",
-                        verdict.seed, verdict.events
+                        verdict.seed,
+                        verdict.events
                     );
                 }
                 continue;
             }
-            println!("seed {}: VIOLATED", verdict.seed);
+            say!("seed {}: VIOLATED", verdict.seed);
             for violation in &verdict.violations {
-                println!("  {violation}");
+                say!("  {violation}");
             }
             failures.push(verdict);
             if options.first_failure {
@@ -536,7 +558,7 @@ fn sweep(
             break;
         }
     }
-    println!(
+    say!(
         "{ran} seeds of {} in {:.1}s: {} clean, {} failed",
         base.name,
         started.elapsed().as_secs_f64(),
@@ -544,7 +566,7 @@ fn sweep(
         failures.len()
     );
     if cut_short > 0 {
-        println!(
+        say!(
             "{cut_short} seeds stopped at the limit of {} events before their horizon, so \
              their healed phase was not checked; use fewer nodes or a shorter horizon",
             format::count(MAX_EVENTS as u64)
@@ -556,7 +578,7 @@ fn sweep(
         .map(|f| f.seed)
         .or_else(|| (range.end - range.start == 1).then_some(range.start));
     if let Some(first) = failures.first() {
-        println!(
+        say!(
             "first failing seed: {} (seeds to catch: {}); reproduce with:\n  cargo run --release --bin sim -- sweep {source} --seeds {}{sets} --save seed-{}.json && cargo run --release --bin sim -- run seed-{}.json",
             first.seed,
             first.seed - range.start + 1,
@@ -569,7 +591,7 @@ fn sweep(
         let scenario = sweep::with_random_faults(&base, seed);
         std::fs::write(path, scenario.to_json_pretty() + "\n")
             .map_err(|e| format!("cannot write {path}: {e}"))?;
-        println!("scenario of seed {seed} written to {path}");
+        say!("scenario of seed {seed} written to {path}");
     }
     Ok(!failures.is_empty())
 }
@@ -577,7 +599,7 @@ fn sweep(
 fn bench_all(events: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
-    println!(
+    say!(
         "engine speed (native, {} build):",
         if cfg!(debug_assertions) {
             "debug"
@@ -587,21 +609,21 @@ fn bench_all(events: u64, sizes: &[u32]) {
     );
     bench::warm_up(events, &mut wall_ms);
     for shape in bench::SHAPES {
-        println!("  {}", shape.title());
+        say!("  {}", shape.title());
         let mut results = Vec::new();
         for &nodes in sizes {
             let result = bench::run_heartbeat(shape, nodes, events, &mut wall_ms);
-            println!("    {}", result.line());
+            say!("    {}", result.line());
             results.push(result);
         }
         if let (Some(first), Some(last)) = (results.first(), results.last()) {
-            println!("    {}", bench::cost_ratio_line(first, last));
+            say!("    {}", bench::cost_ratio_line(first, last));
         }
     }
-    println!("memory per event (trace + payloads, vector-clock index):");
+    say!("memory per event (trace + payloads, vector-clock index):");
     for nodes in [5, 200] {
         let (trace, causality) = bench::memory_per_event(nodes, 1_000_000);
-        println!(
+        say!(
             "  {nodes:>3} nodes: {trace:.1} bytes trace + {causality:.1} bytes vector-clock index"
         );
     }
