@@ -56,7 +56,29 @@ fn describe(run: &dyn Run, id: EventId) -> Option<String> {
         EventKind::Annotate { text } => text.to_string(),
         _ => return None,
     };
-    Some(text.replace('\n', " "))
+    Some(shiviz_escape(&text))
+}
+
+/// Event text made safe for [`SHIVIZ_REGEX`] under JavaScript's rules, and reversible (see
+/// `docs/exports.md`). JavaScript's `.` stops at four line terminators, so each becomes a visible
+/// escape (`\n`, `\r`, `\u2028`, `\u2029`) instead of ending the event early; and a `{` after a
+/// space would let a line such as `send {x} to n2` pass for a host and its clock, so every brace
+/// is escaped too (`\{`, `\}`), as is the backslash itself.
+pub fn shiviz_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '{' => out.push_str("\\{"),
+            '}' => out.push_str("\\}"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The run so far as a ShiViz log: for every node event, a line of text and a line with the host
