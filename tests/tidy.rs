@@ -143,3 +143,28 @@ fn the_scan_finds_what_it_looks_for() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn checkers_plots_and_views_never_read_note_or_label_text() {
+    // What happened is in typed notes and facts (`cx.note`, `cx.new_facts`, `Run::facts`); the text
+    // a note or a message label displays is for people. A checker that parsed it would go silently
+    // vacuous the day someone rewords a note. Only the views that display the text may bind it.
+    let why = "read the typed note or its fact, never the text it displays";
+    let forbidden = [
+        ("Annotate { text", why),
+        ("strip_prefix(", why),
+        ("strip_suffix(", why),
+        ("split_once(", why),
+        ("rsplit_once(", why),
+        (
+            "message_label(",
+            "plots read payloads and facts, not arrow labels",
+        ),
+    ];
+    let displays_text = ["src/view/details.rs"];
+    let problems: Vec<_> = scan(&["src/protocols", "src/view"], &forbidden)
+        .into_iter()
+        .filter(|p| !displays_text.iter().any(|file| p.starts_with(file)))
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -22,7 +22,7 @@ fn clocks_now(run: &dyn Run) -> Vec<Option<i64>> {
 }
 
 fn clocks(run: &dyn Run) -> Vec<NodeClock> {
-    plot::clock_errors(run.events(), run.now().0, &clocks_now(run))
+    plot::clock_errors(run.events(), run.facts(), run.now().0, &clocks_now(run))
 }
 
 fn clock_plot(run: &dyn Run) -> Plot {
@@ -35,16 +35,16 @@ fn clock_plot(run: &dyn Run) -> Plot {
     plot::clock_plot(&clocks(run), run.now().0, run.horizon().0, &roles)
 }
 
-fn in_flight(run: &dyn Run) -> Vec<String> {
+fn in_flight(run: &dyn Run) -> Vec<(NodeId, u32)> {
     run.snapshot()
         .in_flight
         .iter()
-        .map(|m| run.message_label(m.msg))
+        .filter_map(|m| plot::carried_broadcast(&run.message_json(m.msg)))
         .collect()
 }
 
 fn spreads(run: &dyn Run) -> Vec<Spread> {
-    plot::gossip_spread(run.events(), &in_flight(run))
+    plot::gossip_spread(run.events(), run.facts(), &in_flight(run))
 }
 
 fn drift_ppm(run: &dyn Run, node: NodeId) -> i64 {

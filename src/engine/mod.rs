@@ -7,6 +7,7 @@
 pub mod action;
 pub mod causality;
 pub mod clock;
+pub mod fact;
 pub mod ids;
 pub mod network;
 pub mod protocol;
@@ -18,6 +19,7 @@ pub mod time;
 pub mod trace;
 
 pub use action::{Action, Scheduled};
+pub use fact::Fact;
 pub use ids::{EventId, MsgId, NodeId, RequestId, TimerId};
 pub use protocol::{NodeStatus, NodeView, Protocol};
 pub use run::Run;

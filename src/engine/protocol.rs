@@ -2,13 +2,14 @@
 //! [`Ctx`](crate::engine::sim::Ctx) through which they only record effects (send, set or cancel a
 //! timer, persist, reply, annotate). They read only their own local clock and random stream.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
 use crate::engine::sim::{Ctx, NodeSlot};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{Kinds, TraceEvent};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::fmt::Debug;
+use std::fmt::{Debug, Display};
 
 /// A protocol run by every node of a simulation.
 pub trait Protocol: Clone + Debug + 'static {
@@ -24,6 +25,9 @@ pub trait Protocol: Clone + Debug + 'static {
     type Stable: Clone + Debug + Default;
     /// Protocol parameters from the scenario.
     type Params: Clone + Debug;
+    /// What a node notes in the trace (`ctx.note`): typed, so checkers and plots read its fields.
+    /// Its `Display` is the text the trace shows; nothing reads that text back.
+    type Note: Clone + Debug + Display + Serialize;
 
     /// The protocol's name as scenarios spell it (e.g. `"heartbeat"`).
     const NAME: &'static str;
@@ -46,6 +50,12 @@ pub trait Protocol: Clone + Debug + 'static {
     /// happen when the scenario's workload has a retry policy.
     fn outcome(_response: &Self::Response) -> Outcome {
         Outcome::Done
+    }
+
+    /// The shared fact a note states, if any (see [`Fact`]), for checkers and plots that work
+    /// across protocols. The default: none.
+    fn fact(_note: &Self::Note) -> Option<Fact> {
+        None
     }
 
     /// A one-line label for a message, as drawn on its arrow.
@@ -175,6 +185,10 @@ pub struct CheckCx<'a, P: Protocol> {
     pub(crate) ops: &'a [crate::engine::sim::OpState<P>],
     /// Every reply so far, by the response event that recorded it (in event order).
     pub(crate) responses: &'a [(EventId, P::Response)],
+    /// Every note so far, by the event that recorded it (in event order).
+    pub(crate) notes: &'a [(EventId, P::Note)],
+    /// Every fact so far, by the event of the note that stated it (in event order).
+    pub(crate) facts: &'a [(EventId, Fact)],
 }
 
 impl<P: Protocol> CheckCx<'_, P> {
@@ -200,6 +214,24 @@ impl<P: Protocol> CheckCx<'_, P> {
             .binary_search_by_key(&event, |(e, _)| *e)
             .ok()
             .map(|i| &self.responses[i].1)
+    }
+
+    /// The note recorded by event `event`, if it is a note.
+    pub fn note(&self, event: EventId) -> Option<&P::Note> {
+        self.notes
+            .binary_search_by_key(&event, |(e, _)| *e)
+            .ok()
+            .map(|i| &self.notes[i].1)
+    }
+
+    /// The facts the step being checked stated, with their events and nodes.
+    pub fn new_facts(&self) -> impl Iterator<Item = (EventId, NodeId, &Fact)> {
+        let first = EventId(self.first_new as u32);
+        let from = self.facts.partition_point(|(e, _)| *e < first);
+        self.facts[from..].iter().filter_map(|(event, fact)| {
+            let node = self.events[event.index()].node?;
+            Some((*event, node, fact))
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
 use crate::engine::protocol::Protocol;
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
@@ -43,6 +44,8 @@ pub trait Run {
     fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)>;
     /// The reply recorded by response event `event`.
     fn response_json(&self, event: EventId) -> Option<Value>;
+    /// Every fact stated so far, by the event of the note that stated it (in event order).
+    fn facts(&self) -> &[(EventId, Fact)];
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -119,6 +122,9 @@ impl<P: Protocol> Run for Sim<P> {
     fn response_json(&self, event: EventId) -> Option<Value> {
         self.response(event)
             .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+    }
+    fn facts(&self) -> &[(EventId, Fact)] {
+        Sim::facts(self)
     }
 }
 

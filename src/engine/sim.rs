@@ -8,6 +8,7 @@
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::{Clock, ClockConfig};
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::{LinkConfig, Network, NetworkConfig};
 use crate::engine::protocol::{
@@ -418,6 +419,10 @@ struct Log<P: Protocol> {
     events: Vec<TraceEvent>,
     requests: Vec<RequestRecord>,
     responses: Vec<(EventId, P::Response)>,
+    /// Every note, by the annotate event that shows it.
+    notes: Vec<(EventId, P::Note)>,
+    /// Every fact a note stated, by the note's event.
+    facts: Vec<(EventId, Fact)>,
     /// What the step being taken has recorded so far, for its checkers.
     step: StepEvents,
 }
@@ -489,6 +494,8 @@ struct Checkpoint<P: Protocol> {
     messages: usize,
     requests: usize,
     responses: usize,
+    notes: usize,
+    facts: usize,
 }
 
 /// A deterministic simulation of protocol `P`.
@@ -665,6 +672,8 @@ impl<P: Protocol> Sim<P> {
                 events: Vec::new(),
                 requests: Vec::new(),
                 responses: Vec::new(),
+                notes: Vec::new(),
+                facts: Vec::new(),
                 step: StepEvents::default(),
             },
             messages: Messages {
@@ -767,6 +776,11 @@ impl<P: Protocol> Sim<P> {
             .binary_search_by_key(&event, |(e, _)| *e)
             .ok()
             .map(|i| &self.log.responses[i].1)
+    }
+
+    /// Every fact stated so far, by the event of the note that stated it (in event order).
+    pub fn facts(&self) -> &[(EventId, Fact)] {
+        &self.log.facts
     }
 
     /// The fault script and recorded interventions, in the order they apply.
@@ -954,6 +968,8 @@ impl<P: Protocol> Sim<P> {
             messages: &self.messages.sent,
             ops: &state.ops,
             responses: &self.log.responses,
+            notes: &self.log.notes,
+            facts: &self.log.facts,
         };
         for (i, slot) in state.properties.iter_mut().enumerate() {
             if !slot.watches.meets(due) {
@@ -1014,6 +1030,8 @@ impl<P: Protocol> Sim<P> {
             messages: self.messages.sent.len(),
             requests: self.log.requests.len(),
             responses: self.log.responses.len(),
+            notes: self.log.notes.len(),
+            facts: self.log.facts.len(),
         });
     }
 
@@ -1024,6 +1042,8 @@ impl<P: Protocol> Sim<P> {
         self.messages.sent.truncate(checkpoint.messages);
         self.log.requests.truncate(checkpoint.requests);
         self.log.responses.truncate(checkpoint.responses);
+        self.log.notes.truncate(checkpoint.notes);
+        self.log.facts.truncate(checkpoint.facts);
         self.causality.truncate(checkpoint.events);
         self.steps_since_checkpoint = 0;
     }
@@ -2072,16 +2092,21 @@ impl<P: Protocol> Ctx<'_, P> {
         }
     }
 
-    /// Notes something about this node's state in the trace (e.g. "became leader in term 3").
-    pub fn annotate(&mut self, text: impl Into<String>) {
-        let text: String = text.into();
-        self.state.record(
+    /// Notes something about this node's state in the trace (e.g. that it became leader in term
+    /// 3): an `annotate` event showing the note's text, with the note and its fact kept for checkers
+    /// and plots.
+    pub fn note(&mut self, note: P::Note) {
+        let event = self.state.record(
             self.log,
             Some(self.node),
             None,
             EventKind::Annotate {
-                text: text.into_boxed_str(),
+                text: note.to_string().into_boxed_str(),
             },
         );
+        if let Some(fact) = P::fact(&note) {
+            self.log.facts.push((event, fact));
+        }
+        self.log.notes.push((event, note));
     }
 }

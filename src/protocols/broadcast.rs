@@ -15,6 +15,7 @@
 //! The ordered variants hold messages back until their predecessors arrive; `holdback: false` is the
 //! "break it" variant that delivers on receipt, which the order checkers catch.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
@@ -111,6 +112,35 @@ impl fmt::Display for MsgRef {
     }
 }
 
+/// What a node notes: it delivered a message to its application, `hops` network hops from the
+/// origin (shown for gossip, where it is the point).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum BroadcastNote {
+    Delivers {
+        id: MsgRef,
+        text: String,
+        hops: u32,
+        gossip: bool,
+    },
+}
+
+impl fmt::Display for BroadcastNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let BroadcastNote::Delivers {
+            id,
+            text,
+            hops,
+            gossip,
+        } = self;
+        if *gossip {
+            write!(f, "delivers {id} \"{text}\" after {hops} hops")
+        } else {
+            write!(f, "delivers {id} \"{text}\"")
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BroadcastMsg {
@@ -192,12 +222,12 @@ impl Broadcast {
         if let Some(count) = self.delivered_from.get_mut(id.origin.index()) {
             *count += 1;
         }
-        // Property checkers find deliveries by this prefix; see `Tracker`.
-        if self.params.order == Order::Gossip {
-            ctx.annotate(format!("delivers {id} \"{text}\" after {hops} hops"));
-        } else {
-            ctx.annotate(format!("delivers {id} \"{text}\""));
-        }
+        ctx.note(BroadcastNote::Delivers {
+            id,
+            text: text.clone(),
+            hops,
+            gossip: self.params.order == Order::Gossip,
+        });
         self.delivered.push((id, text));
     }
 
@@ -325,6 +355,7 @@ impl Protocol for Broadcast {
     type Response = BroadcastResponse;
     type Stable = BroadcastStable;
     type Params = BroadcastParams;
+    type Note = BroadcastNote;
 
     const NAME: &'static str = "broadcast";
 
@@ -457,6 +488,16 @@ impl Protocol for Broadcast {
         }
     }
 
+    fn fact(note: &BroadcastNote) -> Option<Fact> {
+        let BroadcastNote::Delivers { id, text, hops, .. } = note;
+        Some(Fact::Delivered {
+            origin: id.origin,
+            seq: id.seq,
+            text: text.clone(),
+            hops: *hops,
+        })
+    }
+
     fn msg_label(msg: &BroadcastMsg) -> String {
         match msg {
             BroadcastMsg::Data { id, deps, ts, .. } if !deps.is_empty() => {
@@ -577,41 +618,25 @@ enum Happened {
     Restarted(NodeId),
 }
 
-/// Finds each step's deliveries: every delivery annotates "delivers …" and appends to the node's
-/// delivery log in the same order, so the n-th such annotation is the n-th log entry.
-#[derive(Clone, Debug, Default)]
-struct Tracker {
-    read: Vec<usize>,
-}
-
-impl Tracker {
-    fn step(&mut self, cx: &CheckCx<'_, Broadcast>) -> Vec<Happened> {
-        self.read.resize(cx.nodes.len(), 0);
-        let mut out = Vec::new();
-        for (event, e) in cx.new_events() {
-            let Some(node) = e.node else {
-                continue;
-            };
-            match &e.kind {
-                EventKind::Restart => {
-                    self.read[node.index()] = 0;
-                    out.push(Happened::Restarted(node));
+/// What the step being checked did, in event order: deliveries (read from the nodes' typed
+/// notes) and restarts.
+fn happenings(cx: &CheckCx<'_, Broadcast>) -> Vec<Happened> {
+    let mut out = Vec::new();
+    for (event, e) in cx.new_events() {
+        let Some(node) = e.node else {
+            continue;
+        };
+        match &e.kind {
+            EventKind::Restart => out.push(Happened::Restarted(node)),
+            EventKind::Annotate { .. } => {
+                if let Some(BroadcastNote::Delivers { id, .. }) = cx.note(event) {
+                    out.push(Happened::Delivered(event, node, *id));
                 }
-                EventKind::Annotate { text } if text.starts_with("delivers ") => {
-                    let read = &mut self.read[node.index()];
-                    if let Some((id, _)) = cx.nodes[node.index()]
-                        .state()
-                        .and_then(|s| s.delivered.get(*read))
-                    {
-                        *read += 1;
-                        out.push(Happened::Delivered(event, node, *id));
-                    }
-                }
-                _ => {}
             }
+            _ => {}
         }
-        out
     }
+    out
 }
 
 /// Per node, what it delivered and at which event.
@@ -626,7 +651,6 @@ fn fit(delivered: &mut DeliveredAt, nodes: usize) {
 /// Always: no node delivers the same message twice.
 #[derive(Clone, Debug, Default)]
 struct NoDuplication {
-    tracker: Tracker,
     delivered: DeliveredAt,
 }
 
@@ -645,7 +669,7 @@ impl Property<Broadcast> for NoDuplication {
 
     fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
         fit(&mut self.delivered, cx.nodes.len());
-        for happened in self.tracker.step(cx) {
+        for happened in happenings(cx) {
             match happened {
                 Happened::Restarted(node) => self.delivered[node.index()].clear(),
                 Happened::Delivered(event, node, id) => {
@@ -670,7 +694,6 @@ impl Property<Broadcast> for NoDuplication {
 /// that is up at the end. Reliable broadcast promises it; best-effort does not.
 #[derive(Clone, Debug, Default)]
 struct Agreement {
-    tracker: Tracker,
     delivered: DeliveredAt,
 }
 
@@ -689,7 +712,7 @@ impl Property<Broadcast> for Agreement {
 
     fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
         fit(&mut self.delivered, cx.nodes.len());
-        for happened in self.tracker.step(cx) {
+        for happened in happenings(cx) {
             match happened {
                 Happened::Restarted(node) => self.delivered[node.index()].clear(),
                 Happened::Delivered(event, node, id) => {
@@ -730,7 +753,6 @@ impl Property<Broadcast> for Agreement {
 /// Always: messages from one sender are delivered in the order it sent them.
 #[derive(Clone, Debug, Default)]
 struct FifoOrder {
-    tracker: Tracker,
     delivered: DeliveredAt,
 }
 
@@ -749,7 +771,7 @@ impl Property<Broadcast> for FifoOrder {
 
     fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
         fit(&mut self.delivered, cx.nodes.len());
-        for happened in self.tracker.step(cx) {
+        for happened in happenings(cx) {
             match happened {
                 Happened::Restarted(node) => self.delivered[node.index()].clear(),
                 Happened::Delivered(event, node, id) => {
@@ -785,7 +807,6 @@ impl Property<Broadcast> for FifoOrder {
 /// ordered among themselves.
 #[derive(Clone, Debug, Default)]
 struct CausalOrder {
-    tracker: Tracker,
     delivered: DeliveredAt,
     /// Per node: the causal past of everything it has delivered.
     knows: Vec<Vec<u32>>,
@@ -813,7 +834,7 @@ impl Property<Broadcast> for CausalOrder {
         if self.knows.len() != nodes {
             self.knows = vec![vec![0; nodes]; nodes];
         }
-        for happened in self.tracker.step(cx) {
+        for happened in happenings(cx) {
             let (event, node, id) = match happened {
                 Happened::Restarted(node) => {
                     self.delivered[node.index()].clear();
@@ -872,7 +893,6 @@ impl Property<Broadcast> for CausalOrder {
 /// deliveries and requires each node's deliveries to climb it.
 #[derive(Clone, Debug, Default)]
 struct TotalOrder {
-    tracker: Tracker,
     /// Each message's place in the order, and the event that placed it there.
     place: BTreeMap<MsgRef, (usize, EventId)>,
     /// Per node: the highest place it has delivered, and where.
@@ -894,7 +914,7 @@ impl Property<Broadcast> for TotalOrder {
 
     fn check(&mut self, cx: &CheckCx<'_, Broadcast>) -> Verdict {
         self.reached.resize(cx.nodes.len(), None);
-        for happened in self.tracker.step(cx) {
+        for happened in happenings(cx) {
             let (event, node, id) = match happened {
                 Happened::Restarted(node) => {
                     self.reached[node.index()] = None;

@@ -19,6 +19,7 @@
 //! *Last writer wins* checker flags a write that lost to one made earlier in real time, which is
 //! what a clock that jumps backwards does.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{
     CheckCx, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
@@ -142,6 +143,66 @@ pub struct ClockSync {
     last_write: Option<Written>,
 }
 
+/// What a node notes: a synchronisation, a clock reading, a write, or a write the register kept
+/// over a newer-looking one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum ClockSyncNote {
+    /// The node moved its correction by `delta_us`, promising to be within `bound_us` of n1.
+    Sync {
+        delta_us: i64,
+        bound_us: u64,
+        rtt_us: u64,
+    },
+    Reads {
+        clock_us: i64,
+    },
+    Writes {
+        value: String,
+        ts_us: i64,
+    },
+    Keeps {
+        kept: String,
+        kept_ts_us: i64,
+        over: String,
+        over_ts_us: i64,
+    },
+}
+
+impl std::fmt::Display for ClockSyncNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let us = |t: i64| format_us(i128::from(t));
+        match self {
+            ClockSyncNote::Sync {
+                delta_us,
+                bound_us,
+                rtt_us,
+            } => write!(
+                f,
+                "sync: adjusts by {}, now within ±{} (rtt {})",
+                signed(*delta_us),
+                format_us(i128::from(*bound_us)),
+                format_us(i128::from(*rtt_us))
+            ),
+            ClockSyncNote::Reads { clock_us } => write!(f, "clock reads {}", us(*clock_us)),
+            ClockSyncNote::Writes { value, ts_us } => {
+                write!(f, "writes \"{value}\" stamped {}", us(*ts_us))
+            }
+            ClockSyncNote::Keeps {
+                kept,
+                kept_ts_us,
+                over,
+                over_ts_us,
+            } => write!(
+                f,
+                "keeps \"{kept}\" (ts {}) over \"{over}\" (ts {})",
+                us(*kept_ts_us),
+                us(*over_ts_us)
+            ),
+        }
+    }
+}
+
 fn signed(us: i64) -> String {
     if us >= 0 {
         format!("+{}", format_us(i128::from(us)))
@@ -161,13 +222,11 @@ impl ClockSync {
         self.bound = Some(bound);
         self.last_rtt = Some(rtt);
         self.syncs += 1;
-        // Property checkers find synchronisations by this prefix; see `SyncAccuracy`.
-        ctx.annotate(format!(
-            "sync: adjusts by {}, now within ±{} (rtt {})",
-            signed(delta),
-            format_us(i128::from(bound)),
-            format_us(i128::from(rtt))
-        ));
+        ctx.note(ClockSyncNote::Sync {
+            delta_us: delta,
+            bound_us: bound,
+            rtt_us: rtt,
+        });
     }
 
     fn finish_round(&mut self, ctx: &mut Ctx<'_, Self>) {
@@ -205,13 +264,12 @@ impl ClockSync {
         {
             self.register = Some(write.clone());
         } else if let Some(current) = &self.register {
-            ctx.annotate(format!(
-                "keeps \"{}\" (ts {}) over \"{}\" (ts {})",
-                current.value,
-                format_us(i128::from(current.ts)),
-                write.value,
-                format_us(i128::from(write.ts))
-            ));
+            ctx.note(ClockSyncNote::Keeps {
+                kept: current.value.clone(),
+                kept_ts_us: current.ts,
+                over: write.value.clone(),
+                over_ts_us: write.ts,
+            });
         }
     }
 }
@@ -223,6 +281,7 @@ impl Protocol for ClockSync {
     type Response = ClockSyncResponse;
     type Stable = ();
     type Params = ClockSyncParams;
+    type Note = ClockSyncNote;
 
     const NAME: &'static str = "clock_sync";
 
@@ -308,8 +367,8 @@ impl Protocol for ClockSync {
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, _timer: ClockSyncTimer) {
         match self.params.algorithm {
             Algorithm::None => {
-                let reads = ctx.now();
-                ctx.annotate(format!("clock reads {}", format_us(i128::from(reads))));
+                let clock_us = ctx.now();
+                ctx.note(ClockSyncNote::Reads { clock_us });
             }
             Algorithm::Cristian => {
                 self.seq += 1;
@@ -335,11 +394,10 @@ impl Protocol for ClockSync {
                     ts: self.corrected(ctx),
                     writer: self.id,
                 };
-                // Property checkers find writes by this prefix; see `LastWriterWins`.
-                ctx.annotate(format!(
-                    "writes \"{value}\" stamped {}",
-                    format_us(i128::from(write.ts))
-                ));
+                ctx.note(ClockSyncNote::Writes {
+                    value: value.clone(),
+                    ts_us: write.ts,
+                });
                 self.last_write = Some(write.clone());
                 ctx.broadcast(ClockSyncMsg::Write(write.clone()));
                 self.apply(ctx, &write);
@@ -355,6 +413,18 @@ impl Protocol for ClockSync {
                     },
                 );
             }
+        }
+    }
+
+    fn fact(note: &ClockSyncNote) -> Option<Fact> {
+        match *note {
+            ClockSyncNote::Sync {
+                delta_us, bound_us, ..
+            } => Some(Fact::ClockAdjusted {
+                delta_us,
+                error_bound_us: bound_us,
+            }),
+            _ => None,
         }
     }
 
@@ -486,10 +556,10 @@ impl Property<ClockSync> for SyncAccuracy {
                 continue;
             };
             self.skew[node.index()] = Some(e.local_us - e.time.as_us() as i64);
-            let EventKind::Annotate { text } = &e.kind else {
-                continue;
-            };
-            if node == REFERENCE || !text.starts_with("sync:") {
+            if node == REFERENCE
+                || !matches!(e.kind, EventKind::Annotate { .. })
+                || !matches!(cx.note(event), Some(ClockSyncNote::Sync { .. }))
+            {
                 continue;
             }
             let (Some(state), Some(reference), Some(skew), Some(ref_skew)) = (
@@ -546,10 +616,10 @@ impl Property<ClockSync> for LastWriterWins {
 
     fn check(&mut self, cx: &CheckCx<'_, ClockSync>) -> Verdict {
         for (event, e) in cx.new_events() {
-            let (Some(node), EventKind::Annotate { text }) = (e.node, &e.kind) else {
+            let (Some(node), EventKind::Annotate { .. }) = (e.node, &e.kind) else {
                 continue;
             };
-            if !text.starts_with("writes ") {
+            if !matches!(cx.note(event), Some(ClockSyncNote::Writes { .. })) {
                 continue;
             }
             let Some(write) = cx.nodes[node.index()]

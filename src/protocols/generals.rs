@@ -8,6 +8,7 @@
 //! makes the generals disagree, which the *Agreement* checker flags. With `retry_us`, a general
 //! resends its latest messenger until the answer arrives, except the last, which nobody answers.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, TimerId};
 use crate::engine::protocol::{CheckCx, NodeView, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::sim::Ctx;
@@ -58,6 +59,30 @@ pub enum GeneralsTimer {
     Retry,
 }
 
+/// What a general notes: its decision at dawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum GeneralsNote {
+    Decides { attack: bool },
+}
+
+impl GeneralsNote {
+    fn plan(attack: bool) -> &'static str {
+        if attack {
+            "attack at dawn"
+        } else {
+            "do not attack"
+        }
+    }
+}
+
+impl std::fmt::Display for GeneralsNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let GeneralsNote::Decides { attack } = *self;
+        write!(f, "decides: {}", GeneralsNote::plan(attack))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generals {
     id: NodeId,
@@ -91,10 +116,6 @@ impl Generals {
             self.retry = Some(ctx.set_timer(self.params.retry_us, GeneralsTimer::Retry));
         }
     }
-
-    pub fn decision(&self) -> Option<bool> {
-        self.decision
-    }
 }
 
 impl Protocol for Generals {
@@ -104,6 +125,7 @@ impl Protocol for Generals {
     type Response = ();
     type Stable = ();
     type Params = GeneralsParams;
+    type Note = GeneralsNote;
 
     const NAME: &'static str = "generals";
 
@@ -148,14 +170,17 @@ impl Protocol for Generals {
             GeneralsTimer::Decide => {
                 let attack = self.last_for_me().is_none_or(|k| self.received >= k);
                 self.decision = Some(attack);
-                // The agreement checker finds decisions by this prefix.
-                ctx.annotate(if attack {
-                    "decides: attack at dawn"
-                } else {
-                    "decides: do not attack"
-                });
+                ctx.note(GeneralsNote::Decides { attack });
             }
         }
+    }
+
+    fn fact(note: &GeneralsNote) -> Option<Fact> {
+        let GeneralsNote::Decides { attack } = *note;
+        Some(Fact::Decided {
+            instance: 0,
+            value: GeneralsNote::plan(attack).to_string(),
+        })
     }
 
     fn msg_label(msg: &Messenger) -> String {
@@ -225,13 +250,10 @@ impl Property<Generals> for Agreement {
     fn check(&mut self, cx: &CheckCx<'_, Generals>) -> Verdict {
         self.decided.resize(cx.nodes.len(), None);
         for (event, e) in cx.new_events() {
-            let (Some(node), EventKind::Annotate { text }) = (e.node, &e.kind) else {
+            let (Some(node), EventKind::Annotate { .. }) = (e.node, &e.kind) else {
                 continue;
             };
-            if !text.starts_with("decides") {
-                continue;
-            }
-            let Some(attack) = cx.nodes[node.index()].state().and_then(Generals::decision) else {
+            let Some(GeneralsNote::Decides { attack }) = cx.note(event).copied() else {
                 continue;
             };
             self.decided[node.index()] = Some((attack, event));

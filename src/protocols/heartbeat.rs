@@ -7,6 +7,7 @@
 //! to be alive, the node doubles its timeout for that peer, so after finitely many mistakes a peer
 //! that is slow but alive is never suspected again.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
@@ -81,6 +82,40 @@ pub enum EchoResponse {
     Echo { text: String, from: NodeId },
 }
 
+/// What a node notes: a change in whom its failure detector suspects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum HeartbeatNote {
+    Suspects {
+        peer: NodeId,
+    },
+    /// Heard from a suspected peer; an adaptive detector also raised that peer's timeout.
+    Trusts {
+        peer: NodeId,
+        raised_timeout_us: Option<u64>,
+    },
+}
+
+impl std::fmt::Display for HeartbeatNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeartbeatNote::Suspects { peer } => write!(f, "suspects {peer}"),
+            HeartbeatNote::Trusts {
+                peer,
+                raised_timeout_us: Some(timeout),
+            } => write!(
+                f,
+                "trusts {peer} again and raises its timeout to {}",
+                format_us(i128::from(*timeout))
+            ),
+            HeartbeatNote::Trusts {
+                peer,
+                raised_timeout_us: None,
+            } => write!(f, "trusts {peer} again"),
+        }
+    }
+}
+
 /// Survives crashes: how many times this node has started.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HeartbeatStable {
@@ -139,16 +174,15 @@ impl Heartbeat {
         self.last_heard[from.index()] = Some(ctx.monotonic());
         if self.suspected[from.index()] {
             self.suspected[from.index()] = false;
-            if self.params.adaptive {
+            let raised_timeout_us = self.params.adaptive.then(|| {
                 let timeout = &mut self.timeouts[from.index()];
                 *timeout = timeout.saturating_mul(2);
-                ctx.annotate(format!(
-                    "trusts {from} again and raises its timeout to {}",
-                    format_us(i128::from(*timeout))
-                ));
-            } else {
-                ctx.annotate(format!("trusts {from} again"));
-            }
+                *timeout
+            });
+            ctx.note(HeartbeatNote::Trusts {
+                peer: from,
+                raised_timeout_us,
+            });
         }
     }
 }
@@ -160,6 +194,7 @@ impl Protocol for Heartbeat {
     type Response = EchoResponse;
     type Stable = HeartbeatStable;
     type Params = HeartbeatParams;
+    type Note = HeartbeatNote;
 
     const NAME: &'static str = "heartbeat";
 
@@ -210,7 +245,7 @@ impl Protocol for Heartbeat {
             let timeout = self.timeouts[peer.index()] as i64;
             if !self.suspected[peer.index()] && now - since > timeout {
                 self.suspected[peer.index()] = true;
-                ctx.annotate(format!("suspects {peer}"));
+                ctx.note(HeartbeatNote::Suspects { peer });
             }
         }
         ctx.set_timer(self.params.interval_us, HeartbeatTimer::Tick);
@@ -225,6 +260,13 @@ impl Protocol for Heartbeat {
                 from: self.id,
             },
         );
+    }
+
+    fn fact(note: &HeartbeatNote) -> Option<Fact> {
+        Some(match *note {
+            HeartbeatNote::Suspects { peer } => Fact::Suspects { peer },
+            HeartbeatNote::Trusts { peer, .. } => Fact::Trusts { peer },
+        })
     }
 
     fn msg_label(msg: &HeartbeatMsg) -> String {
@@ -509,17 +551,14 @@ impl Property<Heartbeat> for EventualAccuracy {
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Heartbeat>) -> Verdict {
-        for (id, event) in cx.new_events() {
-            let (Some(node), EventKind::Annotate { text }) = (event.node, &event.kind) else {
-                continue;
-            };
-            let Some(peer) = text.strip_prefix("suspects ").and_then(NodeId::parse) else {
+        for (id, node, fact) in cx.new_facts() {
+            let Fact::Suspects { peer } = *fact else {
                 continue;
             };
             if cx.nodes[node.index()].state().is_some()
                 && cx.nodes[peer.index()].status() != NodeStatus::Crashed
             {
-                self.last_false = Some((event.time, id));
+                self.last_false = Some((cx.events[id.index()].time, id));
             }
         }
         Verdict::Holds

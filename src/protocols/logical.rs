@@ -69,6 +69,32 @@ impl Stamp {
     }
 }
 
+/// What a node notes: a local event or a receive, with the timestamps it took.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum LogicalNote {
+    Local {
+        label: String,
+        stamp: Stamp,
+    },
+    Receive {
+        label: String,
+        from: NodeId,
+        stamp: Stamp,
+    },
+}
+
+impl std::fmt::Display for LogicalNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogicalNote::Local { label, stamp } => write!(f, "local {label} {}", stamp.describe()),
+            LogicalNote::Receive { label, from, stamp } => {
+                write!(f, "receive {label} from {from} {}", stamp.describe())
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogicalMsg {
     pub label: String,
@@ -130,7 +156,10 @@ impl Logical {
 
     fn local(&mut self, ctx: &mut Ctx<'_, Self>, label: &str) {
         self.tick();
-        ctx.annotate(format!("local {label} {}", self.stamp.describe()));
+        ctx.note(LogicalNote::Local {
+            label: label.to_string(),
+            stamp: self.stamp.clone(),
+        });
         self.record(format!("local {label}"));
     }
 
@@ -162,6 +191,7 @@ impl Protocol for Logical {
     type Response = LogicalResponse;
     type Stable = ();
     type Params = LogicalParams;
+    type Note = LogicalNote;
 
     const NAME: &'static str = "logical";
 
@@ -192,11 +222,11 @@ impl Protocol for Logical {
             }
         }
         self.tick();
-        ctx.annotate(format!(
-            "receive {} from {from} {}",
-            msg.label,
-            self.stamp.describe()
-        ));
+        ctx.note(LogicalNote::Receive {
+            label: msg.label.clone(),
+            from,
+            stamp: self.stamp.clone(),
+        });
         self.record(format!("receive {} from {from}", msg.label));
     }
 

@@ -75,6 +75,64 @@ impl Default for RpcParams {
     }
 }
 
+/// What a node notes: on the server, a call executed or a duplicate answered from the saved reply;
+/// on the client, a late reply, a call left in doubt, a call given up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum RpcNote {
+    Executes {
+        call: CallId,
+        attempt: u32,
+        from: String,
+        from_balance: i64,
+        to: String,
+        to_balance: i64,
+    },
+    Duplicate {
+        call: CallId,
+        attempt: u32,
+    },
+    IgnoresLateReply {
+        call: CallId,
+    },
+    NoReply {
+        call: CallId,
+    },
+    GivesUp {
+        call: CallId,
+        attempts: u32,
+    },
+}
+
+impl fmt::Display for RpcNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RpcNote::Executes {
+                call,
+                attempt,
+                from,
+                from_balance,
+                to,
+                to_balance,
+            } => write!(
+                f,
+                "executes {call} (attempt {attempt}): {from} {from_balance}, {to} {to_balance}"
+            ),
+            RpcNote::Duplicate { call, attempt } => write!(
+                f,
+                "duplicate {call} (attempt {attempt}): resends the saved reply"
+            ),
+            RpcNote::IgnoresLateReply { call } => write!(f, "ignores a late reply to {call}"),
+            RpcNote::NoReply { call } => {
+                write!(f, "no reply to {call}: did it happen? Nobody knows")
+            }
+            RpcNote::GivesUp { call, attempts } => {
+                write!(f, "gives up on {call} after {attempts} attempts")
+            }
+        }
+    }
+}
+
 /// A call's identity, the same for every attempt: the client, its incarnation, and a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct CallId {
@@ -233,9 +291,7 @@ impl Rpc {
         };
         if let (true, Some(result)) = (dedup, saved) {
             self.duplicates += 1;
-            ctx.annotate(format!(
-                "duplicate {id} (attempt {attempt}): resends the saved reply"
-            ));
+            ctx.note(RpcNote::Duplicate { call: id, attempt });
             ctx.send(from, RpcMsg::Reply { id, result });
             return;
         }
@@ -273,10 +329,14 @@ impl Rpc {
                     });
                     self.balances = ctx.stable().balances.clone();
                     self.executed = ctx.stable().executed.len();
-                    // Property checkers find executions by this prefix; see `EffectAtMostOnce`.
-                    ctx.annotate(format!(
-                        "executes {id} (attempt {attempt}): {from} {from_balance}, {to} {to_balance}"
-                    ));
+                    ctx.note(RpcNote::Executes {
+                        call: id,
+                        attempt,
+                        from: from.clone(),
+                        from_balance,
+                        to: to.clone(),
+                        to_balance,
+                    });
                     result
                 }
             }
@@ -295,6 +355,7 @@ impl Protocol for Rpc {
     type Response = RpcResponse;
     type Stable = RpcStable;
     type Params = RpcParams;
+    type Note = RpcNote;
 
     const NAME: &'static str = "rpc";
 
@@ -344,7 +405,7 @@ impl Protocol for Rpc {
                             },
                         );
                     }
-                    None => ctx.annotate(format!("ignores a late reply to {id}")),
+                    None => ctx.note(RpcNote::IgnoresLateReply { call: *id }),
                 }
             }
         }
@@ -361,13 +422,13 @@ impl Protocol for Rpc {
             seq,
         };
         if self.params.semantics == Semantics::AtMostOnce {
-            ctx.annotate(format!("no reply to {call}: did it happen? Nobody knows"));
+            ctx.note(RpcNote::NoReply { call });
             ctx.reply(pending.request, RpcResponse::Unknown { call });
         } else if pending.attempt >= self.params.max_attempts {
-            ctx.annotate(format!(
-                "gives up on {call} after {} attempts",
-                pending.attempt
-            ));
+            ctx.note(RpcNote::GivesUp {
+                call,
+                attempts: pending.attempt,
+            });
             ctx.reply(
                 pending.request,
                 RpcResponse::GaveUp {
@@ -500,7 +561,6 @@ impl Protocol for Rpc {
 /// Always: the server executes each call at most once, however many copies of it arrive.
 #[derive(Clone, Debug, Default)]
 struct EffectAtMostOnce {
-    read: usize,
     executed: BTreeMap<CallId, EventId>,
 }
 
@@ -519,18 +579,15 @@ impl Property<Rpc> for EffectAtMostOnce {
 
     fn check(&mut self, cx: &CheckCx<'_, Rpc>) -> Verdict {
         for (event, e) in cx.new_events() {
-            let (Some(node), EventKind::Annotate { text }) = (e.node, &e.kind) else {
+            let (Some(node), EventKind::Annotate { .. }) = (e.node, &e.kind) else {
                 continue;
             };
-            if !text.starts_with("executes ") {
-                continue;
-            }
-            // The history lives on stable storage, so it survives crashes and keeps its order.
-            let Some(&(id, attempt)) = cx.nodes[node.index()].stable().executed.get(self.read)
+            let Some(&RpcNote::Executes {
+                call: id, attempt, ..
+            }) = cx.note(event)
             else {
                 continue;
             };
-            self.read += 1;
             if let Some(first) = self.executed.insert(id, event) {
                 return Verdict::Violated {
                     message: format!(

@@ -183,16 +183,16 @@ fn lesson_plot(session: &Session, kind: PlotKind, snapshot: &Snapshot) -> Plot {
                 .iter()
                 .map(|n| n.view.as_ref().and_then(|v| v.role.clone()))
                 .collect();
-            let clocks = plot::clock_errors(run.events(), now, &clocks_now);
+            let clocks = plot::clock_errors(run.events(), run.facts(), now, &clocks_now);
             plot::clock_plot(&clocks, now, run.horizon().0, &roles)
         }
         PlotKind::Gossip => {
-            let in_flight: Vec<String> = snapshot
+            let in_flight: Vec<(NodeId, u32)> = snapshot
                 .in_flight
                 .iter()
-                .map(|m| run.message_label(m.msg))
+                .filter_map(|m| plot::carried_broadcast(&run.message_json(m.msg)))
                 .collect();
-            let spreads = plot::gossip_spread(run.events(), &in_flight);
+            let spreads = plot::gossip_spread(run.events(), run.facts(), &in_flight);
             plot::gossip_plot(&spreads, snapshot.nodes.len(), now)
         }
     }

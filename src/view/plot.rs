@@ -8,14 +8,14 @@
 //! layout as SVG.
 //!
 //! A clock-synchronisation node never changes its clock: it keeps a *correction* and reads its
-//! clock plus the correction. Every change of the correction is a `sync: adjusts by …` note, and
+//! clock plus the correction. Every change of the correction is a `clock_adjusted` fact, and
 //! every node event records the clock's reading, so the error of the synchronised clock at each of
 //! the node's events is its reading plus the corrections so far minus true time. Between two
 //! events of a node its clock runs at one rate, so straight lines between those samples are exact;
 //! a sync is a vertical step.
 
-use crate::engine::ids::NodeId;
-use crate::engine::time::parse_duration_us;
+use crate::engine::fact::Fact;
+use crate::engine::ids::{EventId, NodeId};
 use crate::engine::trace::{EventKind, TraceEvent};
 use crate::protocols::broadcast::Order;
 use crate::protocols::clocksync::REFERENCE;
@@ -104,25 +104,12 @@ impl NodeClock {
     }
 }
 
-/// The amount and bound of a synchronisation note: `sync: adjusts by +1.5ms, now within ±4ms (…)`.
-fn parse_sync(text: &str) -> Option<(i64, u64)> {
-    let rest = text.strip_prefix("sync: adjusts by ")?;
-    let (delta, rest) = rest.split_once(", now within ±")?;
-    let (bound, _) = rest.split_once(" (rtt ")?;
-    let (negative, magnitude) = match delta.as_bytes().first()? {
-        b'+' => (false, &delta[1..]),
-        b'-' => (true, &delta[1..]),
-        _ => (false, delta),
-    };
-    let magnitude = i64::try_from(parse_duration_us(magnitude).ok()?).ok()?;
-    let delta = if negative { -magnitude } else { magnitude };
-    Some((delta, parse_duration_us(bound).ok()?))
-}
-
 /// Each node's synchronised-clock error, sampled at every one of its events and at `now_us`.
-/// `clocks_now` is each node's clock reading now, `None` while it is crashed.
+/// `clocks_now` is each node's clock reading now, `None` while it is crashed; `facts` are the run's
+/// facts, in event order.
 pub fn clock_errors(
     events: &[TraceEvent],
+    facts: &[(EventId, Fact)],
     now_us: u64,
     clocks_now: &[Option<i64>],
 ) -> Vec<NodeClock> {
@@ -152,7 +139,7 @@ pub fn clock_errors(
             segment.push(point);
         }
     };
-    for event in events {
+    for (index, event) in events.iter().enumerate() {
         let Some(node) = event.node else {
             continue;
         };
@@ -200,8 +187,12 @@ pub fn clock_errors(
                     },
                 );
             }
-            EventKind::Annotate { text } => {
-                if let Some((delta, bound_us)) = parse_sync(text) {
+            EventKind::Annotate { .. } => {
+                if let Some(&Fact::ClockAdjusted {
+                    delta_us: delta,
+                    error_bound_us: bound_us,
+                }) = fact_of(facts, EventId(index as u32))
+                {
                     let before = error(track.correction);
                     track.correction = track.correction.saturating_add(delta);
                     let after = error(track.correction);
@@ -236,6 +227,14 @@ pub fn clock_errors(
     clocks
 }
 
+/// The fact stated by event `event`, if any.
+fn fact_of(facts: &[(EventId, Fact)], event: EventId) -> Option<&Fact> {
+    facts
+        .binary_search_by_key(&event, |(e, _)| *e)
+        .ok()
+        .map(|i| &facts[i].1)
+}
+
 /// A node delivering a gossiped message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Delivery {
@@ -249,6 +248,8 @@ pub struct Delivery {
 pub struct Spread {
     /// The message's identity as the protocol names it, `n1#1`.
     pub id: String,
+    pub origin: NodeId,
+    pub seq: u32,
     pub text: String,
     /// When it was broadcast (its origin delivers it at once).
     pub start_us: u64,
@@ -286,36 +287,54 @@ impl Spread {
     }
 }
 
-/// The message, text and hop count of a gossip delivery note: `delivers n1#1 "hi" after 2 hops`.
-fn parse_delivery(text: &str) -> Option<(&str, &str, u32)> {
-    let rest = text.strip_prefix("delivers ")?;
-    let (id, rest) = rest.split_once(' ')?;
-    let (quoted, hops) = rest.rsplit_once(" after ")?;
-    let text = quoted.strip_prefix('"')?.strip_suffix('"')?;
-    let hops = hops.strip_suffix(" hops")?.parse().ok()?;
-    Some((id, text, hops))
+/// The broadcast a message carries, `(origin, seq)`, read from its payload as JSON: a broadcast
+/// message's payload names it as `{"data": {"id": {"origin": "n1", "seq": 2}, …}}`.
+pub fn carried_broadcast(payload: &serde_json::Value) -> Option<(NodeId, u32)> {
+    let id = payload.get("data")?.get("id")?;
+    let origin = serde_json::from_value(id.get("origin")?.clone()).ok()?;
+    let seq = u32::try_from(id.get("seq")?.as_u64()?).ok()?;
+    Some((origin, seq))
 }
 
-/// Every gossiped message's spread, in broadcast order. `in_flight` names the messages that have
-/// copies in the network now (their labels).
-pub fn gossip_spread(events: &[TraceEvent], in_flight: &[String]) -> Vec<Spread> {
+/// Every gossiped message's spread, in broadcast order, from the run's `delivered` facts.
+/// `in_flight` names the broadcasts that have copies in the network now (see
+/// [`carried_broadcast`]).
+pub fn gossip_spread(
+    events: &[TraceEvent],
+    facts: &[(EventId, Fact)],
+    in_flight: &[(NodeId, u32)],
+) -> Vec<Spread> {
     let mut spreads: Vec<Spread> = Vec::new();
-    for event in events {
-        let (Some(node), EventKind::Annotate { text }) = (event.node, &event.kind) else {
+    for (event, fact) in facts {
+        let Fact::Delivered {
+            origin,
+            seq,
+            text,
+            hops,
+        } = fact
+        else {
             continue;
         };
-        let Some((id, text, hops)) = parse_delivery(text) else {
+        let event = &events[event.index()];
+        let Some(node) = event.node else {
             continue;
         };
+        let id = format!("{origin}#{seq}");
         let at_us = event.time.as_us();
-        let delivery = Delivery { at_us, node, hops };
+        let delivery = Delivery {
+            at_us,
+            node,
+            hops: *hops,
+        };
         match spreads.iter_mut().find(|s| s.id == id) {
             // A node that restarted forgets what it has seen and may deliver again: count it once.
             Some(spread) if spread.deliveries.iter().any(|d| d.node == node) => {}
             Some(spread) => spread.deliveries.push(delivery),
             None => spreads.push(Spread {
-                id: id.to_string(),
-                text: text.to_string(),
+                id,
+                origin: *origin,
+                seq: *seq,
+                text: text.clone(),
                 start_us: at_us,
                 deliveries: vec![delivery],
                 spreading: false,
@@ -323,7 +342,7 @@ pub fn gossip_spread(events: &[TraceEvent], in_flight: &[String]) -> Vec<Spread>
         }
     }
     for spread in &mut spreads {
-        spread.spreading = in_flight.contains(&spread.id);
+        spread.spreading = in_flight.contains(&(spread.origin, spread.seq));
     }
     spreads
 }
@@ -940,21 +959,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_notes_it_plots() {
+    fn reads_the_broadcast_a_payload_carries() {
+        let payload = serde_json::json!({"data": {"id": {"origin": "n3", "seq": 2}, "text": "x"}});
+        assert_eq!(carried_broadcast(&payload), Some((NodeId(2), 2)));
         assert_eq!(
-            parse_sync("sync: adjusts by -45.123ms, now within ±4.5ms (rtt 9ms)"),
-            Some((-45_123, 4_500))
+            carried_broadcast(&serde_json::json!({"ack": {"ts": 3}})),
+            None
         );
-        assert_eq!(
-            parse_sync("sync: adjusts by +850µs, now within ±0µs (rtt 0µs)"),
-            Some((850, 0))
-        );
-        assert_eq!(parse_sync("writes \"a\" stamped 1s"), None);
-        assert_eq!(
-            parse_delivery("delivers n1#2 \"say \"hi\"\" after 3 hops"),
-            Some(("n1#2", "say \"hi\"", 3))
-        );
-        assert_eq!(parse_delivery("delivers n1#2 \"x\""), None);
     }
 
     #[test]

@@ -12,11 +12,13 @@ pub mod shared;
 pub mod types;
 mod view;
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
 use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use kv::KvStore;
+use serde::Serialize;
 use shared::SharedVec;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -26,11 +28,26 @@ pub use types::{
 };
 
 /// A server's role (Figure 2's "Rules for Servers").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Follower,
     Candidate,
     Leader,
+}
+
+/// What a server notes: it took on a role in a term.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum RaftNote {
+    Role { role: Role, term: Term },
+}
+
+impl std::fmt::Display for RaftNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let RaftNote::Role { role, term } = *self;
+        write!(f, "{} in term {}", role.name(), term.0)
+    }
 }
 
 impl Role {
@@ -213,7 +230,10 @@ impl Raft {
         if let Some(timer) = self.retry_timer.take() {
             ctx.cancel_timer(timer);
         }
-        ctx.annotate(format!("follower in term {}", self.current_term.0));
+        ctx.note(RaftNote::Role {
+            role: Role::Follower,
+            term: self.current_term,
+        });
         if was_leader || self.election_timer.is_none() {
             self.reset_election_timer(ctx);
         }
@@ -227,7 +247,10 @@ impl Raft {
         self.votes = vec![false; self.nodes as usize];
         self.votes[self.id.index()] = true;
         self.answered = self.votes.clone();
-        ctx.annotate(format!("candidate in term {}", term.0));
+        ctx.note(RaftNote::Role {
+            role: Role::Candidate,
+            term,
+        });
         self.reset_election_timer(ctx);
         if self.majority() == 1 {
             self.become_leader(ctx);
@@ -257,7 +280,10 @@ impl Raft {
     fn become_leader(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.role = Role::Leader;
         self.leader = Some(self.id);
-        ctx.annotate(format!("leader in term {}", self.current_term.0));
+        ctx.note(RaftNote::Role {
+            role: Role::Leader,
+            term: self.current_term,
+        });
         if let Some(timer) = self.election_timer.take() {
             ctx.cancel_timer(timer);
         }
@@ -691,6 +717,7 @@ impl Protocol for Raft {
     type Response = KvResponse;
     type Stable = RaftStable;
     type Params = RaftParams;
+    type Note = RaftNote;
 
     const NAME: &'static str = "raft";
 
@@ -784,6 +811,14 @@ impl Protocol for Raft {
             KvResponse::Redirect(leader) => Outcome::Redirect(Some(*leader)),
             KvResponse::Ok | KvResponse::Value(_) => Outcome::Done,
         }
+    }
+
+    fn fact(note: &RaftNote) -> Option<Fact> {
+        let RaftNote::Role { role, term } = *note;
+        Some(Fact::RoleChanged {
+            role: role.name(),
+            term: Some(term.0),
+        })
     }
 
     fn msg_label(msg: &RaftMsg) -> String {

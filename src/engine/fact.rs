@@ -1,0 +1,36 @@
+//! Facts: a small vocabulary, shared by every protocol, of what a node's note states. Protocols
+//! record typed notes (`Protocol::Note`); each maps its notes to facts (`Protocol::fact`), and
+//! checkers, plots and lesson views read facts or typed notes, never the text a note displays.
+//! Client operations need no fact: the engine records their invocation and completion itself
+//! (`request` and `response` events, with the operation's id, input and output).
+
+use crate::engine::ids::NodeId;
+use serde::Serialize;
+
+/// What a note says happened on the node that recorded it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "fact", rename_all = "snake_case")]
+pub enum Fact {
+    /// A broadcast message reached the node's application: the `seq`-th message broadcast by
+    /// `origin`, carrying `text`, after travelling `hops` network hops (1 for a direct send).
+    Delivered {
+        origin: NodeId,
+        seq: u32,
+        text: String,
+        hops: u32,
+    },
+    /// The node decided `value` in instance `instance` of an agreement (one decision per instance).
+    Decided { instance: u64, value: String },
+    /// The node moved its clock by `delta_us` and now believes it within `error_bound_us` of the
+    /// reference.
+    ClockAdjusted { delta_us: i64, error_bound_us: u64 },
+    /// The node's failure detector now suspects `peer` has crashed.
+    Suspects { peer: NodeId },
+    /// The node's failure detector trusts `peer` again.
+    Trusts { peer: NodeId },
+    /// The node took on `role`, in `term` for protocols with terms.
+    RoleChanged {
+        role: &'static str,
+        term: Option<u64>,
+    },
+}
