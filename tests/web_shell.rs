@@ -5,40 +5,14 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::time::Duration;
+mod web_support;
 
-use causeway::ui::App;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::{Document, Element};
+use web_support::{find, mount};
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> Document {
-    web_sys::window()
-        .and_then(|window| window.document())
-        .expect("a browser document")
-}
-
-/// Mounts a fresh `App` in its own element and lets Yew render it.
-async fn mount() -> Element {
-    let document = document();
-    let root = document.create_element("div").expect("create root");
-    document
-        .body()
-        .expect("body")
-        .append_child(&root)
-        .expect("attach root");
-    yew::Renderer::<App>::with_root(root.clone()).render();
-    yew::platform::time::sleep(Duration::ZERO).await;
-    root
-}
-
-fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .expect("valid selector")
-        .unwrap_or_else(|| panic!("no element matches `{selector}`"))
-}
 
 #[wasm_bindgen_test]
 async fn header_names_the_product() {

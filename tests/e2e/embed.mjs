@@ -60,7 +60,15 @@ export const tests = [
           await pause.click();
           await frame.getByRole("button", { name: "Play" }).waitFor();
           const paused = await now(frame);
-          await page.waitForTimeout(300);
+          // Twenty animation frames pass, each a chance for the frame loop to advance the run.
+          await frame.locator("body").evaluate(
+            () =>
+              new Promise((done) => {
+                let frames = 0;
+                const tick = () => (++frames >= 20 ? done() : requestAnimationFrame(tick));
+                requestAnimationFrame(tick);
+              }),
+          );
           assert.equal(await now(frame), paused, "paused");
 
           await frame.getByLabel("Scrub through the run").fill("1500000");
