@@ -95,7 +95,8 @@ fn sim_into_closed_pipe(args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the sim binary runs");
-    drop(child.stdout.take());
+    // Dropping our end of the pipe closes it before sim writes a byte.
+    child.stdout = None;
     child.wait_with_output().expect("sim ends")
 }
 
