@@ -153,3 +153,44 @@ fn hostile_text_is_refused_without_panicking() {
     let html = error_for(|v| v["faults"][0]["node"] = "<script>alert(1)</script>".into());
     assert!(html.contains("is not a node name"), "{html}");
 }
+
+#[test]
+fn every_registered_protocol_is_spelled_as_its_name_and_offers_a_valid_request() {
+    use causeway::engine::{Action, NodeId};
+    use causeway::scenario::ProtocolConfig;
+    for name in ProtocolConfig::NAMES {
+        let nodes = if *name == "generals" { 2 } else { 3 };
+        let text = format!(
+            r#"{{"name": "{name}", "protocol": {{"name": "{name}"}}, "nodes": {nodes}, "seed": 1, "horizon_us": 1000000}}"#
+        );
+        let scenario = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            scenario.protocol.name(),
+            *name,
+            "the registry spells {name}"
+        );
+        let mut run = scenario.build().unwrap();
+        run.run_until(causeway::engine::SimTime(1_000));
+        match run.example_request() {
+            Some(op) => {
+                let sent = run.apply(Action::ClientRequest {
+                    node: NodeId(0),
+                    op: op.clone(),
+                });
+                assert!(
+                    sent.is_ok(),
+                    "{name}'s example request {op} is refused: {sent:?}"
+                );
+            }
+            // Only a protocol whose requests carry nothing (`null`) may offer no example.
+            None => assert!(
+                run.apply(Action::ClientRequest {
+                    node: NodeId(0),
+                    op: serde_json::Value::Null,
+                })
+                .is_ok(),
+                "{name} takes requests but offers no example"
+            ),
+        }
+    }
+}

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+/// The most nodes a scenario may have.
+pub const MAX_NODES: u32 = 1_000;
+
 /// A node of the simulated system, indexed from zero; shown and serialised as `n1`, `n2`, ….
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);

@@ -79,6 +79,18 @@ pub trait Protocol: Clone + Debug + 'static {
         [0; 4]
     }
 
+    /// Checks the parameters of a scenario with `nodes` nodes against the protocol's bounds. The
+    /// message names the field (`` `protocol.interval_us` must be … ``). The default accepts all.
+    fn validate(_params: &Self::Params, _nodes: u32) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// A valid client request for the inspector's request form to start from; `None` for protocols
+    /// that take no requests.
+    fn example_request() -> Option<Self::Request> {
+        None
+    }
+
     /// The operation the workload generator sends as its `seq`-th request, drawn from `rng`.
     fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
         None

@@ -46,6 +46,8 @@ pub trait Run {
     fn response_json(&self, event: EventId) -> Option<Value>;
     /// Every fact stated so far, by the event of the note that stated it (in event order).
     fn facts(&self) -> &[(EventId, Fact)];
+    /// A valid client request for this protocol, as JSON; `None` if it takes none.
+    fn example_request(&self) -> Option<Value>;
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -125,6 +127,9 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn facts(&self) -> &[(EventId, Fact)] {
         Sim::facts(self)
+    }
+    fn example_request(&self) -> Option<Value> {
+        P::example_request().and_then(|r| serde_json::to_value(r).ok())
     }
 }
 

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// One simulated hour: the longest horizon a scenario may have, and the bound on durations that
+/// only make sense within a run.
+pub const HOUR_US: u64 = 3_600_000_000;
+
 /// True simulated time in microseconds since the start of the run.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

@@ -16,7 +16,7 @@
 //! "break it" variant that delivers on receipt, which the order checkers catch.
 
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, MAX_NODES, NodeId};
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
     ViewTable,
@@ -486,6 +486,32 @@ impl Protocol for Broadcast {
                 self.hold(ctx, id, text, &[], ts);
             }
         }
+    }
+
+    fn validate(p: &BroadcastParams, _nodes: u32) -> Result<(), String> {
+        if !p.holdback && matches!(p.order, Order::BestEffort | Order::Reliable | Order::Gossip) {
+            return Err(format!(
+                "`protocol.holdback` only applies to the fifo, causal and total orders, not to {}",
+                p.order.describe()
+            ));
+        }
+        if p.fanout == 0 || p.fanout > MAX_NODES {
+            return Err(format!(
+                "`protocol.fanout` is {}, but must be from 1 to {MAX_NODES}",
+                p.fanout
+            ));
+        }
+        if p.rounds == 0 || p.rounds > 100 {
+            return Err(format!(
+                "`protocol.rounds` is {}, but must be from 1 to 100",
+                p.rounds
+            ));
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<BroadcastRequest> {
+        Some(BroadcastRequest::Broadcast("hello".into()))
     }
 
     fn fact(note: &BroadcastNote) -> Option<Fact> {

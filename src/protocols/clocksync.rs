@@ -416,6 +416,25 @@ impl Protocol for ClockSync {
         }
     }
 
+    fn validate(p: &ClockSyncParams, _nodes: u32) -> Result<(), String> {
+        if p.interval_us < 1_000 || p.interval_us > 600_000_000 {
+            return Err(format!(
+                "`protocol.interval_us` is {}, but must be from 1ms to 10 minutes",
+                p.interval_us
+            ));
+        }
+        if p.ignore_rtt && p.algorithm != Algorithm::Cristian {
+            return Err(
+                "`protocol.ignore_rtt` only applies to `\"algorithm\": \"cristian\"`".into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<ClockSyncRequest> {
+        Some(ClockSyncRequest::Write("x".into()))
+    }
+
     fn fact(note: &ClockSyncNote) -> Option<Fact> {
         match *note {
             ClockSyncNote::Sync {

@@ -12,6 +12,7 @@ use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, TimerId};
 use crate::engine::protocol::{CheckCx, NodeView, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::sim::Ctx;
+use crate::engine::time::HOUR_US;
 use crate::engine::trace::EventKind;
 use serde::{Deserialize, Serialize};
 
@@ -173,6 +174,30 @@ impl Protocol for Generals {
                 ctx.note(GeneralsNote::Decides { attack });
             }
         }
+    }
+
+    fn validate(p: &GeneralsParams, nodes: u32) -> Result<(), String> {
+        if nodes != 2 {
+            return Err(format!(
+                "generals is a story about exactly 2 nodes, but `nodes` is {nodes}"
+            ));
+        }
+        if p.messengers == 0 || p.messengers > 100 {
+            return Err(format!(
+                "`protocol.messengers` is {}, but must be from 1 to 100",
+                p.messengers
+            ));
+        }
+        if p.decide_at_us == 0 || p.decide_at_us > HOUR_US {
+            return Err("`protocol.decide_at_us` must be from 1µs to one hour".into());
+        }
+        if p.retry_us != 0 && p.retry_us < 1_000 {
+            return Err(format!(
+                "`protocol.retry_us` is {}, but must be 0 (no resending) or at least 1ms",
+                p.retry_us
+            ));
+        }
+        Ok(())
     }
 
     fn fact(note: &GeneralsNote) -> Option<Fact> {

@@ -262,6 +262,26 @@ impl Protocol for Heartbeat {
         );
     }
 
+    fn validate(p: &HeartbeatParams, _nodes: u32) -> Result<(), String> {
+        if p.interval_us < 1_000 || p.interval_us > 60_000_000 {
+            return Err("`protocol.interval_us` must be from 1ms to 60s".into());
+        }
+        if p.timeout_us == 0 || p.timeout_us > 600_000_000 {
+            return Err("`protocol.timeout_us` must be from 1µs to 10 minutes".into());
+        }
+        if p.successors == Some(0) {
+            return Err(
+                "`protocol.successors` must be at least 1 (leave it out to watch every peer)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<EchoRequest> {
+        Some(EchoRequest::Echo("hello".into()))
+    }
+
     fn fact(note: &HeartbeatNote) -> Option<Fact> {
         Some(match *note {
             HeartbeatNote::Suspects { peer } => Fact::Suspects { peer },

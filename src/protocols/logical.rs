@@ -258,6 +258,32 @@ impl Protocol for Logical {
         ctx.reply(req.id, LogicalResponse::Stamped(self.stamp.clone()));
     }
 
+    fn validate(p: &LogicalParams, _nodes: u32) -> Result<(), String> {
+        if p.auto_every_us != 0 && !(1_000..=60_000_000).contains(&p.auto_every_us) {
+            return Err(format!(
+                "`protocol.auto_every_us` is {}, but must be 0 (no random events) or from 1ms to 60s",
+                p.auto_every_us
+            ));
+        }
+        if p.auto_events > 1_000 {
+            return Err(format!(
+                "`protocol.auto_events` is {}, but must be at most 1000",
+                p.auto_events
+            ));
+        }
+        if p.send_ppm > 1_000_000 {
+            return Err(format!(
+                "`protocol.send_ppm` is {}, but a ratio in parts per million is at most 1000000",
+                p.send_ppm
+            ));
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<LogicalRequest> {
+        Some(LogicalRequest::Local("a".into()))
+    }
+
     fn msg_label(msg: &LogicalMsg) -> String {
         format!("{} {}", msg.label, msg.stamp.describe())
     }

@@ -462,6 +462,35 @@ impl Protocol for Rpc {
         );
     }
 
+    fn validate(p: &RpcParams, nodes: u32) -> Result<(), String> {
+        if nodes < 2 {
+            return Err(format!(
+                "rpc needs at least 2 nodes (clients, then the server last), but `nodes` is {nodes}"
+            ));
+        }
+        if p.timeout_us < 1_000 || p.timeout_us > 600_000_000 {
+            return Err(format!(
+                "`protocol.timeout_us` is {}, but must be from 1ms to 10 minutes",
+                p.timeout_us
+            ));
+        }
+        if p.max_attempts == 0 || p.max_attempts > 100 {
+            return Err(format!(
+                "`protocol.max_attempts` is {}, but must be from 1 to 100",
+                p.max_attempts
+            ));
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<RpcRequest> {
+        Some(RpcRequest::Transfer {
+            from: "alice".into(),
+            to: "bob".into(),
+            amount: 30,
+        })
+    }
+
     fn msg_label(msg: &RpcMsg) -> String {
         match msg {
             RpcMsg::Call { id, attempt: 1, op } => format!("{id} {op}"),

@@ -10,24 +10,25 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
 use crate::engine::ids::NodeId;
 use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
+use crate::engine::protocol::Protocol;
 use crate::engine::run::Run;
 use crate::engine::sim::{Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
-use crate::protocols::broadcast::{Broadcast, BroadcastParams};
-use crate::protocols::clocksync::{ClockSync, ClockSyncParams};
-use crate::protocols::generals::{Generals, GeneralsParams};
-use crate::protocols::heartbeat::{Heartbeat, HeartbeatParams};
-use crate::protocols::logical::{Logical, LogicalParams};
-use crate::protocols::raft::{Raft, RaftParams};
-use crate::protocols::rpc::{Rpc, RpcParams};
+use crate::protocols::broadcast::Broadcast;
+use crate::protocols::clocksync::ClockSync;
+use crate::protocols::generals::Generals;
+use crate::protocols::heartbeat::Heartbeat;
+use crate::protocols::logical::Logical;
+use crate::protocols::raft::Raft;
+use crate::protocols::rpc::Rpc;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The scenario format this build writes. Every older version must keep decoding.
 pub const FORMAT_VERSION: u32 = 1;
-pub const MAX_NODES: u32 = 1_000;
+pub use crate::engine::ids::MAX_NODES;
 /// One simulated hour.
-pub const MAX_HORIZON_US: u64 = 3_600_000_000;
+pub const MAX_HORIZON_US: u64 = crate::engine::time::HOUR_US;
 /// Fault script, interventions and scheduled requests, each.
 pub const MAX_SCRIPT_LEN: usize = 10_000;
 pub const MAX_NAME_LEN: usize = 200;
@@ -38,32 +39,61 @@ const MAX_OFFSET_US: i64 = 86_400_000_000;
 /// The fastest a workload generator may issue requests.
 const MIN_GENERATOR_EVERY_US: u64 = 100;
 
-/// The protocol every node runs, with its parameters beside the name:
-/// `{"name": "heartbeat", "interval_us": 100000}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case")]
-pub enum ProtocolConfig {
-    Heartbeat(HeartbeatParams),
-    Broadcast(BroadcastParams),
-    Generals(GeneralsParams),
-    ClockSync(ClockSyncParams),
-    Logical(LogicalParams),
-    Rpc(RpcParams),
-    Raft(RaftParams),
+/// The registry: every protocol a scenario can name, one line each. A line reads
+/// `Variant => Type`: the scenario spells the protocol as the variant in snake case (which must be
+/// the type's `Protocol::NAME`; `tests/scenario_validation.rs` checks it), with its parameters beside
+/// the name: `{"name": "heartbeat", "interval_us": 100000}`. The protocol validates its own
+/// parameters and offers its own example request; this is all the scenario layer knows of it.
+macro_rules! registry {
+    ($($variant:ident => $protocol:ty,)*) => {
+        /// The protocol every node runs, with its parameters.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "name", rename_all = "snake_case")]
+        pub enum ProtocolConfig {
+            $($variant(<$protocol as Protocol>::Params),)*
+        }
+
+        impl ProtocolConfig {
+            /// The names of every registered protocol, in registry order.
+            pub const NAMES: &[&str] = &[$(<$protocol as Protocol>::NAME,)*];
+
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(ProtocolConfig::$variant(_) => <$protocol as Protocol>::NAME,)*
+                }
+            }
+
+            /// The protocol's own checks of its parameters, and every client request in the
+            /// scenario parsed as the protocol's request type.
+            fn validate(&self, scenario: &Scenario) -> Result<(), ScenarioError> {
+                match self {
+                    $(ProtocolConfig::$variant(params) => {
+                        scenario.check_requests::<$protocol>()?;
+                        <$protocol as Protocol>::validate(params, scenario.nodes)
+                            .map_err(ScenarioError)
+                    })*
+                }
+            }
+
+            fn build(&self, scenario: &Scenario) -> Result<Box<dyn Run>, ScenarioError> {
+                match self {
+                    $(ProtocolConfig::$variant(params) => {
+                        scenario.build_with::<$protocol>(params.clone())
+                    })*
+                }
+            }
+        }
+    };
 }
 
-impl ProtocolConfig {
-    pub fn name(&self) -> &'static str {
-        match self {
-            ProtocolConfig::Heartbeat(_) => "heartbeat",
-            ProtocolConfig::Broadcast(_) => "broadcast",
-            ProtocolConfig::Generals(_) => "generals",
-            ProtocolConfig::ClockSync(_) => "clock_sync",
-            ProtocolConfig::Logical(_) => "logical",
-            ProtocolConfig::Rpc(_) => "rpc",
-            ProtocolConfig::Raft(_) => "raft",
-        }
-    }
+registry! {
+    Heartbeat => Heartbeat,
+    Broadcast => Broadcast,
+    Generals => Generals,
+    ClockSync => ClockSync,
+    Logical => Logical,
+    Rpc => Rpc,
+    Raft => Raft,
 }
 
 /// One node's clock, when it differs from the default.
@@ -199,7 +229,7 @@ impl Scenario {
                 format_us(i128::from(MAX_HORIZON_US))
             ));
         }
-        self.validate_protocol()?;
+        self.protocol.validate(self)?;
         validate_link("network.default", &self.network.default)?;
         for (i, link) in self.network.links.iter().enumerate() {
             let place = format!("network.links[{i}]");
@@ -250,52 +280,8 @@ impl Scenario {
         Ok(())
     }
 
-    fn validate_protocol(&self) -> Result<(), ScenarioError> {
-        match &self.protocol {
-            ProtocolConfig::Heartbeat(p) => {
-                self.check_requests::<Heartbeat>()?;
-                if p.interval_us < 1_000 || p.interval_us > 60_000_000 {
-                    return err("`protocol.interval_us` must be from 1ms to 60s");
-                }
-                if p.timeout_us == 0 || p.timeout_us > 600_000_000 {
-                    return err("`protocol.timeout_us` must be from 1µs to 10 minutes");
-                }
-                if p.successors == Some(0) {
-                    return err(
-                        "`protocol.successors` must be at least 1 (leave it out to watch every peer)",
-                    );
-                }
-            }
-            ProtocolConfig::Broadcast(p) => {
-                self.check_requests::<Broadcast>()?;
-                validate_broadcast(p)?;
-            }
-            ProtocolConfig::Generals(p) => {
-                self.check_requests::<Generals>()?;
-                validate_generals(p, self.nodes)?;
-            }
-            ProtocolConfig::ClockSync(p) => {
-                self.check_requests::<ClockSync>()?;
-                validate_clocksync(p)?;
-            }
-            ProtocolConfig::Logical(p) => {
-                self.check_requests::<Logical>()?;
-                validate_logical(p)?;
-            }
-            ProtocolConfig::Rpc(p) => {
-                self.check_requests::<Rpc>()?;
-                validate_rpc(p, self.nodes)?;
-            }
-            ProtocolConfig::Raft(p) => {
-                self.check_requests::<Raft>()?;
-                validate_raft(p)?;
-            }
-        }
-        Ok(())
-    }
-
     /// Every client operation in the workload and the scripts must parse as the protocol's request.
-    fn check_requests<P: crate::engine::Protocol>(&self) -> Result<(), ScenarioError> {
+    fn check_requests<P: Protocol>(&self) -> Result<(), ScenarioError> {
         let scheduled = self
             .workload
             .requests
@@ -377,21 +363,10 @@ impl Scenario {
     /// Builds the run this scenario describes.
     pub fn build(&self) -> Result<Box<dyn Run>, ScenarioError> {
         self.validate()?;
-        match &self.protocol {
-            ProtocolConfig::Heartbeat(params) => self.build_with::<Heartbeat>(*params),
-            ProtocolConfig::Broadcast(params) => self.build_with::<Broadcast>(*params),
-            ProtocolConfig::Generals(params) => self.build_with::<Generals>(*params),
-            ProtocolConfig::ClockSync(params) => self.build_with::<ClockSync>(*params),
-            ProtocolConfig::Logical(params) => self.build_with::<Logical>(*params),
-            ProtocolConfig::Rpc(params) => self.build_with::<Rpc>(*params),
-            ProtocolConfig::Raft(params) => self.build_with::<Raft>(*params),
-        }
+        self.protocol.build(self)
     }
 
-    fn build_with<P: crate::engine::Protocol>(
-        &self,
-        params: P::Params,
-    ) -> Result<Box<dyn Run>, ScenarioError> {
+    fn build_with<P: Protocol>(&self, params: P::Params) -> Result<Box<dyn Run>, ScenarioError> {
         let mut clocks = vec![self.clocks.default; self.nodes as usize];
         for clock in &self.clocks.nodes {
             clocks[clock.node.index()] = clock.clock;
@@ -410,135 +385,6 @@ impl Scenario {
         let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
         Ok(Box::new(sim))
     }
-}
-
-fn validate_broadcast(p: &BroadcastParams) -> Result<(), ScenarioError> {
-    use crate::protocols::broadcast::Order;
-    if !p.holdback && matches!(p.order, Order::BestEffort | Order::Reliable | Order::Gossip) {
-        return err(format!(
-            "`protocol.holdback` only applies to the fifo, causal and total orders, not to {}",
-            p.order.describe()
-        ));
-    }
-    if p.fanout == 0 || p.fanout > MAX_NODES {
-        return err(format!(
-            "`protocol.fanout` is {}, but must be from 1 to {MAX_NODES}",
-            p.fanout
-        ));
-    }
-    if p.rounds == 0 || p.rounds > 100 {
-        return err(format!(
-            "`protocol.rounds` is {}, but must be from 1 to 100",
-            p.rounds
-        ));
-    }
-    Ok(())
-}
-
-fn validate_rpc(p: &RpcParams, nodes: u32) -> Result<(), ScenarioError> {
-    if nodes < 2 {
-        return err(format!(
-            "rpc needs at least 2 nodes (clients, then the server last), but `nodes` is {nodes}"
-        ));
-    }
-    if p.timeout_us < 1_000 || p.timeout_us > 600_000_000 {
-        return err(format!(
-            "`protocol.timeout_us` is {}, but must be from 1ms to 10 minutes",
-            p.timeout_us
-        ));
-    }
-    if p.max_attempts == 0 || p.max_attempts > 100 {
-        return err(format!(
-            "`protocol.max_attempts` is {}, but must be from 1 to 100",
-            p.max_attempts
-        ));
-    }
-    Ok(())
-}
-
-fn validate_logical(p: &LogicalParams) -> Result<(), ScenarioError> {
-    if p.auto_every_us != 0 && !(1_000..=60_000_000).contains(&p.auto_every_us) {
-        return err(format!(
-            "`protocol.auto_every_us` is {}, but must be 0 (no random events) or from 1ms to 60s",
-            p.auto_every_us
-        ));
-    }
-    if p.auto_events > 1_000 {
-        return err(format!(
-            "`protocol.auto_events` is {}, but must be at most 1000",
-            p.auto_events
-        ));
-    }
-    if p.send_ppm > 1_000_000 {
-        return err(format!(
-            "`protocol.send_ppm` is {}, but a ratio in parts per million is at most 1000000",
-            p.send_ppm
-        ));
-    }
-    Ok(())
-}
-
-fn validate_clocksync(p: &ClockSyncParams) -> Result<(), ScenarioError> {
-    if p.interval_us < 1_000 || p.interval_us > 600_000_000 {
-        return err(format!(
-            "`protocol.interval_us` is {}, but must be from 1ms to 10 minutes",
-            p.interval_us
-        ));
-    }
-    if p.ignore_rtt && p.algorithm != crate::protocols::clocksync::Algorithm::Cristian {
-        return err("`protocol.ignore_rtt` only applies to `\"algorithm\": \"cristian\"`");
-    }
-    Ok(())
-}
-
-fn validate_generals(p: &GeneralsParams, nodes: u32) -> Result<(), ScenarioError> {
-    if nodes != 2 {
-        return err(format!(
-            "generals is a story about exactly 2 nodes, but `nodes` is {nodes}"
-        ));
-    }
-    if p.messengers == 0 || p.messengers > 100 {
-        return err(format!(
-            "`protocol.messengers` is {}, but must be from 1 to 100",
-            p.messengers
-        ));
-    }
-    if p.decide_at_us == 0 || p.decide_at_us > MAX_HORIZON_US {
-        return err("`protocol.decide_at_us` must be from 1µs to one hour");
-    }
-    if p.retry_us != 0 && p.retry_us < 1_000 {
-        return err(format!(
-            "`protocol.retry_us` is {}, but must be 0 (no resending) or at least 1ms",
-            p.retry_us
-        ));
-    }
-    Ok(())
-}
-
-fn validate_raft(p: &RaftParams) -> Result<(), ScenarioError> {
-    let ten_minutes = 600_000_000;
-    if p.election_timeout_min_us < 1_000 || p.election_timeout_min_us > ten_minutes {
-        return err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes");
-    }
-    if p.election_timeout_max_us <= p.election_timeout_min_us
-        || p.election_timeout_max_us > ten_minutes
-    {
-        return err(format!(
-            "`protocol.election_timeout_max_us` must be above election_timeout_min_us ({}µs) and at \
-             most 10 minutes",
-            p.election_timeout_min_us
-        ));
-    }
-    if p.heartbeat_us < 100 || p.heartbeat_us > ten_minutes {
-        return err("`protocol.heartbeat_us` must be from 100µs to 10 minutes");
-    }
-    if p.max_entries_per_message == 0 || p.max_entries_per_message > 10_000 {
-        return err("`protocol.max_entries_per_message` must be from 1 to 10000");
-    }
-    if p.liveness_bound_us == 0 || p.liveness_bound_us > MAX_HORIZON_US {
-        return err("`protocol.liveness_bound_us` must be from 1µs to one hour");
-    }
-    Ok(())
 }
 
 fn validate_link(place: &str, link: &LinkConfig) -> Result<(), ScenarioError> {

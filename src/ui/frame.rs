@@ -56,7 +56,8 @@ pub struct NodeInspect {
     pub node: NodeSnapshot,
     pub now: u64,
     pub vector: Option<String>,
-    pub protocol: &'static str,
+    /// The protocol's example client request as JSON text; `None` if it takes no requests.
+    pub example_request: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -239,7 +240,7 @@ fn inspect(
                 node: node_snapshot,
                 now: snapshot.now.0,
                 vector,
-                protocol: session.run.protocol(),
+                example_request: session.run.example_request().map(|r| r.to_string()),
             })
         }
         Selection::Link(a, b) => Inspect::Link(LinkInspect {

@@ -17,6 +17,7 @@ use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
 use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
+use crate::engine::time::HOUR_US;
 use kv::KvStore;
 use serde::Serialize;
 use shared::SharedVec;
@@ -811,6 +812,39 @@ impl Protocol for Raft {
             KvResponse::Redirect(leader) => Outcome::Redirect(Some(*leader)),
             KvResponse::Ok | KvResponse::Value(_) => Outcome::Done,
         }
+    }
+
+    fn validate(p: &RaftParams, _nodes: u32) -> Result<(), String> {
+        let ten_minutes = 600_000_000;
+        if p.election_timeout_min_us < 1_000 || p.election_timeout_min_us > ten_minutes {
+            return Err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes".into());
+        }
+        if p.election_timeout_max_us <= p.election_timeout_min_us
+            || p.election_timeout_max_us > ten_minutes
+        {
+            return Err(format!(
+                "`protocol.election_timeout_max_us` must be above election_timeout_min_us ({}µs) \
+                 and at most 10 minutes",
+                p.election_timeout_min_us
+            ));
+        }
+        if p.heartbeat_us < 100 || p.heartbeat_us > ten_minutes {
+            return Err("`protocol.heartbeat_us` must be from 100µs to 10 minutes".into());
+        }
+        if p.max_entries_per_message == 0 || p.max_entries_per_message > 10_000 {
+            return Err("`protocol.max_entries_per_message` must be from 1 to 10000".into());
+        }
+        if p.liveness_bound_us == 0 || p.liveness_bound_us > HOUR_US {
+            return Err("`protocol.liveness_bound_us` must be from 1µs to one hour".into());
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<KvRequest> {
+        Some(KvRequest::Put {
+            key: "x".into(),
+            value: "1".into(),
+        })
     }
 
     fn fact(note: &RaftNote) -> Option<Fact> {

@@ -57,15 +57,6 @@ fn intervene(app: &crate::ui::state::AppContext, action: Action) -> Callback<Mou
     Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Intervene(action.clone())))
 }
 
-/// A sensible first request for each protocol the registry knows; others start from `{}`.
-fn default_request(protocol: &str) -> &'static str {
-    match protocol {
-        "heartbeat" => r#"{"echo": "hello"}"#,
-        "raft" => r#"{"put": {"key": "x", "value": "1"}}"#,
-        _ => "{}",
-    }
-}
-
 fn kv(rows: &[(String, String)]) -> Html {
     html! {
         <dl class="kv">
@@ -162,14 +153,18 @@ fn NodeView(props: &NodeProps) -> Html {
                     { if n.drift_ppm == 0 { "Skew +1 %" } else { "Sync rate" } }
                 </button>
             </div>
-            <form class="request-form" onsubmit={send_request}>
-                <label class="field">
-                    <span class="field-label">{ format!("Client request to {id}") }</span>
-                    <textarea ref={request_ref} class="input input-code" rows="2" spellcheck="false"
-                        value={default_request(props.node.protocol)} />
-                </label>
-                <button type="submit" class="button button-small">{ "Send request" }</button>
-            </form>
+            if let Some(example) = &props.node.example_request {
+                <form class="request-form" onsubmit={send_request}>
+                    <label class="field">
+                        <span class="field-label">{ format!("Client request to {id}") }</span>
+                        <textarea ref={request_ref} class="input input-code" rows="2" spellcheck="false"
+                            value={example.clone()} />
+                    </label>
+                    <button type="submit" class="button button-small">{ "Send request" }</button>
+                </form>
+            } else {
+                <p class="panel-empty" data-testid="no-requests">{ "This protocol takes no client requests." }</p>
+            }
             <h3 class="section-title">{ "Clocks" }</h3>
             { kv(&clock_rows) }
             if let Some(view) = &n.view {
