@@ -134,6 +134,7 @@ fn hostile_labels_round_trip_through_the_shiviz_regex() {
         "name": "hostile labels",
         "protocol": {"name": "logical"},
         "nodes": 2,
+        "seed": 1,
         "horizon_us": 100_000,
         "workload": {"requests": requests},
     });
