@@ -17,6 +17,7 @@ pub mod run;
 pub mod sim;
 pub mod time;
 pub mod trace;
+pub mod workload;
 
 pub use action::{Action, Scheduled};
 pub use fact::Fact;

@@ -19,83 +19,14 @@ use crate::engine::queue::EventQueue;
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind, Kinds, TraceEvent, Violation};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::rc::Rc;
+
+pub use crate::engine::workload::{Generator, RetryPolicy, ScheduledRequest, Target, Workload};
 
 /// How many checkpoints a run keeps at most; when full, every other one is dropped and the spacing
 /// doubles, so memory stays bounded however long the run.
 const MAX_CHECKPOINTS: usize = 64;
-
-/// Who sends the generated workload's requests where.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Target {
-    /// n1, n2, n3, … in turn.
-    #[default]
-    RoundRobin,
-    /// A node drawn from the workload's random stream.
-    Random,
-    /// Always the same node.
-    Node(NodeId),
-}
-
-/// A steady stream of client requests whose operations the protocol generates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Generator {
-    #[serde(default)]
-    pub start_us: u64,
-    pub every_us: u64,
-    #[serde(default)]
-    pub target: Target,
-    /// Stop after this many requests (no limit when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<u32>,
-}
-
-/// A client request at a given time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScheduledRequest {
-    pub at_us: SimTime,
-    pub node: NodeId,
-    pub op: serde_json::Value,
-}
-
-/// Client requests entering the system from outside.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Workload {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub requests: Vec<ScheduledRequest>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub generator: Option<Generator>,
-    /// How clients retry; without it every operation is tried once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry: Option<RetryPolicy>,
-}
-
-fn default_max_attempts() -> u32 {
-    5
-}
-
-fn default_backoff() -> u64 {
-    1_000
-}
-
-/// Clients retry an operation when a reply redirects them or none comes in time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RetryPolicy {
-    /// Give up on an attempt after this long without a reply, and try the next node.
-    pub timeout_us: u64,
-    /// Attempts per operation, the first included.
-    #[serde(default = "default_max_attempts")]
-    pub max_attempts: u32,
-    /// Pause before retrying after a redirect.
-    #[serde(default = "default_backoff")]
-    pub backoff_us: u64,
-}
 
 /// Everything a run is a function of, with the protocol's parameters already parsed.
 #[derive(Clone, Debug)]
