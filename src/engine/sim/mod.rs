@@ -323,9 +323,10 @@ struct Planned<P: Protocol> {
     op: Option<Rc<P::Request>>,
 }
 
-/// Everything that evolves during a run except the append-only log; cloned into checkpoints.
+/// What a step changes and a handler's effects reach through its `Ctx`: true time, the pending
+/// events, the nodes, the network, client operations and the counters. Cloned into checkpoints.
 #[derive(Clone, Debug)]
-struct State<P: Protocol> {
+struct World<P: Protocol> {
     now: SimTime,
     seq: u64,
     queue: EventQueue,
@@ -334,12 +335,18 @@ struct State<P: Protocol> {
     held: Vec<u32>,
     nodes: Vec<NodeSlot<P>>,
     network: Network,
-    cursor: usize,
-    generator: Option<GeneratorState>,
     retry: Option<RetryPolicy>,
     ops: Vec<OpState<P>>,
-    properties: Vec<PropSlot<P>>,
     stats: Stats,
+}
+
+/// What else evolves during a run, which handlers never reach: the position in the schedule, the
+/// workload generator and the properties' standing. Cloned into checkpoints with the world.
+#[derive(Clone, Debug)]
+struct State<P: Protocol> {
+    cursor: usize,
+    generator: Option<GeneratorState>,
+    properties: Vec<PropSlot<P>>,
     ended: bool,
 }
 
@@ -420,6 +427,7 @@ struct RequestRecord {
 
 #[derive(Clone, Debug)]
 struct Checkpoint<P: Protocol> {
+    world: World<P>,
     state: State<P>,
     events: usize,
     messages: usize,
@@ -436,6 +444,7 @@ pub struct Sim<P: Protocol> {
     horizon: SimTime,
     params: P::Params,
     schedule: Vec<Planned<P>>,
+    world: World<P>,
     state: State<P>,
     log: Log<P>,
     messages: Messages<P>,
@@ -540,7 +549,7 @@ impl<P: Protocol> Sim<P> {
                 }
             })
             .collect();
-        let mut state = State {
+        let mut world = World {
             now: SimTime::ZERO,
             seq: 0,
             queue: EventQueue::default(),
@@ -549,22 +558,24 @@ impl<P: Protocol> Sim<P> {
             held: Vec::new(),
             nodes,
             network: Network::new(n, setup.seed, &setup.network),
-            cursor: 0,
-            generator: None,
             retry: setup.workload.retry,
             ops: Vec::new(),
-            properties,
             stats: Stats::default(),
+        };
+        let mut state = State {
+            cursor: 0,
+            generator: None,
+            properties,
             ended: false,
         };
         for i in 0..n {
-            state.schedule(SimTime::ZERO, Item::Start { node: NodeId(i) });
+            world.schedule(SimTime::ZERO, Item::Start { node: NodeId(i) });
         }
         for (i, r) in setup.workload.requests.iter().enumerate() {
             let place = format!("workload.requests[{i}]");
             check_node(r.node, &place)?;
             let payload = parse_op(&r.op, &place)?;
-            state.new_op(r.at_us, r.node, payload);
+            world.new_op(r.at_us, r.node, payload);
         }
         if let Some(retry) = setup.workload.retry
             && (retry.timeout_us == 0 || retry.max_attempts == 0)
@@ -587,7 +598,7 @@ impl<P: Protocol> Sim<P> {
                 issued: 0,
                 rng: SimRng::derive(setup.seed, Purpose::Workload),
             });
-            state.schedule(SimTime(config.start_us), Item::Generate);
+            world.schedule(SimTime(config.start_us), Item::Generate);
         }
         // A checkpoint copies state that grows with the square of the node count (a random stream
         // per directed link; protocols' per-peer tables), so space them by at least that many steps
@@ -598,6 +609,7 @@ impl<P: Protocol> Sim<P> {
             horizon: setup.horizon,
             params: setup.params,
             schedule,
+            world,
             state,
             log: Log {
                 events: Vec::new(),
@@ -631,7 +643,7 @@ impl<P: Protocol> Sim<P> {
 
     /// The instant everything up to which has been processed.
     pub fn now(&self) -> SimTime {
-        self.state.now
+        self.world.now
     }
 
     /// True once the run has reached its horizon (eventually properties have been judged).
@@ -656,11 +668,11 @@ impl<P: Protocol> Sim<P> {
     }
 
     pub fn nodes(&self) -> &[NodeSlot<P>] {
-        &self.state.nodes
+        &self.world.nodes
     }
 
     pub fn stats(&self) -> Stats {
-        let mut stats = self.state.stats;
+        let mut stats = self.world.stats;
         stats.events = self.log.events.len() as u64;
         stats
     }
@@ -696,7 +708,7 @@ impl<P: Protocol> Sim<P> {
     /// The operation of request `id`.
     pub fn request(&self, id: RequestId) -> Option<(NodeId, &P::Request)> {
         let record = self.log.requests.get(id.0 as usize)?;
-        let op = self.state.ops.get(record.op.index())?;
+        let op = self.world.ops.get(record.op.index())?;
         Some((record.node, &*op.payload))
     }
 
@@ -752,14 +764,14 @@ impl<P: Protocol> Sim<P> {
     fn next(&mut self) -> Option<Next> {
         // Keys of cancelled timers and moved entries stay queued until they come up: skip them.
         let queued = loop {
-            let Some(key) = self.state.queue.peek().map(Key) else {
+            let Some(key) = self.world.queue.peek().map(Key) else {
                 break None;
             };
-            let entry = &self.state.entries[key.slot() as usize];
+            let entry = &self.world.entries[key.slot() as usize];
             if entry.seq == key.seq() && entry.item.is_some() && entry.place == Place::Queue {
                 break Some(key);
             }
-            self.state.queue.pop();
+            self.world.queue.pop();
         };
         let action_at = self.schedule.get(self.state.cursor).map(|p| p.at);
         match (queued, action_at) {
@@ -797,12 +809,12 @@ impl<P: Protocol> Sim<P> {
 
     /// Processes `next`, the next event or action, due before the horizon.
     fn step_to(&mut self, next: Next) {
-        self.state.now = self.state.now.max(self.time_of(next));
+        self.world.now = self.world.now.max(self.time_of(next));
         let first_new = self.log.events.len();
         self.log.step.clear();
         match next {
             Next::Queue(key) => {
-                self.state.queue.pop();
+                self.world.queue.pop();
                 self.process(key.slot());
             }
             Next::Action => {
@@ -811,7 +823,7 @@ impl<P: Protocol> Sim<P> {
                 self.perform(index);
             }
         }
-        self.state.stats.steps += 1;
+        self.world.stats.steps += 1;
         if !self.state.properties.is_empty() && self.log.events.len() > first_new {
             self.note_state_changes();
             self.check(first_new, false);
@@ -821,7 +833,7 @@ impl<P: Protocol> Sim<P> {
         // checkpoint costs a bounded share of the work however many messages are in flight.
         let spacing = self
             .checkpoint_every
-            .max(4 * self.state.entries.len() as u64);
+            .max(4 * self.world.entries.len() as u64);
         if self.steps_since_checkpoint >= spacing {
             self.take_checkpoint();
         }
@@ -843,7 +855,7 @@ impl<P: Protocol> Sim<P> {
             match self.next() {
                 Some(next) if self.time_of(next) <= target => self.step_to(next),
                 _ => {
-                    self.state.now = self.state.now.max(target);
+                    self.world.now = self.world.now.max(target);
                     if target >= self.horizon {
                         self.finish();
                     }
@@ -864,7 +876,7 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         self.state.ended = true;
-        self.state.now = self.state.now.max(self.horizon);
+        self.world.now = self.world.now.max(self.horizon);
         let first_new = self.log.events.len();
         self.log.step.clear();
         self.check(first_new, true);
@@ -873,7 +885,7 @@ impl<P: Protocol> Sim<P> {
     /// Adds `STATE` to the step's kinds if it changed what a touched node's protocol watches.
     fn note_state_changes(&mut self) {
         for touched in &self.log.step.touched {
-            let slot = &mut self.state.nodes[touched.node.index()];
+            let slot = &mut self.world.nodes[touched.node.index()];
             let watched = slot.state.as_deref().map(P::watched);
             if watched != slot.watched {
                 slot.watched = watched;
@@ -889,20 +901,20 @@ impl<P: Protocol> Sim<P> {
         } else {
             self.log.step.kinds
         };
-        let state = &mut self.state;
+        let world = &self.world;
         let cx = CheckCx {
-            now: state.now,
-            nodes: &state.nodes,
+            now: world.now,
+            nodes: &world.nodes,
             events: &self.log.events,
             first_new,
             touched: &self.log.step.touched,
             messages: &self.messages.sent,
-            ops: &state.ops,
+            ops: &world.ops,
             responses: &self.log.responses,
             notes: &self.log.notes,
             facts: &self.log.facts,
         };
-        for (i, slot) in state.properties.iter_mut().enumerate() {
+        for (i, slot) in self.state.properties.iter_mut().enumerate() {
             if !slot.watches.meets(due) {
                 continue;
             }
@@ -925,7 +937,7 @@ impl<P: Protocol> Sim<P> {
         }
         for (i, message, involved) in violations {
             let property = self.state.properties[i].property.name().to_string();
-            let event = self.state.record(
+            let event = self.world.record(
                 &mut self.log,
                 None,
                 None,
@@ -935,10 +947,10 @@ impl<P: Protocol> Sim<P> {
                     involved,
                 })),
             );
-            self.state.stats.violations += 1;
+            self.world.stats.violations += 1;
             let slot = &mut self.state.properties[i];
             slot.state = PropertyState::Violated {
-                at: self.state.now,
+                at: self.world.now,
                 event,
             };
             slot.watches = Kinds::NONE;
@@ -956,6 +968,7 @@ impl<P: Protocol> Sim<P> {
             self.checkpoint_every *= 2;
         }
         self.checkpoints.push(Checkpoint {
+            world: self.world.clone(),
             state: self.state.clone(),
             events: self.log.events.len(),
             messages: self.messages.sent.len(),
@@ -968,6 +981,7 @@ impl<P: Protocol> Sim<P> {
 
     fn restore(&mut self, index: usize) {
         let checkpoint = &self.checkpoints[index];
+        self.world = checkpoint.world.clone();
         self.state = checkpoint.state.clone();
         self.log.events.truncate(checkpoint.events);
         self.messages.sent.truncate(checkpoint.messages);
@@ -983,9 +997,9 @@ impl<P: Protocol> Sim<P> {
     /// replaying. The trace afterwards holds exactly the events up to `t`.
     pub fn seek(&mut self, t: SimTime) {
         let t = t.min(self.horizon);
-        let best = self.checkpoints.iter().rposition(|c| c.state.now <= t);
+        let best = self.checkpoints.iter().rposition(|c| c.world.now <= t);
         let behind =
-            t < self.state.now || (t == self.state.now && self.state.ended && t < self.horizon);
+            t < self.world.now || (t == self.world.now && self.state.ended && t < self.horizon);
         if let Some(index) = best {
             let ahead = self.checkpoints[index].events > self.log.events.len();
             if behind || ahead {
@@ -1036,7 +1050,7 @@ impl<P: Protocol> Sim<P> {
             )),
             _ => None,
         };
-        let now = self.state.now;
+        let now = self.world.now;
         let mut cut = Vec::new();
         let mut index = 0;
         while index < self.schedule.len() {
@@ -1062,7 +1076,7 @@ impl<P: Protocol> Sim<P> {
             },
         );
         self.checkpoints
-            .retain(|c| c.state.now <= now && c.state.cursor <= position);
+            .retain(|c| c.world.now <= now && c.state.cursor <= position);
         self.state.ended = false;
         self.run_until(now);
         Ok(cut)
@@ -1070,10 +1084,10 @@ impl<P: Protocol> Sim<P> {
 
     /// A plain-data picture of the system now.
     pub fn snapshot(&self) -> Snapshot {
-        let now = self.state.now;
+        let now = self.world.now;
         let mut timers: Vec<Vec<TimerInfo>> = vec![Vec::new(); self.nodes as usize];
         let mut in_flight = Vec::new();
-        for entry in &self.state.entries {
+        for entry in &self.world.entries {
             match &entry.item {
                 Some(Item::Timer {
                     node,
@@ -1082,7 +1096,7 @@ impl<P: Protocol> Sim<P> {
                     incarnation,
                     set,
                     ..
-                }) if *incarnation == self.state.nodes[node.index()].incarnation => {
+                }) if *incarnation == self.world.nodes[node.index()].incarnation => {
                     timers[node.index()].push(TimerInfo {
                         timer: *timer,
                         name: P::timer_name(kind),
@@ -1114,7 +1128,7 @@ impl<P: Protocol> Sim<P> {
         }
         in_flight.sort_by_key(|m| (m.arrive_at, m.send));
         let nodes = self
-            .state
+            .world
             .nodes
             .iter()
             .zip(timers)
@@ -1136,23 +1150,23 @@ impl<P: Protocol> Sim<P> {
             now,
             nodes,
             in_flight,
-            blocked: self.state.network.blocked_pairs(),
-            held: self.state.network.held_pairs(),
-            default_link: self.state.network.default_config(),
-            links: self.state.network.overrides().collect(),
+            blocked: self.world.network.blocked_pairs(),
+            held: self.world.network.held_pairs(),
+            default_link: self.world.network.default_config(),
+            links: self.world.network.overrides().collect(),
             properties: self.properties(),
             stats: self.stats(),
         }
     }
 
     fn process(&mut self, slot: u32) {
-        let item = self.state.entries[slot as usize]
+        let item = self.world.entries[slot as usize]
             .item
             .clone()
             .expect("queued entries hold an item");
         match item {
             Item::Start { node } => {
-                self.state.free(slot);
+                self.world.free(slot);
                 self.start(node, EventKind::Start);
             }
             Item::Deliver {
@@ -1171,16 +1185,16 @@ impl<P: Protocol> Sim<P> {
                 set,
                 ..
             } => {
-                let slot_node = &self.state.nodes[node.index()];
+                let slot_node = &self.world.nodes[node.index()];
                 if slot_node.incarnation != incarnation {
-                    self.state.free(slot);
+                    self.world.free(slot);
                 } else if slot_node.status == NodeStatus::Paused {
-                    self.state.park_in_inbox(node, slot);
+                    self.world.park_in_inbox(node, slot);
                 } else {
-                    self.state.free(slot);
-                    self.state.stats.timers_fired += 1;
+                    self.world.free(slot);
+                    self.world.stats.timers_fired += 1;
                     let name = P::timer_name(&kind);
-                    self.state.record(
+                    self.world.record(
                         &mut self.log,
                         Some(node),
                         Some(set),
@@ -1191,21 +1205,21 @@ impl<P: Protocol> Sim<P> {
             }
             Item::Request { op } => self.arrive_request(slot, op),
             Item::ClientTimeout { op, attempt } => {
-                self.state.free(slot);
+                self.world.free(slot);
                 self.client_timeout(op, attempt);
             }
             Item::Generate => {
-                self.state.free(slot);
+                self.world.free(slot);
                 self.generate();
             }
         }
     }
 
     fn start(&mut self, node: NodeId, kind: EventKind) {
-        let slot = &mut self.state.nodes[node.index()];
+        let slot = &mut self.world.nodes[node.index()];
         slot.state = Some(Box::new(P::new(node, self.nodes, &self.params)));
         slot.status = NodeStatus::Up;
-        self.state.record(&mut self.log, Some(node), None, kind);
+        self.world.record(&mut self.log, Some(node), None, kind);
         self.dispatch(node, |p, ctx, _| p.on_start(ctx));
     }
 
@@ -1219,32 +1233,32 @@ impl<P: Protocol> Sim<P> {
         doomed: Option<DropReason>,
     ) {
         let reason = doomed.or_else(|| {
-            self.state
+            self.world
                 .network
                 .is_blocked(from, to)
                 .then_some(DropReason::Partitioned)
         });
         if let Some(reason) = reason {
-            self.state.free(slot);
+            self.world.free(slot);
             self.drop_message(from, to, msg, send, reason);
             return;
         }
-        if self.state.network.is_held(from, to) {
-            let entry = &mut self.state.entries[slot as usize];
+        if self.world.network.is_held(from, to) {
+            let entry = &mut self.world.entries[slot as usize];
             entry.place = Place::Held;
-            self.state.held.push(slot);
+            self.world.held.push(slot);
             return;
         }
-        match self.state.nodes[to.index()].status {
+        match self.world.nodes[to.index()].status {
             NodeStatus::Crashed => {
-                self.state.free(slot);
+                self.world.free(slot);
                 self.drop_message(from, to, msg, send, DropReason::DestinationCrashed);
             }
-            NodeStatus::Paused => self.state.park_in_inbox(to, slot),
+            NodeStatus::Paused => self.world.park_in_inbox(to, slot),
             NodeStatus::Up => {
-                self.state.free(slot);
-                self.state.stats.delivered += 1;
-                self.state.record_after(
+                self.world.free(slot);
+                self.world.stats.delivered += 1;
+                self.world.record_after(
                     &mut self.log,
                     Some(to),
                     Some(send),
@@ -1266,8 +1280,8 @@ impl<P: Protocol> Sim<P> {
         send: EventId,
         reason: DropReason,
     ) {
-        self.state.stats.dropped += 1;
-        self.state.record(
+        self.world.stats.dropped += 1;
+        self.world.record(
             &mut self.log,
             None,
             Some(send),
@@ -1282,32 +1296,32 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn arrive_request(&mut self, slot: u32, op: OpId) {
-        let node = self.state.ops[op.index()].target;
-        match self.state.nodes[node.index()].status {
+        let node = self.world.ops[op.index()].target;
+        match self.world.nodes[node.index()].status {
             NodeStatus::Paused => {
-                self.state.park_in_inbox(node, slot);
+                self.world.park_in_inbox(node, slot);
                 return;
             }
-            NodeStatus::Crashed | NodeStatus::Up => self.state.free(slot),
+            NodeStatus::Crashed | NodeStatus::Up => self.world.free(slot),
         }
         let id = RequestId(self.log.requests.len() as u32);
-        self.state.stats.requests += 1;
-        let state = &mut self.state.ops[op.index()];
+        self.world.stats.requests += 1;
+        let state = &mut self.world.ops[op.index()];
         state.attempt += 1;
         let attempt = state.attempt;
         let payload = Rc::clone(&state.payload);
-        if let Some(retry) = self.state.retry {
-            let at = self.state.now.saturating_add_us(retry.timeout_us);
-            self.state.schedule(at, Item::ClientTimeout { op, attempt });
+        if let Some(retry) = self.world.retry {
+            let at = self.world.now.saturating_add_us(retry.timeout_us);
+            self.world.schedule(at, Item::ClientTimeout { op, attempt });
         }
-        if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+        if self.world.nodes[node.index()].status == NodeStatus::Crashed {
             self.log.requests.push(RequestRecord {
                 node,
                 op,
                 attempt,
                 event: None,
             });
-            self.state.record(
+            self.world.record(
                 &mut self.log,
                 None,
                 None,
@@ -1315,7 +1329,7 @@ impl<P: Protocol> Sim<P> {
             );
             return;
         }
-        let event = self.state.record(
+        let event = self.world.record(
             &mut self.log,
             Some(node),
             None,
@@ -1334,12 +1348,12 @@ impl<P: Protocol> Sim<P> {
 
     /// An attempt went unanswered for the retry timeout: try the next node.
     fn client_timeout(&mut self, op: OpId, attempt: u32) {
-        let state = &self.state.ops[op.index()];
+        let state = &self.world.ops[op.index()];
         if state.done || state.attempt != attempt {
             return;
         }
         let next = NodeId((state.target.0 + 1) % self.nodes);
-        self.state.retry_op(&mut self.log, op, next, self.state.now);
+        self.world.retry_op(&mut self.log, op, next, self.world.now);
     }
 
     fn generate(&mut self) {
@@ -1354,27 +1368,27 @@ impl<P: Protocol> Sim<P> {
             Target::Node(node) => node,
         };
         if let Some(payload) = P::generate_request(seq, &mut generator.rng) {
-            self.state.new_op(self.state.now, node, Rc::new(payload));
+            self.world.new_op(self.world.now, node, Rc::new(payload));
         }
         let more = generator
             .config
             .count
             .is_none_or(|count| generator.issued < u64::from(count));
         if more {
-            let next = self.state.now.saturating_add_us(generator.config.every_us);
-            self.state.schedule(next, Item::Generate);
+            let next = self.world.now.saturating_add_us(generator.config.every_us);
+            self.world.schedule(next, Item::Generate);
         }
         self.state.generator = Some(generator);
     }
 
     /// Runs a handler on `node`, which gets the payloads sent before it (to read the one it handles).
     fn dispatch(&mut self, node: NodeId, handler: impl FnOnce(&mut P, &mut Ctx<'_, P>, &[P::Msg])) {
-        let Some(mut protocol) = self.state.nodes[node.index()].state.take() else {
+        let Some(mut protocol) = self.world.nodes[node.index()].state.take() else {
             return;
         };
         {
             let mut ctx = Ctx {
-                state: &mut self.state,
+                world: &mut self.world,
                 log: &mut self.log,
                 outbox: &mut self.messages.outbox,
                 first_msg: self.messages.sent.len() as u32,
@@ -1383,19 +1397,19 @@ impl<P: Protocol> Sim<P> {
             handler(&mut protocol, &mut ctx, &self.messages.sent);
         }
         self.messages.post();
-        self.state.nodes[node.index()].state = Some(protocol);
+        self.world.nodes[node.index()].state = Some(protocol);
     }
 
     fn perform(&mut self, index: usize) {
         let planned = self.schedule[index].clone();
-        let now = self.state.now;
+        let now = self.world.now;
         match planned.action {
             Action::Crash { node } => {
-                if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+                if self.world.nodes[node.index()].status == NodeStatus::Crashed {
                     return;
                 }
-                let inbox = std::mem::take(&mut self.state.nodes[node.index()].inbox);
-                self.state
+                let inbox = std::mem::take(&mut self.world.nodes[node.index()].inbox);
+                self.world
                     .record(&mut self.log, Some(node), None, EventKind::Crash);
                 for slot in inbox {
                     if let Some(Item::Deliver {
@@ -1404,43 +1418,43 @@ impl<P: Protocol> Sim<P> {
                         to,
                         send,
                         ..
-                    }) = self.state.entries[slot as usize].item.clone()
+                    }) = self.world.entries[slot as usize].item.clone()
                     {
                         self.drop_message(from, to, msg, send, DropReason::CrashedBeforeProcessing);
                     }
-                    self.state.free(slot);
+                    self.world.free(slot);
                 }
-                let slot = &mut self.state.nodes[node.index()];
+                let slot = &mut self.world.nodes[node.index()];
                 slot.state = None;
                 slot.status = NodeStatus::Crashed;
                 slot.incarnation += 1;
             }
             Action::Restart { node } => {
-                if self.state.nodes[node.index()].status == NodeStatus::Crashed {
+                if self.world.nodes[node.index()].status == NodeStatus::Crashed {
                     self.start(node, EventKind::Restart);
                 }
             }
             Action::Pause { node } => {
-                if self.state.nodes[node.index()].status == NodeStatus::Up {
-                    self.state.nodes[node.index()].status = NodeStatus::Paused;
-                    self.state
+                if self.world.nodes[node.index()].status == NodeStatus::Up {
+                    self.world.nodes[node.index()].status = NodeStatus::Paused;
+                    self.world
                         .record(&mut self.log, Some(node), None, EventKind::Pause);
                 }
             }
             Action::Resume { node } => {
-                if self.state.nodes[node.index()].status == NodeStatus::Paused {
-                    self.state.nodes[node.index()].status = NodeStatus::Up;
-                    self.state
+                if self.world.nodes[node.index()].status == NodeStatus::Paused {
+                    self.world.nodes[node.index()].status = NodeStatus::Up;
+                    self.world
                         .record(&mut self.log, Some(node), None, EventKind::Resume);
-                    let inbox = std::mem::take(&mut self.state.nodes[node.index()].inbox);
+                    let inbox = std::mem::take(&mut self.world.nodes[node.index()].inbox);
                     for slot in inbox {
-                        self.state.rekey(slot, now);
+                        self.world.rekey(slot, now);
                     }
                 }
             }
             Action::Partition { groups } => {
-                self.state.network.partition(&groups);
-                self.state.record(
+                self.world.network.partition(&groups);
+                self.world.record(
                     &mut self.log,
                     None,
                     None,
@@ -1450,8 +1464,8 @@ impl<P: Protocol> Sim<P> {
                 );
             }
             Action::PartitionOneWay { from, to } => {
-                self.state.network.block(&from, &to);
-                self.state.record(
+                self.world.network.block(&from, &to);
+                self.world.record(
                     &mut self.log,
                     None,
                     None,
@@ -1462,35 +1476,35 @@ impl<P: Protocol> Sim<P> {
                 );
             }
             Action::Heal => {
-                self.state.network.heal();
-                self.state
+                self.world.network.heal();
+                self.world
                     .record(&mut self.log, None, None, EventKind::Heal);
             }
             Action::Hold { from, to } => {
-                self.state.network.set_held(from, to, true);
-                self.state
+                self.world.network.set_held(from, to, true);
+                self.world
                     .record(&mut self.log, None, None, EventKind::Hold { from, to });
             }
             Action::Release { from, to } => {
-                self.state.network.set_held(from, to, false);
-                self.state
+                self.world.network.set_held(from, to, false);
+                self.world
                     .record(&mut self.log, None, None, EventKind::Release { from, to });
-                let held = std::mem::take(&mut self.state.held);
+                let held = std::mem::take(&mut self.world.held);
                 for slot in held {
                     let on_link = matches!(
-                        &self.state.entries[slot as usize].item,
+                        &self.world.entries[slot as usize].item,
                         Some(Item::Deliver { from: f, to: t, .. }) if *f == from && *t == to
                     );
                     if on_link {
-                        self.state.rekey(slot, now);
+                        self.world.rekey(slot, now);
                     } else {
-                        self.state.held.push(slot);
+                        self.world.held.push(slot);
                     }
                 }
             }
             Action::SetLink { from, to, link } => {
-                self.state.network.set_config(from, to, link);
-                self.state.record(
+                self.world.network.set_config(from, to, link);
+                self.world.record(
                     &mut self.log,
                     None,
                     None,
@@ -1502,8 +1516,8 @@ impl<P: Protocol> Sim<P> {
                 );
             }
             Action::ClockJump { node, by_us } => {
-                self.state.nodes[node.index()].clock.jump(by_us);
-                self.state.record(
+                self.world.nodes[node.index()].clock.jump(by_us);
+                self.world.record(
                     &mut self.log,
                     Some(node),
                     None,
@@ -1511,42 +1525,42 @@ impl<P: Protocol> Sim<P> {
                 );
             }
             Action::ClockDrift { node, ppm } => {
-                self.state.nodes[node.index()].clock.set_drift(now, ppm);
-                self.state.record(
+                self.world.nodes[node.index()].clock.set_drift(now, ppm);
+                self.world.record(
                     &mut self.log,
                     Some(node),
                     None,
                     EventKind::ClockDrift { ppm },
                 );
-                let clock = self.state.nodes[node.index()].clock.clone();
-                for slot in self.state.queued_timers(node) {
+                let clock = self.world.nodes[node.index()].clock.clone();
+                for slot in self.world.queued_timers(node) {
                     if let Some(Item::Timer { mono_deadline, .. }) =
-                        &self.state.entries[slot as usize].item
+                        &self.world.entries[slot as usize].item
                     {
                         let at = clock.deadline(now, *mono_deadline);
-                        self.state.rekey(slot, at);
+                        self.world.rekey(slot, at);
                     }
                 }
             }
             Action::DropMessage { send } => {
-                for slot in self.state.in_network(send) {
+                for slot in self.world.in_network(send) {
                     if let Some(Item::Deliver {
                         msg,
                         from,
                         to,
                         send,
                         ..
-                    }) = self.state.entries[slot as usize].item.clone()
+                    }) = self.world.entries[slot as usize].item.clone()
                     {
-                        self.state.unhold(slot);
-                        self.state.free(slot);
+                        self.world.unhold(slot);
+                        self.world.free(slot);
                         self.drop_message(from, to, msg, send, DropReason::ByUser);
                     }
                 }
             }
             Action::DuplicateMessage { send } => {
-                if let Some(&slot) = self.state.in_network(send).first() {
-                    let entry = &self.state.entries[slot as usize];
+                if let Some(&slot) = self.world.in_network(send).first() {
+                    let entry = &self.world.entries[slot as usize];
                     let at = entry.at.max(now);
                     if let Some(Item::Deliver {
                         msg,
@@ -1557,8 +1571,8 @@ impl<P: Protocol> Sim<P> {
                         doomed,
                     }) = entry.item.clone()
                     {
-                        self.state.stats.duplicated += 1;
-                        self.state.record(
+                        self.world.stats.duplicated += 1;
+                        self.world.record(
                             &mut self.log,
                             None,
                             Some(send),
@@ -1569,7 +1583,7 @@ impl<P: Protocol> Sim<P> {
                                 send,
                             },
                         );
-                        self.state.schedule(
+                        self.world.schedule(
                             at,
                             Item::Deliver {
                                 msg,
@@ -1584,41 +1598,41 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             Action::DeliverMessage { send } => {
-                for slot in self.state.in_network(send) {
-                    self.state.unhold(slot);
+                for slot in self.world.in_network(send) {
+                    self.world.unhold(slot);
                     if let Some(Item::Deliver { doomed, .. }) =
-                        &mut self.state.entries[slot as usize].item
+                        &mut self.world.entries[slot as usize].item
                     {
                         *doomed = None;
                     }
-                    self.state.rekey(slot, now);
+                    self.world.rekey(slot, now);
                 }
             }
             Action::DelayMessage { send, by_us } => {
-                for slot in self.state.in_network(send) {
-                    let at = self.state.entries[slot as usize]
+                for slot in self.world.in_network(send) {
+                    let at = self.world.entries[slot as usize]
                         .at
                         .max(now)
                         .saturating_add_us(by_us);
-                    self.state.unhold(slot);
-                    self.state.rekey(slot, at);
+                    self.world.unhold(slot);
+                    self.world.rekey(slot, at);
                 }
             }
             Action::ExpireTimers { node } => {
-                for slot in self.state.queued_timers(node) {
-                    self.state.rekey(slot, now);
+                for slot in self.world.queued_timers(node) {
+                    self.world.rekey(slot, now);
                 }
             }
             Action::ClientRequest { node, .. } => {
                 if let Some(payload) = planned.op {
-                    self.state.new_op(now, node, payload);
+                    self.world.new_op(now, node, payload);
                 }
             }
         }
     }
 }
 
-impl<P: Protocol> State<P> {
+impl<P: Protocol> World<P> {
     /// Starts a client operation: its first attempt reaches `node` at `at`.
     fn new_op(&mut self, at: SimTime, node: NodeId, payload: Rc<P::Request>) {
         let op = OpId(self.ops.len() as u32);
@@ -1795,7 +1809,7 @@ impl<P: Protocol> State<P> {
 /// The handle a protocol's handler gets: it reads the node's own clock and randomness and records
 /// effects. It never exposes other nodes or the true time.
 pub struct Ctx<'a, P: Protocol> {
-    state: &'a mut State<P>,
+    world: &'a mut World<P>,
     log: &'a mut Log<P>,
     /// This handler's sends so far; their ids follow the `first_msg` sent before it.
     outbox: &'a mut Vec<P::Msg>,
@@ -1811,7 +1825,7 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// How many nodes the system has (n1 … nN).
     pub fn node_count(&self) -> u32 {
-        self.state.nodes.len() as u32
+        self.world.nodes.len() as u32
     }
 
     /// Every other node, in order.
@@ -1822,21 +1836,21 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// This node's wall-clock reading in microseconds (it may drift and jump).
     pub fn now(&self) -> i64 {
-        self.state.nodes[self.node.index()]
+        self.world.nodes[self.node.index()]
             .clock
-            .read(self.state.now)
+            .read(self.world.now)
     }
 
     /// This node's monotonic clock in microseconds (drifts, never jumps).
     pub fn monotonic(&self) -> i64 {
-        self.state.nodes[self.node.index()]
+        self.world.nodes[self.node.index()]
             .clock
-            .mono(self.state.now)
+            .mono(self.world.now)
     }
 
     /// This node's own random stream.
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.state.nodes[self.node.index()].rng
+        &mut self.world.nodes[self.node.index()].rng
     }
 
     /// Sends `msg` to `to`.
@@ -1861,12 +1875,12 @@ impl<P: Protocol> Ctx<'_, P> {
 
     fn transmit(&mut self, to: NodeId, msg: MsgId) {
         let from = self.node;
-        let state = &mut *self.state;
-        let send = state.record(self.log, Some(from), None, EventKind::Send { to, msg });
-        state.stats.sent += 1;
-        let lamport = state.nodes[from.index()].lamport;
-        let blocked = state.network.is_blocked(from, to);
-        let (first, second) = state.network.transmit(state.now, from, to);
+        let world = &mut *self.world;
+        let send = world.record(self.log, Some(from), None, EventKind::Send { to, msg });
+        world.stats.sent += 1;
+        let lamport = world.nodes[from.index()].lamport;
+        let blocked = world.network.is_blocked(from, to);
+        let (first, second) = world.network.transmit(world.now, from, to);
         let doom = |lost: bool| {
             if blocked {
                 Some(DropReason::Partitioned)
@@ -1876,7 +1890,7 @@ impl<P: Protocol> Ctx<'_, P> {
                 None
             }
         };
-        state.schedule(
+        world.schedule(
             first.arrive_at,
             Item::Deliver {
                 msg,
@@ -1888,8 +1902,8 @@ impl<P: Protocol> Ctx<'_, P> {
             },
         );
         if let Some(copy) = second {
-            state.stats.duplicated += 1;
-            state.record(
+            world.stats.duplicated += 1;
+            world.record(
                 self.log,
                 None,
                 Some(send),
@@ -1900,7 +1914,7 @@ impl<P: Protocol> Ctx<'_, P> {
                     send,
                 },
             );
-            state.schedule(
+            world.schedule(
                 copy.arrive_at,
                 Item::Deliver {
                     msg,
@@ -1916,18 +1930,18 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// Starts a timer that fires after `after_us` microseconds of this node's (drifting) clock.
     pub fn set_timer(&mut self, after_us: u64, kind: P::Timer) -> TimerId {
-        let state = &mut *self.state;
-        let node = &state.nodes[self.node.index()];
-        let mono_deadline = node.clock.mono(state.now).saturating_add(after_us as i64);
-        let at = state
+        let world = &mut *self.world;
+        let node = &world.nodes[self.node.index()];
+        let mono_deadline = node.clock.mono(world.now).saturating_add(after_us as i64);
+        let at = world
             .now
             .saturating_add_us(node.clock.true_duration(after_us));
         let incarnation = node.incarnation;
-        let slot = state.alloc(at, Item::Generate);
+        let slot = world.alloc(at, Item::Generate);
         let timer =
-            TimerId((u64::from(state.entries[slot as usize].generation) << 32) | u64::from(slot));
+            TimerId((u64::from(world.entries[slot as usize].generation) << 32) | u64::from(slot));
         let name = P::timer_name(&kind);
-        let set = state.record(
+        let set = world.record(
             self.log,
             Some(self.node),
             None,
@@ -1937,7 +1951,7 @@ impl<P: Protocol> Ctx<'_, P> {
                 after_us,
             },
         );
-        let entry = &mut state.entries[slot as usize];
+        let entry = &mut world.entries[slot as usize];
         entry.item = Some(Item::Timer {
             node: self.node,
             timer,
@@ -1947,7 +1961,7 @@ impl<P: Protocol> Ctx<'_, P> {
             mono_deadline,
         });
         let seq = entry.seq;
-        state.queue.push(Key::new(at, seq, slot).0);
+        world.queue.push(Key::new(at, seq, slot).0);
         timer
     }
 
@@ -1955,8 +1969,8 @@ impl<P: Protocol> Ctx<'_, P> {
     pub fn cancel_timer(&mut self, timer: TimerId) {
         let slot = (timer.0 & 0xffff_ffff) as u32;
         let generation = (timer.0 >> 32) as u32;
-        let state = &mut *self.state;
-        let Some(entry) = state.entries.get(slot as usize) else {
+        let world = &mut *self.world;
+        let Some(entry) = world.entries.get(slot as usize) else {
             return;
         };
         if entry.generation != generation {
@@ -1970,10 +1984,10 @@ impl<P: Protocol> Ctx<'_, P> {
         }
         let name = P::timer_name(kind);
         if entry.place == Place::Inbox {
-            state.nodes[self.node.index()].inbox.retain(|&s| s != slot);
+            world.nodes[self.node.index()].inbox.retain(|&s| s != slot);
         }
-        state.free(slot);
-        state.record(
+        world.free(slot);
+        world.record(
             self.log,
             Some(self.node),
             None,
@@ -1983,13 +1997,13 @@ impl<P: Protocol> Ctx<'_, P> {
 
     /// This node's stable storage, as it survives crashes.
     pub fn stable(&self) -> &P::Stable {
-        &self.state.nodes[self.node.index()].stable
+        &self.world.nodes[self.node.index()].stable
     }
 
     /// Writes stable storage (`what` names the change for the trace, e.g. "votedFor").
     pub fn persist(&mut self, what: &'static str, write: impl FnOnce(&mut P::Stable)) {
-        write(&mut self.state.nodes[self.node.index()].stable);
-        self.state
+        write(&mut self.world.nodes[self.node.index()].stable);
+        self.world
             .record(self.log, Some(self.node), None, EventKind::Persist { what });
     }
 
@@ -1998,9 +2012,9 @@ impl<P: Protocol> Ctx<'_, P> {
         let Some(record) = self.log.requests.get(id.0 as usize).copied() else {
             return;
         };
-        self.state.stats.responses += 1;
+        self.world.stats.responses += 1;
         let op = record.op;
-        let event = self.state.record(
+        let event = self.world.record(
             self.log,
             Some(self.node),
             record.event,
@@ -2008,15 +2022,15 @@ impl<P: Protocol> Ctx<'_, P> {
         );
         let outcome = P::outcome(&response);
         self.log.responses.push((event, response));
-        let state = &mut self.state.ops[op.index()];
+        let state = &mut self.world.ops[op.index()];
         if state.done {
             return;
         }
-        match (outcome, self.state.retry) {
+        match (outcome, self.world.retry) {
             (Outcome::Redirect(hint), Some(retry)) if record.attempt == state.attempt => {
                 let next = hint.unwrap_or(NodeId((state.target.0 + 1) % self.node_count()));
-                let at = self.state.now.saturating_add_us(retry.backoff_us);
-                self.state.retry_op(self.log, op, next, at);
+                let at = self.world.now.saturating_add_us(retry.backoff_us);
+                self.world.retry_op(self.log, op, next, at);
             }
             (Outcome::Redirect(_), _) => {}
             (Outcome::Done, _) => state.done = true,
@@ -2027,7 +2041,7 @@ impl<P: Protocol> Ctx<'_, P> {
     /// 3): an `annotate` event showing the note's text, with the note and its fact kept for checkers
     /// and plots.
     pub fn note(&mut self, note: P::Note) {
-        let event = self.state.record(
+        let event = self.world.record(
             self.log,
             Some(self.node),
             None,
