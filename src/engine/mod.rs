@@ -18,6 +18,7 @@ pub mod sim;
 pub mod time;
 pub mod trace;
 pub mod workload;
+mod world;
 
 pub use action::{Action, Scheduled};
 pub use fact::Fact;

@@ -1,12 +1,12 @@
 //! The interface protocols implement. Protocols are sans-IO state machines: handlers receive a
-//! [`Ctx`](crate::engine::sim::Ctx) through which they only record effects (send, set or cancel a
+//! [`Ctx`](crate::engine::Ctx) through which they only record effects (send, set or cancel a
 //! timer, persist, reply, annotate). They read only their own local clock and random stream.
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
-use crate::engine::sim::{Ctx, NodeSlot};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{Kinds, TraceEvent};
+use crate::engine::world::{Ctx, NodeSlot, OpState};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::{Debug, Display};
@@ -194,7 +194,7 @@ pub struct CheckCx<'a, P: Protocol> {
     pub touched: &'a [Touched],
     pub messages: &'a [P::Msg],
     /// Every client operation's payload, by operation id.
-    pub(crate) ops: &'a [crate::engine::sim::OpState<P>],
+    pub(crate) ops: &'a [OpState<P>],
     /// Every reply so far, by the response event that recorded it (in event order).
     pub(crate) responses: &'a [(EventId, P::Response)],
     /// Every note so far, by the event that recorded it (in event order).

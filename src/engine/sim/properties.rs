@@ -1,0 +1,153 @@
+//! Checking properties after a step: which ones the step is due to wake, their verdicts, and the
+//! violations they record.
+
+use super::Sim;
+use crate::engine::ids::EventId;
+use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
+use crate::engine::time::SimTime;
+use crate::engine::trace::{EventKind, Kinds, Violation};
+use serde::Serialize;
+
+/// A property's standing, for the checkers panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PropertyState {
+    /// An always property with no violation so far.
+    Holding,
+    /// An eventually property not yet satisfied.
+    Pending,
+    Satisfied {
+        at: SimTime,
+    },
+    Violated {
+        at: SimTime,
+        event: EventId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyReport {
+    pub name: &'static str,
+    pub kind: PropertyKind,
+    pub description: &'static str,
+    pub state: PropertyState,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct PropSlot<P: Protocol> {
+    property: Box<dyn Property<P>>,
+    /// What the property watches (asked once), while its verdict can still change; nothing once it
+    /// is satisfied or violated.
+    watches: Kinds,
+    state: PropertyState,
+}
+
+impl<P: Protocol> PropSlot<P> {
+    /// The protocol's properties for these parameters, none judged yet.
+    pub(super) fn all(params: &P::Params) -> Vec<PropSlot<P>> {
+        P::properties(params)
+            .into_iter()
+            .map(|property| {
+                let state = match property.kind() {
+                    PropertyKind::Always => PropertyState::Holding,
+                    PropertyKind::Eventually => PropertyState::Pending,
+                };
+                PropSlot {
+                    watches: property.watches(),
+                    property,
+                    state,
+                }
+            })
+            .collect()
+    }
+}
+
+impl<P: Protocol> Sim<P> {
+    pub fn properties(&self) -> Vec<PropertyReport> {
+        self.state
+            .properties
+            .iter()
+            .map(|p| PropertyReport {
+                name: p.property.name(),
+                kind: p.property.kind(),
+                description: p.property.description(),
+                state: p.state,
+            })
+            .collect()
+    }
+
+    /// Adds `STATE` to the step's kinds if it changed what a touched node's protocol watches.
+    pub(super) fn note_state_changes(&mut self) {
+        for touched in &self.log.step.touched {
+            let slot = &mut self.world.nodes[touched.node.index()];
+            let watched = slot.state.as_deref().map(P::watched);
+            if watched != slot.watched {
+                slot.watched = watched;
+                self.log.step.kinds = self.log.step.kinds.or(Kinds::STATE);
+            }
+        }
+    }
+
+    pub(super) fn check(&mut self, first_new: usize, at_end: bool) {
+        let mut violations = Vec::new();
+        let due = if self.check_every_step || at_end {
+            Kinds::ALL
+        } else {
+            self.log.step.kinds
+        };
+        let world = &self.world;
+        let cx = CheckCx {
+            now: world.now,
+            nodes: &world.nodes,
+            events: &self.log.events,
+            first_new,
+            touched: &self.log.step.touched,
+            messages: &self.messages.sent,
+            ops: &world.ops,
+            responses: &self.log.responses,
+            notes: &self.log.notes,
+            facts: &self.log.facts,
+        };
+        for (i, slot) in self.state.properties.iter_mut().enumerate() {
+            if !slot.watches.meets(due) {
+                continue;
+            }
+            let verdict = if at_end {
+                slot.property.at_end(&cx)
+            } else {
+                slot.property.check(&cx)
+            };
+            match verdict {
+                Verdict::Holds => {}
+                Verdict::Satisfied => {
+                    slot.state = PropertyState::Satisfied { at: cx.now };
+                    slot.watches = Kinds::NONE;
+                }
+                Verdict::Violated { message, involved } => violations.push((i, message, involved)),
+            }
+        }
+        if violations.is_empty() {
+            return;
+        }
+        for (i, message, involved) in violations {
+            let property = self.state.properties[i].property.name().to_string();
+            let event = self.world.record(
+                &mut self.log,
+                None,
+                None,
+                EventKind::Violation(Box::new(Violation {
+                    property,
+                    message,
+                    involved,
+                })),
+            );
+            self.world.stats.violations += 1;
+            let slot = &mut self.state.properties[i];
+            slot.state = PropertyState::Violated {
+                at: self.world.now,
+                event,
+            };
+            slot.watches = Kinds::NONE;
+        }
+    }
+}
