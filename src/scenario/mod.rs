@@ -30,7 +30,7 @@ pub use crate::engine::ids::MAX_NODES;
 /// One simulated hour.
 pub const MAX_HORIZON_US: u64 = crate::engine::time::HOUR_US;
 /// Fault script, interventions and scheduled requests, each.
-pub const MAX_SCRIPT_LEN: usize = 10_000;
+pub use crate::engine::sim::MAX_SCRIPT_LEN;
 pub const MAX_NAME_LEN: usize = 200;
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;
 /// The largest scenario text accepted, in bytes.

@@ -24,12 +24,12 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
+use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, RequestId};
 use crate::engine::network::{Network, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent, Violation};
-use crate::engine::world::{Item, Key, Log, World};
+use crate::engine::world::{Item, Key, Log, MAX_PENDING, World};
 use checkpoints::Checkpoint;
 use clients::GeneratorState;
 use properties::PropSlot;
@@ -41,6 +41,17 @@ use std::rc::Rc;
 /// hold. The same limit natively, so a run's trace is the same everywhere. A five-node Raft cluster
 /// reaches it after about an hour of simulated time; a scenario with hundreds of nodes much sooner.
 pub const MAX_EVENTS: usize = 4_000_000;
+
+/// The most entries a scenario lists in its fault script, in its interventions and in its
+/// workload's requests, each. The scenario layer enforces it when it reads a scenario.
+pub const MAX_SCRIPT_LEN: usize = 10_000;
+
+// A run within the event limit never fills the pending-event slab: every pending entry is owed to
+// an event of the trace (a send, a duplicate, a timer set, a request's attempt, a reply) or is one
+// of the nodes' starts, the requests a scenario lists (in three lists), the generator's next tick
+// or the request it has just issued. Generated requests waiting at a paused node are the exception:
+// only the horizon bounds them, which is why `World::alloc` still checks at run time.
+const _: () = assert!(MAX_EVENTS + MAX_NODES as usize + 3 * MAX_SCRIPT_LEN + 2 < MAX_PENDING);
 
 /// Everything a run is a function of, with the protocol's parameters already parsed.
 #[derive(Clone, Debug)]
@@ -407,7 +418,15 @@ impl<P: Protocol> Sim<P> {
 
     /// Processes `next`, the next event or action, due before the horizon.
     fn step_to(&mut self, next: Next) {
-        self.world.now = self.world.now.max(self.time_of(next));
+        let at = self.time_of(next);
+        // Nothing is ever scheduled before the instant at which it is scheduled, so the next step is
+        // never in the past. The `max` would hide such a step in a release build; tests catch it.
+        debug_assert!(
+            at >= self.world.now,
+            "a step at {at} after time reached {}",
+            self.world.now
+        );
+        self.world.now = self.world.now.max(at);
         let first_new = self.log.events.len();
         self.log.step.clear();
         match next {

@@ -10,7 +10,7 @@ mod context;
 mod pending;
 
 pub use context::Ctx;
-pub(crate) use pending::{Entry, Item, Key, Place};
+pub(crate) use pending::{Entry, Item, Key, MAX_PENDING, Place};
 
 use crate::engine::clock::{Clock, ClockConfig};
 use crate::engine::fact::Fact;
