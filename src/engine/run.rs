@@ -48,6 +48,8 @@ pub trait Run {
     fn facts(&self) -> &[(EventId, Fact)];
     /// A valid client request for this protocol, as JSON; `None` if it takes none.
     fn example_request(&self) -> Option<Value>;
+    /// The typed note shown by annotate event `event`, as JSON (`{"note": "suspects", …}`).
+    fn note_json(&self, event: EventId) -> Option<Value>;
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -130,6 +132,10 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn example_request(&self) -> Option<Value> {
         P::example_request().and_then(|r| serde_json::to_value(r).ok())
+    }
+    fn note_json(&self, event: EventId) -> Option<Value> {
+        self.note(event)
+            .map(|n| serde_json::to_value(n).unwrap_or(Value::Null))
     }
 }
 

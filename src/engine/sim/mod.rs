@@ -374,6 +374,15 @@ impl<P: Protocol> Sim<P> {
         &self.log.facts
     }
 
+    /// The typed note shown by annotate event `event`.
+    pub fn note(&self, event: EventId) -> Option<&P::Note> {
+        self.log
+            .notes
+            .binary_search_by_key(&event, |(e, _)| *e)
+            .ok()
+            .map(|i| &self.log.notes[i].1)
+    }
+
     /// The causality index over the trace so far (vector clocks, causal past and future).
     pub fn causality(&mut self) -> &Causality {
         self.causality.update(&self.log.events);
