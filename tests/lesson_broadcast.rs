@@ -3,7 +3,20 @@
 
 mod lessons;
 
+use causeway::engine::run::Run;
+use causeway::engine::{Fact, NodeId};
 use lessons::*;
+
+/// The broadcasts `node` delivered, as `(origin, seq)`, in delivery order.
+fn delivered(run: &dyn Run, node: NodeId) -> Vec<(NodeId, u32)> {
+    facts_of(run, node)
+        .into_iter()
+        .filter_map(|(_, fact)| match fact {
+            Fact::Delivered { origin, seq, .. } => Some((origin, seq)),
+            _ => None,
+        })
+        .collect()
+}
 
 #[test]
 fn best_effort_loses_a_message_that_reliable_broadcast_recovers() {
@@ -17,7 +30,7 @@ fn best_effort_loses_a_message_that_reliable_broadcast_recovers() {
     );
     for node in 1..=4 {
         assert_eq!(
-            notes_of(reliable.as_ref(), n(node), "delivers ").len(),
+            delivered(reliable.as_ref(), n(node)).len(),
             5,
             "n{node} delivers all five messages"
         );
@@ -27,17 +40,18 @@ fn best_effort_loses_a_message_that_reliable_broadcast_recovers() {
 #[test]
 fn gossip_spreads_by_hops_to_almost_everyone() {
     let run = run_preset("broadcast-gossip");
-    let first: Vec<_> = notes(run.as_ref())
-        .into_iter()
-        .filter(|(_, t)| t.starts_with("delivers n1#1"))
+    let first: Vec<u32> = run
+        .facts()
+        .iter()
+        .filter_map(|(_, fact)| match *fact {
+            Fact::Delivered {
+                origin, seq, hops, ..
+            } if origin == n(1) && seq == 1 => Some(hops),
+            _ => None,
+        })
         .collect();
     assert_eq!(first.len(), 16, "the rumour reaches all sixteen nodes");
-    let hops = |h: u32| {
-        first
-            .iter()
-            .filter(|(_, t)| t.ends_with(&format!("after {h} hops")))
-            .count()
-    };
+    let hops = |h: u32| first.iter().filter(|&&hops| hops == h).count();
     assert_eq!(hops(0), 1, "only the origin delivers without a hop");
     assert!(
         hops(1) <= 3 && hops(2) > hops(1),
@@ -55,11 +69,12 @@ fn fifo_holds_back_and_the_break_it_variant_is_caught() {
     let run = run_preset("broadcast-fifo");
     assert!(violated(run.as_ref()).is_empty());
     for node in 2..=3 {
-        let order: Vec<_> = notes_of(run.as_ref(), n(node), "delivers ");
-        let expected: Vec<String> = (1..=6)
-            .map(|i| format!("delivers n1#{i} \"m{}\"", i - 1))
-            .collect();
-        assert_eq!(order, expected, "n{node} delivers in send order");
+        let expected: Vec<(NodeId, u32)> = (1..=6).map(|seq| (n(1), seq)).collect();
+        assert_eq!(
+            delivered(run.as_ref(), n(node)),
+            expected,
+            "n{node} delivers in send order"
+        );
     }
     let broken = run_preset("broadcast-break-fifo");
     assert_eq!(violated(broken.as_ref()), ["FIFO order"]);
@@ -70,11 +85,9 @@ fn causal_broadcast_holds_the_reply_until_the_question() {
     let run = run_preset("broadcast-causal");
     assert!(violated(run.as_ref()).is_empty());
     assert_eq!(
-        notes_of(run.as_ref(), n(3), "delivers "),
-        [
-            "delivers n1#1 \"lunch, anyone?\"",
-            "delivers n2#1 \"yes, me!\""
-        ]
+        delivered(run.as_ref(), n(3)),
+        [(n(1), 1), (n(2), 1)],
+        "the question, then the reply"
     );
 }
 
@@ -89,11 +102,9 @@ fn causal_broadcast_that_does_not_wait_is_caught() {
     );
     assert_eq!(involved.len(), 3, "the early delivery and both broadcasts");
     assert_eq!(
-        notes_of(run.as_ref(), n(3), "delivers "),
-        [
-            "delivers n2#1 \"yes, me!\"",
-            "delivers n1#1 \"lunch, anyone?\""
-        ]
+        delivered(run.as_ref(), n(3)),
+        [(n(2), 1), (n(1), 1)],
+        "the reply before the question"
     );
 }
 
@@ -102,13 +113,8 @@ fn total_order_agrees_everywhere_and_breaks_without_holdback() {
     for id in ["broadcast-total-sequencer", "broadcast-total-lamport"] {
         let run = run_preset(id);
         assert!(violated(run.as_ref()).is_empty(), "{id}");
-        let orders: Vec<Vec<String>> = (1..=4)
-            .map(|node| {
-                notes_of(run.as_ref(), n(node), "delivers ")
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect()
-            })
+        let orders: Vec<Vec<(NodeId, u32)>> = (1..=4)
+            .map(|node| delivered(run.as_ref(), n(node)))
             .collect();
         assert_eq!(orders[0].len(), 4, "{id}: every message is delivered");
         assert!(

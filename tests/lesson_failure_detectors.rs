@@ -3,13 +3,24 @@
 
 mod lessons;
 
+use causeway::engine::run::Run;
+use causeway::engine::{Fact, NodeId};
 use causeway::scenario::ProtocolConfig;
 use lessons::*;
+use serde_json::json;
 
-fn false_suspicions(run: &dyn causeway::engine::run::Run) -> usize {
+/// How many times `node` came to suspect `peer`.
+fn suspicions(run: &dyn Run, node: NodeId, peer: NodeId) -> usize {
+    facts_of(run, node)
+        .into_iter()
+        .filter(|(_, fact)| *fact == Fact::Suspects { peer })
+        .count()
+}
+
+fn false_suspicions(run: &dyn Run) -> usize {
     (1..=4)
         .filter(|&node| node != 2)
-        .map(|node| notes_of(run, n(node), "suspects n2").len())
+        .map(|node| suspicions(run, n(node), n(2)))
         .sum()
 }
 
@@ -21,24 +32,34 @@ fn an_adaptive_detector_stops_making_mistakes() {
         ["Accuracy"],
         "it does make mistakes at first"
     );
+    let n1_facts: Vec<Fact> = facts_of(run.as_ref(), n(1))
+        .into_iter()
+        .map(|(_, fact)| fact)
+        .collect();
+    let suspects = Fact::Suspects { peer: n(2) };
+    let trusts = Fact::Trusts { peer: n(2) };
     assert_eq!(
-        notes_of(run.as_ref(), n(1), ""),
+        n1_facts,
+        [suspects.clone(), trusts.clone(), suspects, trusts]
+    );
+    assert_eq!(
+        notes_tagged(run.as_ref(), n(1), "trusts"),
         [
-            "suspects n2",
-            "trusts n2 again and raises its timeout to 700ms",
-            "suspects n2",
-            "trusts n2 again and raises its timeout to 1.4s"
-        ]
+            json!({"note": "trusts", "peer": "n2", "raised_timeout_us": 700_000}),
+            json!({"note": "trusts", "peer": "n2", "raised_timeout_us": 1_400_000}),
+        ],
+        "each mistake raises n1's timeout for n2"
     );
     assert_eq!(
         false_suspicions(run.as_ref()),
         6,
         "two mistakes per observer"
     );
-    let last_suspicion = notes(run.as_ref())
-        .into_iter()
-        .filter(|(_, t)| t.starts_with("suspects"))
-        .map(|(e, _)| e.time.as_us())
+    let last_suspicion = run
+        .facts()
+        .iter()
+        .filter(|(_, fact)| matches!(fact, Fact::Suspects { .. }))
+        .map(|(event, _)| run.events()[event.index()].time.as_us())
         .max()
         .unwrap();
     assert!(
@@ -97,7 +118,7 @@ fn a_ring_detector_watches_only_its_successors() {
         violated(run.as_ref())
     );
     let suspecting: Vec<u32> = (2..=6)
-        .filter(|&node| !notes_of(run.as_ref(), n(node), "suspects n1").is_empty())
+        .filter(|&node| suspicions(run.as_ref(), n(node), n(1)) > 0)
         .collect();
     assert_eq!(suspecting, [5, 6], "n1's predecessors, and only they");
     for (from, to) in [(3, 4), (3, 5), (6, 1), (6, 2)] {

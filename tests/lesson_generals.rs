@@ -4,20 +4,38 @@
 mod lessons;
 
 use causeway::engine::action::Action;
+use causeway::engine::run::Run;
 use causeway::engine::trace::EventKind;
+use causeway::engine::{Fact, NodeId};
 use lessons::*;
+use serde_json::json;
+
+/// The decisions `node` stated, in order.
+fn decisions(run: &dyn Run, node: NodeId) -> Vec<Fact> {
+    facts_of(run, node)
+        .into_iter()
+        .map(|(_, fact)| fact)
+        .filter(|fact| matches!(fact, Fact::Decided { .. }))
+        .collect()
+}
 
 #[test]
 fn all_messengers_through_means_both_attack() {
     let run = run_preset("generals-messengers");
     assert!(violated(run.as_ref()).is_empty());
+    for node in 1..=2 {
+        assert_eq!(
+            notes_tagged(run.as_ref(), n(node), "decides"),
+            [json!({"note": "decides", "attack": true})],
+            "n{node} decides once, to attack"
+        );
+    }
+    let first = decisions(run.as_ref(), n(1));
+    assert_eq!(first.len(), 1, "{first:?}");
     assert_eq!(
-        notes_of(run.as_ref(), n(1), "decides"),
-        ["decides: attack at dawn"]
-    );
-    assert_eq!(
-        notes_of(run.as_ref(), n(2), "decides"),
-        ["decides: attack at dawn"]
+        decisions(run.as_ref(), n(2)),
+        first,
+        "both generals state the same decision"
     );
 }
 

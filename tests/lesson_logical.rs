@@ -4,23 +4,37 @@
 mod lessons;
 
 use lessons::*;
+use serde_json::{Value, json};
+
+fn local(label: &str, lamport: u64, vector: [u64; 3]) -> Value {
+    json!({"note": "local", "label": label, "stamp": {"lamport": lamport, "vector": vector}})
+}
+
+fn receive(label: &str, from: &str, lamport: u64, vector: [u64; 3]) -> Value {
+    json!({
+        "note": "receive",
+        "label": label,
+        "from": from,
+        "stamp": {"lamport": lamport, "vector": vector}
+    })
+}
 
 #[test]
 fn timestamps_follow_the_figure() {
     let run = run_preset("logical-clocks");
     assert!(violated(run.as_ref()).is_empty());
     assert_eq!(
-        notes_of(run.as_ref(), n(1), ""),
+        typed_notes(run.as_ref(), n(1)),
         [
-            "local a L=1 V=[1,0,0]",
-            "local d L=3 V=[3,0,0]",
-            "receive m3 from n3 L=7 V=[4,3,3]",
-            "local e L=8 V=[5,3,3]"
+            local("a", 1, [1, 0, 0]),
+            local("d", 3, [3, 0, 0]),
+            receive("m3", "n3", 7, [4, 3, 3]),
+            local("e", 8, [5, 3, 3])
         ]
     );
     assert_eq!(
-        notes_of(run.as_ref(), n(3), ""),
-        ["local c L=1 V=[0,0,1]", "receive m2 from n2 L=5 V=[2,3,2]"]
+        typed_notes(run.as_ref(), n(3)),
+        [local("c", 1, [0, 0, 1]), receive("m2", "n2", 5, [2, 3, 2])]
     );
     assert_eq!(field(run.as_ref(), n(2), "vector clock"), "[2, 3, 0]");
 }
@@ -34,7 +48,7 @@ fn random_runs_keep_the_clock_condition() {
         let run = run_to_end(&scenario);
         assert!(violated(run.as_ref()).is_empty(), "seed {seed}");
         assert!(
-            notes_of(run.as_ref(), n(1), "receive ").len() > 1,
+            notes_tagged(run.as_ref(), n(1), "receive").len() > 1,
             "seed {seed}"
         );
     }

@@ -5,27 +5,35 @@ mod lessons;
 
 use causeway::engine::trace::EventKind;
 use lessons::*;
+use serde_json::{Value, json};
 
-/// The bank's execution notes, in order.
-fn executions(id: &str) -> (Vec<&'static str>, Vec<String>) {
+/// The bank's execution notes, in order, as JSON.
+fn executions(id: &str) -> (Vec<&'static str>, Vec<Value>) {
     let run = run_preset(id);
-    let executed = notes_of(run.as_ref(), n(2), "executes ")
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let executed = notes_tagged(run.as_ref(), n(2), "executes");
     (violated(run.as_ref()), executed)
+}
+
+/// n1's first call, as the notes name it.
+fn first_call() -> Value {
+    json!({"client": "n1", "incarnation": 1, "seq": 1})
 }
 
 #[test]
 fn a_lost_response_makes_the_transfer_run_twice() {
     let (violated, executed) = executions("rpc-at-least-once");
-    assert_eq!(
-        executed,
-        [
-            "executes n1#1 (attempt 1): alice 70, bob 130",
-            "executes n1#1 (attempt 2): alice 40, bob 160"
-        ]
-    );
+    let execution = |attempt: u32, alice: i64, bob: i64| {
+        json!({
+            "note": "executes",
+            "call": first_call(),
+            "attempt": attempt,
+            "from": "alice",
+            "from_balance": alice,
+            "to": "bob",
+            "to_balance": bob
+        })
+    };
+    assert_eq!(executed, [execution(1, 70, 130), execution(2, 40, 160)]);
     assert_eq!(violated, ["Effect at most once"]);
     let run = run_preset("rpc-at-least-once");
     let (message, involved) = violation(run.as_ref(), "Effect at most once").unwrap();
@@ -47,10 +55,10 @@ fn at_most_once_executes_once_but_leaves_the_client_in_doubt() {
 fn exactly_once_recognises_the_retry() {
     let run = run_preset("rpc-exactly-once");
     assert!(violated(run.as_ref()).is_empty());
-    assert_eq!(notes_of(run.as_ref(), n(2), "executes ").len(), 1);
+    assert_eq!(notes_tagged(run.as_ref(), n(2), "executes").len(), 1);
     assert_eq!(
-        notes_of(run.as_ref(), n(2), "duplicate "),
-        ["duplicate n1#1 (attempt 2): resends the saved reply"]
+        notes_tagged(run.as_ref(), n(2), "duplicate"),
+        [json!({"note": "duplicate", "call": first_call(), "attempt": 2})]
     );
     let answers = run
         .events()
@@ -88,5 +96,5 @@ fn a_durable_table_survives_the_same_crash() {
     params.durable_dedup = true;
     let run = run_to_end(&scenario);
     assert!(violated(run.as_ref()).is_empty());
-    assert_eq!(notes_of(run.as_ref(), n(2), "duplicate ").len(), 1);
+    assert_eq!(notes_tagged(run.as_ref(), n(2), "duplicate").len(), 1);
 }

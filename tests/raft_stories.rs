@@ -7,6 +7,7 @@ use causeway::engine::action::Action;
 use causeway::engine::run::Run;
 use causeway::engine::sim::PropertyState;
 use causeway::engine::trace::EventKind;
+use causeway::engine::{Fact, NodeId};
 use causeway::scenario::{Scenario, presets};
 use common::*;
 
@@ -40,12 +41,15 @@ fn first_violation(run: &dyn Run) -> Option<String> {
     })
 }
 
-/// Every annotation on the trace, e.g. "n3: leader in term 1".
-fn annotations(run: &dyn Run) -> Vec<String> {
-    run.events()
+/// Every node that became leader, with its term, in trace order (from `Fact::RoleChanged`).
+fn leaders(run: &dyn Run) -> Vec<(NodeId, u64)> {
+    run.facts()
         .iter()
-        .filter_map(|e| match (&e.kind, e.node) {
-            (EventKind::Annotate { text }, Some(node)) => Some(format!("{node}: {text}")),
+        .filter_map(|(event, fact)| match *fact {
+            Fact::RoleChanged {
+                role: "leader",
+                term: Some(term),
+            } => Some((run.events()[event.index()].node?, term)),
             _ => None,
         })
         .collect()
@@ -73,12 +77,7 @@ fn the_lessons_on_correct_raft_violate_nothing() {
     ] {
         let run = run_to_end(&preset(id));
         assert_eq!(violated(run.as_ref()), Vec::<&str>::new(), "{id}");
-        assert!(
-            annotations(run.as_ref())
-                .iter()
-                .any(|a| a.contains("leader in term")),
-            "{id} elects a leader"
-        );
+        assert!(!leaders(run.as_ref()).is_empty(), "{id} elects a leader");
     }
 }
 
@@ -124,26 +123,22 @@ fn a_restarted_node_keeps_its_vote_and_term() {
         p.break_it = causeway::protocols::raft::BreakIt::None
     });
     let run = run_to_end(&fixed);
-    let leaders: Vec<String> = annotations(run.as_ref())
+    let term_1: Vec<(NodeId, u64)> = leaders(run.as_ref())
         .into_iter()
-        .filter(|a| a.contains("leader in term 1"))
+        .filter(|&(_, term)| term == 1)
         .collect();
-    assert_eq!(leaders, vec!["n1: leader in term 1".to_string()]);
+    assert_eq!(term_1, [(n(1), 1)], "n1 alone leads term 1");
 }
 
 #[test]
 fn a_crashed_leader_is_replaced_and_clients_still_complete() {
     let run = run_to_end(&preset("raft-leader-crash"));
-    let notes = annotations(run.as_ref());
+    let leaders = leaders(run.as_ref());
+    let n3 = n(3);
+    assert!(leaders.contains(&(n3, 1)), "{leaders:?}");
     assert!(
-        notes.contains(&"n3: leader in term 1".to_string()),
-        "{notes:?}"
-    );
-    assert!(
-        notes
-            .iter()
-            .any(|a| a.ends_with("leader in term 2") && !a.starts_with("n3")),
-        "{notes:?}"
+        leaders.iter().any(|&(node, term)| term == 2 && node != n3),
+        "{leaders:?}"
     );
     let stats = run.stats();
     assert!(stats.responses > 30, "{stats:?}");

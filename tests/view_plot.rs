@@ -7,7 +7,7 @@ mod lessons;
 
 use causeway::engine::run::Run;
 use causeway::engine::time::SimTime;
-use causeway::engine::{NodeId, protocol::NodeStatus};
+use causeway::engine::{Fact, NodeId, protocol::NodeStatus};
 use causeway::protocols::broadcast::BroadcastParams;
 use causeway::scenario::{ProtocolConfig, Scenario};
 use causeway::view::plot::{self, Guide, NodeClock, Plot, PlotKind, Spread};
@@ -72,7 +72,8 @@ fn each_scenario_gets_its_lessons_plot() {
 
 #[test]
 fn the_plotted_error_is_the_synchronised_clocks_as_the_nodes_see_it() {
-    // The plot derives each node's correction from its sync notes; the node's own state agrees.
+    // The plot derives each node's correction from its clock-adjusted facts; the node's own state
+    // agrees, and the plot shows one sync per fact.
     for id in ["clock-cristian", "clock-berkeley", "clock-lww-jump"] {
         let run = run_preset(id);
         let now = run.now().0 as i64;
@@ -81,7 +82,10 @@ fn the_plotted_error_is_the_synchronised_clocks_as_the_nodes_see_it() {
             let correction = signed_us(&field(run.as_ref(), node, "offset estimate (correction)"));
             let reading = run.snapshot().nodes[i].clock_us;
             assert_eq!(clock.now, Some(reading + correction - now), "{id} {node}");
-            let syncs = notes_of(run.as_ref(), node, "sync:").len();
+            let syncs = facts_of(run.as_ref(), node)
+                .into_iter()
+                .filter(|(_, fact)| matches!(fact, Fact::ClockAdjusted { .. }))
+                .count();
             assert_eq!(clock.syncs.len(), syncs, "{id} {node}");
         }
     }

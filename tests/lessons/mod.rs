@@ -1,11 +1,13 @@
-//! Helpers for lesson tests: run a preset to its horizon and ask what its checkers and notes say.
+//! Helpers for lesson tests: run a preset to its horizon and ask what its checkers, facts and typed
+//! notes say (never the text a note displays).
 #![allow(dead_code)]
 
 use causeway::engine::run::Run;
 use causeway::engine::sim::PropertyState;
-use causeway::engine::trace::{EventKind, TraceEvent};
-use causeway::engine::{EventId, NodeId};
+use causeway::engine::trace::EventKind;
+use causeway::engine::{EventId, Fact, NodeId};
 use causeway::scenario::{Scenario, presets};
+use serde_json::Value;
 
 pub fn n(one_based: u32) -> NodeId {
     NodeId(one_based - 1)
@@ -47,23 +49,33 @@ pub fn violation(run: &dyn Run, name: &str) -> Option<(String, Vec<EventId>)> {
     })
 }
 
-/// Every annotation in the trace, with its event.
-pub fn notes(run: &dyn Run) -> Vec<(&TraceEvent, &str)> {
+/// The facts stated by the notes of `node`, with their events, in event order.
+pub fn facts_of(run: &dyn Run, node: NodeId) -> Vec<(EventId, Fact)> {
+    run.facts()
+        .iter()
+        .filter(|(event, _)| run.events()[event.index()].node == Some(node))
+        .cloned()
+        .collect()
+}
+
+/// The typed notes of `node`, as JSON (tagged by `"note"`), in event order.
+pub fn typed_notes(run: &dyn Run, node: NodeId) -> Vec<Value> {
     run.events()
         .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::Annotate { text } => Some((e, &**text)),
-            _ => None,
+        .enumerate()
+        .filter(|(_, e)| e.node == Some(node) && matches!(e.kind, EventKind::Annotate { .. }))
+        .map(|(i, _)| {
+            run.note_json(EventId(i as u32))
+                .expect("every annotate event has a typed note")
         })
         .collect()
 }
 
-/// The annotations of one node that start with `prefix`.
-pub fn notes_of<'a>(run: &'a dyn Run, node: NodeId, prefix: &str) -> Vec<&'a str> {
-    notes(run)
+/// The typed notes of `node` whose `"note"` tag is `tag`, as JSON, in event order.
+pub fn notes_tagged(run: &dyn Run, node: NodeId, tag: &str) -> Vec<Value> {
+    typed_notes(run, node)
         .into_iter()
-        .filter(|(e, text)| e.node == Some(node) && text.starts_with(prefix))
-        .map(|(_, text)| text)
+        .filter(|note| note["note"] == tag)
         .collect()
 }
 
