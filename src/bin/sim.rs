@@ -3,6 +3,7 @@
 //! Exit codes: 0 when the run is clean, 1 when a property was violated, 2 on bad input.
 
 use causeway::bench;
+use causeway::engine::protocol::PropertyKind;
 use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::{MAX_EVENTS, PropertyState};
 use causeway::engine::time::{SimTime, parse_duration_us};
@@ -353,7 +354,13 @@ fn run(
         let kind = format!("{:?}", report.kind).to_lowercase();
         let verdict = match report.state {
             PropertyState::Holding => "holds".to_string(),
+            PropertyState::Pending if report.kind == PropertyKind::Sometimes => {
+                "never seen (the checkers that need it were not exercised)".to_string()
+            }
             PropertyState::Pending => "pending (run did not reach the horizon)".to_string(),
+            PropertyState::Satisfied { at } if report.kind == PropertyKind::Sometimes => {
+                format!("seen at {at}")
+            }
             PropertyState::Satisfied { at } => format!("satisfied at {at}"),
             PropertyState::Violated { at, event } => {
                 clean = false;

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod fact;
 pub mod ids;
 pub mod network;
+pub mod property;
 pub mod protocol;
 pub mod queue;
 pub mod rng;

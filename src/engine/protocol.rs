@@ -146,11 +146,14 @@ pub enum NodeStatus {
 }
 
 /// Always: must hold after every step. Eventually: must become true before the run ends.
+/// Sometimes: should happen at least once, so the checkers that need it are not vacuous; it is
+/// never a violation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PropertyKind {
     Always,
     Eventually,
+    Sometimes,
 }
 
 /// What a property says after a step.

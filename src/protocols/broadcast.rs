@@ -17,12 +17,13 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MAX_NODES, NodeId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
     ViewTable,
 };
 use crate::engine::sim::Ctx;
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -625,6 +626,15 @@ impl Protocol for Broadcast {
         if matches!(params.order, Order::TotalSequencer | Order::TotalLamport) {
             properties.push(Box::new(TotalOrder::default()));
         }
+        properties.push(sometimes(
+            "A delivery",
+            "Some node delivers a broadcast message, so the order checkers have deliveries to judge.",
+            Kinds::ANNOTATE,
+            |cx| {
+                cx.new_facts()
+                    .any(|(_, _, fact)| matches!(fact, Fact::Delivered { .. }))
+            },
+        ));
         properties
     }
 

@@ -21,12 +21,13 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
 };
 use crate::engine::sim::Ctx;
 use crate::engine::time::{SimTime, format_us};
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
 /// The time server (Cristian) or master (Berkeley).
@@ -532,6 +533,15 @@ impl Protocol for ClockSync {
         let mut properties: Vec<Box<dyn Property<Self>>> = Vec::new();
         if params.algorithm != Algorithm::None {
             properties.push(Box::new(SyncAccuracy::default()));
+            properties.push(sometimes(
+                "A synchronisation",
+                "Some node adjusts its clock, so Sync accuracy has a promise to judge.",
+                Kinds::ANNOTATE,
+                |cx| {
+                    cx.new_facts()
+                        .any(|(_, _, fact)| matches!(fact, Fact::ClockAdjusted { .. }))
+                },
+            ));
         }
         properties.push(Box::new(LastWriterWins::default()));
         properties

@@ -10,10 +10,11 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, TimerId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{CheckCx, NodeView, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::sim::Ctx;
 use crate::engine::time::HOUR_US;
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,7 +250,18 @@ impl Protocol for Generals {
     }
 
     fn properties(_params: &GeneralsParams) -> Vec<Box<dyn Property<Self>>> {
-        vec![Box::new(Agreement::default())]
+        vec![
+            Box::new(Agreement::default()),
+            sometimes(
+                "A decision",
+                "A general decides at dawn, so Agreement has a decision to judge.",
+                Kinds::ANNOTATE,
+                |cx| {
+                    cx.new_facts()
+                        .any(|(_, _, fact)| matches!(fact, Fact::Decided { .. }))
+                },
+            ),
+        ]
     }
 }
 

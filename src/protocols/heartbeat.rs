@@ -9,13 +9,14 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
     ViewTable,
 };
 use crate::engine::sim::Ctx;
 use crate::engine::time::format_us;
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,6 +375,15 @@ impl Protocol for Heartbeat {
         if params.adaptive {
             properties.push(Box::new(EventualAccuracy::default()));
         }
+        properties.push(sometimes(
+            "A suspicion",
+            "Some node suspects a peer, so Accuracy and Completeness have a suspicion to judge.",
+            Kinds::ANNOTATE,
+            |cx| {
+                cx.new_facts()
+                    .any(|(_, _, fact)| matches!(fact, Fact::Suspects { .. }))
+            },
+        ));
         properties
     }
 

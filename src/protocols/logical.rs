@@ -9,11 +9,12 @@
 //! condition checkers catch.
 
 use crate::engine::ids::NodeId;
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
 };
 use crate::engine::sim::Ctx;
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
 /// The most events a node keeps for the inspector.
@@ -327,7 +328,19 @@ impl Protocol for Logical {
     }
 
     fn properties(_params: &LogicalParams) -> Vec<Box<dyn Property<Self>>> {
-        vec![Box::new(LamportCondition), Box::new(VectorCondition)]
+        vec![
+            Box::new(LamportCondition),
+            Box::new(VectorCondition),
+            sometimes(
+                "A receive",
+                "Some node receives a message, so the clock conditions have a send and a receive to compare.",
+                Kinds::DELIVER,
+                |cx| {
+                    cx.new_events()
+                        .any(|(_, e)| matches!(e.kind, EventKind::Deliver { .. }))
+                },
+            ),
+        ]
     }
 
     fn generate_request(seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<LogicalRequest> {

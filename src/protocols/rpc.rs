@@ -14,11 +14,12 @@
 //! own retry logic: every attempt and every reply is an arrow on the diagram that can be dropped.
 
 use crate::engine::ids::{EventId, NodeId, RequestId, TimerId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
 };
 use crate::engine::sim::Ctx;
-use crate::engine::trace::EventKind;
+use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -575,6 +576,15 @@ impl Protocol for Rpc {
         vec![
             Box::new(EffectAtMostOnce::default()),
             Box::new(OutcomeKnown),
+            sometimes(
+                "A transfer",
+                "The server executes a transfer, so Effect at most once has an effect to count.",
+                Kinds::ANNOTATE,
+                |cx| {
+                    cx.new_events()
+                        .any(|(event, _)| matches!(cx.note(event), Some(RpcNote::Executes { .. })))
+                },
+            ),
         ]
     }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 pub enum PropertyState {
     /// An always property with no violation so far.
     Holding,
-    /// An eventually property not yet satisfied.
+    /// An eventually property not yet satisfied, or a sometimes property not yet seen.
     Pending,
     Satisfied {
         at: SimTime,
@@ -50,7 +50,7 @@ impl<P: Protocol> PropSlot<P> {
             .map(|property| {
                 let state = match property.kind() {
                     PropertyKind::Always => PropertyState::Holding,
-                    PropertyKind::Eventually => PropertyState::Pending,
+                    PropertyKind::Eventually | PropertyKind::Sometimes => PropertyState::Pending,
                 };
                 PropSlot {
                     watches: property.watches(),

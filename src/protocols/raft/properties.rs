@@ -2,7 +2,9 @@
 //! faults heal. Each runs after every step and looks only at what the step changed: the nodes its
 //! events touched and the logs it persisted, so the cost per step does not grow with the run.
 
+use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, OpId};
+use crate::engine::property::sometimes;
 use crate::engine::protocol::{CheckCx, NodeStatus, Property, PropertyKind, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{DropReason, EventKind, Kinds};
@@ -28,6 +30,15 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
             ops: BTreeMap::new(),
             done: Done::default(),
         }),
+        sometimes(
+            "A leader",
+            "Some server becomes leader, so the safety checkers have a leader's log to judge.",
+            Kinds::ANNOTATE,
+            |cx| {
+                cx.new_facts()
+                    .any(|(_, _, fact)| matches!(fact, Fact::RoleChanged { role: "leader", .. }))
+            },
+        ),
     ]
 }
 

@@ -32,10 +32,14 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                     let kind = match p.kind {
                         PropertyKind::Always => "always",
                         PropertyKind::Eventually => "eventually",
+                        PropertyKind::Sometimes => "sometimes",
                     };
+                    let sometimes = p.kind == PropertyKind::Sometimes;
                     let (class, status) = match p.state {
                         PropertyState::Holding => ("is-holding", "holds so far".to_string()),
+                        PropertyState::Pending if sometimes => ("is-pending", "not seen yet".to_string()),
                         PropertyState::Pending => ("is-pending", "not yet".to_string()),
+                        PropertyState::Satisfied { at } if sometimes => ("is-satisfied", format!("seen at {}", format::time(at.0))),
                         PropertyState::Satisfied { at } => ("is-satisfied", format!("satisfied at {}", format::time(at.0))),
                         PropertyState::Violated { at, .. } => ("is-violated", format!("violated at {}", format::time(at.0))),
                     };
