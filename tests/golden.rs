@@ -1,9 +1,8 @@
 //! The trace table, `tests/traces.tsv`: share links, each with the trace hash it must replay to,
 //! natively and in the browser, today and after every future change. It is both the golden hashes of
-//! the presets (a preset's row is the one whose link holds exactly its scenario) and the forever-link
-//! corpus (links made by every format version ever shipped). A changed hash means old links no longer
-//! replay: never edit a row. `CAUSEWAY_BLESS=1 cargo test --test golden` adds rows for presets that
-//! have none (a new preset, or one whose scenario changed); it never rewrites a row.
+//! the presets (a preset's row is the one whose link holds exactly its scenario; `tests/presets.rs`
+//! checks that every preset has one) and the forever-link corpus (links made by every format version
+//! ever shipped). A changed hash means old links no longer replay: never edit a row.
 
 use causeway::engine::run::trace_hash;
 use causeway::scenario::link::Link;
@@ -65,70 +64,6 @@ fn every_link_in_the_table_replays_to_its_hash() {
         "links no longer replay to the same trace:\n{}",
         wrong.join("\n")
     );
-}
-
-#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-#[cfg_attr(not(target_arch = "wasm32"), test)]
-fn every_preset_has_a_row_that_replays_to_its_golden_hash() {
-    let rows = rows();
-    let mut missing = Vec::new();
-    for preset in presets::PRESETS {
-        let scenario = preset.scenario().expect("presets are valid");
-        match rows.iter().find(|row| row.link.scenario == scenario) {
-            Some(row) => {
-                let got = replay(&scenario);
-                assert_eq!(
-                    got, row.hash,
-                    "preset {}: the table ({}) says {}, the run gives {got}",
-                    preset.id, row.name, row.hash
-                );
-            }
-            None => missing.push((preset.id, scenario)),
-        }
-    }
-    if missing.is_empty() {
-        return;
-    }
-    if bless(&missing) {
-        return;
-    }
-    let ids: Vec<&str> = missing.iter().map(|(id, _)| *id).collect();
-    panic!(
-        "no row of tests/traces.tsv holds these presets as they are now: {}. A new or changed \
-         preset gets a new row from `CAUSEWAY_BLESS=1 cargo test --test golden`; old rows stay.",
-        ids.join(", ")
-    );
-}
-
-/// With `CAUSEWAY_BLESS=1` (natively), appends a row for each preset and returns true.
-#[cfg(not(target_arch = "wasm32"))]
-fn bless(missing: &[(&str, Scenario)]) -> bool {
-    use causeway::engine::time::SimTime;
-    use causeway::scenario::link::ViewOptions;
-    use std::io::Write;
-    if std::env::var_os("CAUSEWAY_BLESS").is_none() {
-        return false;
-    }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces.tsv");
-    let mut file = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .expect("the table is writable");
-    for (id, scenario) in missing {
-        let link = Link {
-            scenario: scenario.clone(),
-            at: SimTime::ZERO,
-            view: ViewOptions::default(),
-        };
-        writeln!(file, "{id}\t{}\t{}", link.encode(), replay(scenario))
-            .expect("the table is writable");
-    }
-    true
-}
-
-#[cfg(target_arch = "wasm32")]
-fn bless(_missing: &[(&str, Scenario)]) -> bool {
-    false
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

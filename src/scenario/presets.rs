@@ -10,6 +10,19 @@ pub struct Preset {
     pub id: &'static str,
     pub topic: &'static str,
     pub json: &'static str,
+    /// What running it to its horizon must show.
+    pub expect: Expect,
+}
+
+/// What a preset's run must show by its horizon (`tests/presets.rs` checks every preset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expect {
+    /// The property whose violation the lesson is about, recorded before any other; `None`: the
+    /// run is clean.
+    pub violates: Option<&'static str>,
+    /// The `sometimes` properties this lesson never exercises on purpose (a run with no faults has
+    /// no suspicion to judge); every other one must be seen, or a checker went vacuous.
+    pub unseen: &'static [&'static str],
 }
 
 impl Preset {
@@ -18,67 +31,77 @@ impl Preset {
     }
 }
 
-/// Lists the presets by topic, each id written once: its scenario is `presets/ID.json`. Adding a
-/// preset is adding its file and its id here.
+/// Lists the presets by topic, each id written once: its scenario is `presets/ID.json`. An entry
+/// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
+/// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
+/// its line here.
 macro_rules! presets {
-    ($($topic:literal => [$($id:literal),* $(,)?],)*) => {
+    ($($topic:literal => [
+        $($id:literal $(violates $violates:literal)? $(unseen [$($unseen:literal),*])?),* $(,)?
+    ],)*) => {
         /// Every built-in scenario, grouped by topic in the order of the course.
         pub const PRESETS: &[Preset] = &[
             $($(Preset {
                 id: $id,
                 topic: $topic,
                 json: include_str!(concat!("presets/", $id, ".json")),
+                expect: Expect {
+                    violates: presets!(@violates $($violates)?),
+                    unseen: &[$($($unseen),*)?],
+                },
             },)*)*
         ];
     };
+    (@violates) => { None };
+    (@violates $violates:literal) => { Some($violates) };
 }
 
 presets! {
     "Failure detectors" => [
-        "heartbeat-basic",
+        "heartbeat-basic" unseen ["A suspicion"],
         "heartbeat-crash",
-        "heartbeat-pause",
-        "heartbeat-partition",
-        "heartbeat-adaptive",
+        "heartbeat-pause" violates "Accuracy",
+        "heartbeat-partition" violates "Accuracy",
+        "heartbeat-adaptive" violates "Accuracy",
     ],
     "System models" => [
-        "heartbeat-lossy",
+        "heartbeat-lossy" unseen ["A suspicion"],
     ],
     "Time and clocks" => [
         "clock-drift",
         "clock-cristian",
         "clock-asymmetric",
-        "clock-break-ignore-rtt",
+        "clock-break-ignore-rtt" violates "Sync accuracy",
         "clock-berkeley",
-        "clock-lww-jump",
+        "clock-lww-jump" violates "Last writer wins",
     ],
     "Logical clocks" => [
         "logical-clocks",
         "logical-random",
-        "logical-break-forget-max",
+        "logical-break-forget-max" violates "Lamport clock condition",
     ],
     "Broadcast" => [
-        "broadcast-best-effort",
+        "broadcast-best-effort" violates "Agreement",
         "broadcast-reliable",
-        "broadcast-gossip",
+        "broadcast-gossip" violates "Agreement",
         "broadcast-fifo",
-        "broadcast-break-fifo",
+        "broadcast-break-fifo" violates "FIFO order",
         "broadcast-causal",
-        "broadcast-break-causal",
+        "broadcast-break-causal" violates "Causal order",
         "broadcast-total-sequencer",
         "broadcast-total-lamport",
-        "broadcast-break-total",
+        "broadcast-break-total" violates "Total order",
     ],
     "Agreement" => [
         "generals-messengers",
-        "generals-last-lost",
-        "generals-lossy",
+        "generals-last-lost" violates "Agreement",
+        "generals-lossy" violates "Agreement",
     ],
     "RPC" => [
-        "rpc-at-least-once",
-        "rpc-at-most-once",
+        "rpc-at-least-once" violates "Effect at most once",
+        "rpc-at-most-once" violates "Outcome known",
         "rpc-exactly-once",
-        "rpc-break-volatile-dedup",
+        "rpc-break-volatile-dedup" violates "Effect at most once",
     ],
     "Consensus: Raft" => [
         "raft-election",
@@ -86,10 +109,10 @@ presets! {
         "raft-leader-crash",
         "raft-partition",
         "raft-figure8",
-        "raft-break-vote-check",
-        "raft-break-figure8",
-        "raft-break-voted-for",
-        "raft-break-fixed-timeout",
+        "raft-break-vote-check" violates "Leader Completeness",
+        "raft-break-figure8" violates "Leader Completeness",
+        "raft-break-voted-for" violates "Election Safety",
+        "raft-break-fixed-timeout" violates "Leader after heal" unseen ["A leader"],
     ],
 }
 

@@ -1,0 +1,149 @@
+//! One test for every preset: run it to its horizon and check (a) the verdict its entry in
+//! `src/scenario/presets.rs` declares (clean, or the property it must violate first), with every
+//! `sometimes` property seen unless the entry lists it as unseen; (b) the same trace with every
+//! property checked after every step; (c) its golden row in `tests/traces.tsv`.
+//!
+//! `CAUSEWAY_BLESS=1 cargo test --test presets` adds a row to the table for each preset that has
+//! none (a new preset, or one whose scenario changed); it never rewrites a row.
+
+use causeway::engine::EventKind;
+use causeway::engine::protocol::PropertyKind;
+use causeway::engine::run::{Run, trace_hash};
+use causeway::engine::sim::PropertyState;
+use causeway::engine::time::SimTime;
+use causeway::scenario::Scenario;
+use causeway::scenario::link::{Link, ViewOptions};
+use causeway::scenario::presets::{PRESETS, Preset};
+use std::io::Write;
+
+const TABLE: &str = include_str!("traces.tsv");
+
+/// The hash the table holds for exactly this scenario, if a row holds it.
+fn golden_row(scenario: &Scenario) -> Option<(String, String)> {
+    TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let [name, text, hash] = fields[..] else {
+                panic!("table lines are `name<TAB>link<TAB>hash`: {line}");
+            };
+            let link = Link::decode(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (link.scenario == *scenario).then(|| (name.to_string(), hash.to_string()))
+        })
+}
+
+fn run_to_horizon(scenario: &Scenario, check_every_step: bool) -> Box<dyn Run> {
+    let mut run = scenario.build().expect("presets build");
+    if check_every_step {
+        run.check_every_step();
+    }
+    run.run_until(scenario.horizon_us);
+    run
+}
+
+/// What is wrong with this preset's run, if anything.
+fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String> {
+    let scenario = preset.scenario().expect("presets are valid");
+    let mut run = run_to_horizon(&scenario, false);
+    let mut problems = Vec::new();
+    let violated: Vec<&str> = run
+        .events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Violation(v) => Some(v.property.as_str()),
+            _ => None,
+        })
+        .collect();
+    match (preset.expect.violates, violated.first()) {
+        (None, Some(first)) => {
+            problems.push(format!("expected a clean run, but {first} was violated"))
+        }
+        (Some(want), None) => problems.push(format!(
+            "expected {want} to be violated, but the run is clean"
+        )),
+        (Some(want), Some(first)) if want != *first => problems.push(format!(
+            "expected {want} to be violated first, but {first} was"
+        )),
+        _ => {}
+    }
+    for report in run.properties() {
+        if report.kind != PropertyKind::Sometimes {
+            continue;
+        }
+        let listed = preset.expect.unseen.contains(&report.name);
+        match (report.state, listed) {
+            (PropertyState::Satisfied { .. }, true) => problems.push(format!(
+                "lists `{}` as unseen, but the run shows it: remove it from the list",
+                report.name
+            )),
+            (PropertyState::Pending, false) => problems.push(format!(
+                "never shows `{}` ({}): the checkers that need it judged nothing",
+                report.name, report.description
+            )),
+            _ => {}
+        }
+    }
+    let hash = trace_hash(run.as_mut());
+    let every_step = trace_hash(run_to_horizon(&scenario, true).as_mut());
+    if every_step != hash {
+        problems.push(format!(
+            "checking every property after every step changes the trace ({hash} → {every_step}): \
+             a property does not watch a kind that changes its verdict"
+        ));
+    }
+    match golden_row(&scenario) {
+        Some((name, golden)) if golden != hash => problems.push(format!(
+            "replays to {hash}, but its golden row ({name}) says {golden}"
+        )),
+        Some(_) => {}
+        None => {
+            let link = Link {
+                scenario,
+                at: SimTime::ZERO,
+                view: ViewOptions::default(),
+            };
+            missing.push((link.encode(), hash));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_preset_shows_what_it_declares_replays_the_same_when_checked_every_step_and_has_a_golden_row()
+ {
+    let mut failures = Vec::new();
+    let mut missing = Vec::new();
+    for preset in PRESETS {
+        let mut new_rows = Vec::new();
+        for problem in problems(preset, &mut new_rows) {
+            failures.push(format!("{}: {problem}", preset.id));
+        }
+        missing.extend(
+            new_rows
+                .into_iter()
+                .map(|(link, hash)| (preset.id, link, hash)),
+        );
+    }
+    if !missing.is_empty() {
+        if std::env::var_os("CAUSEWAY_BLESS").is_some() {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces.tsv");
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .expect("the table is writable");
+            for (id, link, hash) in &missing {
+                writeln!(file, "{id}\t{link}\t{hash}").expect("the table is writable");
+            }
+        } else {
+            let ids: Vec<&str> = missing.iter().map(|(id, _, _)| *id).collect();
+            failures.push(format!(
+                "no row of tests/traces.tsv holds these presets as they are now: {}. A new or \
+                 changed preset gets a new row from `CAUSEWAY_BLESS=1 cargo test --test presets`; \
+                 old rows stay.",
+                ids.join(", ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
