@@ -4,6 +4,7 @@
 //! only part that knows about the browser and is compiled for `wasm32` only.
 
 pub mod bench;
+pub mod checks;
 pub mod engine;
 pub mod export;
 pub mod protocols;

@@ -19,6 +19,8 @@ pub enum Fact {
         text: String,
         hops: u32,
     },
+    /// The node proposed `value` in instance `instance` of an agreement.
+    Proposed { instance: u64, value: String },
     /// The node decided `value` in instance `instance` of an agreement (one decision per instance).
     Decided { instance: u64, value: String },
     /// The node moved its clock by `delta_us` and now believes it within `error_bound_us` of the

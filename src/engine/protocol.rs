@@ -239,6 +239,14 @@ impl<P: Protocol> CheckCx<'_, P> {
             .map(|i| &self.notes[i].1)
     }
 
+    /// The fact event `event` stated, if it is a note that states one.
+    pub fn fact(&self, event: EventId) -> Option<&Fact> {
+        self.facts
+            .binary_search_by_key(&event, |(e, _)| *e)
+            .ok()
+            .map(|i| &self.facts[i].1)
+    }
+
     /// The facts the step being checked stated, with their events and nodes.
     pub fn new_facts(&self) -> impl Iterator<Item = (EventId, NodeId, &Fact)> {
         let first = EventId(self.first_new as u32);

@@ -1,0 +1,365 @@
+//! The shared checker library on scripted stories. A tiny protocol, `Scripted`, states whatever
+//! facts its client requests ask for (`{"propose": …}`, `{"decide": …}`, `{"deliver": …}`), so each
+//! checker can be shown both firing on the story it exists to catch and staying quiet on a good one.
+
+use causeway::checks::{broadcast, consensus};
+use causeway::engine::action::{Action, Scheduled};
+use causeway::engine::clock::ClockConfig;
+use causeway::engine::fact::Fact;
+use causeway::engine::network::NetworkConfig;
+use causeway::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
+use causeway::engine::sim::{Ctx, PropertyState, ScheduledRequest, Setup, Sim, Workload};
+use causeway::engine::{EventKind, NodeId, Run, SimTime};
+use serde::{Deserialize, Serialize};
+
+/// Which checkers a story runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Library {
+    Consensus,
+    Broadcast,
+}
+
+/// A request is one fact for the node to state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Say {
+    Propose { instance: u64, value: String },
+    Decide { instance: u64, value: String },
+    Deliver { origin: NodeId, seq: u32 },
+}
+
+impl std::fmt::Display for Say {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Scripted;
+
+impl Protocol for Scripted {
+    type Msg = ();
+    type Timer = ();
+    type Request = Say;
+    type Response = ();
+    type Stable = ();
+    type Params = Library;
+    type Note = Say;
+
+    const NAME: &'static str = "scripted";
+
+    fn new(_id: NodeId, _nodes: u32, _params: &Library) -> Self {
+        Scripted
+    }
+
+    fn on_start(&mut self, _ctx: &mut Ctx<'_, Self>) {}
+
+    fn on_message(&mut self, _ctx: &mut Ctx<'_, Self>, _from: NodeId, _msg: &()) {}
+
+    fn on_timer(&mut self, _ctx: &mut Ctx<'_, Self>, _timer: ()) {}
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, _req: RequestInfo, op: &Say) {
+        ctx.note(op.clone());
+    }
+
+    fn fact(note: &Say) -> Option<Fact> {
+        Some(match note.clone() {
+            Say::Propose { instance, value } => Fact::Proposed { instance, value },
+            Say::Decide { instance, value } => Fact::Decided { instance, value },
+            Say::Deliver { origin, seq } => Fact::Delivered {
+                origin,
+                seq,
+                text: String::new(),
+                hops: 1,
+            },
+        })
+    }
+
+    fn msg_label(_msg: &()) -> String {
+        String::new()
+    }
+
+    fn timer_name(_timer: &()) -> &'static str {
+        "none"
+    }
+
+    fn view(&self) -> NodeView {
+        NodeView::default()
+    }
+
+    fn properties(library: &Library) -> Vec<Box<dyn Property<Self>>> {
+        match library {
+            Library::Consensus => vec![
+                consensus::agreement(),
+                consensus::validity(),
+                consensus::integrity(),
+                consensus::termination(),
+            ],
+            Library::Broadcast => vec![
+                broadcast::no_duplication(),
+                broadcast::agreement(),
+                broadcast::fifo_order(),
+                broadcast::causal_order(),
+                broadcast::total_order(),
+            ],
+        }
+    }
+}
+
+fn n(one_based: u32) -> NodeId {
+    NodeId(one_based - 1)
+}
+
+/// Runs a story of three nodes: each `(ms, node, fact)` is a request at that time, and each
+/// `(ms, action)` a scripted fault. Returns the run at its horizon.
+fn story(
+    library: Library,
+    says: &[(u64, u32, serde_json::Value)],
+    faults: &[(u64, Action)],
+) -> Sim<Scripted> {
+    let setup = Setup::<Scripted> {
+        nodes: 3,
+        seed: 1,
+        horizon: SimTime(1_000_000),
+        network: NetworkConfig::default(),
+        clocks: vec![ClockConfig::default(); 3],
+        workload: Workload {
+            requests: says
+                .iter()
+                .map(|(ms, node, op)| ScheduledRequest {
+                    at_us: SimTime(ms * 1_000),
+                    node: n(*node),
+                    op: op.clone(),
+                })
+                .collect(),
+            ..Workload::default()
+        },
+        faults: faults
+            .iter()
+            .map(|(ms, action)| Scheduled {
+                at_us: SimTime(ms * 1_000),
+                action: action.clone(),
+            })
+            .collect(),
+        interventions: Vec::new(),
+        params: library,
+    };
+    let mut sim = Sim::new(setup).expect("the story is valid");
+    sim.run();
+    sim
+}
+
+/// Every violation in the run: (property, message).
+fn violations(run: &dyn Run) -> Vec<(String, String)> {
+    run.events()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Violation(v) => Some((v.property.clone(), v.message.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn propose(instance: u64, value: &str) -> serde_json::Value {
+    serde_json::json!({"propose": {"instance": instance, "value": value}})
+}
+
+fn decide(instance: u64, value: &str) -> serde_json::Value {
+    serde_json::json!({"decide": {"instance": instance, "value": value}})
+}
+
+fn deliver(origin: u32, seq: u32) -> serde_json::Value {
+    serde_json::json!({"deliver": {"origin": format!("n{origin}"), "seq": seq}})
+}
+
+#[test]
+fn a_good_consensus_story_is_clean_and_terminates() {
+    let run = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (20, 2, propose(0, "b")),
+            (30, 1, decide(0, "b")),
+            (40, 2, decide(0, "b")),
+            (50, 3, decide(0, "b")),
+        ],
+        &[],
+    );
+    assert_eq!(violations(&run), vec![]);
+    let termination = run
+        .properties()
+        .into_iter()
+        .find(|p| p.name == "Termination")
+        .expect("termination is checked");
+    assert!(matches!(termination.state, PropertyState::Satisfied { .. }));
+}
+
+#[test]
+fn each_consensus_checker_catches_its_own_failure() {
+    let disagree = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (11, 2, propose(0, "b")),
+            (20, 1, decide(0, "a")),
+            (30, 2, decide(0, "b")),
+            (40, 3, decide(0, "a")),
+        ],
+        &[],
+    );
+    assert_eq!(
+        violations(&disagree),
+        vec![(
+            "Agreement".to_string(),
+            "n2 decided \"b\" in instance 0, but n1 decided \"a\"".to_string()
+        )]
+    );
+
+    let invented = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (20, 1, decide(0, "z")),
+            (21, 2, decide(0, "z")),
+            (22, 3, decide(0, "z")),
+        ],
+        &[],
+    );
+    assert_eq!(
+        violations(&invented),
+        vec![(
+            "Validity".to_string(),
+            "n1 decided \"z\" in instance 0, but only \"a\" were proposed".to_string()
+        )]
+    );
+
+    let twice = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (20, 1, decide(0, "a")),
+            (30, 1, decide(0, "a")),
+            (31, 2, decide(0, "a")),
+            (32, 3, decide(0, "a")),
+        ],
+        &[],
+    );
+    assert_eq!(
+        violations(&twice),
+        vec![(
+            "Integrity".to_string(),
+            "n1 decided \"a\" in instance 0 twice".to_string()
+        )]
+    );
+
+    let unfinished = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(7, "a")),
+            (20, 1, decide(7, "a")),
+            (21, 2, decide(7, "a")),
+        ],
+        &[],
+    );
+    let found = violations(&unfinished);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "Termination");
+    assert!(
+        found[0].1.starts_with("n3 never decided instance 7"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_restarted_node_may_decide_again_but_only_the_same_value() {
+    let crash_and_restart = [
+        (100, Action::Crash { node: n(1) }),
+        (200, Action::Restart { node: n(1) }),
+    ];
+    let same = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (20, 1, decide(0, "a")),
+            (300, 1, decide(0, "a")),
+            (301, 2, decide(0, "a")),
+            (302, 3, decide(0, "a")),
+        ],
+        &crash_and_restart,
+    );
+    assert_eq!(violations(&same), vec![]);
+    let changed = story(
+        Library::Consensus,
+        &[
+            (10, 1, propose(0, "a")),
+            (11, 1, propose(0, "b")),
+            (20, 1, decide(0, "a")),
+            (300, 1, decide(0, "b")),
+        ],
+        &crash_and_restart,
+    );
+    let found = violations(&changed);
+    assert!(
+        found.contains(&(
+            "Integrity".to_string(),
+            "n1 decided \"b\" in instance 0, but it had decided \"a\"".to_string()
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn each_broadcast_checker_catches_its_own_failure() {
+    // Everyone delivers n1#1 then n1#2, n2#1 after it: clean.
+    let good = story(
+        Library::Broadcast,
+        &[
+            (10, 1, deliver(1, 1)),
+            (11, 1, deliver(1, 2)),
+            (12, 2, deliver(1, 1)),
+            (13, 2, deliver(1, 2)),
+            (14, 2, deliver(2, 1)),
+            (15, 3, deliver(1, 1)),
+            (16, 3, deliver(1, 2)),
+            (17, 3, deliver(2, 1)),
+            (18, 1, deliver(2, 1)),
+        ],
+        &[],
+    );
+    assert_eq!(violations(&good), vec![]);
+
+    let firsts = |says: &[(u64, u32, serde_json::Value)]| -> Vec<String> {
+        violations(&story(Library::Broadcast, says, &[]))
+            .into_iter()
+            .map(|(property, _)| property)
+            .collect()
+    };
+    assert!(
+        firsts(&[(10, 1, deliver(1, 1)), (11, 1, deliver(1, 1))])
+            .contains(&"No duplication".to_string())
+    );
+    assert!(firsts(&[(10, 1, deliver(1, 1))]).contains(&"Agreement".to_string()));
+    assert!(
+        firsts(&[(10, 1, deliver(1, 1)), (11, 2, deliver(1, 2))])
+            .contains(&"FIFO order".to_string())
+    );
+    // n2 delivered n1#1 before broadcasting n2#1; n3 delivers n2#1 first.
+    assert!(
+        firsts(&[
+            (10, 1, deliver(1, 1)),
+            (11, 2, deliver(1, 1)),
+            (12, 2, deliver(2, 1)),
+            (13, 3, deliver(2, 1)),
+        ])
+        .contains(&"Causal order".to_string())
+    );
+    assert!(
+        firsts(&[
+            (10, 1, deliver(1, 1)),
+            (11, 1, deliver(2, 1)),
+            (12, 2, deliver(2, 1)),
+            (13, 2, deliver(1, 1)),
+        ])
+        .contains(&"Total order".to_string())
+    );
+}
