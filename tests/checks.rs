@@ -363,3 +363,133 @@ fn each_broadcast_checker_catches_its_own_failure() {
         .contains(&"Total order".to_string())
     );
 }
+
+mod linearizability {
+    use causeway::checks::linearizability::{
+        KeyedOperation, KvOutcome, Operation, Outcome, Register, RegisterInput as In,
+        RegisterOutput as Out, check, check_kv,
+    };
+
+    fn write(value: &str, invoked: u64, completed: Option<u64>) -> Operation<In, Out> {
+        Operation {
+            input: In::Write(value.into()),
+            invoked,
+            completed: completed.map(|at| (Out::Written, at)),
+        }
+    }
+
+    fn read(value: Option<&str>, invoked: u64, completed: u64) -> Operation<In, Out> {
+        Operation {
+            input: In::Read,
+            invoked,
+            completed: Some((Out::Value(value.map(str::to_string)), completed)),
+        }
+    }
+
+    #[test]
+    fn a_read_after_a_write_must_see_it() {
+        let fresh = [write("1", 0, Some(1)), read(Some("1"), 2, 3)];
+        assert_eq!(check(&Register, &fresh, 1_000), Outcome::Linearizable);
+        let stale = [write("1", 0, Some(1)), read(None, 2, 3)];
+        assert_eq!(
+            check(&Register, &stale, 1_000),
+            Outcome::NotLinearizable {
+                prefix: vec![0],
+                stuck: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_read_concurrent_with_a_write_may_see_either_value() {
+        for seen in [None, Some("1")] {
+            let history = [write("1", 0, Some(10)), read(seen, 2, 5)];
+            assert_eq!(check(&Register, &history, 1_000), Outcome::Linearizable);
+        }
+        // But once one read saw the new value, a later read cannot go back.
+        let back = [
+            write("1", 0, Some(10)),
+            read(Some("1"), 2, 3),
+            read(None, 4, 5),
+        ];
+        assert!(matches!(
+            check(&Register, &back, 1_000),
+            Outcome::NotLinearizable { stuck: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn an_operation_that_never_completed_may_or_may_not_have_taken_effect() {
+        for seen in [None, Some("1")] {
+            let history = [write("1", 0, None), read(seen, 5, 6)];
+            assert_eq!(check(&Register, &history, 1_000), Outcome::Linearizable);
+        }
+        // A value nobody wrote is never explained by a pending write.
+        let invented = [write("1", 0, None), read(Some("2"), 5, 6)];
+        assert!(matches!(
+            check(&Register, &invented, 1_000),
+            Outcome::NotLinearizable { stuck: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn appends_build_the_value_in_one_order() {
+        let append = |v: &str, invoked, completed| Operation {
+            input: In::Append(v.into()),
+            invoked,
+            completed: Some((Out::Written, completed)),
+        };
+        let history = [
+            append("a", 0, 10),
+            append("b", 1, 11),
+            read(Some("ba"), 12, 13),
+        ];
+        assert_eq!(check(&Register, &history, 1_000), Outcome::Linearizable);
+        let torn = [
+            append("a", 0, 10),
+            append("b", 1, 11),
+            read(Some("b"), 12, 13),
+        ];
+        assert!(matches!(
+            check(&Register, &torn, 1_000),
+            Outcome::NotLinearizable { .. }
+        ));
+    }
+
+    #[test]
+    fn a_search_past_its_budget_answers_unknown() {
+        // Twenty overlapping writes and a read of a value none of them wrote: proving that no
+        // order works means trying many orders.
+        let mut history: Vec<_> = (0..20)
+            .map(|i| write(&i.to_string(), i, Some(100 + i)))
+            .collect();
+        history.push(read(Some("none of them"), 200, 201));
+        assert_eq!(
+            check(&Register, &history, 50),
+            Outcome::Unknown { steps: 50 }
+        );
+    }
+
+    #[test]
+    fn keys_are_checked_on_their_own_and_the_wrong_one_is_named() {
+        let op = |key: &str, op| KeyedOperation {
+            key: key.into(),
+            op,
+        };
+        let history = [
+            op("x", write("1", 0, Some(1))),
+            op("y", write("2", 0, Some(1))),
+            op("x", read(Some("1"), 2, 3)),
+            op("y", read(Some("1"), 2, 3)),
+        ];
+        match check_kv(&history, 1_000) {
+            KvOutcome::NotLinearizable(explanation) => {
+                assert_eq!(explanation.key, "y");
+                assert_eq!(explanation.prefix, vec![1]);
+                assert_eq!(explanation.stuck, 3);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(check_kv(&history[..3], 1_000), KvOutcome::Linearizable);
+    }
+}
