@@ -83,7 +83,7 @@ pub fn shiviz_escape(text: &str) -> String {
 
 /// The run so far as a ShiViz log: for every node event, a line of text and a line with the host
 /// and its vector clock as JSON. Parse it with [`SHIVIZ_REGEX`].
-pub fn shiviz(run: &mut dyn Run) -> String {
+pub fn shiviz(run: &dyn Run) -> String {
     let mut out = String::new();
     for i in 0..run.events().len() {
         let id = EventId(i as u32);

@@ -46,8 +46,8 @@ fn run_preset(id: &str) -> Box<dyn causeway::engine::Run> {
 
 #[test]
 fn shiviz_logs_parse_with_the_documented_regex() {
-    let mut run = run_preset("heartbeat-crash");
-    let log = shiviz(run.as_mut());
+    let run = run_preset("heartbeat-crash");
+    let log = shiviz(run.as_ref());
     // ShiViz uses JavaScript named groups; Rust's regex accepts the same syntax.
     let regex = regex::Regex::new(SHIVIZ_REGEX).unwrap();
     let mut last: BTreeMap<String, u64> = BTreeMap::new();
@@ -141,7 +141,7 @@ fn hostile_labels_round_trip_through_the_shiviz_regex() {
     let scenario = causeway::scenario::Scenario::from_json(&scenario.to_string()).unwrap();
     let mut run = scenario.build().unwrap();
     run.run_until(scenario.horizon_us);
-    let log = shiviz(run.as_mut());
+    let log = shiviz(run.as_ref());
     let regex = shiviz_regex_as_javascript_reads_it();
     let parsed: Vec<(String, String)> = regex
         .captures_iter(&log)

@@ -41,7 +41,7 @@ fn rows() -> Vec<Row> {
 fn replay(scenario: &Scenario) -> String {
     let mut run = scenario.build().expect("table scenarios build");
     run.run_until(scenario.horizon_us);
-    trace_hash(run.as_mut())
+    trace_hash(run.as_ref())
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -45,7 +45,7 @@ fn run_to_horizon(scenario: &Scenario, check_every_step: bool) -> Box<dyn Run> {
 /// What is wrong with this preset's run, if anything.
 fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String> {
     let scenario = preset.scenario().expect("presets are valid");
-    let mut run = run_to_horizon(&scenario, false);
+    let run = run_to_horizon(&scenario, false);
     let mut problems = Vec::new();
     let violated: Vec<&str> = run
         .events()
@@ -84,7 +84,7 @@ fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String>
             _ => {}
         }
     }
-    let hash = trace_hash(run.as_mut());
+    let hash = trace_hash(run.as_ref());
     let every_step = trace_hash(run_to_horizon(&scenario, true).as_mut());
     if every_step != hash {
         problems.push(format!(

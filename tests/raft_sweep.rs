@@ -151,7 +151,7 @@ fn skipping_unwatched_steps_never_changes_a_verdict() {
                     .iter()
                     .filter(|e| matches!(e.kind, EventKind::Violation(_)))
                     .count();
-                hashes.push(trace_hash(&mut *run));
+                hashes.push(trace_hash(&*run));
             }
             assert_eq!(
                 hashes[0],

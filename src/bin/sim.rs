@@ -273,9 +273,9 @@ fn export(source: &str, format: &str, until: Option<&str>) -> Result<(), String>
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match format {
-        "shiviz" => out.write_all(export::shiviz(run.as_mut()).as_bytes()),
+        "shiviz" => out.write_all(export::shiviz(run.as_ref()).as_bytes()),
         "mermaid" => out.write_all(export::mermaid(run.as_ref(), stop).as_bytes()),
-        _ => write_jsonl(run.as_mut(), &mut out),
+        _ => write_jsonl(run.as_ref(), &mut out),
     };
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write: {e}")),
@@ -381,12 +381,12 @@ fn run(
     if let Some(path) = trace {
         let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
         let mut out = std::io::BufWriter::new(file);
-        write_jsonl(run.as_mut(), &mut out)
+        write_jsonl(run.as_ref(), &mut out)
             .and_then(|_| out.flush())
             .map_err(|e| format!("cannot write {path}: {e}"))?;
         say!("trace: {} events written to {path}", stats.events);
     }
-    say!("trace hash: {}", trace_hash(run.as_mut()));
+    say!("trace hash: {}", trace_hash(run.as_ref()));
     Ok(clean)
 }
 

@@ -11,6 +11,7 @@ use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+use std::cell::Ref;
 
 /// A running simulation, whatever its protocol.
 pub trait Run {
@@ -29,7 +30,7 @@ pub trait Run {
     fn apply(&mut self, action: Action) -> Result<Vec<Scheduled>, InputError>;
     fn interventions(&self) -> Vec<Scheduled>;
     fn events(&self) -> &[TraceEvent];
-    fn causality(&mut self) -> &Causality;
+    fn causality(&self) -> Ref<'_, Causality>;
     fn snapshot(&self) -> Snapshot;
     fn properties(&self) -> Vec<PropertyReport>;
     fn stats(&self) -> Stats;
@@ -95,7 +96,7 @@ impl<P: Protocol> Run for Sim<P> {
     fn events(&self) -> &[TraceEvent] {
         Sim::events(self)
     }
-    fn causality(&mut self) -> &Causality {
+    fn causality(&self) -> Ref<'_, Causality> {
         Sim::causality(self)
     }
     fn snapshot(&self) -> Snapshot {
@@ -141,7 +142,7 @@ impl<P: Protocol> Run for Sim<P> {
 
 /// One trace event as a JSON object: the event's fields, its id, its vector timestamp (as a map from
 /// node name to count, ShiViz-style, zero entries omitted) and the payloads it refers to.
-pub fn event_json(run: &mut dyn Run, id: EventId) -> Value {
+pub fn event_json(run: &dyn Run, id: EventId) -> Value {
     let vector = run.causality().vector_clock(id);
     let event = &run.events()[id.index()];
     let mut object = match serde_json::to_value(event) {
@@ -184,7 +185,7 @@ pub fn event_json(run: &mut dyn Run, id: EventId) -> Value {
 }
 
 /// Writes the trace as JSON Lines, one event per line.
-pub fn write_jsonl(run: &mut dyn Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_jsonl(run: &dyn Run, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for i in 0..run.events().len() {
         let line = event_json(run, EventId(i as u32));
         serde_json::to_writer(&mut *out, &line)?;
@@ -194,7 +195,7 @@ pub fn write_jsonl(run: &mut dyn Run, out: &mut dyn std::io::Write) -> std::io::
 }
 
 /// SHA-256 of the JSON Lines trace, in hex: the golden fingerprint of a run.
-pub fn trace_hash(run: &mut dyn Run) -> String {
+pub fn trace_hash(run: &dyn Run) -> String {
     struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {

@@ -15,12 +15,12 @@ use super::components::{
     TopologyPanel,
 };
 use super::embed::{self, Embed};
-use super::frame::{self, FrameKey};
 use super::page;
 use super::state::{AppContext, Selection, Ui, UiAction};
 use crate::scenario::link::Link;
 use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
+use crate::view::frame::{self, FrameKey};
 
 #[function_component]
 pub fn App() -> Html {
@@ -157,9 +157,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
         use_memo(key, move |key| {
             session
                 .0
-                .borrow_mut()
-                .as_mut()
-                .map(|session| Rc::new(frame::build(session, key)))
+                .borrow()
+                .as_ref()
+                .map(|session| Rc::new(frame::build(&session.source(), key)))
         })
     };
     let frame: Option<Rc<frame::Frame>> = (*frame).clone();

@@ -1,14 +1,14 @@
 //! The Yew user interface: renders engine data and turns gestures into interventions.
 //!
 //! `app` owns the page state (`state`: a reducer over the one `session`), builds each frame's view
-//! data (`frame`, from the pure layouts in `crate::view`) and hands it to dumb leaf components.
+//! data (`crate::view::frame`, from the pure layouts in `crate::view`) and hands it to dumb leaf
+//! components.
 
 mod app;
 mod bench;
 mod components;
 mod embed;
 mod files;
-mod frame;
 mod page;
 pub mod panic;
 mod saved;

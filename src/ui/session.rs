@@ -10,6 +10,7 @@ use crate::engine::run::Run;
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
 use crate::scenario::link::{Link, ViewOptions};
+use crate::view::frame::FrameSource;
 use crate::view::index::TraceIndex;
 use crate::view::plot::PlotKind;
 
@@ -61,6 +62,19 @@ impl Session {
             scenario: self.scenario(),
             at: self.run.now(),
             view,
+        }
+    }
+
+    /// What a frame reads of this session: the run, read only, and what it was opened as.
+    pub fn source(&self) -> FrameSource<'_> {
+        FrameSource {
+            run: self.run.as_ref(),
+            index: &self.index,
+            name: &self.name,
+            description: &self.description,
+            preset: self.preset,
+            seed: self.seed,
+            plot: self.plot,
         }
     }
 

@@ -10,11 +10,11 @@ use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::sim::MAX_EVENTS;
 use crate::engine::time::SimTime;
-use crate::engine::trace::EventKind;
 use crate::scenario::link::{Link, Timestamps, ViewOptions};
 use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 use crate::view::format;
+pub use crate::view::frame::{Selection, TimeView};
 
 use super::session::{Session, SessionHandle};
 
@@ -37,16 +37,6 @@ const DEFAULT_SPAN_US: u64 = 400_000;
 /// While following, "now" sits this fraction of the window above its bottom.
 const FOLLOW_MARGIN: f64 = 0.12;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Selection {
-    None,
-    Node(NodeId),
-    Link(NodeId, NodeId),
-    /// A message, named by its send event.
-    Message(EventId),
-    Event(EventId),
-}
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NoteKind {
     Info,
@@ -57,15 +47,6 @@ pub enum NoteKind {
 pub struct Note {
     pub kind: NoteKind,
     pub text: String,
-}
-
-/// The visible window of true time.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TimeView {
-    pub start_us: u64,
-    pub span_us: u64,
-    /// Keep "now" in view as the run advances.
-    pub follow: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -479,18 +460,6 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         _ => {}
     }
     false
-}
-
-/// The events a violation event points at, for highlighting.
-pub fn involved(session: &Session, event: EventId) -> Vec<EventId> {
-    match session.run.events().get(event.index()).map(|e| &e.kind) {
-        Some(EventKind::Violation(violation)) => {
-            let mut involved = violation.involved.clone();
-            involved.sort();
-            involved
-        }
-        _ => Vec::new(),
-    }
 }
 
 /// What every component may reach: the dispatcher (stable across renders) and the session, for

@@ -25,7 +25,7 @@ fn pretty(value: &serde_json::Value) -> String {
 }
 
 /// Describes event `id`, or `None` if the trace has no such event (it was rewound away).
-pub fn event(run: &mut dyn Run, id: EventId) -> Option<Details> {
+pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
     let vector = run.causality().vector_clock(id);
     let event = run.events().get(id.index())?.clone();
     let mut d = Details::default();

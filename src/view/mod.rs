@@ -9,11 +9,14 @@
 //! - `plot`: the lessons' plots (clock error against true time, gossip spread), from the trace.
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
+//! - `frame`: everything one render of the page shows, built from the run read through `&dyn Run`
+//!   and the UI's choices (selection, time window, stamps, size).
 
 pub mod axis;
 pub mod details;
 pub mod diagram;
 pub mod format;
+pub mod frame;
 pub mod index;
 pub mod plot;
 pub mod topology;

@@ -65,7 +65,7 @@ impl<P: Protocol> Sim<P> {
         self.log.responses.truncate(checkpoint.responses);
         self.log.notes.truncate(checkpoint.notes);
         self.log.facts.truncate(checkpoint.facts);
-        self.causality.truncate(checkpoint.events);
+        self.causality.get_mut().truncate(checkpoint.events);
         self.steps_since_checkpoint = 0;
     }
 

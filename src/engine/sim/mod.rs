@@ -34,6 +34,7 @@ use checkpoints::Checkpoint;
 use clients::GeneratorState;
 use properties::PropSlot;
 use serde::Serialize;
+use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
 /// A run stops taking steps once its trace holds this many events: about 350 MB of trace in the
@@ -147,7 +148,8 @@ pub struct Sim<P: Protocol> {
     steps_since_checkpoint: u64,
     /// Run every property after every step, whatever it watches.
     check_every_step: bool,
-    causality: Causality,
+    /// Built lazily as readers ask for it, so a reader holding only `&self` can bring it up to date.
+    causality: RefCell<Causality>,
 }
 
 /// What the next step will process.
@@ -276,7 +278,7 @@ impl<P: Protocol> Sim<P> {
             checkpoint_every,
             steps_since_checkpoint: 0,
             check_every_step: false,
-            causality: Causality::new(n),
+            causality: RefCell::new(Causality::new(n)),
         };
         sim.take_checkpoint();
         Ok(sim)
@@ -345,7 +347,7 @@ impl<P: Protocol> Sim<P> {
             trace_bytes: (self.log.events.capacity() * std::mem::size_of::<TraceEvent>() + boxed)
                 as u64,
             message_bytes: (self.messages.sent.capacity() * std::mem::size_of::<P::Msg>()) as u64,
-            causality_bytes: self.causality.memory_bytes() as u64,
+            causality_bytes: self.causality.borrow().memory_bytes() as u64,
         }
     }
 
@@ -384,9 +386,9 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// The causality index over the trace so far (vector clocks, causal past and future).
-    pub fn causality(&mut self) -> &Causality {
-        self.causality.update(&self.log.events);
-        &self.causality
+    pub fn causality(&self) -> Ref<'_, Causality> {
+        self.causality.borrow_mut().update(&self.log.events);
+        self.causality.borrow()
     }
 
     fn next(&mut self) -> Option<Next> {

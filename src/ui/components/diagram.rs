@@ -231,9 +231,9 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
     let card = (*hover).and_then(|h| {
         let details = match h.kind {
             'e' | 'm' | 'd' | 'v' => {
-                let mut session = app.session.0.borrow_mut();
-                let session = session.as_mut()?;
-                details::event(session.run.as_mut(), EventId(h.id))
+                let session = app.session.0.borrow();
+                let session = session.as_ref()?;
+                details::event(session.run.as_ref(), EventId(h.id))
             }
             _ => None,
         }?;

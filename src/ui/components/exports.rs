@@ -46,17 +46,17 @@ async fn copy_or_download(text: &str, what: &str, fallback: &str) -> String {
 /// Builds the export's text (for the pictures, the standalone SVG) and the file name stem, while
 /// the session is borrowed. `None` without a session.
 fn produce(session: &SessionHandle, export: Export) -> Option<(String, Result<String, String>)> {
-    let mut guard = session.0.borrow_mut();
-    let session = guard.as_mut()?;
+    let guard = session.0.borrow();
+    let session = guard.as_ref()?;
     let stem = format!("causeway-{}", session.preset.unwrap_or("run"));
     let text = match export {
         Export::Trace => {
             let mut out = Vec::new();
-            write_jsonl(&mut *session.run, &mut out)
+            write_jsonl(&*session.run, &mut out)
                 .map(|()| String::from_utf8_lossy(&out).into_owned())
                 .map_err(|error| error.to_string())
         }
-        Export::ShiViz => Ok(shiviz(&mut *session.run)),
+        Export::ShiViz => Ok(shiviz(&*session.run)),
         Export::Mermaid => Ok(mermaid(&*session.run, session.run.now())),
         Export::Regex => Ok(SHIVIZ_REGEX.to_string()),
         Export::Svg | Export::Png => files::diagram_svg().map_err(|error| describe(&error)),

@@ -13,10 +13,10 @@ use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::protocol::NodeStatus;
-use crate::ui::frame::{Inspect, LinkInspect, MessageInspect, NodeInspect};
 use crate::ui::state::{Note, NoteKind, Selection, UiAction, use_app};
 use crate::view::details::Details;
 use crate::view::format;
+use crate::view::frame::{Inspect, LinkInspect, MessageInspect, NodeInspect};
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {

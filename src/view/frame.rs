@@ -1,5 +1,6 @@
-//! Immutable view data for one render: built from the session and the UI state by the layouts in
-//! `crate::view`, then handed to the leaf components as comparable props.
+//! Immutable view data for one render: built from the run (read through `&dyn Run`, never changed)
+//! and the UI's choices by the layouts in `crate::view`, then handed to the leaf components as
+//! comparable props. Built natively in tests (`tests/view_frame.rs`), like every other view.
 
 use std::rc::Rc;
 
@@ -7,15 +8,14 @@ use crate::engine::causality::{causal_future, causal_past};
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::LinkConfig;
 use crate::engine::protocol::NodeStatus;
+use crate::engine::run::Run;
 use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Snapshot, Stats};
 use crate::view::details::{self, Details};
 use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
 use crate::view::format;
+use crate::view::index::TraceIndex;
 use crate::view::plot::{self, Plot, PlotKind};
 use crate::view::topology::{self, LinkState, TopologyLayout};
-
-use super::session::Session;
-use super::state::{Selection, TimeView, involved};
 
 /// The topology view's square size in its own units (it scales to fit).
 const TOPOLOGY_SIZE: f64 = 240.0;
@@ -80,7 +80,42 @@ pub struct MessageInspect {
     pub outcome: Option<String>,
 }
 
-/// The UI choices a frame depends on besides the session.
+/// What is selected in the page (and shown in the inspector).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    None,
+    Node(NodeId),
+    Link(NodeId, NodeId),
+    /// A message, named by its send event.
+    Message(EventId),
+    Event(EventId),
+}
+
+/// The visible window of true time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeView {
+    pub start_us: u64,
+    pub span_us: u64,
+    /// Keep "now" in view as the run advances.
+    pub follow: bool,
+}
+
+/// What a frame shows of the run besides the UI's choices: the run itself, read only, and what it
+/// was opened as.
+pub struct FrameSource<'a> {
+    pub run: &'a dyn Run,
+    /// The run's trace index, up to date.
+    pub index: &'a TraceIndex,
+    pub name: &'a str,
+    pub description: &'a str,
+    /// The preset it came from, if any.
+    pub preset: Option<&'static str>,
+    pub seed: u64,
+    /// The lesson plot its protocol gets, if any.
+    pub plot: Option<PlotKind>,
+}
+
+/// The UI choices a frame depends on besides the run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FrameKey {
     pub generation: u64,
@@ -90,7 +125,19 @@ pub struct FrameKey {
     pub size: (f64, f64),
 }
 
-pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
+/// The events a violation points at, sorted; none for any other event.
+pub fn involved(run: &dyn Run, event: EventId) -> Vec<EventId> {
+    match run.events().get(event.index()).map(|e| &e.kind) {
+        Some(crate::engine::trace::EventKind::Violation(violation)) => {
+            let mut involved = violation.involved.clone();
+            involved.sort();
+            involved
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
     let snapshot = session.run.snapshot();
     let now = snapshot.now.0;
     let lanes: Vec<LaneInfo> = snapshot
@@ -121,10 +168,10 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
     let block = span.saturating_mul(8);
     let origin_us = key.view.start_us - key.view.start_us % block;
     let mut layout = {
-        let run = &session.run;
+        let run = session.run;
         let input = DiagramInput {
             events: run.events(),
-            index: &session.index,
+            index: session.index,
             nodes: &lanes,
             in_flight: &snapshot.in_flight,
             now: snapshot.now,
@@ -140,7 +187,7 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
         diagram::layout(&input, &mut |msg| run.message_label(msg))
     };
     if key.stamps == Stamps::Vector {
-        diagram::add_vector_stamps(&mut layout, session.run.causality());
+        diagram::add_vector_stamps(&mut layout, &session.run.causality());
     }
     let topology = topology::layout(&snapshot, TOPOLOGY_SIZE);
     let inspect = inspect(session, key.selection, &snapshot);
@@ -148,8 +195,8 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
         .plot
         .map(|kind| Rc::new(lesson_plot(session, kind, &snapshot)));
     Frame {
-        name: session.name.clone(),
-        description: session.description.clone(),
+        name: session.name.to_string(),
+        description: session.description.to_string(),
         preset: session.preset,
         protocol: session.run.protocol(),
         seed: session.seed,
@@ -169,8 +216,8 @@ pub fn build(session: &mut Session, key: &FrameKey) -> Frame {
 }
 
 /// The lesson plot of the run up to now.
-fn lesson_plot(session: &Session, kind: PlotKind, snapshot: &Snapshot) -> Plot {
-    let run = &session.run;
+fn lesson_plot(session: &FrameSource<'_>, kind: PlotKind, snapshot: &Snapshot) -> Plot {
+    let run = session.run;
     let now = snapshot.now.0;
     match kind {
         PlotKind::ClockError => {
@@ -199,13 +246,13 @@ fn lesson_plot(session: &Session, kind: PlotKind, snapshot: &Snapshot) -> Plot {
     }
 }
 
-fn highlight(session: &Session, selection: Selection) -> Highlight {
+fn highlight(session: &FrameSource<'_>, selection: Selection) -> Highlight {
     let events = session.run.events();
     let event = match selection {
         Selection::Event(e) | Selection::Message(e) if e.index() < events.len() => e,
         _ => return Highlight::default(),
     };
-    let involved = involved(session, event);
+    let involved = involved(session.run, event);
     if !involved.is_empty() {
         return Highlight {
             selected: Some(event),
@@ -222,7 +269,7 @@ fn highlight(session: &Session, selection: Selection) -> Highlight {
 }
 
 fn inspect(
-    session: &mut Session,
+    session: &FrameSource<'_>,
     selection: Selection,
     snapshot: &crate::engine::sim::Snapshot,
 ) -> Inspect {
@@ -252,7 +299,7 @@ fn inspect(
             backward_state: topology::link_state(snapshot, b, a),
         }),
         Selection::Message(send) => {
-            let Some(details) = details::event(session.run.as_mut(), send) else {
+            let Some(details) = details::event(session.run, send) else {
                 return Inspect::None;
             };
             let in_flight = snapshot.in_flight.iter().find(|m| m.send == send).cloned();
@@ -268,7 +315,7 @@ fn inspect(
                 outcome,
             })
         }
-        Selection::Event(e) => match details::event(session.run.as_mut(), e) {
+        Selection::Event(e) => match details::event(session.run, e) {
             Some(details) => Inspect::Event(e, details),
             None => Inspect::None,
         },
@@ -276,7 +323,7 @@ fn inspect(
 }
 
 /// What became of the message sent by `send`: delivered or dropped, and when.
-fn outcome(session: &Session, send: EventId) -> String {
+fn outcome(session: &FrameSource<'_>, send: EventId) -> String {
     use crate::engine::trace::EventKind;
     let events = session.run.events();
     let mut outcomes = Vec::new();

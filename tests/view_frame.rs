@@ -1,0 +1,123 @@
+//! A whole frame of the page, built natively from a run read through `&dyn Run`: what the
+//! diagram, inspector, checkers and lesson plot would show for a given selection.
+
+use causeway::engine::ids::{EventId, NodeId};
+use causeway::engine::protocol::PropertyKind;
+use causeway::engine::run::Run;
+use causeway::engine::sim::PropertyState;
+use causeway::engine::time::SimTime;
+use causeway::engine::trace::EventKind;
+use causeway::scenario::presets;
+use causeway::view::diagram::Stamps;
+use causeway::view::frame::{self, Frame, FrameKey, FrameSource, Inspect, Selection, TimeView};
+use causeway::view::index::TraceIndex;
+use causeway::view::plot::PlotKind;
+
+/// The frame of preset `id` at `at_us`, with `selection` and `stamps`, for a 1000 × 600 diagram.
+fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Frame, Box<dyn Run>) {
+    let scenario = presets::find(id).unwrap().scenario().unwrap();
+    let mut run = scenario.build().unwrap();
+    run.run_until(SimTime(at_us));
+    let mut index = TraceIndex::new();
+    index.update(run.events());
+    let source = FrameSource {
+        run: run.as_ref(),
+        index: &index,
+        name: &scenario.name,
+        description: &scenario.description,
+        preset: Some(presets::find(id).unwrap().id),
+        seed: scenario.seed,
+        plot: PlotKind::of(&scenario.protocol),
+    };
+    let key = FrameKey {
+        generation: 1,
+        view: TimeView {
+            start_us: at_us.saturating_sub(200_000),
+            span_us: 200_000,
+            follow: true,
+        },
+        selection,
+        stamps,
+        size: (1000.0, 600.0),
+    };
+    let frame = frame::build(&source, &key);
+    (frame, run)
+}
+
+#[test]
+fn a_raft_frame_shows_every_lane_the_checkers_and_a_node_with_its_example_request() {
+    let (frame, _) = frame_of(
+        "raft-basic",
+        2_000_000,
+        Selection::Node(NodeId(0)),
+        Stamps::Vector,
+    );
+    assert_eq!(frame.protocol, "raft");
+    assert_eq!(frame.now, 2_000_000);
+    assert_eq!(frame.diagram.lanes.len(), 5);
+    assert!(!frame.diagram.arrows.is_empty(), "messages are drawn");
+    let leader = frame
+        .properties
+        .iter()
+        .find(|p| p.name == "A leader")
+        .expect("the sometimes guard is listed");
+    assert_eq!(leader.kind, PropertyKind::Sometimes);
+    assert!(matches!(leader.state, PropertyState::Satisfied { .. }));
+    let Inspect::Node(node) = frame.inspect.as_ref() else {
+        panic!("a node is inspected: {:?}", frame.inspect);
+    };
+    assert_eq!(node.node.id, NodeId(0));
+    assert!(node.vector.is_some(), "the node's vector stamp is shown");
+    assert_eq!(
+        node.example_request.as_deref(),
+        Some(r#"{"put":{"key":"x","value":"1"}}"#)
+    );
+    assert!(frame.plot.is_none());
+}
+
+#[test]
+fn a_protocol_without_requests_offers_none_and_a_clock_lesson_gets_its_plot() {
+    let (generals, _) = frame_of(
+        "generals-messengers",
+        500_000,
+        Selection::Node(NodeId(1)),
+        Stamps::None,
+    );
+    let Inspect::Node(node) = generals.inspect.as_ref() else {
+        panic!("a node is inspected");
+    };
+    assert_eq!(node.example_request, None);
+    let (clock, _) = frame_of("clock-cristian", 3_000_000, Selection::None, Stamps::None);
+    assert!(clock.plot.is_some(), "the clock lesson has its plot");
+}
+
+#[test]
+fn selecting_a_violation_highlights_the_events_it_involves() {
+    let scenario = presets::find("heartbeat-pause")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let (_, run) = frame_of(
+        "heartbeat-pause",
+        scenario.horizon_us.0,
+        Selection::None,
+        Stamps::None,
+    );
+    let (violation, involved) = run
+        .events()
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| match &e.kind {
+            EventKind::Violation(v) => Some((EventId(i as u32), v.involved.clone())),
+            _ => None,
+        })
+        .expect("the pause breaks Accuracy");
+    let (frame, _) = frame_of(
+        "heartbeat-pause",
+        scenario.horizon_us.0,
+        Selection::Event(violation),
+        Stamps::None,
+    );
+    assert!(matches!(frame.inspect.as_ref(), Inspect::Event(e, _) if *e == violation));
+    assert_eq!(frame::involved(run.as_ref(), violation), involved);
+}
