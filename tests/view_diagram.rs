@@ -312,3 +312,23 @@ fn batches_and_hit_testing_find_what_is_under_the_pointer() {
     assert!(matches!(layout.hit(mx, my), Some(diagram::Hit::Message(_))));
     assert_eq!(layout.hit(-500.0, -500.0), None);
 }
+
+#[test]
+fn violations_at_one_instant_put_their_labels_side_by_side() {
+    let scenario = causeway::scenario::presets::find("2pc-break-majority")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let mut run = scenario.build().unwrap();
+    run.run_until(SimTime(120_000));
+    let layout = lay_out(run.as_mut(), 40_000, 80_000, &Highlight::default());
+    let [first, second] = &layout.violations[..] else {
+        panic!("two violations at one instant: {:?}", layout.violations);
+    };
+    assert_eq!(first.y, second.y);
+    assert_eq!(first.label_dx, 0.0);
+    assert!(
+        second.label_dx >= 7.0 * first.label.chars().count() as f64,
+        "the second label starts after the first ends: {second:?}"
+    );
+}

@@ -289,6 +289,14 @@ pub struct ViolationLine {
     pub event: EventId,
     pub y: f64,
     pub label: String,
+    /// How far right of the usual place the label starts: violations recorded at (nearly) the
+    /// same instant put their labels side by side instead of on top of each other.
+    pub label_dx: f64,
+}
+
+/// Roughly how wide a violation label is, in pixels (bold 11 px text, the mark and a gap).
+fn violation_label_px(label: &str) -> f64 {
+    24.0 + 7.0 * label.chars().count() as f64
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -375,10 +383,18 @@ pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) 
         let id = EventId((first + offset) as u32);
         let Some(node) = event.node else {
             if let EventKind::Violation(violation) = &event.kind {
+                let at = y(event.time.0);
+                let label_dx = match out.violations.last() {
+                    Some(before) if (at - before.y).abs() < 14.0 => {
+                        before.label_dx + violation_label_px(&before.label)
+                    }
+                    _ => 0.0,
+                };
                 out.violations.push(ViolationLine {
                     event: id,
-                    y: y(event.time.0),
+                    y: at,
                     label: violation.property.clone(),
+                    label_dx,
                 });
             }
             continue;

@@ -503,7 +503,7 @@ fn body(layout: &DiagramLayout) -> Html {
             <g key={v.event.0} class="violation-line" data-k="v" data-id={v.event.0.to_string()}
                 tabindex="0" role="button" aria-label={format!("{} violated: show", v.label)}>
                 <line x1={coord(GUTTER_PX - 8.0)} x2={coord(x_right)} y1={coord(v.y)} y2={coord(v.y)} />
-                <text x={coord(GUTTER_PX)} y={coord(v.y - 4.0)}>{ format!("✕ {}", v.label) }</text>
+                <text x={coord(GUTTER_PX + v.label_dx)} y={coord(v.y - 4.0)}>{ format!("✕ {}", v.label) }</text>
             </g>
         }
     });
