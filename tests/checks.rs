@@ -93,7 +93,7 @@ impl Protocol for Scripted {
                 consensus::agreement(),
                 consensus::validity(),
                 consensus::integrity(),
-                consensus::termination(),
+                consensus::termination(100_000),
             ],
             Library::Broadcast => vec![
                 broadcast::no_duplication(),

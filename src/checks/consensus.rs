@@ -5,12 +5,14 @@
 //! - validity: a decided value was proposed before;
 //! - integrity: a node decides at most once (a restarted node may decide again, but only the value
 //!   it decided before: a decision is final);
-//! - termination: by the horizon, every node that is up has decided every instance anyone proposed.
+//! - termination: by the horizon, every node that is up has decided every instance proposed at
+//!   least a grace period before it.
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::property::{always, eventually};
 use crate::engine::protocol::{CheckCx, NodeStatus, Property, Protocol, Verdict};
+use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 use std::collections::BTreeMap;
 
@@ -165,27 +167,33 @@ pub fn integrity<P: Protocol>() -> Box<dyn Property<P>> {
     )
 }
 
-/// What the termination checker remembers: each proposed instance with its first proposal, and
-/// who has decided it.
+/// What the termination checker remembers: each proposed instance with its first proposal (event
+/// and time), who has decided it, and how long an instance may take.
 #[derive(Clone, Debug, Default)]
 struct Progress {
-    proposed: BTreeMap<u64, EventId>,
+    grace_us: u64,
+    proposed: BTreeMap<u64, (EventId, SimTime)>,
     decided: BTreeMap<u64, Vec<NodeId>>,
 }
 
-/// Eventually: by the horizon, every node that is up has decided every instance anyone proposed.
-pub fn termination<P: Protocol>() -> Box<dyn Property<P>> {
+/// Eventually: by the horizon, every node that is up has decided every instance proposed at least
+/// `grace_us` before the end (an instance proposed later may still be on its way).
+pub fn termination<P: Protocol>(grace_us: u64) -> Box<dyn Property<P>> {
     eventually(
         "Termination",
         "By the end of the run, every node that is up has decided in every instance that was \
-         proposed.",
+         proposed in time to finish.",
         WATCHES,
-        Progress::default(),
+        Progress {
+            grace_us,
+            ..Progress::default()
+        },
         |progress, cx| {
             for (event, node, fact) in stated(cx) {
                 match fact {
                     Fact::Proposed { instance, .. } => {
-                        progress.proposed.entry(*instance).or_insert(event);
+                        let at = cx.events[event.index()].time;
+                        progress.proposed.entry(*instance).or_insert((event, at));
                     }
                     Fact::Decided { instance, .. } => {
                         let nodes = progress.decided.entry(*instance).or_default();
@@ -199,7 +207,10 @@ pub fn termination<P: Protocol>() -> Box<dyn Property<P>> {
             Verdict::Holds
         },
         |progress, cx| {
-            for (instance, proposal) in &progress.proposed {
+            for (instance, &(proposal, at)) in &progress.proposed {
+                if at.as_us().saturating_add(progress.grace_us) > cx.now.as_us() {
+                    continue;
+                }
                 let decided = progress.decided.get(instance);
                 let undecided = cx.nodes.iter().find(|n| {
                     n.status() != NodeStatus::Crashed
@@ -208,10 +219,10 @@ pub fn termination<P: Protocol>() -> Box<dyn Property<P>> {
                 if let Some(node) = undecided {
                     return Verdict::Violated {
                         message: format!(
-                            "{} never decided instance {instance}, proposed at event {proposal}",
+                            "{} never decided instance {instance}, proposed at {at} ({proposal})",
                             node.id()
                         ),
-                        involved: vec![*proposal],
+                        involved: vec![proposal],
                     };
                 }
             }

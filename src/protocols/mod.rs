@@ -7,3 +7,4 @@ pub mod heartbeat;
 pub mod logical;
 pub mod raft;
 pub mod rpc;
+pub mod two_phase_commit;

@@ -21,6 +21,7 @@ use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
+use crate::protocols::two_phase_commit::TwoPhaseCommit;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -94,6 +95,7 @@ registry! {
     Logical => Logical,
     Rpc => Rpc,
     Raft => Raft,
+    TwoPhaseCommit => TwoPhaseCommit,
 }
 
 /// One node's clock, when it differs from the default.

@@ -114,6 +114,12 @@ presets! {
         "raft-break-voted-for" violates "Election Safety",
         "raft-break-fixed-timeout" violates "Leader after heal" unseen ["A leader"],
     ],
+    "Atomic commit" => [
+        "2pc-commit",
+        "2pc-abort" unseen ["A commit"],
+        "2pc-blocking" violates "Termination" unseen ["A commit"],
+        "2pc-break-majority" violates "Commit validity",
+    ],
 }
 
 /// The preset with this id.

@@ -60,8 +60,8 @@ pub fn coord(v: f64) -> String {
 pub fn role_tone(role: &str) -> &'static str {
     match role {
         "leader" | "primary" | "coordinator" => "lead",
-        "candidate" | "suspecting" | "electing" => "warn",
-        "follower" | "backup" | "replica" => "follow",
+        "candidate" | "suspecting" | "electing" | "in doubt" => "warn",
+        "follower" | "backup" | "replica" | "participant" => "follow",
         "trusting" => "calm",
         _ => {
             const PALETTE: [&str; 4] = ["p0", "p1", "p2", "p3"];

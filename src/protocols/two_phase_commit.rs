@@ -1,0 +1,582 @@
+//! Two-phase commit. n1 is the coordinator; every other node is a participant. A client asks the
+//! coordinator to run a transaction (`{"begin": "t1"}`). Phase one: the coordinator sends Prepare to
+//! every participant, and each votes yes (it can commit, and promises to wait for the outcome) or
+//! no (listed in `vote_no`). Phase two: the coordinator commits if every participant voted yes,
+//! aborts otherwise (or when a vote does not arrive within `vote_timeout_us`), writes the outcome to
+//! stable storage and sends it to everyone.
+//!
+//! The coordinator resends each outcome every `vote_timeout_us` until every participant has
+//! acknowledged it, so lost messages only delay the end. A participant that voted yes is *in
+//! doubt*: it may not decide on its own, so if the coordinator crashes before telling it the
+//! outcome, it blocks until the coordinator restarts (which then resends every outcome it had
+//! written, and aborts a transaction it had not decided: presumed abort).
+//! A participant that votes no aborts at once. The "break it" variant `commit_on_majority` commits
+//! once a majority of the participants voted yes, without waiting for the rest.
+//!
+//! This module is the worked example of `docs/adding-a-protocol.md`.
+
+use crate::checks::consensus;
+use crate::engine::fact::Fact;
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::property::{always, sometimes};
+use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo, Verdict, ViewTable};
+use crate::engine::sim::Ctx;
+use crate::engine::trace::{EventKind, Kinds};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The coordinator.
+const COORDINATOR: NodeId = NodeId(0);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwoPhaseCommitParams {
+    /// Participants that vote no on every transaction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vote_no: Vec<NodeId>,
+    /// How long the coordinator waits for the votes before it aborts.
+    #[serde(default = "default_vote_timeout")]
+    pub vote_timeout_us: u64,
+    /// The "break it" variant.
+    #[serde(default, skip_serializing_if = "BreakIt::is_none")]
+    pub break_it: BreakIt,
+}
+
+fn default_vote_timeout() -> u64 {
+    200_000
+}
+
+impl Default for TwoPhaseCommitParams {
+    fn default() -> Self {
+        TwoPhaseCommitParams {
+            vote_no: Vec::new(),
+            vote_timeout_us: default_vote_timeout(),
+            break_it: BreakIt::None,
+        }
+    }
+}
+
+/// A rule of two-phase commit a student can remove.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakIt {
+    #[default]
+    None,
+    /// Commit once a majority of participants voted yes.
+    CommitOnMajority,
+}
+
+impl BreakIt {
+    fn is_none(&self) -> bool {
+        *self == BreakIt::None
+    }
+}
+
+/// A transaction's number at the coordinator (from 1); the instance its outcome decides.
+pub type Tx = u64;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoPhaseMsg {
+    Prepare {
+        tx: Tx,
+    },
+    Vote {
+        tx: Tx,
+        yes: bool,
+    },
+    Outcome {
+        tx: Tx,
+        commit: bool,
+    },
+    /// A participant has the outcome of `tx`: stop resending it.
+    Ack {
+        tx: Tx,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TwoPhaseTimer {
+    /// The coordinator stops waiting for the votes of `tx`.
+    Votes(Tx),
+    /// The coordinator resends the outcomes not yet acknowledged.
+    Resend,
+}
+
+/// A client asks the coordinator to run a transaction with this name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TwoPhaseRequest {
+    Begin(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoPhaseResponse {
+    Committed {
+        tx: Tx,
+    },
+    Aborted {
+        tx: Tx,
+    },
+    /// Only the coordinator runs transactions.
+    NotTheCoordinator,
+}
+
+/// What survives a crash: every vote this node gave and every outcome it learned or decided.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TwoPhaseStable {
+    pub votes: BTreeMap<Tx, bool>,
+    pub outcomes: BTreeMap<Tx, bool>,
+    /// The coordinator: how many transactions it has begun.
+    pub begun: Tx,
+}
+
+/// What a node notes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note", rename_all = "snake_case")]
+pub enum TwoPhaseNote {
+    /// The coordinator starts transaction `tx` (named `name` by the client).
+    Begins {
+        tx: Tx,
+        name: String,
+    },
+    Votes {
+        tx: Tx,
+        yes: bool,
+    },
+    /// The node learns or decides the outcome of `tx`.
+    Decides {
+        tx: Tx,
+        commit: bool,
+    },
+}
+
+fn outcome(commit: bool) -> &'static str {
+    if commit { "commit" } else { "abort" }
+}
+
+impl fmt::Display for TwoPhaseNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TwoPhaseNote::Begins { tx, name } => write!(f, "begins t{tx} ({name})"),
+            TwoPhaseNote::Votes { tx, yes } => {
+                write!(f, "votes {} on t{tx}", if *yes { "yes" } else { "no" })
+            }
+            TwoPhaseNote::Decides { tx, commit } => write!(f, "{}s t{tx}", outcome(*commit)),
+        }
+    }
+}
+
+/// The coordinator's view of a transaction it has not decided yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Pending {
+    request: Option<crate::engine::ids::RequestId>,
+    votes: BTreeMap<NodeId, bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwoPhaseCommit {
+    id: NodeId,
+    nodes: u32,
+    params: TwoPhaseCommitParams,
+    pending: BTreeMap<Tx, Pending>,
+    /// The coordinator: per decided transaction, the participants that have not acknowledged it.
+    unacked: BTreeMap<Tx, Vec<NodeId>>,
+    resending: bool,
+    /// Copies of what stable storage holds, for the inspector: this node's votes and the outcomes
+    /// it knows.
+    votes: BTreeMap<Tx, bool>,
+    outcomes: BTreeMap<Tx, bool>,
+}
+
+impl TwoPhaseCommit {
+    fn participants(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (1..self.nodes).map(NodeId)
+    }
+
+    /// Writes the outcome, tells everyone, answers the client.
+    fn decide(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
+        let pending = self.pending.remove(&tx);
+        ctx.persist("outcome", |s| {
+            s.outcomes.insert(tx, commit);
+        });
+        self.outcomes.insert(tx, commit);
+        ctx.note(TwoPhaseNote::Decides { tx, commit });
+        self.announce(ctx, tx, commit);
+        if let Some(request) = pending.and_then(|p| p.request) {
+            let response = if commit {
+                TwoPhaseResponse::Committed { tx }
+            } else {
+                TwoPhaseResponse::Aborted { tx }
+            };
+            ctx.reply(request, response);
+        }
+    }
+
+    /// The coordinator sends the outcome of `tx` to every participant, and keeps resending it to
+    /// those that have not acknowledged it.
+    fn announce(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
+        ctx.broadcast(TwoPhaseMsg::Outcome { tx, commit });
+        self.unacked.insert(tx, self.participants().collect());
+        if !self.resending {
+            self.resending = true;
+            ctx.set_timer(self.params.vote_timeout_us, TwoPhaseTimer::Resend);
+        }
+    }
+
+    /// The coordinator counts the votes of `tx` and decides once it may.
+    fn count(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx) {
+        let Some(pending) = self.pending.get(&tx) else {
+            return;
+        };
+        let participants = u64::from(self.nodes - 1);
+        let yes = pending.votes.values().filter(|v| **v).count() as u64;
+        let no = pending.votes.len() as u64 - yes;
+        let enough = match self.params.break_it {
+            BreakIt::None => yes == participants,
+            BreakIt::CommitOnMajority => 2 * yes > participants,
+        };
+        if enough {
+            self.decide(ctx, tx, true);
+        } else if no > 0 {
+            self.decide(ctx, tx, false);
+        }
+    }
+
+    /// A participant learns the outcome of `tx` (once).
+    fn learn(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
+        if ctx.stable().outcomes.contains_key(&tx) {
+            return;
+        }
+        ctx.persist("outcome", |s| {
+            s.outcomes.insert(tx, commit);
+        });
+        self.outcomes.insert(tx, commit);
+        ctx.note(TwoPhaseNote::Decides { tx, commit });
+    }
+}
+
+impl Protocol for TwoPhaseCommit {
+    type Msg = TwoPhaseMsg;
+    type Timer = TwoPhaseTimer;
+    type Request = TwoPhaseRequest;
+    type Response = TwoPhaseResponse;
+    type Stable = TwoPhaseStable;
+    type Params = TwoPhaseCommitParams;
+    type Note = TwoPhaseNote;
+
+    const NAME: &'static str = "two_phase_commit";
+
+    fn new(id: NodeId, nodes: u32, params: &TwoPhaseCommitParams) -> Self {
+        TwoPhaseCommit {
+            id,
+            nodes,
+            params: params.clone(),
+            pending: BTreeMap::new(),
+            unacked: BTreeMap::new(),
+            resending: false,
+            votes: BTreeMap::new(),
+            outcomes: BTreeMap::new(),
+        }
+    }
+
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.votes = ctx.stable().votes.clone();
+        self.outcomes = ctx.stable().outcomes.clone();
+        if self.id != COORDINATOR {
+            return;
+        }
+        // A restarted coordinator resends every outcome it wrote, and aborts what it began but
+        // never decided (presumed abort): its participants may be waiting, in doubt.
+        let stable = ctx.stable().clone();
+        for (&tx, &commit) in &stable.outcomes {
+            self.announce(ctx, tx, commit);
+        }
+        for tx in 1..=stable.begun {
+            if !stable.outcomes.contains_key(&tx) {
+                self.decide(ctx, tx, false);
+            }
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &TwoPhaseMsg) {
+        match *msg {
+            TwoPhaseMsg::Prepare { tx } => {
+                let yes = match ctx.stable().votes.get(&tx) {
+                    Some(&vote) => vote,
+                    None => {
+                        let yes = !self.params.vote_no.contains(&self.id);
+                        ctx.persist("vote", |s| {
+                            s.votes.insert(tx, yes);
+                        });
+                        self.votes.insert(tx, yes);
+                        ctx.note(TwoPhaseNote::Votes { tx, yes });
+                        yes
+                    }
+                };
+                ctx.send(from, TwoPhaseMsg::Vote { tx, yes });
+                if !yes {
+                    // A no vote lets the participant abort at once: the outcome cannot be commit.
+                    self.learn(ctx, tx, false);
+                }
+            }
+            TwoPhaseMsg::Vote { tx, yes } => {
+                if let Some(pending) = self.pending.get_mut(&tx) {
+                    pending.votes.insert(from, yes);
+                    self.count(ctx, tx);
+                }
+            }
+            TwoPhaseMsg::Outcome { tx, commit } => {
+                self.learn(ctx, tx, commit);
+                ctx.send(from, TwoPhaseMsg::Ack { tx });
+            }
+            TwoPhaseMsg::Ack { tx } => {
+                if let Some(waiting) = self.unacked.get_mut(&tx) {
+                    waiting.retain(|&n| n != from);
+                    if waiting.is_empty() {
+                        self.unacked.remove(&tx);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: TwoPhaseTimer) {
+        match timer {
+            TwoPhaseTimer::Votes(tx) => {
+                if self.pending.contains_key(&tx) {
+                    self.decide(ctx, tx, false);
+                }
+            }
+            TwoPhaseTimer::Resend => {
+                let outcomes = &ctx.stable().outcomes;
+                let resend: Vec<(NodeId, Tx, bool)> = self
+                    .unacked
+                    .iter()
+                    .flat_map(|(&tx, waiting)| {
+                        let commit = outcomes.get(&tx).copied().unwrap_or(false);
+                        waiting.iter().map(move |&n| (n, tx, commit))
+                    })
+                    .collect();
+                for (node, tx, commit) in resend {
+                    ctx.send(node, TwoPhaseMsg::Outcome { tx, commit });
+                }
+                self.resending = !self.unacked.is_empty();
+                if self.resending {
+                    ctx.set_timer(self.params.vote_timeout_us, TwoPhaseTimer::Resend);
+                }
+            }
+        }
+    }
+
+    fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &TwoPhaseRequest) {
+        if self.id != COORDINATOR {
+            ctx.reply(req.id, TwoPhaseResponse::NotTheCoordinator);
+            return;
+        }
+        let TwoPhaseRequest::Begin(name) = op;
+        let tx = ctx.stable().begun + 1;
+        ctx.persist("begun", |s| s.begun = tx);
+        ctx.note(TwoPhaseNote::Begins {
+            tx,
+            name: name.clone(),
+        });
+        self.pending.insert(
+            tx,
+            Pending {
+                request: Some(req.id),
+                votes: BTreeMap::new(),
+            },
+        );
+        for participant in self.participants() {
+            ctx.send(participant, TwoPhaseMsg::Prepare { tx });
+        }
+        ctx.set_timer(self.params.vote_timeout_us, TwoPhaseTimer::Votes(tx));
+    }
+
+    fn validate(p: &TwoPhaseCommitParams, nodes: u32) -> Result<(), String> {
+        if nodes < 2 {
+            return Err(format!(
+                "two-phase commit needs a coordinator and at least one participant, but `nodes` is {nodes}"
+            ));
+        }
+        if let Some(node) = p.vote_no.iter().find(|n| n.0 == 0 || n.0 >= nodes) {
+            return Err(format!(
+                "`protocol.vote_no` names {node}, which is not a participant (n2 to n{nodes})"
+            ));
+        }
+        if p.vote_timeout_us < 1_000 || p.vote_timeout_us > 600_000_000 {
+            return Err(format!(
+                "`protocol.vote_timeout_us` is {}, but must be from 1ms to 10 minutes",
+                p.vote_timeout_us
+            ));
+        }
+        Ok(())
+    }
+
+    fn example_request() -> Option<TwoPhaseRequest> {
+        Some(TwoPhaseRequest::Begin("t1".into()))
+    }
+
+    fn fact(note: &TwoPhaseNote) -> Option<Fact> {
+        match note {
+            TwoPhaseNote::Begins { tx, .. } => Some(Fact::Proposed {
+                instance: *tx,
+                value: outcome(true).into(),
+            }),
+            TwoPhaseNote::Decides { tx, commit } => Some(Fact::Decided {
+                instance: *tx,
+                value: outcome(*commit).into(),
+            }),
+            TwoPhaseNote::Votes { .. } => None,
+        }
+    }
+
+    fn msg_label(msg: &TwoPhaseMsg) -> String {
+        match msg {
+            TwoPhaseMsg::Prepare { tx } => format!("prepare t{tx}"),
+            TwoPhaseMsg::Vote { tx, yes } => format!("{} t{tx}", if *yes { "yes" } else { "no" }),
+            TwoPhaseMsg::Outcome { tx, commit } => format!("{} t{tx}", outcome(*commit)),
+            TwoPhaseMsg::Ack { tx } => format!("ack t{tx}"),
+        }
+    }
+
+    fn timer_name(timer: &TwoPhaseTimer) -> &'static str {
+        match timer {
+            TwoPhaseTimer::Votes(_) => "votes",
+            TwoPhaseTimer::Resend => "resend",
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        let in_doubt: Vec<String> = self
+            .votes
+            .iter()
+            .filter(|&(tx, &yes)| yes && !self.outcomes.contains_key(tx))
+            .map(|(tx, _)| format!("t{tx}"))
+            .collect();
+        let role = if self.id == COORDINATOR {
+            "coordinator"
+        } else if in_doubt.is_empty() {
+            "participant"
+        } else {
+            "in doubt"
+        };
+        // The latest outcomes, newest first: enough to follow a lesson without a long list.
+        let decided: Vec<String> = self
+            .outcomes
+            .iter()
+            .rev()
+            .take(8)
+            .map(|(tx, commit)| format!("t{tx} {}", outcome(*commit)))
+            .collect();
+        let list = |items: Vec<String>| {
+            if items.is_empty() {
+                "none".to_string()
+            } else {
+                items.join(", ")
+            }
+        };
+        let mut fields = vec![("decided".to_string(), list(decided))];
+        if self.id != COORDINATOR {
+            fields.insert(0, ("in doubt".to_string(), list(in_doubt)));
+        }
+        let tables = if self.id == COORDINATOR {
+            let rows = self
+                .pending
+                .iter()
+                .map(|(tx, p)| {
+                    let votes: Vec<String> = p
+                        .votes
+                        .iter()
+                        .map(|(n, yes)| format!("{n}: {}", if *yes { "yes" } else { "no" }))
+                        .collect();
+                    vec![format!("t{tx}"), votes.join(", ")]
+                })
+                .collect();
+            vec![ViewTable {
+                title: "Waiting for votes".into(),
+                columns: vec!["transaction".into(), "votes so far".into()],
+                rows,
+            }]
+        } else {
+            Vec::new()
+        };
+        NodeView {
+            role: Some(role.into()),
+            fields,
+            tables,
+        }
+    }
+
+    fn properties(params: &TwoPhaseCommitParams) -> Vec<Box<dyn Property<Self>>> {
+        // Commit validity first: when one step breaks both, the more specific lesson is named.
+        vec![
+            commit_validity(),
+            consensus::agreement(),
+            consensus::integrity(),
+            // Two vote timeouts: time to time out on the votes and then resend the outcome once.
+            consensus::termination(2 * params.vote_timeout_us),
+            sometimes(
+                "A commit",
+                "Some transaction commits, so Commit validity has a commit to judge.",
+                Kinds::ANNOTATE,
+                |cx| {
+                    cx.new_facts().any(|(_, _, fact)| {
+                        matches!(fact, Fact::Decided { value, .. } if value == "commit")
+                    })
+                },
+            ),
+        ]
+    }
+
+    fn generate_request(
+        seq: u64,
+        _rng: &mut crate::engine::rng::SimRng,
+    ) -> Option<TwoPhaseRequest> {
+        Some(TwoPhaseRequest::Begin(format!("t{seq}")))
+    }
+}
+
+/// Always: a transaction commits only if every participant voted yes. Per transaction, the
+/// checker keeps the no votes and the first commit it has seen.
+fn commit_validity() -> Box<dyn Property<TwoPhaseCommit>> {
+    type Seen = BTreeMap<Tx, (Option<(NodeId, EventId)>, Option<(NodeId, EventId)>)>;
+    always(
+        "Commit validity",
+        "A transaction commits only if every participant voted yes.",
+        Kinds::ANNOTATE,
+        Seen::new(),
+        |seen, cx| {
+            for (event, e) in cx.new_events() {
+                let (Some(node), EventKind::Annotate { .. }) = (e.node, &e.kind) else {
+                    continue;
+                };
+                let (tx, no, commit) = match cx.note(event) {
+                    Some(&TwoPhaseNote::Votes { tx, yes: false }) => {
+                        (tx, Some((node, event)), None)
+                    }
+                    Some(&TwoPhaseNote::Decides { tx, commit: true }) => {
+                        (tx, None, Some((node, event)))
+                    }
+                    _ => continue,
+                };
+                let entry = seen.entry(tx).or_default();
+                entry.0 = entry.0.or(no);
+                entry.1 = entry.1.or(commit);
+                if let (Some((voter, vote)), Some((committer, commit))) = *entry {
+                    return Verdict::Violated {
+                        message: format!(
+                            "{committer} committed t{tx}, but {voter} voted no: a transaction \
+                             commits only if every participant voted yes"
+                        ),
+                        involved: vec![vote, commit],
+                    };
+                }
+            }
+            Verdict::Holds
+        },
+    )
+}
