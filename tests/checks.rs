@@ -2,7 +2,7 @@
 //! facts its client requests ask for (`{"propose": …}`, `{"decide": …}`, `{"deliver": …}`), so each
 //! checker can be shown both firing on the story it exists to catch and staying quiet on a good one.
 
-use causeway::checks::{broadcast, consensus};
+use causeway::checks::{broadcast, consensus, convergence};
 use causeway::engine::action::{Action, Scheduled};
 use causeway::engine::clock::ClockConfig;
 use causeway::engine::fact::Fact;
@@ -17,15 +17,29 @@ use serde::{Deserialize, Serialize};
 enum Library {
     Consensus,
     Broadcast,
+    Convergence,
 }
 
 /// A request is one fact for the node to state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Say {
-    Propose { instance: u64, value: String },
-    Decide { instance: u64, value: String },
-    Deliver { origin: NodeId, seq: u32 },
+    Propose {
+        instance: u64,
+        value: String,
+    },
+    Decide {
+        instance: u64,
+        value: String,
+    },
+    Deliver {
+        origin: NodeId,
+        seq: u32,
+    },
+    /// Set this node's replica to `value` and send it to every other node, which adopts it.
+    Set {
+        value: String,
+    },
 }
 
 impl std::fmt::Display for Say {
@@ -34,11 +48,14 @@ impl std::fmt::Display for Say {
     }
 }
 
+/// A node's replica: the last value it set or adopted.
 #[derive(Clone, Debug)]
-struct Scripted;
+struct Scripted {
+    value: String,
+}
 
 impl Protocol for Scripted {
-    type Msg = ();
+    type Msg = String;
     type Timer = ();
     type Request = Say;
     type Response = ();
@@ -49,16 +66,24 @@ impl Protocol for Scripted {
     const NAME: &'static str = "scripted";
 
     fn new(_id: NodeId, _nodes: u32, _params: &Library) -> Self {
-        Scripted
+        Scripted {
+            value: String::new(),
+        }
     }
 
     fn on_start(&mut self, _ctx: &mut Ctx<'_, Self>) {}
 
-    fn on_message(&mut self, _ctx: &mut Ctx<'_, Self>, _from: NodeId, _msg: &()) {}
+    fn on_message(&mut self, _ctx: &mut Ctx<'_, Self>, _from: NodeId, value: &String) {
+        self.value = value.clone();
+    }
 
     fn on_timer(&mut self, _ctx: &mut Ctx<'_, Self>, _timer: ()) {}
 
     fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, _req: RequestInfo, op: &Say) {
+        if let Say::Set { value } = op {
+            self.value = value.clone();
+            ctx.broadcast(value.clone());
+        }
         ctx.note(op.clone());
     }
 
@@ -72,11 +97,12 @@ impl Protocol for Scripted {
                 text: String::new(),
                 hops: 1,
             },
+            Say::Set { .. } => return None,
         })
     }
 
-    fn msg_label(_msg: &()) -> String {
-        String::new()
+    fn msg_label(value: &String) -> String {
+        value.clone()
     }
 
     fn timer_name(_timer: &()) -> &'static str {
@@ -102,6 +128,7 @@ impl Protocol for Scripted {
                 broadcast::causal_order(),
                 broadcast::total_order(),
             ],
+            Library::Convergence => vec![convergence::convergence(100_000, |s| s.value.clone())],
         }
     }
 }
@@ -492,4 +519,48 @@ mod linearizability {
         }
         assert_eq!(check_kv(&history[..3], 1_000), KvOutcome::Linearizable);
     }
+}
+
+fn set(value: &str) -> serde_json::Value {
+    serde_json::json!({"set": {"value": value}})
+}
+
+#[test]
+fn replicas_that_heard_the_same_updates_converge_and_a_missed_update_is_caught() {
+    let converged = story(
+        Library::Convergence,
+        &[(10, 1, set("a")), (20, 2, set("b"))],
+        &[],
+    );
+    assert_eq!(violations(&converged), vec![]);
+    let state = |run: &Sim<Scripted>| {
+        run.properties()
+            .into_iter()
+            .find(|p| p.name == "Convergence")
+            .expect("convergence is checked")
+            .state
+    };
+    assert!(matches!(state(&converged), PropertyState::Satisfied { .. }));
+
+    // n3 is cut off while n1 sets "a"; after the heal nobody resends it.
+    let partition = Action::Partition {
+        groups: vec![vec![n(1), n(2)], vec![n(3)]],
+    };
+    let diverged = story(
+        Library::Convergence,
+        &[(10, 1, set("a"))],
+        &[(5, partition), (500, Action::Heal)],
+    );
+    let found = violations(&diverged);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "Convergence");
+    assert!(
+        found[0].1.starts_with("n3 holds \"\" but n1 holds \"a\""),
+        "{found:?}"
+    );
+
+    // A run still busy at its end cannot be judged: the property stays pending.
+    let busy = story(Library::Convergence, &[(950, 1, set("late"))], &[]);
+    assert_eq!(violations(&busy), vec![]);
+    assert_eq!(state(&busy), PropertyState::Pending);
 }

@@ -5,10 +5,12 @@
 //! - `broadcast`: no duplication, agreement, FIFO, causal and total order, over `Delivered` facts.
 //! - `consensus`: agreement, validity, integrity and termination, over `Proposed` and `Decided`
 //!   facts.
+//! - `convergence`: replicas equal once the network has been quiet for a given time.
 //! - `linearizability`: client histories against a sequential model (a register; a key-value store,
 //!   each key on its own), with a bounded search that answers "unknown" rather than freeze, and an
 //!   explanation when no order works.
 
 pub mod broadcast;
 pub mod consensus;
+pub mod convergence;
 pub mod linearizability;
