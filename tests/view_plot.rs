@@ -1,4 +1,4 @@
-//! The lesson plots (src/view/plot.rs) on real preset runs: the clock-error plot shows what the
+//! The lesson plots (src/view/plot/) on real preset runs: the clock-error plot shows what the
 //! clock-synchronisation lessons teach (drift in straight lines, a sawtooth between syncs, errors
 //! within the promised bound after a sync) and the gossip plot shows epidemic spread (a curve that
 //! only rises, reaches every node at a reported time, and rises faster with a larger fanout).
