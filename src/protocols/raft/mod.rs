@@ -13,6 +13,8 @@
 mod client;
 mod election;
 pub mod kv;
+mod linearizable;
+mod liveness;
 mod properties;
 mod replication;
 pub mod shared;

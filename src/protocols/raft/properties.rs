@@ -1,16 +1,21 @@
 //! Raft's checkers, named as in the paper (Figure 3), plus linearizable reads and liveness after
 //! faults heal. Each runs after every step and looks only at what the step changed: the nodes its
 //! events touched and the logs it persisted, so the cost per step does not grow with the run.
+//!
+//! This file lists them all and holds the paper's safety properties and what the other checkers
+//! share (`REQUESTS`, `Done`); linearizable reads are in `linearizable.rs`, liveness after faults
+//! heal in `liveness.rs`.
 
+use super::linearizable::LinearizableReads;
+use super::liveness::{LeaderAfterHeal, RequestsAfterHeal};
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::property::sometimes;
-use crate::engine::protocol::{CheckCx, NodeStatus, Property, PropertyKind, Verdict};
-use crate::engine::time::SimTime;
-use crate::engine::trace::{DropReason, EventKind, Kinds};
+use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
+use crate::engine::trace::{EventKind, Kinds};
 use crate::protocols::raft::shared::SharedVec;
-use crate::protocols::raft::{Entry, KvRequest, KvResponse, Raft, RaftParams, Role, Term};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::protocols::raft::{Entry, Raft, RaftParams, Role, Term};
+use std::collections::BTreeMap;
 
 pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
     vec![
@@ -20,16 +25,8 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
         Box::new(LeaderCompleteness::default()),
         Box::new(StateMachineSafety::default()),
         Box::new(LinearizableReads::default()),
-        Box::new(LeaderAfterHeal {
-            bound_us: params.liveness_bound_us,
-            faults: FaultWatch::default(),
-        }),
-        Box::new(RequestsAfterHeal {
-            bound_us: params.liveness_bound_us,
-            faults: FaultWatch::default(),
-            ops: BTreeMap::new(),
-            done: Done::default(),
-        }),
+        Box::new(LeaderAfterHeal::new(params.liveness_bound_us)),
+        Box::new(RequestsAfterHeal::new(params.liveness_bound_us)),
         sometimes(
             "A leader",
             "Some server becomes leader, so the safety checkers have a leader's log to judge.",
@@ -59,23 +56,8 @@ fn log_writes<'a>(cx: &'a CheckCx<'_, Raft>) -> impl Iterator<Item = (NodeId, Ev
     })
 }
 
-/// The kinds of event a fault or its repair records.
-const FAULTS: Kinds = Kinds::PARTITION
-    .or(Kinds::PARTITION_ONE_WAY)
-    .or(Kinds::HEAL)
-    .or(Kinds::HOLD)
-    .or(Kinds::RELEASE)
-    .or(Kinds::DROP)
-    .or(Kinds::CRASH)
-    .or(Kinds::RESTART)
-    .or(Kinds::PAUSE)
-    .or(Kinds::RESUME)
-    .or(Kinds::LINK_CHANGE)
-    .or(Kinds::CLOCK_JUMP)
-    .or(Kinds::CLOCK_DRIFT);
-
 /// The kinds of event a client operation records as it begins or ends.
-const REQUESTS: Kinds = Kinds::REQUEST.or(Kinds::REQUEST_DROP).or(Kinds::RESPONSE);
+pub(super) const REQUESTS: Kinds = Kinds::REQUEST.or(Kinds::REQUEST_DROP).or(Kinds::RESPONSE);
 
 fn describe(entry: &Entry) -> String {
     format!("term {}, {}", entry.term.0, entry.command.describe())
@@ -510,381 +492,19 @@ impl Property<Raft> for StateMachineSafety {
 /// Which operations have completed, one bit each (operation ids are dense), so checkers can
 /// forget a completed operation and still ignore its late duplicates.
 #[derive(Clone, Debug, Default)]
-struct Done(Vec<u64>);
+pub(super) struct Done(Vec<u64>);
 
 impl Done {
-    fn contains(&self, op: OpId) -> bool {
+    pub(super) fn contains(&self, op: OpId) -> bool {
         let i = op.index();
         self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
     }
 
-    fn insert(&mut self, op: OpId) {
+    pub(super) fn insert(&mut self, op: OpId) {
         let i = op.index();
         if self.0.len() <= i / 64 {
             self.0.resize(i / 64 + 1, 0);
         }
         self.0[i / 64] |= 1 << (i % 64);
-    }
-}
-
-/// A client write as the checker saw it: when it began and when (if ever) it completed, as event
-/// ids, which order events the way time does.
-#[derive(Clone, Debug)]
-struct Write {
-    op: OpId,
-    put: bool,
-    value: String,
-    begin: EventId,
-    end: Option<EventId>,
-}
-
-/// Linearizable reads, for each key as a register with puts and appends: a completed get must
-/// reflect every write that completed before it began, unless a put that may have come after that
-/// write (it did not complete before the write began) began before the get completed. A put's value
-/// must begin the result; an append's must appear in it.
-///
-/// The checker forgets what can no longer change a verdict: a completed operation's invocation,
-/// and a write that completed before some completed put began (that put may be ordered after
-/// it for every get still to come, and overwrites whatever the forgotten write would have).
-#[derive(Clone, Debug, Default)]
-struct LinearizableReads {
-    /// The operations in progress, by when they began.
-    ops: BTreeMap<OpId, EventId>,
-    done: Done,
-    writes: BTreeMap<String, Vec<Write>>,
-}
-
-impl LinearizableReads {
-    fn judge(&self, key: &str, begin: EventId, end: EventId, value: &str) -> Option<String> {
-        let writes = self.writes.get(key)?;
-        // The two puts that could be ordered latest before the get, by how late they completed
-        // (never completing counts as latest): whichever is not the write being judged decides
-        // whether that write may have been overwritten.
-        let mut latest: [Option<(Option<EventId>, OpId)>; 2] = [None, None];
-        let later = |a: Option<EventId>, b: Option<EventId>| match (a, b) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some(a), Some(b)) => a > b,
-        };
-        for put in writes.iter().filter(|w| w.put && w.begin < end) {
-            let candidate = (put.end, put.op);
-            if latest[0].is_none_or(|l| later(candidate.0, l.0)) {
-                latest[1] = latest[0];
-                latest[0] = Some(candidate);
-            } else if latest[1].is_none_or(|l| later(candidate.0, l.0)) {
-                latest[1] = Some(candidate);
-            }
-        }
-        for write in writes {
-            let Some(completed) = write.end else {
-                continue;
-            };
-            if completed >= begin {
-                continue;
-            }
-            let other = match latest[0] {
-                Some((_, op)) if op == write.op => latest[1],
-                l => l,
-            };
-            let maybe_overwritten = other.is_some_and(|(e, _)| e.is_none_or(|e| e > write.begin));
-            if maybe_overwritten {
-                continue;
-            }
-            let visible = if write.put {
-                value.starts_with(&write.value)
-            } else {
-                value.contains(&write.value)
-            };
-            if !visible {
-                let verb = if write.put { "put" } else { "append" };
-                return Some(format!(
-                    "a get of {key} returned {value:?}, missing the {verb} of {:?} ({}) that \
-                     completed before the get began",
-                    write.value, write.op
-                ));
-            }
-        }
-        None
-    }
-}
-
-impl Property<Raft> for LinearizableReads {
-    fn name(&self) -> &'static str {
-        "Linearizable reads"
-    }
-
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Always
-    }
-
-    fn description(&self) -> &'static str {
-        "Every completed get sees every write that completed before it began (unless a later put \
-         may have overwritten it)."
-    }
-
-    fn watches(&self) -> Kinds {
-        REQUESTS
-    }
-
-    fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        for (id, event) in cx.new_events() {
-            match event.kind {
-                EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                    if self.ops.contains_key(&op) || self.done.contains(op) {
-                        continue;
-                    }
-                    let Some(request) = cx.request(op) else {
-                        continue;
-                    };
-                    if let KvRequest::Put { key, value } | KvRequest::Append { key, value } =
-                        request
-                    {
-                        self.writes.entry(key.clone()).or_default().push(Write {
-                            op,
-                            put: matches!(request, KvRequest::Put { .. }),
-                            value: value.clone(),
-                            begin: id,
-                            end: None,
-                        });
-                    }
-                    self.ops.insert(op, id);
-                }
-                EventKind::Response { op, .. } => {
-                    let reply = cx.response(id);
-                    if matches!(reply, None | Some(KvResponse::Redirect(_))) {
-                        continue;
-                    }
-                    let Some(begin) = self.ops.remove(&op) else {
-                        continue;
-                    };
-                    self.done.insert(op);
-                    let Some(request) = cx.request(op) else {
-                        continue;
-                    };
-                    match (request, reply) {
-                        (KvRequest::Get { key }, Some(KvResponse::Value(value))) => {
-                            let key = key.clone();
-                            let value = value.as_deref().unwrap_or("");
-                            if let Some(message) = self.judge(&key, begin, id, value) {
-                                return Verdict::Violated {
-                                    message,
-                                    involved: vec![begin, id],
-                                };
-                            }
-                        }
-                        (request, _) => {
-                            if let Some(writes) = self.writes.get_mut(request.key())
-                                && let Some(write) = writes.iter_mut().rev().find(|w| w.op == op)
-                            {
-                                write.end = Some(id);
-                                if write.put {
-                                    let put = write.begin;
-                                    writes.retain(|w| w.op == op || w.end.is_none_or(|e| e >= put));
-                                }
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        Verdict::Holds
-    }
-
-    fn clone_box(&self) -> Box<dyn Property<Raft>> {
-        Box::new(self.clone())
-    }
-}
-
-/// When the last fault (or repair) happened and whether the system is whole now: every node up,
-/// no partition, no held link.
-#[derive(Clone, Debug, Default)]
-struct FaultWatch {
-    settled_at: SimTime,
-    last: Option<EventId>,
-    partitioned: bool,
-    held: BTreeSet<(NodeId, NodeId)>,
-}
-
-impl FaultWatch {
-    fn observe(&mut self, cx: &CheckCx<'_, Raft>) {
-        for (id, event) in cx.new_events() {
-            let fault = match &event.kind {
-                EventKind::Partition { .. } | EventKind::PartitionOneWay { .. } => {
-                    self.partitioned = true;
-                    true
-                }
-                EventKind::Heal => {
-                    self.partitioned = false;
-                    true
-                }
-                EventKind::Hold { from, to } => {
-                    self.held.insert((*from, *to));
-                    true
-                }
-                EventKind::Release { from, to } => {
-                    self.held.remove(&(*from, *to));
-                    true
-                }
-                EventKind::Drop {
-                    reason: DropReason::ByUser,
-                    ..
-                } => true,
-                EventKind::Crash
-                | EventKind::Restart
-                | EventKind::Pause
-                | EventKind::Resume
-                | EventKind::LinkChange { .. }
-                | EventKind::ClockJump { .. }
-                | EventKind::ClockDrift { .. } => true,
-                _ => false,
-            };
-            if fault {
-                self.settled_at = event.time;
-                self.last = Some(id);
-            }
-        }
-    }
-
-    /// The instant the system became whole, if it is whole now and has been for `bound_us`.
-    fn healed_for(&self, cx: &CheckCx<'_, Raft>, bound_us: u64) -> Option<SimTime> {
-        let whole = !self.partitioned
-            && self.held.is_empty()
-            && cx.nodes.iter().all(|n| n.status() == NodeStatus::Up);
-        let long_enough = cx.now.as_us().saturating_sub(self.settled_at.as_us()) >= bound_us;
-        (whole && long_enough).then_some(self.settled_at)
-    }
-}
-
-/// Liveness: once faults have healed, a leader is elected within the bound.
-#[derive(Clone, Debug)]
-struct LeaderAfterHeal {
-    bound_us: u64,
-    faults: FaultWatch,
-}
-
-impl Property<Raft> for LeaderAfterHeal {
-    fn name(&self) -> &'static str {
-        "Leader after heal"
-    }
-
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
-
-    fn description(&self) -> &'static str {
-        "Once every fault has healed, a leader of the highest term is elected within the bound."
-    }
-
-    fn watches(&self) -> Kinds {
-        FAULTS
-    }
-
-    fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        self.faults.observe(cx);
-        Verdict::Holds
-    }
-
-    fn at_end(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        let Some(since) = self.faults.healed_for(cx, self.bound_us) else {
-            return Verdict::Satisfied;
-        };
-        let states = cx.nodes.iter().filter_map(|n| n.state());
-        let highest = states
-            .clone()
-            .map(Raft::current_term)
-            .max()
-            .unwrap_or(Term(0));
-        if states
-            .clone()
-            .any(|r| r.role() == Role::Leader && r.current_term() == highest)
-        {
-            return Verdict::Satisfied;
-        }
-        Verdict::Violated {
-            message: format!(
-                "no leader at {}, though the system has been whole since {since}; terms reached {}",
-                cx.now, highest.0
-            ),
-            involved: self.faults.last.into_iter().collect(),
-        }
-    }
-
-    fn clone_box(&self) -> Box<dyn Property<Raft>> {
-        Box::new(self.clone())
-    }
-}
-
-/// Liveness: once faults have healed, every request made since completes within the bound.
-#[derive(Clone, Debug)]
-struct RequestsAfterHeal {
-    bound_us: u64,
-    faults: FaultWatch,
-    /// Per operation in progress: when it began and its first event. Completed ones are only
-    /// remembered as done.
-    ops: BTreeMap<OpId, (SimTime, EventId)>,
-    done: Done,
-}
-
-impl Property<Raft> for RequestsAfterHeal {
-    fn name(&self) -> &'static str {
-        "Requests complete after heal"
-    }
-
-    fn kind(&self) -> PropertyKind {
-        PropertyKind::Eventually
-    }
-
-    fn description(&self) -> &'static str {
-        "Once every fault has healed, each client request made since completes within the bound."
-    }
-
-    fn watches(&self) -> Kinds {
-        FAULTS.or(REQUESTS)
-    }
-
-    fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        self.faults.observe(cx);
-        for (id, event) in cx.new_events() {
-            match event.kind {
-                EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. }
-                    if !self.done.contains(op) =>
-                {
-                    self.ops.entry(op).or_insert((event.time, id));
-                }
-                EventKind::Response { op, .. }
-                    if !matches!(cx.response(id), None | Some(KvResponse::Redirect(_)))
-                        && self.ops.remove(&op).is_some() =>
-                {
-                    self.done.insert(op);
-                }
-                _ => {}
-            }
-        }
-        Verdict::Holds
-    }
-
-    fn at_end(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
-        let Some(since) = self.faults.healed_for(cx, self.bound_us) else {
-            return Verdict::Satisfied;
-        };
-        let late = self
-            .ops
-            .iter()
-            .find(|(_, (at, _))| *at >= since && at.as_us() + self.bound_us <= cx.now.as_us());
-        match late {
-            Some((op, (at, event))) => Verdict::Violated {
-                message: format!(
-                    "{op}, sent at {at} after the faults healed at {since}, had not completed by {}",
-                    cx.now
-                ),
-                involved: vec![*event],
-            },
-            None => Verdict::Satisfied,
-        }
-    }
-
-    fn clone_box(&self) -> Box<dyn Property<Raft>> {
-        Box::new(self.clone())
     }
 }
