@@ -4,45 +4,13 @@
 //! checks that every preset has one) and the forever-link corpus (links made by every format version
 //! ever shipped). A changed hash means old links no longer replay: never edit a row.
 
-use causeway::engine::run::trace_hash;
-use causeway::scenario::link::Link;
+mod trace_table;
+
 use causeway::scenario::{Scenario, presets};
+use trace_table::{TABLE, replay, rows};
 
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
-
-const TABLE: &str = include_str!("traces.tsv");
-
-struct Row {
-    name: String,
-    link: Link,
-    hash: String,
-}
-
-fn rows() -> Vec<Row> {
-    TABLE
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [name, text, hash] = fields[..] else {
-                panic!("table lines are `name<TAB>link<TAB>hash`: {line}");
-            };
-            let link = Link::decode(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            Row {
-                name: name.to_string(),
-                link,
-                hash: hash.to_string(),
-            }
-        })
-        .collect()
-}
-
-fn replay(scenario: &Scenario) -> String {
-    let mut run = scenario.build().expect("table scenarios build");
-    run.run_until(scenario.horizon_us);
-    trace_hash(run.as_ref())
-}
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]

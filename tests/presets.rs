@@ -15,23 +15,9 @@ use causeway::scenario::Scenario;
 use causeway::scenario::link::{Link, ViewOptions};
 use causeway::scenario::presets::{PRESETS, Preset};
 use std::io::Write;
+use trace_table::{Row, rows};
 
-const TABLE: &str = include_str!("traces.tsv");
-
-/// The hash the table holds for exactly this scenario, if a row holds it.
-fn golden_row(scenario: &Scenario) -> Option<(String, String)> {
-    TABLE
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .find_map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            let [name, text, hash] = fields[..] else {
-                panic!("table lines are `name<TAB>link<TAB>hash`: {line}");
-            };
-            let link = Link::decode(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            (link.scenario == *scenario).then(|| (name.to_string(), hash.to_string()))
-        })
-}
+mod trace_table;
 
 fn run_to_horizon(scenario: &Scenario, check_every_step: bool) -> Box<dyn Run> {
     let mut run = scenario.build().expect("presets build");
@@ -42,8 +28,12 @@ fn run_to_horizon(scenario: &Scenario, check_every_step: bool) -> Box<dyn Run> {
     run
 }
 
-/// What is wrong with this preset's run, if anything.
-fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String> {
+/// A row to add to the table: the preset, its link and its trace hash.
+type NewRow = (&'static str, String, String);
+
+/// What is wrong with this preset's run, if anything; a preset without a golden row goes to
+/// `missing` instead.
+fn problems(preset: &Preset, table: &[Row], missing: &mut Vec<NewRow>) -> Vec<String> {
     let scenario = preset.scenario().expect("presets are valid");
     let run = run_to_horizon(&scenario, false);
     let mut problems = Vec::new();
@@ -92,9 +82,10 @@ fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String>
              a property does not watch a kind that changes its verdict"
         ));
     }
-    match golden_row(&scenario) {
-        Some((name, golden)) if golden != hash => problems.push(format!(
-            "replays to {hash}, but its golden row ({name}) says {golden}"
+    match table.iter().find(|row| row.link.scenario == scenario) {
+        Some(row) if row.hash != hash => problems.push(format!(
+            "replays to {hash}, but its golden row ({}) says {}",
+            row.name, row.hash
         )),
         Some(_) => {}
         None => {
@@ -103,7 +94,7 @@ fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String>
                 at: SimTime::ZERO,
                 view: ViewOptions::default(),
             };
-            missing.push((link.encode(), hash));
+            missing.push((preset.id, link.encode(), hash));
         }
     }
     problems
@@ -112,18 +103,13 @@ fn problems(preset: &Preset, missing: &mut Vec<(String, String)>) -> Vec<String>
 #[test]
 fn every_preset_shows_what_it_declares_replays_the_same_when_checked_every_step_and_has_a_golden_row()
  {
+    let table = rows();
     let mut failures = Vec::new();
     let mut missing = Vec::new();
     for preset in PRESETS {
-        let mut new_rows = Vec::new();
-        for problem in problems(preset, &mut new_rows) {
+        for problem in problems(preset, &table, &mut missing) {
             failures.push(format!("{}: {problem}", preset.id));
         }
-        missing.extend(
-            new_rows
-                .into_iter()
-                .map(|(link, hash)| (preset.id, link, hash)),
-        );
     }
     if !missing.is_empty() {
         if std::env::var_os("CAUSEWAY_BLESS").is_some() {

@@ -12,9 +12,9 @@ use causeway::checks::linearizability::{
 };
 use causeway::engine::run::Run;
 use causeway::engine::trace::EventKind;
-use causeway::protocols::raft::{BreakIt, RaftParams, ReadMode};
-use causeway::scenario::{ProtocolConfig, Scenario, presets, sweep};
-use common::{reproduce, seed_count};
+use causeway::protocols::raft::{BreakIt, ReadMode};
+use causeway::scenario::{Scenario, presets, sweep};
+use common::{raft_base, reproduce, seed_count};
 use std::collections::BTreeMap;
 
 /// Placements the search may try per key before it answers "unknown".
@@ -87,14 +87,6 @@ fn online_verdict(run: &dyn Run) -> Option<String> {
     })
 }
 
-fn base(edit: impl FnOnce(&mut RaftParams)) -> Scenario {
-    let mut scenario = presets::find("raft-basic").unwrap().scenario().unwrap();
-    if let ProtocolConfig::Raft(params) = &mut scenario.protocol {
-        edit(params);
-    }
-    scenario
-}
-
 fn run(scenario: &Scenario) -> Box<dyn Run> {
     let mut run = scenario.build().expect("scenarios build");
     run.run_until(scenario.horizon_us);
@@ -132,10 +124,10 @@ fn every_raft_preset_history_agrees_with_the_online_checker() {
 #[test]
 fn correct_raft_histories_stay_linearizable_under_random_faults() {
     for (name, base) in [
-        ("log reads", base(|_| {})),
+        ("log reads", raft_base(|_| {})),
         (
             "read-index reads",
-            base(|p| {
+            raft_base(|p| {
                 p.reads = ReadMode::ReadIndex;
                 p.max_entries_per_message = 2;
             }),
@@ -156,7 +148,7 @@ fn correct_raft_histories_stay_linearizable_under_random_faults() {
 
 #[test]
 fn when_the_online_checker_finds_a_stale_read_the_search_does_too() {
-    let broken = base(|p| {
+    let broken = raft_base(|p| {
         p.break_it = BreakIt::VoteWithoutLogCheck;
     });
     let mut compared = 0;

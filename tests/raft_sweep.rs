@@ -7,17 +7,9 @@ mod common;
 
 use causeway::engine::run::trace_hash;
 use causeway::engine::trace::EventKind;
-use causeway::protocols::raft::{BreakIt, RaftParams, ReadMode};
-use causeway::scenario::{ProtocolConfig, Scenario, presets, sweep};
+use causeway::protocols::raft::{BreakIt, ReadMode};
+use causeway::scenario::{Scenario, sweep};
 use common::*;
-
-fn base(edit: impl FnOnce(&mut RaftParams)) -> Scenario {
-    let mut scenario = presets::find("raft-basic").unwrap().scenario().unwrap();
-    if let ProtocolConfig::Raft(params) = &mut scenario.protocol {
-        edit(params);
-    }
-    scenario
-}
 
 /// The violations of one seed, as "property: message".
 fn violations(base: &Scenario, seed: u64) -> (Scenario, Vec<String>) {
@@ -58,13 +50,13 @@ fn caught(base: &Scenario, property: &str, within: u64) -> Option<u64> {
 
 #[test]
 fn correct_raft_survives_random_faults() {
-    assert_clean(&base(|_| {}), 60);
+    assert_clean(&raft_base(|_| {}), 60);
 }
 
 #[test]
 fn read_index_and_slow_backtracking_survive_random_faults() {
     assert_clean(
-        &base(|p| {
+        &raft_base(|p| {
             p.reads = ReadMode::ReadIndex;
             p.fast_backtrack = false;
             p.max_entries_per_message = 2;
@@ -75,14 +67,14 @@ fn read_index_and_slow_backtracking_survive_random_faults() {
 
 #[test]
 fn voting_without_the_log_check_is_caught_within_a_few_seeds() {
-    let scenario = base(|p| p.break_it = BreakIt::VoteWithoutLogCheck);
+    let scenario = raft_base(|p| p.break_it = BreakIt::VoteWithoutLogCheck);
     let seed = (0..5).find(|&s| !violations(&scenario, s).1.is_empty());
     assert!(seed.is_some(), "not caught within 5 seeds");
 }
 
 #[test]
 fn fixed_election_timeouts_are_caught_at_once() {
-    let scenario = base(|p| p.break_it = BreakIt::FixedElectionTimeout);
+    let scenario = raft_base(|p| p.break_it = BreakIt::FixedElectionTimeout);
     assert_eq!(caught(&scenario, "Leader after heal", 2), Some(0));
 }
 
@@ -95,7 +87,7 @@ const COMMIT_EARLIER_TERM_SEEDS: u64 = 2;
 
 #[test]
 fn forgetting_voted_for_is_caught_within_the_documented_seeds() {
-    let scenario = base(|p| p.break_it = BreakIt::ForgetVotedFor);
+    let scenario = raft_base(|p| p.break_it = BreakIt::ForgetVotedFor);
     let seed = FORGET_VOTED_FOR_FIRST_SEED;
     // The documented seed fails (the seeds before it are clean; `sim sweep --expect-violation`
     // checks that in CI-sized runs).
@@ -109,7 +101,7 @@ fn forgetting_voted_for_is_caught_within_the_documented_seeds() {
 
 #[test]
 fn committing_an_earlier_term_is_caught_within_the_documented_seeds() {
-    let scenario = base(|p| {
+    let scenario = raft_base(|p| {
         p.break_it = BreakIt::CommitEarlierTerm;
         p.leader_noop = false;
     });
@@ -133,7 +125,7 @@ fn skipping_unwatched_steps_never_changes_a_verdict() {
     ];
     let mut violations = 0;
     for break_it in variants {
-        let base = base(|p| {
+        let base = raft_base(|p| {
             p.break_it = break_it;
             p.leader_noop = break_it != BreakIt::CommitEarlierTerm;
         });

@@ -64,6 +64,27 @@ fn fit(delivered: &mut DeliveredAt, nodes: usize) {
     }
 }
 
+/// Walks the step's deliveries in event order, forgetting what a node delivered when it restarts,
+/// and hands each to `judge` with what its node delivered before. The first violation ends it.
+fn each_delivery<P: Protocol>(
+    delivered: &mut DeliveredAt,
+    cx: &CheckCx<'_, P>,
+    judge: impl Fn(&mut BTreeMap<Message, EventId>, EventId, NodeId, Message) -> Option<Verdict>,
+) -> Verdict {
+    fit(delivered, cx.nodes.len());
+    for happened in happenings(cx) {
+        match happened {
+            Happened::Restarted(node) => delivered[node.index()].clear(),
+            Happened::Delivered(event, node, id) => {
+                if let Some(verdict) = judge(&mut delivered[node.index()], event, node, id) {
+                    return verdict;
+                }
+            }
+        }
+    }
+    Verdict::Holds
+}
+
 /// Always: no node delivers the same message twice.
 pub fn no_duplication<P: Protocol>() -> Box<dyn Property<P>> {
     always(
@@ -72,21 +93,13 @@ pub fn no_duplication<P: Protocol>() -> Box<dyn Property<P>> {
         WATCHES,
         DeliveredAt::new(),
         |delivered, cx| {
-            fit(delivered, cx.nodes.len());
-            for happened in happenings(cx) {
-                match happened {
-                    Happened::Restarted(node) => delivered[node.index()].clear(),
-                    Happened::Delivered(event, node, id) => {
-                        if let Some(first) = delivered[node.index()].insert(id, event) {
-                            return Verdict::Violated {
-                                message: format!("{node} delivered {id} twice"),
-                                involved: vec![first, event],
-                            };
-                        }
-                    }
-                }
-            }
-            Verdict::Holds
+            each_delivery(delivered, cx, |mine, event, node, id| {
+                let first = mine.insert(id, event)?;
+                Some(Verdict::Violated {
+                    message: format!("{node} delivered {id} twice"),
+                    involved: vec![first, event],
+                })
+            })
         },
     )
 }
@@ -100,16 +113,10 @@ pub fn agreement<P: Protocol>() -> Box<dyn Property<P>> {
         WATCHES,
         DeliveredAt::new(),
         |delivered, cx| {
-            fit(delivered, cx.nodes.len());
-            for happened in happenings(cx) {
-                match happened {
-                    Happened::Restarted(node) => delivered[node.index()].clear(),
-                    Happened::Delivered(event, node, id) => {
-                        delivered[node.index()].entry(id).or_insert(event);
-                    }
-                }
-            }
-            Verdict::Holds
+            each_delivery(delivered, cx, |mine, event, _, id| {
+                mine.entry(id).or_insert(event);
+                None
+            })
         },
         |delivered, cx| {
             fit(delivered, cx.nodes.len());
@@ -143,30 +150,23 @@ pub fn fifo_order<P: Protocol>() -> Box<dyn Property<P>> {
         WATCHES,
         DeliveredAt::new(),
         |delivered, cx| {
-            fit(delivered, cx.nodes.len());
-            for happened in happenings(cx) {
-                match happened {
-                    Happened::Restarted(node) => delivered[node.index()].clear(),
-                    Happened::Delivered(event, node, id) => {
-                        let before = Message {
-                            origin: id.origin,
-                            seq: id.seq.saturating_sub(1),
-                        };
-                        let mine = &mut delivered[node.index()];
-                        if id.seq > 1 && !mine.contains_key(&before) {
-                            return Verdict::Violated {
-                                message: format!(
-                                    "{node} delivered {id} before {before}, which {} broadcast first",
-                                    id.origin
-                                ),
-                                involved: vec![event],
-                            };
-                        }
-                        mine.entry(id).or_insert(event);
-                    }
+            each_delivery(delivered, cx, |mine, event, node, id| {
+                let before = Message {
+                    origin: id.origin,
+                    seq: id.seq.saturating_sub(1),
+                };
+                if id.seq > 1 && !mine.contains_key(&before) {
+                    return Some(Verdict::Violated {
+                        message: format!(
+                            "{node} delivered {id} before {before}, which {} broadcast first",
+                            id.origin
+                        ),
+                        involved: vec![event],
+                    });
                 }
-            }
-            Verdict::Holds
+                mine.entry(id).or_insert(event);
+                None
+            })
         },
     )
 }

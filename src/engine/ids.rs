@@ -122,6 +122,13 @@ impl fmt::Display for RequestId {
     }
 }
 
+/// The entry recorded for `event` in a list kept in event order (replies, notes, facts), if any.
+pub fn by_event<T>(list: &[(EventId, T)], event: EventId) -> Option<&T> {
+    list.binary_search_by_key(&event, |(e, _)| *e)
+        .ok()
+        .map(|i| &list[i].1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! timer, persist, reply, annotate). They read only their own local clock and random stream.
 
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, by_event};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{Kinds, TraceEvent};
 use crate::engine::world::{Ctx, NodeSlot, OpState};
@@ -225,26 +225,17 @@ impl<P: Protocol> CheckCx<'_, P> {
 
     /// The reply recorded by response event `event`.
     pub fn response(&self, event: EventId) -> Option<&P::Response> {
-        self.responses
-            .binary_search_by_key(&event, |(e, _)| *e)
-            .ok()
-            .map(|i| &self.responses[i].1)
+        by_event(self.responses, event)
     }
 
     /// The note recorded by event `event`, if it is a note.
     pub fn note(&self, event: EventId) -> Option<&P::Note> {
-        self.notes
-            .binary_search_by_key(&event, |(e, _)| *e)
-            .ok()
-            .map(|i| &self.notes[i].1)
+        by_event(self.notes, event)
     }
 
     /// The fact event `event` stated, if it is a note that states one.
     pub fn fact(&self, event: EventId) -> Option<&Fact> {
-        self.facts
-            .binary_search_by_key(&event, |(e, _)| *e)
-            .ok()
-            .map(|i| &self.facts[i].1)
+        by_event(self.facts, event)
     }
 
     /// The facts the step being checked stated, with their events and nodes.

@@ -199,11 +199,7 @@ impl TwoPhaseCommit {
     /// Writes the outcome, tells everyone, answers the client.
     fn decide(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
         let pending = self.pending.remove(&tx);
-        ctx.persist("outcome", |s| {
-            s.outcomes.insert(tx, commit);
-        });
-        self.outcomes.insert(tx, commit);
-        ctx.note(TwoPhaseNote::Decides { tx, commit });
+        self.record_outcome(ctx, tx, commit);
         self.announce(ctx, tx, commit);
         if let Some(request) = pending.and_then(|p| p.request) {
             let response = if commit {
@@ -247,9 +243,13 @@ impl TwoPhaseCommit {
 
     /// A participant learns the outcome of `tx` (once).
     fn learn(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
-        if ctx.stable().outcomes.contains_key(&tx) {
-            return;
+        if !self.outcomes.contains_key(&tx) {
+            self.record_outcome(ctx, tx, commit);
         }
+    }
+
+    /// Writes the outcome of `tx` to stable storage (and the inspector's copy), and notes it.
+    fn record_outcome(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
         ctx.persist("outcome", |s| {
             s.outcomes.insert(tx, commit);
         });

@@ -109,3 +109,15 @@ pub fn reproduce(scenario: &Scenario) -> String {
         serde_json::to_string(scenario).expect("scenarios serialise")
     )
 }
+
+/// The `raft-basic` lesson with its Raft parameters edited, the base of the randomized Raft tests.
+pub fn raft_base(edit: impl FnOnce(&mut causeway::protocols::raft::RaftParams)) -> Scenario {
+    let mut scenario = causeway::scenario::presets::find("raft-basic")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    if let ProtocolConfig::Raft(params) = &mut scenario.protocol {
+        edit(params);
+    }
+    scenario
+}

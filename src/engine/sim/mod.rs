@@ -24,7 +24,7 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, RequestId};
+use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, RequestId, by_event};
 use crate::engine::network::{Network, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::time::SimTime;
@@ -364,11 +364,7 @@ impl<P: Protocol> Sim<P> {
 
     /// The reply recorded by response event `event`.
     pub fn response(&self, event: EventId) -> Option<&P::Response> {
-        self.log
-            .responses
-            .binary_search_by_key(&event, |(e, _)| *e)
-            .ok()
-            .map(|i| &self.log.responses[i].1)
+        by_event(&self.log.responses, event)
     }
 
     /// Every fact stated so far, by the event of the note that stated it (in event order).
@@ -378,11 +374,7 @@ impl<P: Protocol> Sim<P> {
 
     /// The typed note shown by annotate event `event`.
     pub fn note(&self, event: EventId) -> Option<&P::Note> {
-        self.log
-            .notes
-            .binary_search_by_key(&event, |(e, _)| *e)
-            .ok()
-            .map(|i| &self.log.notes[i].1)
+        by_event(&self.log.notes, event)
     }
 
     /// The causality index over the trace so far (vector clocks, causal past and future).

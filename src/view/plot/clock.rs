@@ -9,7 +9,7 @@
 
 use super::{Mark, PALETTE, Plot, PlotKind, Point, Series, YScale, YTick, short_offset};
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, by_event};
 use crate::engine::trace::{EventKind, TraceEvent};
 use crate::protocols::clocksync::REFERENCE;
 use crate::view::{axis, format};
@@ -145,7 +145,7 @@ pub fn clock_errors(
                 if let Some(&Fact::ClockAdjusted {
                     delta_us: delta,
                     error_bound_us: bound_us,
-                }) = fact_of(facts, EventId(index as u32))
+                }) = by_event(facts, EventId(index as u32))
                 {
                     let before = error(track.correction);
                     track.correction = track.correction.saturating_add(delta);
@@ -179,14 +179,6 @@ pub fn clock_errors(
         }
     }
     clocks
-}
-
-/// The fact stated by event `event`, if any.
-fn fact_of(facts: &[(EventId, Fact)], event: EventId) -> Option<&Fact> {
-    facts
-        .binary_search_by_key(&event, |(e, _)| *e)
-        .ok()
-        .map(|i| &facts[i].1)
 }
 
 /// A minus sign that lines up with digits, as typeset numbers use.
