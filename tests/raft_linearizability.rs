@@ -163,6 +163,12 @@ fn when_the_online_checker_finds_a_stale_read_the_search_does_too() {
                 "seed {seed}: the online checker found {message:?}, the search {verdict:?}\n{}",
                 reproduce(&scenario)
             );
+            // The online checker explains what it found with the library's search.
+            assert!(
+                message.contains("missing the") && message.contains("the longest order of"),
+                "seed {seed}: {message:?}\n{}",
+                reproduce(&scenario)
+            );
         }
     }
     assert!(

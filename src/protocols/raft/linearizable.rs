@@ -1,91 +1,108 @@
-//! Linearizable reads: every completed get sees the writes that completed before it began.
+//! Linearizable reads: each completed get is screened for staleness by the checker library as it
+//! completes; a stale one is explained by the library's exact search over its key's history.
 
 use super::properties::{Done, REQUESTS};
+use crate::checks::linearizability::{
+    Operation, Outcome, Register, RegisterInput, RegisterOutput, StaleRead, StaleReads, check,
+    state_after,
+};
 use crate::engine::ids::{EventId, OpId};
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
 use crate::protocols::raft::{KvRequest, KvResponse, Raft};
 use std::collections::BTreeMap;
 
-/// A client write as the checker saw it: when it began and when (if ever) it completed, as event
-/// ids, which order events the way time does.
-#[derive(Clone, Debug)]
-struct Write {
-    op: OpId,
-    put: bool,
-    value: String,
-    begin: EventId,
-    end: Option<EventId>,
-}
+/// Search steps the explanation of a stale read may take; past them the message gives only the
+/// write the get missed.
+const BUDGET: u64 = 200_000;
 
-/// Linearizable reads, for each key as a register with puts and appends: a completed get must
-/// reflect every write that completed before it began, unless a put that may have come after that
-/// write (it did not complete before the write began) began before the get completed. A put's value
-/// must begin the result; an append's must appear in it.
-///
-/// The checker forgets what can no longer change a verdict: a completed operation's invocation,
-/// and a write that completed before some completed put began (that put may be ordered after
-/// it for every get still to come, and overwrites whatever the forgotten write would have).
+/// Linearizable reads: every completed get reflects every write that completed before it began,
+/// unless a put that may be ordered after that write began before the get completed (a history
+/// with such a get has no linearizable order). Each operation is invoked at its first request (a
+/// retry carries the same operation, which Raft applies once) and completed at its first answer
+/// that is not a redirect.
 #[derive(Clone, Debug, Default)]
 pub(super) struct LinearizableReads {
-    /// The operations in progress, by when they began.
-    ops: BTreeMap<OpId, EventId>,
+    reads: StaleReads,
+    /// The operations in progress: when they began.
+    begun: BTreeMap<OpId, EventId>,
+    /// The operations answered, whose late retries and duplicate answers are ignored.
     done: Done,
-    writes: BTreeMap<String, Vec<Write>>,
 }
 
-impl LinearizableReads {
-    fn judge(&self, key: &str, begin: EventId, end: EventId, value: &str) -> Option<String> {
-        let writes = self.writes.get(key)?;
-        // The two puts that could be ordered latest before the get, by how late they completed
-        // (never completing counts as latest): whichever is not the write being judged decides
-        // whether that write may have been overwritten.
-        let mut latest: [Option<(Option<EventId>, OpId)>; 2] = [None, None];
-        let later = |a: Option<EventId>, b: Option<EventId>| match (a, b) {
-            (None, _) => true,
-            (Some(_), None) => false,
-            (Some(a), Some(b)) => a > b,
-        };
-        for put in writes.iter().filter(|w| w.put && w.begin < end) {
-            let candidate = (put.end, put.op);
-            if latest[0].is_none_or(|l| later(candidate.0, l.0)) {
-                latest[1] = latest[0];
-                latest[0] = Some(candidate);
-            } else if latest[1].is_none_or(|l| later(candidate.0, l.0)) {
-                latest[1] = Some(candidate);
-            }
-        }
-        for write in writes {
-            let Some(completed) = write.end else {
-                continue;
-            };
-            if completed >= begin {
-                continue;
-            }
-            let other = match latest[0] {
-                Some((_, op)) if op == write.op => latest[1],
-                l => l,
-            };
-            let maybe_overwritten = other.is_some_and(|(e, _)| e.is_none_or(|e| e > write.begin));
-            if maybe_overwritten {
-                continue;
-            }
-            let visible = if write.put {
-                value.starts_with(&write.value)
-            } else {
-                value.contains(&write.value)
-            };
-            if !visible {
-                let verb = if write.put { "put" } else { "append" };
-                return Some(format!(
-                    "a get of {key} returned {value:?}, missing the {verb} of {:?} ({}) that \
-                     completed before the get began",
-                    write.value, write.op
-                ));
-            }
-        }
-        None
+fn input(request: &KvRequest) -> RegisterInput {
+    match request {
+        KvRequest::Put { value, .. } => RegisterInput::Write(value.clone()),
+        KvRequest::Append { value, .. } => RegisterInput::Append(value.clone()),
+        KvRequest::Get { .. } => RegisterInput::Read,
     }
+}
+
+fn output(response: &KvResponse) -> Option<RegisterOutput> {
+    match response {
+        KvResponse::Ok => Some(RegisterOutput::Written),
+        KvResponse::Value(value) => Some(RegisterOutput::Value(value.clone())),
+        KvResponse::Redirect(_) => None,
+    }
+}
+
+/// A key's value in words: `"ab"`, or `nothing` for a key never written.
+fn value(value: Option<&str>) -> String {
+    value.map_or_else(|| "nothing".to_string(), |v| format!("{v:?}"))
+}
+
+/// `key`'s client history so far, as the library's search takes it: each operation from its
+/// first request to its first answer that is not a redirect.
+fn history(cx: &CheckCx<'_, Raft>, key: &str) -> Vec<Operation<RegisterInput, RegisterOutput>> {
+    let mut ops: BTreeMap<OpId, Operation<RegisterInput, RegisterOutput>> = BTreeMap::new();
+    for (i, event) in cx.events.iter().enumerate() {
+        let at = i as u64;
+        match event.kind {
+            EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
+                if let Some(request) = cx.request(op).filter(|r| r.key() == key) {
+                    ops.entry(op).or_insert_with(|| Operation {
+                        input: input(request),
+                        invoked: at,
+                        completed: None,
+                    });
+                }
+            }
+            EventKind::Response { op, .. } => {
+                let answer = cx.response(EventId(i as u32)).and_then(output);
+                if let (Some(entry), Some(answer)) = (ops.get_mut(&op), answer) {
+                    entry.completed.get_or_insert((answer, at));
+                }
+            }
+            _ => {}
+        }
+    }
+    ops.into_values().collect()
+}
+
+/// What the violation says: the write the get missed and, when the search finds it, the longest
+/// order of the key's operations that works and the value it leaves.
+fn message(cx: &CheckCx<'_, Raft>, stale: &StaleRead) -> String {
+    let key = &stale.key;
+    let verb = if stale.missed_put { "put" } else { "append" };
+    let mut message = format!(
+        "a get of {key} returned {}, missing the {verb} of {:?} (op{}) that completed before the \
+         get began",
+        value(stale.returned.as_deref()),
+        stale.missed,
+        stale.missed_op
+    );
+    let history = history(cx, key);
+    if let Outcome::NotLinearizable { prefix, .. } = check(&Register, &history, BUDGET) {
+        let held = state_after(&Register, &history, &prefix);
+        message.push_str(&format!(
+            "; the longest order of {key}'s operations that works places {} of {} and leaves \
+             {key} holding {}",
+            prefix.len(),
+            history.len(),
+            value(held.as_deref())
+        ));
+    }
+    message
 }
 
 impl Property<Raft> for LinearizableReads {
@@ -110,59 +127,33 @@ impl Property<Raft> for LinearizableReads {
         for (id, event) in cx.new_events() {
             match event.kind {
                 EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                    if self.ops.contains_key(&op) || self.done.contains(op) {
+                    if self.begun.contains_key(&op) || self.done.contains(op) {
                         continue;
                     }
                     let Some(request) = cx.request(op) else {
                         continue;
                     };
-                    if let KvRequest::Put { key, value } | KvRequest::Append { key, value } =
-                        request
-                    {
-                        self.writes.entry(key.clone()).or_default().push(Write {
-                            op,
-                            put: matches!(request, KvRequest::Put { .. }),
-                            value: value.clone(),
-                            begin: id,
-                            end: None,
-                        });
-                    }
-                    self.ops.insert(op, id);
+                    self.begun.insert(op, id);
+                    let at = u64::from(id.0);
+                    self.reads
+                        .invoke(u64::from(op.0), request.key(), &input(request), at);
                 }
                 EventKind::Response { op, .. } => {
-                    let reply = cx.response(id);
-                    if matches!(reply, None | Some(KvResponse::Redirect(_))) {
+                    let Some(answer) = cx.response(id).and_then(output) else {
                         continue;
-                    }
-                    let Some(begin) = self.ops.remove(&op) else {
+                    };
+                    let Some(begin) = self.begun.remove(&op) else {
                         continue;
                     };
                     self.done.insert(op);
-                    let Some(request) = cx.request(op) else {
-                        continue;
-                    };
-                    match (request, reply) {
-                        (KvRequest::Get { key }, Some(KvResponse::Value(value))) => {
-                            let key = key.clone();
-                            let value = value.as_deref().unwrap_or("");
-                            if let Some(message) = self.judge(&key, begin, id, value) {
-                                return Verdict::Violated {
-                                    message,
-                                    involved: vec![begin, id],
-                                };
-                            }
-                        }
-                        (request, _) => {
-                            if let Some(writes) = self.writes.get_mut(request.key())
-                                && let Some(write) = writes.iter_mut().rev().find(|w| w.op == op)
-                            {
-                                write.end = Some(id);
-                                if write.put {
-                                    let put = write.begin;
-                                    writes.retain(|w| w.op == op || w.end.is_none_or(|e| e >= put));
-                                }
-                            }
-                        }
+                    if let Some(stale) =
+                        self.reads
+                            .complete(u64::from(op.0), &answer, u64::from(id.0))
+                    {
+                        return Verdict::Violated {
+                            message: message(cx, &stale),
+                            involved: vec![begin, id],
+                        };
                     }
                 }
                 _ => {}

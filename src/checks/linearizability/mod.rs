@@ -9,29 +9,35 @@
 //! step budget: past it the answer is `Unknown`, never a frozen tab. A history that is not
 //! linearizable comes with an explanation: the longest prefix that could be ordered, and the
 //! operation that cannot be placed after it.
+//!
+//! `online` screens a key-value store's reads for staleness one completion at a time, for checkers
+//! that run after every step of a simulation; they explain what it flags with this search.
+
+mod online;
+
+pub use online::{StaleRead, StaleReads};
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-/// A sequential object the history is judged against.
+/// A sequential object the history is judged against. Deterministic: an operation's answer and the
+/// state after it follow from the state before it.
 pub trait Model {
     /// The object's state; ordered so the search can remember states it has seen.
     type State: Clone + Debug + Ord;
     type Input: Clone + Debug;
-    type Output: Clone + Debug;
+    type Output: Clone + Debug + Ord;
 
     fn init(&self) -> Self::State;
 
-    /// The state after `input` if the object could have answered `output`; `None` if not.
-    fn step(
-        &self,
-        state: &Self::State,
-        input: &Self::Input,
-        output: &Self::Output,
-    ) -> Option<Self::State>;
+    /// The state after `input` and the answer the object gives to it.
+    fn apply(&self, state: &Self::State, input: &Self::Input) -> (Self::State, Self::Output);
 
-    /// The state after `input` when its answer was never seen (the operation did not complete).
-    fn step_unanswered(&self, state: &Self::State, input: &Self::Input) -> Self::State;
+    /// Whether `input` never changes the state, whatever the state (a read). The searches place
+    /// such an operation as soon as it fits, rather than trying it at every later point.
+    fn read_only(&self, _input: &Self::Input) -> bool {
+        false
+    }
 }
 
 /// One operation of a history. Times are any increasing measure (event ids serve well); an
@@ -60,24 +66,83 @@ pub enum Outcome {
     },
 }
 
-/// Judges `history` against `model`, trying at most `budget` placements.
-pub fn check<M: Model>(
+/// Which operations a search has placed, one bit each.
+type Mask = Vec<u64>;
+
+fn is_placed(mask: &Mask, i: usize) -> bool {
+    mask[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// The operations that may take effect next after those in `mask`, each with the state it leads
+/// to, in invocation order. An operation may go next only if it was invoked before every unplaced
+/// operation completed (otherwise that one had to take effect first), and if the model answers it
+/// as the system did. A read-only operation that may go next is the only successor: placing it
+/// now loses nothing (it changes no state, and every order that places it later stays valid with
+/// it moved here). Counts each try in `steps`; `None` once they pass `budget`.
+fn successors<M: Model>(
     model: &M,
     history: &[Operation<M::Input, M::Output>],
+    order: &[usize],
+    mask: &Mask,
+    state: &M::State,
+    steps: &mut u64,
     budget: u64,
-) -> Outcome {
+) -> Option<Vec<(usize, M::State)>> {
     let completes = |i: usize| {
         history[i]
             .completed
             .as_ref()
             .map_or(u64::MAX, |(_, at)| *at)
     };
-    let completed = history.iter().filter(|op| op.completed.is_some()).count();
-    // Search frames: the sequence placed so far and the state it leads to. Depth-first, with the
-    // candidates of each frame tried in invocation order.
+    let deadline = order
+        .iter()
+        .filter(|&&i| !is_placed(mask, i))
+        .map(|&i| completes(i))
+        .min()
+        .unwrap_or(u64::MAX);
+    let mut next = Vec::new();
+    for &i in order.iter().filter(|&&i| !is_placed(mask, i)) {
+        if history[i].invoked > deadline {
+            break;
+        }
+        *steps += 1;
+        if *steps > budget {
+            return None;
+        }
+        let (after, answer) = model.apply(state, &history[i].input);
+        if history[i]
+            .completed
+            .as_ref()
+            .is_none_or(|(output, _)| *output == answer)
+        {
+            if model.read_only(&history[i].input) {
+                return Some(vec![(i, after)]);
+            }
+            next.push((i, after));
+        }
+    }
+    Some(next)
+}
+
+/// The operations of `history` by invocation.
+fn invocation_order<I, O>(history: &[Operation<I, O>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..history.len()).collect();
     order.sort_by_key(|&i| (history[i].invoked, i));
-    let mut seen: BTreeSet<(Vec<u64>, M::State)> = BTreeSet::new();
+    order
+}
+
+/// Judges `history` against `model`, trying at most `budget` placements.
+pub fn check<M: Model>(
+    model: &M,
+    history: &[Operation<M::Input, M::Output>],
+    budget: u64,
+) -> Outcome {
+    let completed = history.iter().filter(|op| op.completed.is_some()).count();
+    let order = invocation_order(history);
+    let empty: Mask = vec![0; history.len().div_ceil(64)];
+    // Search frames: the sequence placed so far and the state it leads to. Depth-first, with the
+    // candidates of each frame tried in invocation order.
+    let mut seen: BTreeSet<(Mask, M::State)> = BTreeSet::new();
     let mut stack: Vec<(Vec<usize>, M::State)> = vec![(Vec::new(), model.init())];
     let mut best: Vec<usize> = Vec::new();
     let mut steps = 0u64;
@@ -92,52 +157,39 @@ pub fn check<M: Model>(
         if placed.len() > best.len() {
             best = placed.clone();
         }
-        let mut mask = vec![0u64; history.len().div_ceil(64)];
+        let mut mask = empty.clone();
         for &i in &placed {
             mask[i / 64] |= 1 << (i % 64);
         }
-        let is_placed = |i: usize| mask[i / 64] & (1 << (i % 64)) != 0;
-        // An operation may go next only if it was invoked before every unplaced operation
-        // completed: otherwise that one had to take effect first.
-        let deadline = order
-            .iter()
-            .filter(|&&i| !is_placed(i))
-            .map(|&i| completes(i))
-            .min()
-            .unwrap_or(u64::MAX);
-        let mut next = Vec::new();
-        for &i in order.iter().filter(|&&i| !is_placed(i)) {
-            if history[i].invoked > deadline {
-                break;
-            }
-            steps += 1;
-            if steps > budget {
-                return Outcome::Unknown { steps: budget };
-            }
-            let after = match &history[i].completed {
-                Some((output, _)) => model.step(&state, &history[i].input, output),
-                None => Some(model.step_unanswered(&state, &history[i].input)),
-            };
-            let Some(after) = after else {
-                continue;
-            };
+        let Some(next) = successors(model, history, &order, &mask, &state, &mut steps, budget)
+        else {
+            return Outcome::Unknown { steps: budget };
+        };
+        let mut frames = Vec::new();
+        for (i, after) in next {
             let mut key = mask.clone();
             key[i / 64] |= 1 << (i % 64);
             if seen.insert((key, after.clone())) {
                 let mut longer = placed.clone();
                 longer.push(i);
-                next.push((longer, after));
+                frames.push((longer, after));
             }
         }
         // Pushed in reverse, so the earliest-invoked candidate is tried first.
-        stack.extend(next.into_iter().rev());
+        stack.extend(frames.into_iter().rev());
     }
     let placed: BTreeSet<usize> = best.iter().copied().collect();
     let stuck = order
         .iter()
         .copied()
         .filter(|i| !placed.contains(i) && history[*i].completed.is_some())
-        .min_by_key(|&i| (completes(i), i))
+        .min_by_key(|&i| {
+            let completes = history[i]
+                .completed
+                .as_ref()
+                .map_or(u64::MAX, |(_, at)| *at);
+            (completes, i)
+        })
         .unwrap_or(0);
     Outcome::NotLinearizable {
         prefix: best,
@@ -145,12 +197,23 @@ pub fn check<M: Model>(
     }
 }
 
+/// The state the operations of `history` at `order` leave `model` in, taken in that order.
+pub fn state_after<M: Model>(
+    model: &M,
+    history: &[Operation<M::Input, M::Output>],
+    order: &[usize],
+) -> M::State {
+    order.iter().fold(model.init(), |state, &i| {
+        model.apply(&state, &history[i].input).0
+    })
+}
+
 /// A read-write register holding a string (absent until written).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Register;
 
 /// A register operation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RegisterInput {
     Write(String),
     Read,
@@ -159,7 +222,7 @@ pub enum RegisterInput {
 }
 
 /// What a register answers: nothing for a write or an append, the value for a read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RegisterOutput {
     Written,
     Value(Option<String>),
@@ -174,30 +237,23 @@ impl Model for Register {
         None
     }
 
-    fn step(
+    fn apply(
         &self,
         state: &Option<String>,
         input: &RegisterInput,
-        output: &RegisterOutput,
-    ) -> Option<Option<String>> {
-        match (input, output) {
-            (RegisterInput::Read, RegisterOutput::Value(value)) => {
-                (value == state).then(|| state.clone())
-            }
-            (RegisterInput::Read, RegisterOutput::Written) => None,
-            (_, RegisterOutput::Written) => Some(self.step_unanswered(state, input)),
-            (_, RegisterOutput::Value(_)) => None,
+    ) -> (Option<String>, RegisterOutput) {
+        match input {
+            RegisterInput::Write(value) => (Some(value.clone()), RegisterOutput::Written),
+            RegisterInput::Append(value) => (
+                Some(format!("{}{value}", state.as_deref().unwrap_or(""))),
+                RegisterOutput::Written,
+            ),
+            RegisterInput::Read => (state.clone(), RegisterOutput::Value(state.clone())),
         }
     }
 
-    fn step_unanswered(&self, state: &Option<String>, input: &RegisterInput) -> Option<String> {
-        match input {
-            RegisterInput::Write(value) => Some(value.clone()),
-            RegisterInput::Append(value) => {
-                Some(format!("{}{value}", state.as_deref().unwrap_or("")))
-            }
-            RegisterInput::Read => state.clone(),
-        }
+    fn read_only(&self, input: &RegisterInput) -> bool {
+        *input == RegisterInput::Read
     }
 }
 
