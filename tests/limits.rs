@@ -37,3 +37,36 @@ fn a_run_too_large_for_a_tab_stops_at_the_event_limit() {
     run.run_until(scenario.horizon_us);
     assert_eq!((run.events().len(), run.now()), (len, cut));
 }
+
+#[test]
+fn requests_waiting_at_a_node_paused_for_an_hour_stop_at_the_event_limit() {
+    // A client sends n1 a request every 100 µs while n1 stays paused: none of them reaches it, so
+    // none is recorded. The generator stops after as many requests as a run could ever record,
+    // instead of piling up 36 million of them (which once overflowed the engine's pending slab).
+    let scenario = causeway::scenario::Scenario::from_json(
+        r#"{
+          "name": "Paused target",
+          "protocol": { "name": "raft" },
+          "nodes": 3,
+          "seed": 1,
+          "horizon_us": 3600000000,
+          "workload": { "generator": { "start_us": 1000, "every_us": 100, "target": { "node": "n1" } } },
+          "faults": [ { "at_us": 0, "action": "pause", "node": "n1" } ]
+        }"#,
+    )
+    .unwrap();
+    let mut run = scenario.build().unwrap();
+    run.run_until(scenario.horizon_us);
+    assert!(run.finished());
+    assert_eq!(
+        run.now(),
+        scenario.horizon_us,
+        "the run reached its horizon"
+    );
+    assert_eq!(
+        run.stats().requests,
+        0,
+        "no request reached the paused node"
+    );
+    assert!(!run.at_event_limit());
+}

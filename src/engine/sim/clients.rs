@@ -1,7 +1,7 @@
 //! Clients: a request's attempt arriving at a node, a client giving up on an attempt after its
 //! timeout, and the workload generator issuing requests.
 
-use super::Sim;
+use super::{MAX_EVENTS, Sim};
 use crate::engine::ids::{NodeId, OpId, RequestId};
 use crate::engine::protocol::{NodeStatus, Protocol, RequestInfo};
 use crate::engine::rng::{Purpose, SimRng};
@@ -105,10 +105,14 @@ impl<P: Protocol> Sim<P> {
         if let Some(payload) = P::generate_request(seq, &mut generator.rng) {
             self.world.new_op(self.world.now, node, Rc::new(payload));
         }
+        // Every request needs at least one event to be recorded, so a run never issues more than
+        // the event limit (requests waiting at a node paused for an hour would otherwise fill
+        // memory without recording anything).
         let more = generator
             .config
             .count
-            .is_none_or(|count| generator.issued < u64::from(count));
+            .is_none_or(|count| generator.issued < u64::from(count))
+            && self.world.ops.len() < MAX_EVENTS;
         if more {
             let next = self.world.now.saturating_add_us(generator.config.every_us);
             self.world.schedule(next, Item::Generate);

@@ -48,11 +48,11 @@ pub const MAX_EVENTS: usize = 4_000_000;
 pub const MAX_SCRIPT_LEN: usize = 10_000;
 
 // A run within the event limit never fills the pending-event slab: every pending entry is owed to
-// an event of the trace (a send, a duplicate, a timer set, a request's attempt, a reply) or is one
-// of the nodes' starts, the requests a scenario lists (in three lists), the generator's next tick
-// or the request it has just issued. Generated requests waiting at a paused node are the exception:
-// only the horizon bounds them, which is why `World::alloc` still checks at run time.
-const _: () = assert!(MAX_EVENTS + MAX_NODES as usize + 3 * MAX_SCRIPT_LEN + 2 < MAX_PENDING);
+// an event of the trace (a send, a duplicate, a timer set, a request's attempt, a reply), or is one
+// of the nodes' starts, the requests a scenario lists (in three lists), the generator's next tick,
+// or a generated request that has not reached its node yet (waiting at a paused node, say): the
+// generator issues at most `MAX_EVENTS` requests, since no run can record more.
+const _: () = assert!(2 * MAX_EVENTS + MAX_NODES as usize + 3 * MAX_SCRIPT_LEN + 1 < MAX_PENDING);
 
 /// Everything a run is a function of, with the protocol's parameters already parsed.
 #[derive(Clone, Debug)]
