@@ -17,6 +17,7 @@ use super::components::{
 use super::embed::{self, Embed};
 use super::page;
 use super::state::{AppContext, Selection, Ui, UiAction};
+use crate::engine::sim::PropertyState;
 use crate::scenario::link::Link;
 use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
@@ -175,6 +176,11 @@ fn Sandbox(props: &SandboxProps) -> Html {
         seed: f.seed,
         events: f.events,
         in_flight: f.in_flight,
+        violations: f
+            .properties
+            .iter()
+            .filter(|p| matches!(p.state, PropertyState::Violated { .. }))
+            .count(),
     });
     let selected_node = match ui.selection {
         Selection::Node(n) => Some(n),
@@ -321,6 +327,7 @@ fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
             anchor: 0.5,
         },
         "f" => UiAction::Follow,
+        "x" => UiAction::NextViolation,
         "Home" => UiAction::Restart,
         "t" => UiAction::SetStamps(Stamps::Lamport),
         "v" => UiAction::SetStamps(Stamps::Vector),

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
-use crate::engine::sim::MAX_EVENTS;
+use crate::engine::sim::{MAX_EVENTS, PropertyState};
 use crate::engine::time::SimTime;
 use crate::scenario::link::{Link, Timestamps, ViewOptions};
 use crate::scenario::{Scenario, presets};
@@ -128,6 +128,8 @@ pub enum UiAction {
     Select(Selection),
     /// Jump to an event: bring it into view and select it.
     Reveal(EventId),
+    /// Jump to the run's next violation after the selected event (the first after the last).
+    NextViolation,
     ToggleGroup(NodeId),
     Intervene(Action),
     Note(Option<Note>),
@@ -358,6 +360,26 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             ui.target_us = 0;
             ui.view.follow = true;
             true
+        }
+        UiAction::NextViolation => {
+            let mut violations: Vec<EventId> = session
+                .run
+                .properties()
+                .iter()
+                .filter_map(|p| match p.state {
+                    PropertyState::Violated { event, .. } => Some(event),
+                    _ => None,
+                })
+                .collect();
+            violations.sort();
+            let after = match ui.selection {
+                Selection::Event(selected) => violations.iter().find(|&&v| v > selected),
+                _ => None,
+            };
+            match after.or(violations.first()) {
+                Some(&event) => reduce_session(ui, session, UiAction::Reveal(event)),
+                None => false,
+            }
         }
         UiAction::Reveal(event) => {
             let time = session.run.events().get(event.index()).map(|e| e.time.0);

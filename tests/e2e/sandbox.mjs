@@ -302,6 +302,48 @@ export const tests = [
     },
   },
   {
+    name: "a break-it run puts its violations first, counts them in the controls and shows each with X",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "raft-break-figure8");
+        await page.locator(".jump input").fill("900ms");
+        await page.locator(".jump input").press("Enter");
+        const count = page.locator("[data-action=next-violation]");
+        await count.filter({ hasText: "2 violations" }).waitFor();
+        const checkers = page.locator("[data-region=checkers] .checker");
+        const names = await checkers.locator(".checker-name").allTextContents();
+        assert.ok(names[0].startsWith("Leader Completeness") && names[1].startsWith("State Machine Safety"),
+          `the violated checkers come first, in the order they happened: ${names.join(" | ")}`);
+        await waitFor("the checkers to show both violations first", async () =>
+          (await checkers.nth(0).getAttribute("class")).includes("is-violated") &&
+          (await checkers.nth(1).getAttribute("class")).includes("is-violated"));
+
+        // X shows the first violation, then the next; the button does the same.
+        await page.evaluate(() => document.activeElement?.blur());
+        await page.keyboard.press("x");
+        const selected = page.locator("[data-region=checkers] .checker.is-violated.is-selected .checker-name");
+        await selected.filter({ hasText: "Leader Completeness" }).waitFor();
+        await page.keyboard.press("x");
+        await selected.filter({ hasText: "State Machine Safety" }).waitFor();
+        await page.locator("[data-region=inspector] .inspect-name", { hasText: "violated" }).waitFor();
+        await count.click();
+        await selected.filter({ hasText: "Leader Completeness" }).waitFor();
+
+        // The app fills the window: the page itself never scrolls, not even to the hidden file input.
+        await page.locator("input[type=file]").focus();
+        const page_ = await page.evaluate(() => ({
+          height: document.documentElement.scrollHeight,
+          window: window.innerHeight,
+          scrolled: window.scrollY,
+        }));
+        assert.ok(page_.height <= page_.window, `the page is ${page_.height} px tall in a ${page_.window} px window`);
+        assert.equal(page_.scrolled, 0);
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "violations-first.png") });
+      });
+    },
+  },
+  {
     name: "on a 390 px phone the sandbox reads top to bottom without horizontal overflow",
     async run({ browser, origin, shots }) {
       const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };

@@ -1,5 +1,6 @@
-//! The checkers: every named property of the protocol with its live status. A violation is red;
-//! clicking it jumps to the event that recorded it and highlights the events involved.
+//! The checkers: every named property of the protocol with its live status. Violations come first,
+//! in red, in the order they happened; clicking one jumps to the event that recorded it and
+//! highlights the events involved.
 
 use std::rc::Rc;
 
@@ -19,6 +20,12 @@ pub struct CheckersProps {
 #[function_component]
 pub fn CheckersPanel(props: &CheckersProps) -> Html {
     let app = use_app();
+    let mut properties: Vec<&PropertyReport> = props.properties.iter().collect();
+    // Stable: violations by the event that recorded them, then the rest in the protocol's order.
+    properties.sort_by_key(|p| match p.state {
+        PropertyState::Violated { event, .. } => (0, event.0),
+        _ => (1, 0),
+    });
     html! {
         <section class="panel panel-checkers" aria-labelledby="checkers-title" data-region="checkers">
             <div class="panel-head">
@@ -28,7 +35,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                 <p class="panel-empty">{ "This protocol has no properties to check." }</p>
             }
             <ul class="checkers">
-                { for props.properties.iter().map(|p| {
+                { for properties.into_iter().map(|p| {
                     let kind = match p.kind {
                         PropertyKind::Always => "always",
                         PropertyKind::Eventually => "eventually",

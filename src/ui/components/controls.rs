@@ -23,6 +23,8 @@ pub struct Controls {
     pub seed: u64,
     pub events: usize,
     pub in_flight: usize,
+    /// How many checkers the run has violated so far.
+    pub violations: usize,
 }
 
 #[derive(Properties, PartialEq)]
@@ -155,6 +157,13 @@ pub fn ControlBar(props: &ControlBarProps) -> Html {
                         <dd>{ c.seed }</dd>
                     </div>
                 </dl>
+                if c.violations > 0 {
+                    <button type="button" class="button button-small button-violations" onclick={send(|| UiAction::NextViolation)}
+                        aria-keyshortcuts="x" title="Show the next violation (X)" data-action="next-violation">
+                        <span aria-hidden="true">{ "✕ " }</span>
+                        { format!("{} violation{}", c.violations, if c.violations == 1 { "" } else { "s" }) }
+                    </button>
+                }
                 <button type="button" class="button button-ghost button-help" onclick={send(|| UiAction::ToggleHelp(None))}
                     aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
             </div>

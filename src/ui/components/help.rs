@@ -12,6 +12,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("+ / −", "zoom the time axis in or out"),
     ("wheel", "scroll through time (Ctrl + wheel zooms)"),
     ("F", "follow now"),
+    ("X", "jump to the next violation"),
     ("T / V / N", "Lamport, vector or no timestamps"),
     ("Esc", "clear the selection, close this"),
     ("?", "show or hide this help"),
