@@ -31,6 +31,8 @@ struct Write {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaleRead {
     pub key: String,
+    /// When the get began.
+    pub began: u64,
     /// The get's answer: `None` when it found the key never written.
     pub returned: Option<String>,
     /// The write it missed: a put (or an append) of `missed`, by operation `missed_op`.
@@ -75,6 +77,7 @@ impl StaleReads {
             RegisterOutput::Value(returned) => {
                 let missed = screen(writes?, begin, at, returned.as_deref())?;
                 Some(StaleRead {
+                    began: begin,
                     returned: returned.clone(),
                     missed: missed.value.clone(),
                     missed_op: missed.op,

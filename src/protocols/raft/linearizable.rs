@@ -24,8 +24,6 @@ const BUDGET: u64 = 200_000;
 #[derive(Clone, Debug, Default)]
 pub(super) struct LinearizableReads {
     reads: StaleReads,
-    /// The operations in progress: when they began.
-    begun: BTreeMap<OpId, EventId>,
     /// The operations answered, whose late retries and duplicate answers are ignored.
     done: Done,
 }
@@ -127,22 +125,18 @@ impl Property<Raft> for LinearizableReads {
         for (id, event) in cx.new_events() {
             match event.kind {
                 EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                    if self.begun.contains_key(&op) || self.done.contains(op) {
+                    if self.done.contains(op) {
                         continue;
                     }
                     let Some(request) = cx.request(op) else {
                         continue;
                     };
-                    self.begun.insert(op, id);
                     let at = u64::from(id.0);
                     self.reads
                         .invoke(u64::from(op.0), request.key(), &input(request), at);
                 }
                 EventKind::Response { op, .. } => {
                     let Some(answer) = cx.response(id).and_then(output) else {
-                        continue;
-                    };
-                    let Some(begin) = self.begun.remove(&op) else {
                         continue;
                     };
                     self.done.insert(op);
@@ -152,7 +146,7 @@ impl Property<Raft> for LinearizableReads {
                     {
                         return Verdict::Violated {
                             message: message(cx, &stale),
-                            involved: vec![begin, id],
+                            involved: vec![EventId(stale.began as u32), id],
                         };
                     }
                 }
