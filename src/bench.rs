@@ -39,6 +39,7 @@ fn benchmark(
         workload,
         faults: Vec::new(),
         interventions: Vec::new(),
+        guide: None,
     }
 }
 

@@ -20,14 +20,15 @@ use web_sys::Element;
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
-async fn opening_a_preset_draws_a_lane_per_node_and_its_lesson() {
+async fn opening_a_preset_draws_a_lane_per_node_and_its_guided_lesson() {
     let root = mount().await;
     open(&root, "heartbeat-basic").await;
     wait_for_count(&root, "svg.diagram .lane-header", 5).await;
     wait_for_count(&root, "svg.topology .topo-node", 5).await;
     wait_for_count(&root, "svg.topology .topo-link", 10).await;
-    wait_until("the lesson text", || {
-        !text(&root, "[data-region=lesson] .lesson-text").is_empty()
+    wait_until("the lesson's first step", || {
+        text(&root, "[data-region=guide] .guide-count") == "Step 1 of 6"
+            && !text(&root, "[data-region=guide] .guide-text").is_empty()
     })
     .await;
     wait_for(&root, "[data-region=checkers] .checker").await;

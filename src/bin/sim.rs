@@ -8,9 +8,11 @@ use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::{MAX_EVENTS, PropertyState};
 use causeway::engine::time::{SimTime, parse_duration_us};
 use causeway::export;
+use causeway::scenario::guide::{Stop, text as guide_text};
 use causeway::scenario::link::{Link, ViewOptions};
 use causeway::scenario::{Scenario, presets, sweep};
-use causeway::view::format;
+use causeway::view::tour::{Phase, Tour};
+use causeway::view::{details, format};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
@@ -73,6 +75,13 @@ enum Command {
         /// Stop at this simulated time instead of the horizon.
         #[arg(long, value_name = "DURATION")]
         until: Option<String>,
+    },
+    /// Walk a scenario's guided lesson as a student who answers right and does every task: print
+    /// where each step pauses (exit 0 when every step reaches its moment, 1 when one never
+    /// comes, 2 on bad input). For writing and checking guides.
+    Guide {
+        /// A scenario JSON file, or the id of a built-in preset.
+        scenario: String,
     },
     /// List the built-in scenarios.
     Presets,
@@ -152,6 +161,13 @@ fn main() -> ExitCode {
             format,
             until,
         } => report(export(&scenario, &format, until.as_deref())),
+        Command::Guide { scenario } => match walk_guide(&scenario) {
+            Ok(complete) => ExitCode::from(if complete { 0 } else { 1 }),
+            Err(message) => {
+                eprintln!("sim: {message}");
+                ExitCode::from(2)
+            }
+        },
         Command::Presets => {
             for preset in presets::PRESETS {
                 let name = preset
@@ -388,6 +404,56 @@ fn run(
     }
     say!("trace hash: {}", trace_hash(run.as_ref()));
     Ok(clean)
+}
+
+fn walk_guide(source: &str) -> Result<bool, String> {
+    let scenario = load(source)?;
+    let Some(guide) = scenario.guide.clone() else {
+        return Err(format!("{source} has no guide"));
+    };
+    let mut run = scenario.build().map_err(|e| format!("{source}: {e}"))?;
+    let mut tour = Tour::start(std::rc::Rc::new(guide), run.as_mut());
+    let mut complete = true;
+    loop {
+        let step = tour.current().clone();
+        if let Some(question) = &step.question {
+            tour.answer(question.answer, run.as_mut());
+        }
+        tour.fast_forward(run.as_mut());
+        let at = match tour.stop() {
+            Some(Stop::Event(e)) => {
+                let title = details::event(run.as_ref(), e)
+                    .map(|d| d.title)
+                    .unwrap_or_default();
+                format!("{} after #{} {title}", format::time(run.now().0), e.0)
+            }
+            _ => format::time(run.now().0),
+        };
+        if tour.phase == Phase::Missed {
+            complete = false;
+            say!(
+                "{:>3}  MISSED: the run ended at {at} before its moment",
+                tour.step + 1
+            );
+        } else {
+            say!("{:>3}  {at}", tour.step + 1);
+        }
+        if tour.phase == Phase::Task {
+            tour.do_task(run.as_mut())?;
+            if tour.phase != Phase::Done {
+                complete = false;
+                say!("     TASK NOT DONE: its action did not bring about `done_when`");
+            } else {
+                say!("     task done at {}", format::time(run.now().0));
+            }
+        }
+        say!("     {}", guide_text::plain(&step.text));
+        if tour.is_last() {
+            break;
+        }
+        tour.next(run.as_mut());
+    }
+    Ok(complete)
 }
 
 fn bench_raft(sim_seconds: u64, sizes: &[u32]) {

@@ -143,6 +143,9 @@ pub enum NodeStatus {
     Up,
     Crashed,
     Paused,
+    /// Not started yet: only snapshots say so, before the node's first event (the engine keeps
+    /// such a node as crashed until its start).
+    NotStarted,
 }
 
 /// Always: must hold after every step. Eventually: must become true before the run ends.

@@ -53,7 +53,8 @@ pub struct Link {
 }
 
 /// The document inside a `c1.` link. The lesson text of a preset is not repeated: `lesson` names
-/// the preset whose description to use, which keeps links of lessons short.
+/// the preset whose description (and guide, unless the link has its own) to use, which keeps
+/// links of lessons short.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Envelope {
@@ -72,15 +73,16 @@ impl Link {
         let mut scenario = self.scenario.clone();
         let lesson = presets::PRESETS
             .iter()
-            .find(|p| {
-                p.scenario()
-                    .is_ok_and(|s| s.description == scenario.description && s.name == scenario.name)
-            })
-            .filter(|_| !scenario.description.is_empty())
-            .map(|p| p.id.to_string());
-        if lesson.is_some() {
+            .filter_map(|p| Some((p.id, p.scenario().ok()?)))
+            .find(|(_, s)| s.description == scenario.description && s.name == scenario.name)
+            .filter(|_| !scenario.description.is_empty());
+        let lesson = lesson.map(|(id, preset)| {
             scenario.description.clear();
-        }
+            if scenario.guide == preset.guide {
+                scenario.guide = None;
+            }
+            id.to_string()
+        });
         let envelope = Envelope {
             scenario: serde_json::to_value(&scenario).expect("scenarios serialise"),
             lesson,
@@ -140,7 +142,16 @@ impl Link {
                     "this link refers to a lesson `{id}` that this Causeway does not have"
                 ))
             })?;
-            scenario.description = preset.scenario()?.description;
+            let preset = preset.scenario()?;
+            scenario.description = preset.description;
+            // The lesson's guide, unless the link carries a guide of its own, or its scenario was
+            // changed so much that the guide no longer fits it.
+            if scenario.guide.is_none() && preset.protocol.name() == scenario.protocol.name() {
+                scenario.guide = preset.guide;
+                if scenario.validate().is_err() {
+                    scenario.guide = None;
+                }
+            }
         }
         if envelope.at_us > scenario.horizon_us.0 {
             return Err(ScenarioError(format!(

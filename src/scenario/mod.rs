@@ -2,6 +2,7 @@
 //! protocol and its parameters, the nodes, network, clocks, workload, fault script, seed, horizon and
 //! every intervention a user made. Decoding validates and bounds everything.
 
+pub mod guide;
 pub mod link;
 pub mod presets;
 pub mod sweep;
@@ -144,6 +145,9 @@ pub struct Scenario {
     pub faults: Vec<Scheduled>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interventions: Vec<Scheduled>,
+    /// The guided lesson over this run, if any; it changes nothing the run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide: Option<guide::Guide>,
 }
 
 /// A scenario that cannot be run, with a message meant for the person who wrote it.
@@ -279,6 +283,9 @@ impl Scenario {
                 self.validate_action(&place, &scheduled.action)?;
             }
         }
+        if let Some(guide) = &self.guide {
+            guide.validate(self)?;
+        }
         Ok(())
     }
 
@@ -365,7 +372,11 @@ impl Scenario {
     /// Builds the run this scenario describes.
     pub fn build(&self) -> Result<Box<dyn Run>, ScenarioError> {
         self.validate()?;
-        self.protocol.build(self)
+        let run = self.protocol.build(self)?;
+        if let Some(guide) = &self.guide {
+            guide.check_run(run.as_ref())?;
+        }
+        Ok(run)
     }
 
     fn build_with<P: Protocol>(&self, params: P::Params) -> Result<Box<dyn Run>, ScenarioError> {

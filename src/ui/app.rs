@@ -10,11 +10,12 @@ use yew::prelude::*;
 
 use super::bench::BenchPage;
 use super::components::{
-    CheckersPanel, ControlBar, Controls, DiagramPanel, Header, HelpDialog, InspectorPanel,
-    LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel, ShareBar,
-    TopologyPanel,
+    CheckersPanel, ControlBar, Controls, DiagramPanel, GuidePanel, Header, HelpDialog,
+    InspectorPanel, LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel,
+    ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
+use super::guide::GuideAction;
 use super::page;
 use super::state::{AppContext, Selection, Ui, UiAction};
 use crate::engine::sim::PropertyState;
@@ -192,6 +193,20 @@ fn Sandbox(props: &SandboxProps) -> Html {
     };
 
     let plot = frame.as_ref().and_then(|f| f.plot.clone());
+    // The nodes the current step is about, and the one the pointer is on in its text.
+    let mut spotlight: Vec<_> = ui
+        .tour
+        .as_ref()
+        .filter(|t| t.following)
+        .map(|t| t.current().highlight.clone())
+        .unwrap_or_default();
+    spotlight.extend(ui.spotlight);
+    let guide = frame.as_ref().zip(ui.tour.clone()).map(|(f, tour)| {
+        html! {
+            <GuidePanel tour={tour} name={f.name.clone()} nodes={f.topology.nodes.len() as u32}
+                description={f.description.clone()} />
+        }
+    });
 
     if let Some(embed) = embed {
         return html! {
@@ -199,6 +214,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                 <div class="app app-embed">
                     <main class="stage">
                         <PlayerBar controls={controls} full_page={page::url_without(embed::PARAMS)} />
+                        { guide.clone().unwrap_or_default() }
                         if let Some(message) = &ui.link_error {
                             <LinkErrorPanel message={message.clone()} />
                         }
@@ -210,6 +226,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             follow={ui.view.follow}
                             stamps={ui.stamps}
                             selection={ui.selection}
+                            spotlight={spotlight.clone()}
                         />
                     </main>
                     if let Some(f) = frame.as_ref().filter(|_| embed.checkers || embed.inspector) {
@@ -231,9 +248,11 @@ fn Sandbox(props: &SandboxProps) -> Html {
         <ContextProvider<AppContext> context={context}>
             <div class="app">
                 <Header loaded={frame.is_some()} />
-                <div class={classes!("workspace", frame.is_some().then_some("is-loaded"))}>
+                <div class={classes!("workspace", frame.is_some().then_some("is-loaded"), ui.tour.is_some().then_some("is-guided"))}>
                     <aside class="column column-left">
-                        if let Some(f) = &frame {
+                        if let Some(guide) = guide {
+                            { guide }
+                        } else if let Some(f) = &frame {
                             <LessonPanel name={f.name.clone()} description={f.description.clone()} />
                         }
                         <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
@@ -257,6 +276,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             follow={ui.view.follow}
                             stamps={ui.stamps}
                             selection={ui.selection}
+                            spotlight={spotlight.clone()}
                         />
                         if let Some(plot) = plot {
                             <PlotPanel plot={plot} />
@@ -270,6 +290,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                                 selected_node={selected_node}
                                 selected_link={selected_link}
                                 partitioned={f.partitioned}
+                                spotlight={spotlight}
                             />
                         }
                         <InspectorPanel
@@ -331,7 +352,9 @@ fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
         "Home" => UiAction::Restart,
         "t" => UiAction::SetStamps(Stamps::Lamport),
         "v" => UiAction::SetStamps(Stamps::Vector),
-        "n" => UiAction::SetStamps(Stamps::None),
+        "s" => UiAction::CycleStamps,
+        "n" | "PageDown" => UiAction::Guide(GuideAction::Next),
+        "p" | "PageUp" => UiAction::Guide(GuideAction::Back),
         "?" => UiAction::ToggleHelp(None),
         "Escape" => {
             dispatch.dispatch(UiAction::ToggleHelp(Some(false)));

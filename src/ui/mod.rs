@@ -9,6 +9,7 @@ mod bench;
 mod components;
 mod embed;
 mod files;
+mod guide;
 mod page;
 pub mod panic;
 mod saved;

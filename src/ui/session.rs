@@ -9,6 +9,7 @@ use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
+use crate::scenario::guide::Guide;
 use crate::scenario::link::{Link, ViewOptions};
 use crate::view::frame::FrameSource;
 use crate::view::index::TraceIndex;
@@ -30,6 +31,8 @@ pub struct Session {
     pub seed: u64,
     /// The lesson plot its protocol gets, if any.
     pub plot: Option<PlotKind>,
+    /// Its guided lesson, if it has one.
+    pub guide: Option<Rc<Guide>>,
     /// The scenario as opened; the run holds the interventions recorded since.
     scenario: Scenario,
 }
@@ -45,6 +48,7 @@ impl Session {
             description: scenario.description.clone(),
             seed: scenario.seed,
             plot: PlotKind::of(&scenario.protocol),
+            guide: scenario.guide.clone().map(Rc::new),
             scenario: scenario.clone(),
         })
     }

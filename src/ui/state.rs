@@ -16,7 +16,9 @@ use crate::view::diagram::Stamps;
 use crate::view::format;
 pub use crate::view::frame::{Selection, TimeView};
 
+use super::guide::{self, GuideAction};
 use super::session::{Session, SessionHandle};
+use crate::view::tour::Tour;
 
 /// Playback speeds: simulated microseconds per second of wall time, with their labels.
 pub const SPEEDS: &[(u64, &str)] = &[
@@ -31,8 +33,8 @@ pub const SPEEDS: &[(u64, &str)] = &[
 ];
 const DEFAULT_SPEED: usize = 3;
 /// The narrowest and widest time windows the diagram zooms to.
-const MIN_SPAN_US: u64 = 500;
-const MAX_SPAN_US: u64 = 3_600_000_000;
+pub(super) const MIN_SPAN_US: u64 = 500;
+pub(super) const MAX_SPAN_US: u64 = 3_600_000_000;
 const DEFAULT_SPAN_US: u64 = 400_000;
 /// While following, "now" sits this fraction of the window above its bottom.
 const FOLLOW_MARGIN: f64 = 0.12;
@@ -72,6 +74,10 @@ pub struct Ui {
     pub share: Option<String>,
     /// Why the link the page was opened with cannot be opened.
     pub link_error: Option<String>,
+    /// Progress through the scenario's guided lesson, if it has one.
+    pub tour: Option<Tour>,
+    /// A node lit up because the pointer is on a mention of it.
+    pub spotlight: Option<NodeId>,
 }
 
 impl Default for Ui {
@@ -96,6 +102,8 @@ impl Default for Ui {
             size: (800.0, 560.0),
             share: None,
             link_error: None,
+            tour: None,
+            spotlight: None,
         }
     }
 }
@@ -125,6 +133,8 @@ pub enum UiAction {
     Pan(f64),
     Follow,
     SetStamps(Stamps),
+    /// No stamps, then Lamport, then vector.
+    CycleStamps,
     Select(Selection),
     /// Jump to an event: bring it into view and select it.
     Reveal(EventId),
@@ -135,6 +145,8 @@ pub enum UiAction {
     Note(Option<Note>),
     ToggleHelp(Option<bool>),
     Resize(f64, f64),
+    Guide(GuideAction),
+    Spotlight(Option<NodeId>),
 }
 
 impl Ui {
@@ -210,8 +222,9 @@ impl Reducible for Ui {
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
                 match Session::new(&scenario, preset) {
-                    Ok(session) => {
+                    Ok(mut session) => {
                         ui = ui.reset();
+                        guide::start(&mut ui, &mut session, true);
                         *guard = Some(session);
                     }
                     Err(error) => {
@@ -234,8 +247,9 @@ impl Reducible for Ui {
                     })
                     .map(|p| p.id);
                 match Session::new(&link.scenario, preset) {
-                    Ok(session) => {
+                    Ok(mut session) => {
                         ui = ui.reset();
+                        guide::start(&mut ui, &mut session, link.at == SimTime::ZERO);
                         ui.apply_view_options(&link.view);
                         ui.target_us = link.at.0;
                         *guard = Some(session);
@@ -264,6 +278,9 @@ impl Reducible for Ui {
         };
         if changed_session {
             ui.generation = ui.generation.wrapping_add(1);
+            if let Some(session) = guard.as_mut() {
+                guide::watch(&mut ui, session);
+            }
         }
         if let Some(session) = guard.as_ref() {
             let now = session.run.now().0;
@@ -296,6 +313,15 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
     let horizon = session.run.horizon().0;
     match action {
         UiAction::TogglePlay => {
+            if !ui.playing && ui.tour.as_ref().is_some_and(Tour::asking) {
+                ui.note = Some(Note {
+                    kind: NoteKind::Info,
+                    text: "The run waits for your prediction: answer the step's question to play \
+                           on, or choose Free play to explore on your own."
+                        .into(),
+                });
+                return false;
+            }
             if ui.playing {
                 ui.playing = false;
                 ui.target_us = now;
@@ -321,6 +347,7 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
                 let ahead = ui.target_us.max(now);
                 ui.target_us = (ahead + (elapsed * rate) as u64).min(horizon);
             }
+            ui.target_us = guide::limit(ui, now, ui.target_us);
             ui.last_frame_ms = Some(timestamp);
             session.advance(SimTime(ui.target_us), &performance_now);
             true
@@ -430,6 +457,7 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             }
             true
         }
+        UiAction::Guide(action) => guide::reduce(ui, session, action),
         action => reduce_view(ui, action, horizon),
     }
 }
@@ -466,6 +494,13 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         }
         UiAction::Follow => ui.view.follow = true,
         UiAction::SetStamps(stamps) => ui.stamps = stamps,
+        UiAction::CycleStamps => {
+            ui.stamps = match ui.stamps {
+                Stamps::None => Stamps::Lamport,
+                Stamps::Lamport => Stamps::Vector,
+                Stamps::Vector => Stamps::None,
+            }
+        }
         UiAction::Select(selection) => ui.selection = selection,
         UiAction::ToggleGroup(node) => {
             if let Some(i) = ui.group.iter().position(|n| *n == node) {
@@ -479,6 +514,7 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         UiAction::Share(_) => ui.share = None,
         UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
+        UiAction::Spotlight(node) => ui.spotlight = node,
         _ => {}
     }
     false

@@ -9,6 +9,8 @@
 //! - `plot`: the lessons' plots (clock error against true time, gossip spread), from the trace.
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
+//! - `tour`: following a scenario's guided lesson: the current step, what it waits for, where
+//!   each step paused.
 //! - `frame`: everything one render of the page shows, built from the run read through `&dyn Run`
 //!   and the UI's choices (selection, time window, stamps, size).
 
@@ -20,3 +22,4 @@ pub mod frame;
 pub mod index;
 pub mod plot;
 pub mod topology;
+pub mod tour;

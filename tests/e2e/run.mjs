@@ -17,6 +17,7 @@ import { tests as exportTests } from "./exports.mjs";
 import { tests as embedTests } from "./embed.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
+import { tests as guideTests } from "./guide.mjs";
 
 const tests = [
   ...shellTests,
@@ -26,6 +27,7 @@ const tests = [
   ...embedTests,
   ...savedTests,
   ...plotTests,
+  ...guideTests,
 ];
 
 // A deadline for a whole test, far above what it takes on an idle machine, so a busy one still passes.

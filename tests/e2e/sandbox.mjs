@@ -66,7 +66,7 @@ export const tests = [
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
         await openPreset(page, origin, "raft-basic");
-        await page.locator(".lesson-title", { hasText: "Raft" }).waitFor();
+        await page.locator("[data-region=guide] #guide-title", { hasText: "Raft" }).waitFor();
         await setSpeed(page, "1×");
         await play(page);
         const first = await waitFor("a leader", () => leader(page));

@@ -37,7 +37,7 @@ impl<P: Protocol> Sim<P> {
                 self.world.park_in_inbox(node, slot);
                 return;
             }
-            NodeStatus::Crashed | NodeStatus::Up => self.world.free(slot),
+            NodeStatus::Crashed | NodeStatus::NotStarted | NodeStatus::Up => self.world.free(slot),
         }
         let id = RequestId(self.log.requests.len() as u32);
         self.world.stats.requests += 1;

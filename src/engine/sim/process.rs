@@ -99,7 +99,7 @@ impl<P: Protocol> Sim<P> {
             return;
         }
         match self.world.nodes[to.index()].status {
-            NodeStatus::Crashed => {
+            NodeStatus::Crashed | NodeStatus::NotStarted => {
                 self.world.free(slot);
                 self.drop_message(from, to, msg, send, DropReason::DestinationCrashed);
             }

@@ -118,7 +118,10 @@ impl<P: Protocol> Sim<P> {
                 timers.sort_by_key(|t| (t.fires_at, t.timer));
                 NodeSnapshot {
                     id: node.id,
-                    status: node.status,
+                    status: match (node.status, node.last) {
+                        (NodeStatus::Crashed, None) => NodeStatus::NotStarted,
+                        (status, _) => status,
+                    },
                     clock_us: node.clock.read(now),
                     drift_ppm: node.clock.drift_ppm(),
                     lamport: node.lamport,

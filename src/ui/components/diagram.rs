@@ -27,6 +27,9 @@ pub struct DiagramProps {
     pub follow: bool,
     pub stamps: Stamps,
     pub selection: Selection,
+    /// Nodes lit up by a guided step or a mention of them.
+    #[prop_or_default]
+    pub spotlight: Vec<NodeId>,
 }
 
 /// What the pointer is over.
@@ -257,11 +260,11 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
                             <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
                         </pattern>
                     </defs>
-                    { lanes_and_axis(&layout) }
+                    { lanes_and_axis(&layout, &props.spotlight) }
                     <g class="diagram-body" transform={format!("translate(0 {})", coord(layout.shift_y))}>
                         { body(&layout) }
                     </g>
-                    { headers(&layout, props.selection) }
+                    { headers(&layout, props.selection, &props.spotlight) }
                 </svg>
                 { card.unwrap_or_default() }
                 if layout.truncated {
@@ -280,10 +283,20 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
 }
 
 /// The static parts: lane lines and the gutter.
-fn lanes_and_axis(layout: &DiagramLayout) -> Html {
+fn lanes_and_axis(layout: &DiagramLayout, spotlight: &[NodeId]) -> Html {
+    let lane_w = layout
+        .lanes
+        .get(1)
+        .zip(layout.lanes.first())
+        .map_or(60.0, |(b, a)| b.x - a.x);
     html! {
         <g class="lanes">
             <rect class="gutter" x="0" y="0" width={coord(GUTTER_PX - 8.0)} height={coord(layout.height)} />
+            { for layout.lanes.iter().filter(|lane| spotlight.contains(&lane.node)).map(|lane| html! {
+                <rect key={format!("s{}", lane.node.0)} class="lane-spotlight"
+                    x={coord(lane.x - lane_w * 0.4)} width={coord(lane_w * 0.8)}
+                    y={coord(HEADER_PX)} height={coord((layout.height - HEADER_PX).max(0.0))} />
+            }) }
             { for layout.lanes.iter().map(|lane| html! {
                 <line key={lane.node.0} class="lane-line" x1={coord(lane.x)} x2={coord(lane.x)}
                     y1={coord(HEADER_PX)} y2={coord(layout.height)} />
@@ -329,7 +342,7 @@ impl HeaderFit {
 /// The lane headers, drawn last so the body scrolls under them. Narrow lanes get smaller headers
 /// (see `HeaderFit`) so neighbours never overlap; every header keeps its full name and role in a
 /// tooltip and its label.
-fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
+fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -> Html {
     let lane_w = layout
         .lanes
         .get(1)
@@ -346,12 +359,14 @@ fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
                     NodeStatus::Up => "up",
                     NodeStatus::Crashed => "crashed",
                     NodeStatus::Paused => "paused",
+                    NodeStatus::NotStarted => "idle",
                 };
                 let selected = selection == Selection::Node(lane.node);
                 let subtitle = match lane.status {
                     NodeStatus::Up => lane.role.clone().unwrap_or_default(),
                     NodeStatus::Crashed => "crashed".to_string(),
                     NodeStatus::Paused => "paused".to_string(),
+                    NodeStatus::NotStarted => "not started".to_string(),
                 };
                 let x = coord(lane.x);
                 let label = match fit {
@@ -376,7 +391,8 @@ fn headers(layout: &DiagramLayout, selection: Selection) -> Html {
                     format!("{} · {}", lane.name, subtitle)
                 };
                 html! {
-                    <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"))}
+                    <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"),
+                        spotlight.contains(&lane.node).then_some("is-spotlit"))}
                         data-k="n" data-id={lane.node.0.to_string()} data-node={lane.name.clone()}
                         tabindex="0" role="button" aria-pressed={selected.to_string()}
                         aria-label={format!("{}, {}: inspect", lane.name, subtitle)}>

@@ -13,7 +13,9 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("wheel", "scroll through time (Ctrl + wheel zooms)"),
     ("F", "follow now"),
     ("X", "jump to the next violation"),
-    ("T / V / N", "Lamport, vector or no timestamps"),
+    ("T / V", "Lamport or vector timestamps"),
+    ("S", "cycle timestamps: none, Lamport, vector"),
+    ("N / P", "next or previous step of a guided lesson"),
     ("Esc", "clear the selection, close this"),
     ("?", "show or hide this help"),
 ];

@@ -85,6 +85,7 @@ fn NodeView(props: &NodeProps) -> Html {
         NodeStatus::Up => ("up", "pill-up"),
         NodeStatus::Crashed => ("crashed", "pill-crashed"),
         NodeStatus::Paused => ("paused", "pill-paused"),
+        NodeStatus::NotStarted => ("not started", "pill-idle"),
     };
     let role = n.view.as_ref().and_then(|v| v.role.clone());
     let send_request = {
@@ -187,6 +188,8 @@ fn NodeView(props: &NodeProps) -> Html {
                         }
                     </div>
                 }) }
+            } else if n.status == NodeStatus::NotStarted {
+                <p class="panel-empty">{ "Not started yet: it starts when the run does (press Play or step)." }</p>
             } else {
                 <p class="panel-empty">{ "Crashed: its volatile state is gone; stable storage survives until it restarts." }</p>
             }

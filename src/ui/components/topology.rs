@@ -21,6 +21,9 @@ pub struct TopologyProps {
     pub selected_node: Option<NodeId>,
     pub selected_link: Option<(NodeId, NodeId)>,
     pub partitioned: bool,
+    /// Nodes lit up by a guided step or a mention of them.
+    #[prop_or_default]
+    pub spotlight: Vec<NodeId>,
 }
 
 /// What a click (or Enter) on the topology means: select a node, a link or a message, or with Shift
@@ -132,12 +135,14 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                         NodeStatus::Up => "up",
                         NodeStatus::Crashed => "crashed",
                         NodeStatus::Paused => "paused",
+                        NodeStatus::NotStarted => "idle",
                     };
                     let grouped = props.group.contains(&node.node);
                     let selected = props.selected_node == Some(node.node);
                     html! {
                         <g key={node.node.0} class={classes!("topo-node", format!("tone-{tone}"), format!("status-{status}"),
-                                grouped.then_some("is-grouped"), selected.then_some("is-selected"))}
+                                grouped.then_some("is-grouped"), selected.then_some("is-selected"),
+                                props.spotlight.contains(&node.node).then_some("is-spotlit"))}
                             data-k="n" data-id={node.node.0.to_string()} data-node={node.name.clone()}
                             tabindex="0" role="button" aria-label={format!("{}: inspect", node.name)}>
                             if grouped {

@@ -1,0 +1,117 @@
+// Guided lessons, end to end: a lesson completed with the keyboard alone (the step pauses at its
+// moment, the prediction is answered and judged, the task is done for the student), and a guided
+// step on a phone.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { withPage } from "./shell.mjs";
+import { DESKTOP, waitFor } from "./sandbox.mjs";
+
+const PHONE = { width: 390, height: 844 };
+
+const guide = (page) => page.locator("[data-region=guide]");
+
+async function stepNumber(page) {
+  const text = await guide(page).locator(".guide-count").textContent();
+  return Number(text.match(/Step (\d+) of/)[1]);
+}
+
+async function status(page) {
+  return (await guide(page).locator(".guide-status").textContent()).trim();
+}
+
+/** Presses Tab until `selector` has the focus (at most `limit` times). */
+async function tabTo(page, selector, limit = 80) {
+  for (let i = 0; i < limit; i += 1) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+export const tests = [
+  {
+    name: "a guided lesson can be completed with the keyboard alone: pauses at its moments, judges the prediction, does the task",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/?preset=raft-leader-crash`, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+        await goto();
+        await guide(page).locator(".guide-text").waitFor();
+        assert.equal(await stepNumber(page), 1);
+        assert.equal(await guide(page).locator(".guide-progress .dot").count(), 8);
+        await page.locator("body").click({ position: { x: 5, y: 5 } });
+
+        // N: the next step asks before the run plays on; the run waits.
+        await page.keyboard.press("n");
+        await waitFor("step 2", async () => (await stepNumber(page)) === 2);
+        assert.equal(await status(page), "Answer to play on");
+        await tabTo(page, "[data-region=guide] .choice");
+        // The third choice is n3, the server this run elects first.
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Enter");
+        await waitFor("the run to pause at the first leader", async () => (await status(page)) === "Paused here");
+        const verdict = await guide(page).locator(".guide-verdict").textContent();
+        assert.match(verdict, /^Right\./, verdict);
+        // Paused at the election: n3's lane says it leads.
+        await page.locator("svg.diagram .lane-header.tone-lead[data-node=n3]").waitFor();
+        await page.screenshot({ path: join(shots, "guide-step.png") });
+
+        // N while a step plays runs it to its moment and goes on: through the crash to step 4.
+        await page.keyboard.press("n");
+        await waitFor("step 3", async () => (await stepNumber(page)) === 3);
+        await page.locator("svg.diagram .lane-spotlight").waitFor();
+        await page.keyboard.press("n");
+        await waitFor("step 4", async () => (await stepNumber(page)) === 4);
+        await page.locator("svg.diagram .lane-header.status-crashed[data-node=n3]").waitFor();
+        // P goes back to step 3, shown where it paused (just after the crash).
+        await page.keyboard.press("p");
+        await waitFor("back at step 3", async () => (await stepNumber(page)) === 3);
+        assert.equal(await status(page), "Paused here");
+        await page.keyboard.press("n");
+        await waitFor("step 4 again", async () => (await stepNumber(page)) === 4);
+        await tabTo(page, "[data-region=guide] .choice");
+        await page.keyboard.press("Tab");
+        await page.keyboard.press("Enter");
+        await waitFor("the new leader", async () => (await status(page)) === "Paused here");
+
+        // On to the task: crash the leader, done for the student.
+        while ((await stepNumber(page)) < 7) {
+          await page.keyboard.press("n");
+          await waitFor("the next step", async () => (await status(page)) !== "Answer to play on");
+        }
+        await waitFor("the task", async () => (await status(page)) === "Your turn");
+        await tabTo(page, "[data-action=guide-do]");
+        await page.keyboard.press("Enter");
+        await guide(page).locator(".guide-task.is-done").waitFor();
+        await page.locator("svg.diagram .lane-header.status-crashed[data-node=n5]").waitFor();
+
+        await page.locator("body").click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press("n");
+        await waitFor("the last step to finish", async () => (await status(page)) === "Lesson complete", 60_000);
+        assert.equal(await guide(page).locator(".guide-progress .dot.is-done").count(), 8);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "a guided step reads on a phone, in light and dark themes, with the run right under it",
+    async run({ browser, origin, shots }) {
+      for (const colorScheme of ["light", "dark"]) {
+        await withPage(browser, `${origin}/?preset=raft-leader-crash`, { viewport: PHONE, colorScheme, isMobile: true, hasTouch: true }, async ({ page, problems, goto }) => {
+          await goto();
+          await guide(page).locator(".guide-text").waitFor();
+          await guide(page).locator("[data-action=guide-next]").click();
+          await guide(page).locator(".choice").nth(2).click();
+          await waitFor("the pause", async () => (await status(page)) === "Paused here");
+          const box = await guide(page).boundingBox();
+          assert.ok(box.width <= PHONE.width, `the step fits the phone's width (${box.width})`);
+          const play = await page.locator("[data-action=play]").boundingBox();
+          assert.ok(play.y < 1.5 * PHONE.height, `Play is within reach under the step (at ${play.y})`);
+          await page.screenshot({ path: join(shots, `guide-phone-${colorScheme}.png`) });
+          assert.deepEqual(problems, []);
+        });
+      }
+    },
+  },
+];
