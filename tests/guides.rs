@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use causeway::engine::run::trace_hash;
 use causeway::scenario::Scenario;
-use causeway::scenario::guide::Stop;
+use causeway::scenario::guide::{EventName, Stop};
 use causeway::scenario::presets::{PRESETS, find};
 use causeway::view::tour::{Phase, Tour};
 
@@ -65,21 +65,39 @@ fn walk(scenario: &Scenario) -> Result<Vec<(Stop, usize)>, String> {
     Ok(stops)
 }
 
+/// Whether some step of the guide pauses at a violation of `property`.
+fn pauses_at_violation(scenario: &Scenario, property: &str) -> bool {
+    let moments = scenario
+        .guide
+        .iter()
+        .flat_map(|g| &g.steps)
+        .filter_map(|s| s.until.as_ref());
+    moments
+        .into_iter()
+        .any(|m| m.event == Some(EventName::Violation) && m.property.as_deref() == Some(property))
+}
+
 #[test]
-fn every_guided_preset_walks_to_its_last_step() {
+fn every_preset_is_a_guided_lesson_that_walks_to_its_last_step() {
     let mut failures = Vec::new();
-    let mut guided = 0;
     for preset in PRESETS {
         let scenario = preset.scenario().expect("presets are valid");
         if scenario.guide.is_none() {
+            failures.push(format!("{}: no guide", preset.id));
             continue;
         }
-        guided += 1;
         if let Err(problem) = walk(&scenario) {
             failures.push(format!("{}: {problem}", preset.id));
         }
+        if let Some(property) = preset.expect.violates
+            && !pauses_at_violation(&scenario, property)
+        {
+            failures.push(format!(
+                "{}: violates {property}, but no step pauses at the violation",
+                preset.id
+            ));
+        }
     }
-    assert!(guided > 0, "some preset has a guide");
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 

@@ -10,13 +10,14 @@ use yew::prelude::*;
 
 use super::bench::BenchPage;
 use super::components::{
-    CheckersPanel, ControlBar, Controls, DiagramPanel, GuidePanel, Header, HelpDialog,
+    CheckersPanel, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel, Header, HelpDialog,
     InspectorPanel, LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel,
     ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
 use super::page;
+use super::progress;
 use super::state::{AppContext, Selection, Ui, UiAction};
 use crate::engine::sim::PropertyState;
 use crate::scenario::link::Link;
@@ -109,6 +110,45 @@ fn Sandbox(props: &SandboxProps) -> Html {
                 })
             });
             move || drop(listener)
+        });
+    }
+
+    // A lesson's address names it, so Back and the address bar work; a link in the fragment is
+    // left alone.
+    {
+        let preset = frame_preset(&ui);
+        use_effect_with(preset, move |preset| {
+            if let Some(id) = preset
+                && embed.is_none()
+                && page::fragment().is_none()
+                && page::query_param("preset").as_deref() != Some(*id)
+            {
+                page::push_preset(id);
+            }
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |()| {
+            let listener = web_sys::window().map(|window| {
+                EventListener::new(&window, "popstate", move |_| open_from_url(&dispatch))
+            });
+            move || drop(listener)
+        });
+    }
+    // Progress through a lesson's steps is kept in this browser.
+    {
+        let done = ui
+            .tour
+            .as_ref()
+            .map(|t| (t.done.iter().filter(|d| **d).count(), t.steps()));
+        let preset = frame_preset(&ui);
+        use_effect_with((preset, done), move |(preset, done)| {
+            if let (Some(id), Some((done, steps))) = (preset, done)
+                && *done > 0
+            {
+                progress::record(id, *done as u32, *steps as u32);
+            }
         });
     }
 
@@ -244,11 +284,17 @@ fn Sandbox(props: &SandboxProps) -> Html {
         };
     }
 
+    // The course map is the landing page, and a click away from any lesson.
+    let show_course =
+        ui.course || (frame.is_none() && ui.link_error.is_none() && ui.note.is_none());
     html! {
         <ContextProvider<AppContext> context={context}>
             <div class="app">
-                <Header loaded={frame.is_some()} />
-                <div class={classes!("workspace", frame.is_some().then_some("is-loaded"), ui.tour.is_some().then_some("is-guided"))}>
+                <Header loaded={frame.is_some()} course={show_course} />
+                if show_course {
+                    <CoursePage current={frame.as_ref().and_then(|f| f.preset)} />
+                }
+                <div hidden={show_course} class={classes!("workspace", frame.is_some().then_some("is-loaded"), ui.tour.is_some().then_some("is-guided"))}>
                     <aside class="column column-left">
                         if let Some(guide) = guide {
                             { guide }
@@ -305,6 +351,11 @@ fn Sandbox(props: &SandboxProps) -> Html {
             </div>
         </ContextProvider<AppContext>>
     }
+}
+
+/// The preset the open session came from.
+fn frame_preset(ui: &Ui) -> Option<&'static str> {
+    ui.session.0.borrow().as_ref().and_then(|s| s.preset)
 }
 
 /// Keyboard shortcuts, ignored while typing in a field.

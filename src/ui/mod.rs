@@ -12,6 +12,7 @@ mod files;
 mod guide;
 mod page;
 pub mod panic;
+mod progress;
 mod saved;
 mod session;
 mod state;

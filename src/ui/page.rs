@@ -114,3 +114,24 @@ pub async fn copy_to_clipboard(text: &str) -> bool {
         .await
         .is_ok()
 }
+
+/// Puts `?preset=ID` in the address bar as a new history entry (keeping the page's other query
+/// parameters, dropping any fragment), so the address names the open lesson and Back returns to
+/// the one before.
+pub fn push_preset(id: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default())
+    else {
+        return;
+    };
+    params.delete("scenario");
+    params.set("preset", id);
+    let url = format!("{}?{}", base_url(), String::from(params.to_string()));
+    if let Ok(history) = window.history() {
+        // The address bar is a convenience; the page works the same if the browser refuses.
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}

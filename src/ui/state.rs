@@ -78,6 +78,8 @@ pub struct Ui {
     pub tour: Option<Tour>,
     /// A node lit up because the pointer is on a mention of it.
     pub spotlight: Option<NodeId>,
+    /// Whether the course map is shown instead of the sandbox.
+    pub course: bool,
 }
 
 impl Default for Ui {
@@ -104,6 +106,7 @@ impl Default for Ui {
             link_error: None,
             tour: None,
             spotlight: None,
+            course: false,
         }
     }
 }
@@ -147,6 +150,8 @@ pub enum UiAction {
     Resize(f64, f64),
     Guide(GuideAction),
     Spotlight(Option<NodeId>),
+    /// Show the course map (`true`) or the sandbox.
+    ShowCourse(bool),
 }
 
 impl Ui {
@@ -515,6 +520,7 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
         UiAction::Spotlight(node) => ui.spotlight = node,
+        UiAction::ShowCourse(show) => ui.course = show,
         _ => {}
     }
     false

@@ -58,7 +58,7 @@ export const tests = [
           await waitFor("autoplay from 0.2s", async () => (await now(frame)) > 260_000);
           const pause = frame.getByRole("button", { name: "Pause" });
           await pause.click();
-          await frame.getByRole("button", { name: "Play" }).waitFor();
+          await frame.getByRole("button", { name: "Play", exact: true }).waitFor();
           const paused = await now(frame);
           // Twenty animation frames pass, each a chance for the frame loop to advance the run.
           await frame.locator("body").evaluate(

@@ -9,10 +9,10 @@ import { withPage } from "./shell.mjs";
 
 export const DESKTOP = { width: 1280, height: 800 };
 
-/** Opens a preset by clicking it in the scenario list, and waits for its lanes. */
+/** Opens a preset by clicking it on the course map (the landing page), and waits for its lanes. */
 export async function openPreset(page, origin, id) {
   await page.goto(`${origin}/`, { waitUntil: "load" });
-  await page.locator(`button[data-preset="${id}"]`).click();
+  await page.locator(`[data-region=course] button[data-preset="${id}"]`).click();
   await page.locator("svg.diagram .lane-header").first().waitFor();
 }
 

@@ -111,7 +111,7 @@ export const tests = [
         // A name with markup is a valid scenario: it opens, and the name shows as text.
         await page.goto("about:blank");
         await page.goto(`${origin}/#${hostile((e) => (e.scenario.name = trap))}`, { waitUntil: "load" });
-        await page.locator(".lesson-title", { hasText: "<img src=x" }).waitFor();
+        await page.locator("#guide-title, .lesson-title", { hasText: "<img src=x" }).waitFor();
         assert.equal(await page.locator("img[src=x]").count(), 0, "no markup injected");
         assert.equal(await page.evaluate(() => window.__pwned), undefined);
         await page.waitForLoadState("networkidle");

@@ -7,6 +7,14 @@ import { join } from "node:path";
 import { SUB_PATH } from "./server.mjs";
 
 const REGIONS = ["scenarios", "controls", "diagram", "inspector"];
+
+/** Opens a lesson from the course map and waits for the sandbox's regions. */
+async function openFromCourse(page, id) {
+  await page.locator(`[data-region=course] button[data-preset="${id}"]`).click();
+  for (const region of REGIONS) {
+    await page.locator(`[data-region=${region}]`).waitFor({ state: "visible" });
+  }
+}
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -30,12 +38,11 @@ export async function open(browser, url, contextOptions = {}) {
   return { context, page, problems, requests, goto: () => page.goto(url, { waitUntil: "load" }) };
 }
 
-/** Waits until the app has mounted: the regions are visible and the loading screen is gone. */
+/** Waits until the app has mounted: the course map (the landing page) is visible and the loading
+ * screen is gone. */
 async function waitForShell(page) {
   await page.locator("header[data-region=header] h1", { hasText: "Causeway" }).waitFor();
-  for (const region of REGIONS) {
-    await page.locator(`[data-region=${region}]`).waitFor({ state: "visible" });
-  }
+  await page.locator("[data-region=course]").waitFor({ state: "visible" });
   await page.locator("#boot").waitFor({ state: "detached" });
   // Fonts and the favicon settle after the first frame; give late errors a chance to show up.
   await page.waitForLoadState("networkidle");
@@ -59,13 +66,15 @@ export const tests = [
         await withPage(browser, `${origin}/`, { colorScheme }, async ({ page, problems, goto }) => {
           await goto();
           await waitForShell(page);
-          await assertRegionsSideBySide(page);
           assert.equal(await page.title(), "Causeway · distributed-systems sandbox");
-          await page.locator("text=Pick a scenario to start").waitFor();
-          assert.deepEqual(problems, []);
+          await page.locator("text=Pick a lesson to start").waitFor();
+          assert.equal(await page.locator("[data-region=course] button[data-preset]").count(), 45);
           backgrounds[colorScheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
           const file = colorScheme === "light" ? "shell.png" : "shell-dark.png";
           await page.screenshot({ path: join(shots, file) });
+          await openFromCourse(page, "heartbeat-basic");
+          await assertRegionsSideBySide(page);
+          assert.deepEqual(problems, []);
         });
       }
       assert.notEqual(backgrounds.light, backgrounds.dark, "dark theme should change the page colours");
@@ -119,14 +128,20 @@ export const tests = [
       await withPage(browser, `${origin}/`, phone, async ({ page, problems, goto }) => {
         await goto();
         await waitForShell(page);
+        const width = () =>
+          page.evaluate(() => ({
+            scroll: document.documentElement.scrollWidth,
+            client: document.documentElement.clientWidth,
+          }));
+        let widths = await width();
+        assert.ok(widths.scroll <= widths.client, `the course is ${widths.scroll} px wide in a ${widths.client} px viewport`);
+        await openFromCourse(page, "heartbeat-basic");
         assert.deepEqual(problems, []);
-        const widths = await page.evaluate(() => ({
-          scroll: document.documentElement.scrollWidth,
-          client: document.documentElement.clientWidth,
-        }));
+        widths = await width();
         assert.ok(widths.scroll <= widths.client, `page is ${widths.scroll} px wide in a ${widths.client} px viewport`);
         const boxes = [];
-        for (const region of ["scenarios", "diagram", "inspector"]) {
+        // The lesson's step first, then the run, and the list of other lessons last.
+        for (const region of ["guide", "diagram", "inspector", "scenarios"]) {
           boxes.push(await page.locator(`[data-region=${region}]`).boundingBox());
         }
         for (let i = 1; i < boxes.length; i += 1) {

@@ -21,6 +21,8 @@ use crate::engine::run::Run;
 pub const MAX_STEPS: usize = 100;
 /// The longest step text, question or choice, in characters.
 pub const MAX_TEXT_LEN: usize = 2_000;
+/// The longest summary, in characters.
+pub const MAX_SUMMARY_LEN: usize = 160;
 /// The most choices a prediction question may offer.
 pub const MAX_CHOICES: usize = 8;
 
@@ -28,6 +30,9 @@ pub const MAX_CHOICES: usize = 8;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guide {
+    /// What the lesson teaches, in one line, for the course map.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub summary: String,
     /// How the page should show the run while this guide is followed.
     #[serde(default, skip_serializing_if = "GuideView::is_default")]
     pub view: GuideView,
@@ -105,6 +110,14 @@ impl Guide {
         }
         if self.steps.len() > MAX_STEPS {
             return err(format!("`guide.steps` has more than {MAX_STEPS} steps"));
+        }
+        if self.summary.chars().count() > MAX_SUMMARY_LEN {
+            return err(format!(
+                "`guide.summary` is longer than {MAX_SUMMARY_LEN} characters: it is one line"
+            ));
+        }
+        if self.summary.contains('\n') {
+            return err("`guide.summary` is one line: it has a line break");
         }
         if let Some(span) = self.view.span_us
             && !(500..=super::MAX_HORIZON_US).contains(&span)

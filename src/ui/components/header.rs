@@ -11,6 +11,8 @@ use crate::ui::state::{UiAction, use_app};
 pub struct HeaderProps {
     /// Whether a run is open, so there is something to share.
     pub loaded: bool,
+    /// Whether the course map is showing.
+    pub course: bool,
 }
 
 #[function_component]
@@ -19,6 +21,11 @@ pub fn Header(props: &HeaderProps) -> Html {
     let share = {
         let dispatch = app.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Share(true)))
+    };
+    let course = {
+        let dispatch = app.dispatch.clone();
+        let showing = props.course;
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ShowCourse(!showing)))
     };
     html! {
         <header class="app-header" data-region="header">
@@ -31,7 +38,10 @@ pub fn Header(props: &HeaderProps) -> Html {
             </div>
             <div class="header-actions">
                 <p class="header-note">{ "Runs entirely in your browser · every run replays from its seed" }</p>
-                if props.loaded {
+                <button type="button" class={classes!("button", "button-small", props.course.then_some("is-on"))} onclick={course}
+                    data-action="course" aria-pressed={props.course.to_string()}
+                    title="Every lesson in the order of the course, with your progress">{ "Course" }</button>
+                if props.loaded && !props.course {
                     <button type="button" class="button button-small" onclick={share} data-action="share"
                         title="Copy a link that opens this run at this moment">{ "Copy link" }</button>
                     <ExportMenu />

@@ -3,6 +3,7 @@
 
 mod checkers;
 mod controls;
+mod course;
 mod diagram;
 mod empty_state;
 mod exports;
@@ -21,6 +22,7 @@ mod topology;
 
 pub use checkers::CheckersPanel;
 pub use controls::{ControlBar, Controls};
+pub use course::CoursePage;
 pub use diagram::DiagramPanel;
 pub use guide::GuidePanel;
 pub use header::Header;

@@ -1,0 +1,159 @@
+//! The course map: every lesson in the order of the course, grouped by topic, with what each teaches
+//! in one line and how far the student has got (from this browser's local storage), and a control
+//! that forgets that progress.
+
+use yew::prelude::*;
+
+use crate::scenario::presets::PRESETS;
+use crate::ui::progress::{self, Progress};
+use crate::ui::state::{UiAction, use_app};
+
+/// One lesson as the map lists it.
+#[derive(Clone, PartialEq)]
+struct Entry {
+    id: &'static str,
+    name: String,
+    summary: String,
+    steps: u32,
+}
+
+/// The presets by topic, in course order.
+fn topics() -> Vec<(&'static str, Vec<Entry>)> {
+    let mut topics: Vec<(&'static str, Vec<Entry>)> = Vec::new();
+    for preset in PRESETS {
+        let Ok(scenario) = preset.scenario() else {
+            continue;
+        };
+        let entry = Entry {
+            id: preset.id,
+            summary: scenario
+                .guide
+                .as_ref()
+                .map(|g| g.summary.clone())
+                .unwrap_or_default(),
+            steps: scenario.guide.as_ref().map_or(0, |g| g.steps.len() as u32),
+            name: scenario.name,
+        };
+        match topics.iter_mut().find(|(topic, _)| *topic == preset.topic) {
+            Some((_, list)) => list.push(entry),
+            None => topics.push((preset.topic, vec![entry])),
+        }
+    }
+    topics
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CourseProps {
+    /// The lesson open in the sandbox, if any.
+    pub current: Option<&'static str>,
+}
+
+#[function_component]
+pub fn CoursePage(props: &CourseProps) -> Html {
+    let app = use_app();
+    let topics = use_memo((), |()| topics());
+    let progress = use_state(progress::load);
+    let confirming = use_state(|| false);
+    let open = |id: &'static str| {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            match crate::scenario::presets::find(id).map(|p| p.scenario()) {
+                Some(Ok(scenario)) => {
+                    dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
+                }
+                Some(Err(error)) => dispatch.dispatch(UiAction::Fail(error.0)),
+                None => {}
+            }
+        })
+    };
+    let total: usize = topics.iter().map(|(_, list)| list.len()).sum();
+    let complete = topics
+        .iter()
+        .flat_map(|(_, list)| list)
+        .filter(|e| progress.get(e.id).is_some_and(|p| p.complete()))
+        .count();
+    let reset = {
+        let (progress, confirming) = (progress.clone(), confirming.clone());
+        Callback::from(move |_: MouseEvent| {
+            progress::reset();
+            progress.set(Progress::new());
+            confirming.set(false);
+        })
+    };
+    let ask = |on: bool| {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(on))
+    };
+    let close = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ShowCourse(false)))
+    };
+    html! {
+        <main id="main" class="course" data-region="course" aria-labelledby="course-title">
+            <div class="course-inner">
+                <div class="course-head">
+                    <div>
+                        <h2 id="course-title" class="course-title">{ "The course" }</h2>
+                        <p class="course-intro">
+                            { "Pick a lesson to start. Each is a live, replayable run that pauses where it matters; \
+                               break it, and the checkers tell you what went wrong. The order follows a university \
+                               course on distributed systems." }
+                        </p>
+                    </div>
+                    <div class="course-progress" role="group" aria-label="Your progress">
+                        <p class="course-count" data-testid="course-count">{ format!("{complete} of {total} lessons complete") }</p>
+                        <p class="course-privacy">{ "Kept in this browser only." }</p>
+                        if *confirming {
+                            <span class="course-confirm">
+                                { "Forget all progress? " }
+                                <button type="button" class="button button-small button-danger" data-action="reset-progress-yes" onclick={reset}>{ "Reset" }</button>
+                                <button type="button" class="button button-small" onclick={ask(false)}>{ "Keep" }</button>
+                            </span>
+                        } else {
+                            <button type="button" class="button button-small" data-action="reset-progress" onclick={ask(true)}
+                                disabled={progress.is_empty()}>{ "Reset progress" }</button>
+                        }
+                        if props.current.is_some() {
+                            <button type="button" class="button button-small button-primary" onclick={close}>{ "Back to the lesson" }</button>
+                        }
+                    </div>
+                </div>
+                { for topics.iter().enumerate().map(|(t, (topic, list))| html! {
+                    <section class="course-topic" aria-labelledby={format!("topic-{t}")}>
+                        <h3 id={format!("topic-{t}")} class="course-topic-title">
+                            <span class="course-topic-number" aria-hidden="true">{ t + 1 }</span>{ *topic }
+                        </h3>
+                        <ul class="course-lessons">
+                            { for list.iter().map(|entry| {
+                                let state = progress.get(entry.id).copied().unwrap_or_default();
+                                let (mark, label, class) = if state.complete() {
+                                    ("✓", "complete".to_string(), "is-complete")
+                                } else if state.done > 0 {
+                                    ("◐", format!("step {} of {}", state.done, entry.steps), "is-started")
+                                } else {
+                                    ("", "not started".to_string(), "is-new")
+                                };
+                                let current = props.current == Some(entry.id);
+                                html! {
+                                    <li>
+                                        <button type="button" class={classes!("course-lesson", class, current.then_some("is-current"))}
+                                            data-preset={entry.id} aria-current={current.then_some("true")} onclick={open(entry.id)}>
+                                            <span class="course-mark" aria-hidden="true">{ mark }</span>
+                                            <span class="course-lesson-text">
+                                                <span class="course-lesson-name">{ &entry.name }</span>
+                                                if !entry.summary.is_empty() {
+                                                    <span class="course-lesson-summary">{ &entry.summary }</span>
+                                                }
+                                            </span>
+                                            <span class="course-state">{ label }</span>
+                                        </button>
+                                    </li>
+                                }
+                            }) }
+                        </ul>
+                    </section>
+                }) }
+            </div>
+        </main>
+    }
+}
