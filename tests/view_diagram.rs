@@ -332,3 +332,42 @@ fn violations_at_one_instant_put_their_labels_side_by_side() {
         "the second label starts after the first ends: {second:?}"
     );
 }
+
+#[test]
+fn arrow_labels_on_a_busy_raft_run_never_overlap() {
+    let scenario = causeway::scenario::presets::find("raft-leader-crash")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let mut run = scenario.build().unwrap();
+    let mut labelled = 0;
+    for at in [300_000, 1_250_000, 2_600_000] {
+        run.run_until(SimTime(at));
+        let layout = lay_out(run.as_mut(), at - 150_000, 150_000, &Highlight::default());
+        // Each label as its box: centred on the arrow's middle, 6 px a character, one line high.
+        let boxes: Vec<(f64, f64, f64, &str)> = layout
+            .arrows
+            .iter()
+            .filter_map(|a| {
+                let text = a.label.as_deref()?;
+                let width = 6.0 * text.chars().count() as f64;
+                Some(((a.x1 + a.x2) / 2.0, (a.y1 + a.y2) / 2.0, width, text))
+            })
+            .collect();
+        labelled += boxes.len();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[..i] {
+                let apart = (a.0 - b.0).abs() >= (a.2 + b.2) / 2.0 || (a.1 - b.1).abs() >= 13.0;
+                assert!(
+                    apart,
+                    "at {at}µs the labels {:?} and {:?} overlap",
+                    a.3, b.3
+                );
+            }
+        }
+    }
+    assert!(
+        labelled > 10,
+        "busy windows still carry labels ({labelled})"
+    );
+}

@@ -290,12 +290,17 @@ fn Sandbox(props: &SandboxProps) -> Html {
     html! {
         <ContextProvider<AppContext> context={context}>
             <div class="app">
+                if frame.is_some() && !show_course {
+                    <button type="button" class="skip-link" onclick={Callback::from(|_: MouseEvent| focus_play())}>
+                        { "Skip to the run controls" }
+                    </button>
+                }
                 <Header loaded={frame.is_some()} course={show_course} />
                 if show_course {
                     <CoursePage current={frame.as_ref().and_then(|f| f.preset)} />
                 }
                 <div hidden={show_course} class={classes!("workspace", frame.is_some().then_some("is-loaded"), ui.tour.is_some().then_some("is-guided"))}>
-                    <aside class="column column-left">
+                    <aside class="column column-left" aria-label="Lesson, scenarios and checkers">
                         if let Some(guide) = guide {
                             { guide }
                         } else if let Some(f) = &frame {
@@ -328,7 +333,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             <PlotPanel plot={plot} />
                         }
                     </main>
-                    <aside class="column column-right">
+                    <aside class="column column-right" aria-label="Topology and inspector">
                         if let Some(f) = &frame {
                             <TopologyPanel
                                 layout={f.topology.clone()}
@@ -348,8 +353,23 @@ fn Sandbox(props: &SandboxProps) -> Html {
                 if ui.help {
                     <HelpDialog />
                 }
+                <div class="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+                    { ui.announcement.clone().unwrap_or_default() }
+                </div>
             </div>
         </ContextProvider<AppContext>>
+    }
+}
+
+/// Moves the keyboard focus to the Play button (the skip link's target).
+fn focus_play() {
+    let play = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-action=play]").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(play) = play {
+        // Focus is a convenience; nothing depends on it succeeding.
+        let _ = play.focus();
     }
 }
 

@@ -4,6 +4,7 @@
 //! data (`crate::view::frame`, from the pure layouts in `crate::view`) and hands it to dumb leaf
 //! components.
 
+mod announce;
 mod app;
 mod bench;
 mod components;

@@ -16,6 +16,7 @@ use crate::view::diagram::Stamps;
 use crate::view::format;
 pub use crate::view::frame::{Selection, TimeView};
 
+use super::announce;
 use super::guide::{self, GuideAction};
 use super::session::{Session, SessionHandle};
 use crate::view::tour::Tour;
@@ -80,6 +81,10 @@ pub struct Ui {
     pub spotlight: Option<NodeId>,
     /// Whether the course map is shown instead of the sandbox.
     pub course: bool,
+    /// What the live region last said about the run's key events.
+    pub announcement: Option<String>,
+    /// How many of the run's events have been considered for announcements.
+    announced: usize,
 }
 
 impl Default for Ui {
@@ -107,6 +112,8 @@ impl Default for Ui {
             tour: None,
             spotlight: None,
             course: false,
+            announcement: None,
+            announced: 0,
         }
     }
 }
@@ -285,6 +292,14 @@ impl Reducible for Ui {
             ui.generation = ui.generation.wrapping_add(1);
             if let Some(session) = guard.as_mut() {
                 guide::watch(&mut ui, session);
+                let len = session.run.events().len();
+                let from = ui.announced.min(len);
+                if len > from
+                    && let Some(text) = announce::since(session.run.as_ref(), from)
+                {
+                    ui.announcement = Some(text);
+                }
+                ui.announced = len;
             }
         }
         if let Some(session) = guard.as_ref() {

@@ -18,6 +18,7 @@ import { tests as embedTests } from "./embed.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
+import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
   ...shellTests,
@@ -28,6 +29,7 @@ const tests = [
   ...savedTests,
   ...plotTests,
   ...guideTests,
+  ...a11yTests,
 ];
 
 // A deadline for a whole test, far above what it takes on an idle machine, so a busy one still passes.

@@ -27,7 +27,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
         _ => (1, 0),
     });
     html! {
-        <section class="panel panel-checkers" aria-labelledby="checkers-title" data-region="checkers">
+        <section class="panel panel-checkers" aria-labelledby="checkers-title" data-region="checkers" tabindex="0">
             <div class="panel-head">
                 <h2 id="checkers-title" class="panel-title">{ "Checkers" }</h2>
             </div>

@@ -252,7 +252,7 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
             <div class="diagram-canvas" ref={canvas} {onmouseleave}>
                 <svg class="diagram"
                     width={coord(layout.width)} height={coord(layout.height)}
-                    role="img" aria-label="Space-time diagram: one lane per node, time flowing down"
+                    role="group" aria-label="Space-time diagram: one lane per node, time flowing down"
                     {onclick} {onmousemove} {onkeydown}>
                     <defs>
                         <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -370,9 +370,11 @@ fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -
                 };
                 let x = coord(lane.x);
                 let label = match fit {
+                    // The space after the name keeps it apart from the role in the header's text, which
+                    // its accessible name repeats ("n1 follower").
                     HeaderFit::Full => html! {
                         <>
-                            <text class="lane-name" x={x.clone()} y="19">{ &lane.name }</text>
+                            <text class="lane-name" x={x.clone()} y="19">{ format!("{} ", lane.name) }</text>
                             <text class="lane-role" {x} y="31">{ &subtitle }</text>
                         </>
                     },
@@ -385,17 +387,14 @@ fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -
                     },
                     HeaderFit::Sideways { .. } => html! {},
                 };
-                let tooltip = if subtitle.is_empty() {
-                    lane.name.clone()
-                } else {
-                    format!("{} · {}", lane.name, subtitle)
-                };
+                // The name a screen reader hears is the header's text, and so is its tooltip.
+                let tooltip = format!("{} {subtitle}", lane.name).trim_end().to_string();
                 html! {
                     <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"),
                         spotlight.contains(&lane.node).then_some("is-spotlit"))}
                         data-k="n" data-id={lane.node.0.to_string()} data-node={lane.name.clone()}
                         tabindex="0" role="button" aria-pressed={selected.to_string()}
-                        aria-label={format!("{}, {}: inspect", lane.name, subtitle)}>
+                        aria-label={tooltip.clone()}>
                         <rect x={coord(lane.x - w / 2.0)} y="5" width={coord(w)} height="32"
                             rx={if fit == HeaderFit::Full { "7" } else { "3" }} />
                         { label }

@@ -156,7 +156,7 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                     html! { <li {class} aria-label={label} aria-current={(i == tour.step).then_some("step")}></li> }
                 }) }
             </ol>
-            <div class="guide-body">
+            <div class="guide-body" tabindex="0" role="region" aria-label="Step text">
                 <div class="guide-text" aria-live="polite">{ rich_text(&step.text, props.nodes, &app.dispatch) }</div>
                 { question.unwrap_or_default() }
                 { task.unwrap_or_default() }

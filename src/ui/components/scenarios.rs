@@ -24,7 +24,7 @@ pub struct LessonProps {
 #[function_component]
 pub fn LessonPanel(props: &LessonProps) -> Html {
     html! {
-        <section class="panel panel-lesson" aria-labelledby="lesson-title" data-region="lesson">
+        <section class="panel panel-lesson" aria-labelledby="lesson-title" data-region="lesson" tabindex="0">
             <div class="panel-head">
                 <h2 id="lesson-title" class="panel-title">{ "Lesson" }</h2>
             </div>

@@ -110,7 +110,7 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                 <h2 id="topology-title" class="panel-title">{ "Topology" }</h2>
                 <span class="panel-hint">{ "shift-click: group" }</span>
             </div>
-            <svg class={classes!("topology", dense.then_some("is-dense"))} viewBox={format!("0 0 {0} {0}", coord(layout.size))} role="img"
+            <svg class={classes!("topology", dense.then_some("is-dense"))} viewBox={format!("0 0 {0} {0}", coord(layout.size))} role="group"
                 aria-label="Nodes and links" {onclick} {onkeydown}>
                 { for layout.links.iter().map(|link| {
                     let selected = props.selected_link == Some((link.a, link.b));

@@ -22,6 +22,14 @@ pub fn lane_x(i: usize, n: usize, width: f64) -> f64 {
     GUTTER_PX + inner * (i as f64 + 0.5) / n.max(1) as f64
 }
 
+/// The height of an arrow label's line, in pixels: two labels closer than this vertically collide.
+const LABEL_LINE_PX: f64 = 15.0;
+
+/// Roughly how wide an arrow label is, in pixels (10.5 px text).
+fn label_px(label: &str) -> f64 {
+    6.0 * label.chars().count() as f64
+}
+
 /// Lays out the diagram. `label` names a message; it is asked only for arrows that get a label.
 pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) -> DiagramLayout {
     let n = input.nodes.len();
@@ -213,18 +221,24 @@ pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) 
         });
     }
     if arrows.len() <= MAX_LABELS {
-        // A label needs room: an arrow long enough to carry it, and no label already near its
-        // middle (a broadcast fans out many arrows from one point).
-        let mut placed: Vec<(f64, f64)> = Vec::new();
+        // A label needs room: an arrow long enough to carry it, and no label already placed
+        // where its text would go (a broadcast fans out many arrows from one point). Labels are
+        // centred on the arrow's middle; a dropped label's message is still named on hover.
+        let mut placed: Vec<(f64, f64, f64)> = Vec::new();
         for arrow in &mut arrows {
             let length = (arrow.x2 - arrow.x1).hypot(arrow.y2 - arrow.y1);
+            if length < 70.0 {
+                continue;
+            }
             let (mx, my) = ((arrow.x1 + arrow.x2) / 2.0, (arrow.y1 + arrow.y2) / 2.0);
-            let crowded = placed
-                .iter()
-                .any(|(x, y)| (x - mx).abs() < 90.0 && (y - my).abs() < 13.0);
-            if length >= 70.0 && !crowded {
-                placed.push((mx, my));
-                arrow.label = Some(label(arrow.msg));
+            let text = label(arrow.msg);
+            let width = label_px(&text);
+            let crowded = placed.iter().any(|(x, y, w)| {
+                (x - mx).abs() < (w + width) / 2.0 + 4.0 && (y - my).abs() < LABEL_LINE_PX
+            });
+            if !crowded {
+                placed.push((mx, my, width));
+                arrow.label = Some(text);
             }
         }
     }
