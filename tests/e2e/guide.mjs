@@ -39,7 +39,11 @@ export const tests = [
         await guide(page).locator(".guide-text").waitFor();
         assert.equal(await stepNumber(page), 1);
         assert.equal(await guide(page).locator(".guide-progress .dot").count(), 8);
-        await page.locator("body").click({ position: { x: 5, y: 5 } });
+        // The first Tab stop skips to the run controls.
+        await page.keyboard.press("Tab");
+        assert.equal(await page.evaluate(() => document.activeElement.className), "skip-link");
+        await page.keyboard.press("Enter");
+        assert.equal(await page.evaluate(() => document.activeElement.dataset.action), "play");
 
         // N: the next step asks before the run plays on; the run waits.
         await page.keyboard.press("n");
@@ -51,6 +55,10 @@ export const tests = [
         await page.keyboard.press("Tab");
         await page.keyboard.press("Enter");
         await waitFor("the run to pause at the first leader", async () => (await status(page)) === "Paused here");
+        // A screen reader hears of the new leader.
+        await waitFor("the announcement", async () =>
+          (await page.locator("[data-testid=announcer]").textContent()).includes("n3 became leader of term 1"),
+        );
         const verdict = await guide(page).locator(".guide-verdict").textContent();
         assert.match(verdict, /^Right\./, verdict);
         // Paused at the election: n3's lane says it leads.
