@@ -30,6 +30,28 @@ async function tabTo(page, selector, limit = 80) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
+/** A teacher's own guided lesson, written as scenario JSON. */
+const TEACHER = {
+  name: "My class: spot the crash",
+  description: "Three nodes ping each other; one crashes.",
+  protocol: { name: "heartbeat", interval_us: 100000, timeout_us: 350000 },
+  nodes: 3,
+  seed: 4,
+  horizon_us: 2000000,
+  faults: [{ at_us: 500000, action: "crash", node: "n2" }],
+  guide: {
+    steps: [
+      { text: "Three nodes ping each other every 100 ms. *Watch* n2." },
+      {
+        text: "At 500 ms n2 crashes.",
+        question: { ask: "Will its peers notice?", choices: ["Yes, once the timeout runs out", "No"], answer: 0 },
+        until: { event: "crash", node: "n2" },
+      },
+      { text: "Its peers stop hearing from it, and suspect it.", until: { fact: "suspects", peer: "n2" } },
+    ],
+  },
+};
+
 export const tests = [
   {
     name: "a guided lesson can be completed with the keyboard alone: pauses at its moments, judges the prediction, does the task",
@@ -120,6 +142,41 @@ export const tests = [
           assert.deepEqual(problems, []);
         });
       }
+    },
+  },
+  {
+    name: "a teacher's own guided lesson opens from a scenario URL, from its share link and in an embed",
+    async run({ browser, origin, shots }) {
+      const url = `${origin}/?scenario=${encodeURIComponent(JSON.stringify(TEACHER))}`;
+      let link;
+      await withPage(browser, url, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+        await goto();
+        await guide(page).locator("#guide-title", { hasText: "My class: spot the crash" }).waitFor();
+        assert.equal(await guide(page).locator(".guide-count").textContent(), "Step 1 of 3");
+        assert.equal(await guide(page).locator(".guide-text em").textContent(), "Watch");
+        await guide(page).locator("[data-action=guide-next]").click();
+        await guide(page).locator(".choice").first().click();
+        await waitFor("the crash", async () => (await status(page)) === "Paused here");
+        await page.locator("[data-action=share]").click();
+        link = await page.locator("[data-testid=share-url]").inputValue();
+        assert.deepEqual(problems, []);
+      });
+      await withPage(browser, link, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+        await goto();
+        // The link opens where it was made, in free play, with the teacher's guide to resume.
+        await guide(page).locator("[data-action=guide-resume]").click();
+        await guide(page).locator(".guide-text", { hasText: "Three nodes ping each other" }).waitFor();
+        assert.deepEqual(problems, []);
+      });
+      await withPage(browser, `${url}&embed`, { viewport: { width: 720, height: 560 } }, async ({ page, problems, goto }) => {
+        await goto();
+        await guide(page).locator(".guide-count", { hasText: "Step 1 of 3" }).waitFor();
+        await guide(page).locator("[data-action=guide-next]").click();
+        await guide(page).locator(".guide-count", { hasText: "Step 2 of 3" }).waitFor();
+        await guide(page).locator(".guide-question legend", { hasText: "Will its peers notice?" }).waitFor();
+        await page.screenshot({ path: join(shots, "guide-embed.png") });
+        assert.deepEqual(problems, []);
+      });
     },
   },
 ];
