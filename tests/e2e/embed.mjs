@@ -81,4 +81,25 @@ export const tests = [
       }
     },
   },
+  {
+    name: "embed on a 390 px phone with the checkers: the player and the diagram come first, nothing overflows",
+    async run({ browser, origin, shots }) {
+      const phone = { viewport: { width: 390, height: 700 }, isMobile: true, hasTouch: true };
+      await withPage(browser, `${origin}/?preset=raft-basic&embed&panels=checkers`, phone, async ({ page, problems, goto }) => {
+        await goto();
+        await page.locator("[data-region=checkers]").waitFor();
+        const play = await page.locator("[data-action=play]").boundingBox();
+        const diagram = await page.locator("[data-region=diagram]").boundingBox();
+        const checkers = await page.locator("[data-region=checkers]").boundingBox();
+        const open = await page.locator(".player-open").boundingBox();
+        assert.ok(play.y < 100, `Play is at the top (y ${play.y})`);
+        assert.ok(diagram.y < checkers.y, "the diagram comes before the checkers");
+        assert.ok(open.x + open.width <= 390, `"Open in Causeway" fits (right edge ${open.x + open.width})`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, "no horizontal overflow");
+        await page.screenshot({ path: join(shots, "embed-phone.png"), fullPage: true });
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
 ];
