@@ -11,8 +11,15 @@ import { DESKTOP, eventCount, now, openPreset, pause, play, setSpeed, waitFor } 
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/** Opens the export menu unless it is open (a choice closes it). */
+async function openMenu(page) {
+  if (!(await page.locator("#export-menu").count())) await page.locator("[data-action=export]").click();
+  await page.locator("#export-menu").waitFor();
+}
+
 /** Clicks an export item and returns the downloaded file's name and bytes. */
 async function download(page, item) {
+  await openMenu(page);
   const [file] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-export=${item}]`).click()]);
   return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
 }
@@ -41,6 +48,7 @@ export const tests = [
         const parsed = lines.map((line) => JSON.parse(line));
         assert.ok(parsed.every((e, i) => e.id === i && typeof e.time === "number" && typeof e.kind === "string"));
 
+        await openMenu(page);
         const regex = await page.locator("[data-testid=shiviz-regex]").inputValue();
         const shiviz = await download(page, "shiviz");
         assert.equal(shiviz.name, "causeway-raft-basic.shiviz.log");
@@ -53,12 +61,15 @@ export const tests = [
           assert.match(match.groups.host, /^n\d+$/);
           assert.equal(typeof JSON.parse(match.groups.clock)[match.groups.host], "number");
         }
+        await openMenu(page);
         await page.locator("[data-export=regex]").click();
-        await page.locator("[data-testid=export-status]", { hasText: "regular expression copied" }).waitFor();
+        await page.locator("[data-testid=note]", { hasText: "regular expression copied" }).waitFor();
+        assert.equal(await page.locator("#export-menu").count(), 0, "a choice closes the menu");
         assert.equal(await page.evaluate(() => navigator.clipboard.readText()), regex);
 
+        await openMenu(page);
         await page.locator("[data-export=mermaid]").click();
-        await page.locator("[data-testid=export-status]", { hasText: "Mermaid diagram copied" }).waitFor();
+        await page.locator("[data-testid=note]", { hasText: "Mermaid diagram copied" }).waitFor();
         const mermaid = await page.evaluate(() => navigator.clipboard.readText());
         assert.match(mermaid, /^sequenceDiagram\n/);
         assert.match(mermaid, /n\d->>n\d: /);
@@ -73,7 +84,17 @@ export const tests = [
         const png = await download(page, "png");
         assert.equal(png.name, "causeway-raft-basic.png");
         assert.deepEqual(png.bytes.subarray(0, 8), PNG_SIGNATURE);
-        await page.locator("[data-testid=export-status]", { hasText: ".png" }).waitFor();
+        await page.locator("[data-testid=note]", { hasText: ".png" }).waitFor();
+
+        // Esc closes the menu and returns the focus to its button; so does a click elsewhere.
+        await openMenu(page);
+        await page.locator("[data-export=svg]").focus();
+        await page.keyboard.press("Escape");
+        await page.locator("#export-menu").waitFor({ state: "detached" });
+        assert.equal(await page.evaluate(() => document.activeElement.dataset.action), "export");
+        await openMenu(page);
+        await page.locator("[data-region=diagram] .panel-head").click();
+        await page.locator("#export-menu").waitFor({ state: "detached" });
         assert.deepEqual(problems, []);
 
         // The SVG renders on its own, with no stylesheet.

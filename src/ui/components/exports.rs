@@ -8,7 +8,10 @@ use crate::export::{SHIVIZ_REGEX, mermaid, shiviz};
 use crate::ui::files;
 use crate::ui::page;
 use crate::ui::session::SessionHandle;
-use crate::ui::state::use_app;
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+
+use crate::ui::state::{Note, NoteKind, UiAction, use_app};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Export {
@@ -117,24 +120,70 @@ async fn run_export(session: SessionHandle, export: Export) -> String {
 pub fn ExportMenu() -> Html {
     let app = use_app();
     let open = use_state(|| false);
-    let status = use_state(String::new);
+    let wrapper = use_node_ref();
+    let button = use_node_ref();
     let toggle = {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
+    // A choice closes the menu; what came of it shows in the note bar.
     let item = |export: Export| {
         let session = app.session.clone();
-        let status = status.setter();
+        let dispatch = app.dispatch.clone();
+        let open = open.clone();
         Callback::from(move |_: MouseEvent| {
-            let (session, status) = (session.clone(), status.clone());
-            yew::platform::spawn_local(
-                async move { status.set(run_export(session, export).await) },
-            );
+            let (session, dispatch) = (session.clone(), dispatch.clone());
+            open.set(false);
+            yew::platform::spawn_local(async move {
+                let text = run_export(session, export).await;
+                let kind = if text.starts_with("The export failed") {
+                    NoteKind::Error
+                } else {
+                    NoteKind::Info
+                };
+                dispatch.dispatch(UiAction::Note(Some(Note { kind, text })));
+            });
         })
     };
+    // Esc closes the menu and gives the focus back to its button.
+    let onkeydown = {
+        let (open, button) = (open.clone(), button.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" && *open {
+                event.stop_propagation();
+                open.set(false);
+                if let Some(button) = button.cast::<web_sys::HtmlElement>() {
+                    // Focus is a convenience; nothing depends on it succeeding.
+                    let _ = button.focus();
+                }
+            }
+        })
+    };
+    // A press anywhere outside the menu closes it.
+    {
+        let (open, wrapper) = (open.clone(), wrapper.clone());
+        use_effect_with(*open, move |showing| {
+            let listener = (*showing)
+                .then(|| web_sys::window().and_then(|w| w.document()))
+                .flatten()
+                .map(|document| {
+                    EventListener::new(&document, "pointerdown", move |event| {
+                        let inside = event
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                            .zip(wrapper.get())
+                            .is_some_and(|(target, wrapper)| wrapper.contains(Some(&target)));
+                        if !inside {
+                            open.set(false);
+                        }
+                    })
+                });
+            move || drop(listener)
+        });
+    }
     html! {
-        <div class="export">
-            <button type="button" class={classes!("button", "button-small", open.then_some("is-on"))}
+        <div class="export" ref={wrapper} {onkeydown}>
+            <button ref={button} type="button" class={classes!("button", "button-small", open.then_some("is-on"))}
                 aria-expanded={open.to_string()} aria-controls="export-menu" onclick={toggle}
                 data-action="export">{ "Export" }</button>
             if *open {
@@ -162,9 +211,6 @@ pub fn ExportMenu() -> Html {
                     <button type="button" class="export-item" onclick={item(Export::Png)} data-export="png">
                         <span>{ "PNG" }</span><small>{ "the visible window, at twice its size" }</small>
                     </button>
-                    if !status.is_empty() {
-                        <p class="export-status" role="status" data-testid="export-status">{ (*status).clone() }</p>
-                    }
                 </div>
             }
         </div>
