@@ -69,6 +69,7 @@ fn twenty_interventions_still_fit() {
         timestamps: Timestamps::Vector,
         us_per_px: Some(250),
         selected: Some(NodeId(2)),
+        speed: Some(4_000_000),
     };
     let text = link.encode();
     println!(

@@ -41,6 +41,9 @@ pub struct ViewOptions {
     /// The node open in the inspector.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selected: Option<NodeId>,
+    /// Playback speed: simulated microseconds per second of wall time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speed: Option<u64>,
 }
 
 /// Everything a share link carries.

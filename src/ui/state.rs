@@ -184,6 +184,7 @@ impl Ui {
                 Selection::Node(node) => Some(node),
                 _ => None,
             },
+            speed: SPEEDS.get(self.speed).map(|s| s.0),
         }
     }
 
@@ -200,6 +201,10 @@ impl Ui {
         }
         if let Some(node) = view.selected {
             self.selection = Selection::Node(node);
+        }
+        // A speed this page does not offer keeps the current one.
+        if let Some(i) = view.speed.and_then(|v| SPEEDS.iter().position(|s| s.0 == v)) {
+            self.speed = i;
         }
     }
 

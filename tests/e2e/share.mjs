@@ -52,6 +52,7 @@ export const tests = [
         const envelope = unpack(link);
         assert.equal(envelope.scenario.interventions.length, 1, "the crash is in the link");
         assert.equal(envelope.view.timestamps, "lamport");
+        assert.equal(envelope.view.speed, 1_000_000, "the speed travels with the link");
         assert.equal(envelope.view.selected, crashed);
         assert.deepEqual(problems, []);
         await page.screenshot({ path: join(shots, "share-bar.png") });
@@ -65,6 +66,8 @@ export const tests = [
         });
         await page.locator(`svg.diagram .lane-header.status-crashed.is-selected[data-node=${crashed}]`).waitFor();
         assert.equal(await page.getByLabel("Timestamps shown on events").inputValue(), "lamport");
+        const speed = page.getByLabel("Playback speed");
+        assert.equal(await speed.locator("option:checked").textContent(), "1×");
         assert.equal(await page.locator("[data-testid=link-error]").count(), 0);
         assert.deepEqual(problems, []);
         await page.screenshot({ path: join(shots, "share-opened.png") });
