@@ -136,6 +136,21 @@ fn Sandbox(props: &SandboxProps) -> Html {
             move || drop(listener)
         });
     }
+    // On a phone the inspector is far below: selecting something brings it into view.
+    use_effect_with(ui.selection, |selection| {
+        let narrow = web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w <= PHONE_WIDTH_PX);
+        if narrow && *selection != Selection::None {
+            let inspector = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector("[data-region=inspector]").ok().flatten());
+            if let Some(inspector) = inspector {
+                inspector.scroll_into_view();
+            }
+        }
+    });
     // Progress through a lesson's steps is kept in this browser.
     {
         let done = ui
@@ -360,6 +375,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
         </ContextProvider<AppContext>>
     }
 }
+
+/// The widest window laid out as a phone (one column, see `static/screens.css`).
+const PHONE_WIDTH_PX: f64 = 700.0;
 
 /// Moves the keyboard focus to the Play button (the skip link's target).
 fn focus_play() {

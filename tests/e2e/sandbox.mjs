@@ -358,8 +358,16 @@ export const tests = [
           client: document.documentElement.clientWidth,
         }));
         assert.ok(widths.scroll <= widths.client, `page is ${widths.scroll} px wide in a ${widths.client} px viewport`);
-        assert.deepEqual(problems, []);
         await page.screenshot({ path: join(shots, "sandbox-phone.png"), fullPage: true });
+        // Tapping a node brings the inspector, far below, into view.
+        await page.locator("svg.diagram .lane-header[data-node=n2]").tap();
+        const inspector = page.locator("[data-region=inspector]");
+        await waitFor("the inspector in view", async () => {
+          const box = await inspector.boundingBox();
+          return box.y >= -1 && box.y < 844;
+        });
+        await inspector.locator("[data-testid=role]").waitFor();
+        assert.deepEqual(problems, []);
       });
     },
   },
