@@ -121,3 +121,37 @@ fn selecting_a_violation_highlights_the_events_it_involves() {
     assert!(matches!(frame.inspect.as_ref(), Inspect::Event(e, _) if *e == violation));
     assert_eq!(frame::involved(run.as_ref(), violation), involved);
 }
+
+/// The terms each node's log holds at `index`, by node (`None`: no entry, or the node is down).
+fn terms_at(frame: &Frame, index: u64) -> Vec<Option<u64>> {
+    let logs = frame.logs.as_ref().expect("raft keeps a log");
+    logs.rows
+        .iter()
+        .map(|row| {
+            let column = index.checked_sub(logs.first)? as usize;
+            row.cells.get(column)?.as_ref().map(|c| c.term)
+        })
+        .collect()
+}
+
+#[test]
+fn the_log_matrix_shows_figure_8_overwriting_index_2() {
+    // Before n1 crashes for good, four servers hold put x=1 of term 1 at index 2; n5 (down) holds
+    // its own no-op of term 2 there.
+    let (before, _) = frame_of("raft-figure8", 360_000, Selection::None, Stamps::None);
+    assert_eq!(
+        terms_at(&before, 2),
+        vec![Some(1), Some(1), Some(1), Some(1), None]
+    );
+    // Once n5 leads term 4, index 2 holds its term-2 entry everywhere that is up.
+    let (after, _) = frame_of("raft-figure8", 500_000, Selection::None, Stamps::None);
+    assert_eq!(
+        terms_at(&after, 2),
+        vec![None, Some(2), Some(2), Some(2), Some(2)]
+    );
+    let n5 = &after.logs.as_ref().unwrap().rows[4];
+    assert!(n5.cells[1].as_ref().is_some_and(|c| c.committed));
+    // Protocols without a replicated log get no matrix.
+    let (heartbeat, _) = frame_of("heartbeat-basic", 500_000, Selection::None, Stamps::None);
+    assert!(heartbeat.logs.is_none());
+}

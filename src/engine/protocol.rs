@@ -32,6 +32,9 @@ pub trait Protocol: Clone + Debug + 'static {
     /// The protocol's name as scenarios spell it (e.g. `"heartbeat"`).
     const NAME: &'static str;
 
+    /// Whether nodes keep a replicated log (`NodeView::log`), which the page lays side by side.
+    const KEEPS_LOG: bool = false;
+
     /// Fresh volatile state for node `id` of `nodes`, at first start and after every restart.
     fn new(id: NodeId, nodes: u32, params: &Self::Params) -> Self;
 
@@ -127,6 +130,20 @@ pub struct NodeView {
     pub role: Option<String>,
     pub fields: Vec<(String, String)>,
     pub tables: Vec<ViewTable>,
+    /// A replicated log's newest entries, for protocols that keep one: the page lays the nodes'
+    /// logs side by side.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub log: Vec<LogCell>,
+}
+
+/// One entry of a node's replicated log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogCell {
+    /// From 1.
+    pub index: u64,
+    pub term: u64,
+    pub command: String,
+    pub committed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

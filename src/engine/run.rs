@@ -47,6 +47,8 @@ pub trait Run {
     fn response_json(&self, event: EventId) -> Option<Value>;
     /// Every fact stated so far, by the event of the note that stated it (in event order).
     fn facts(&self) -> &[(EventId, Fact)];
+    /// Whether the protocol's nodes keep a replicated log (`Protocol::KEEPS_LOG`).
+    fn keeps_log(&self) -> bool;
     /// A valid client request for this protocol, as JSON; `None` if it takes none.
     fn example_request(&self) -> Option<Value>;
     /// The typed note shown by annotate event `event`, as JSON (`{"note": "suspects", …}`).
@@ -130,6 +132,9 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn facts(&self) -> &[(EventId, Fact)] {
         Sim::facts(self)
+    }
+    fn keeps_log(&self) -> bool {
+        P::KEEPS_LOG
     }
     fn example_request(&self) -> Option<Value> {
         P::example_request().and_then(|r| serde_json::to_value(r).ok())

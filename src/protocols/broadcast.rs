@@ -607,6 +607,7 @@ impl Protocol for Broadcast {
                     rows: held,
                 },
             ],
+            log: Vec::new(),
         }
     }
 

@@ -526,6 +526,7 @@ impl Protocol for ClockSync {
                     })
                     .collect(),
             }],
+            log: Vec::new(),
         }
     }
 

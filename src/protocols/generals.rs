@@ -246,6 +246,7 @@ impl Protocol for Generals {
                 ("attacks only if it receives".into(), expects),
             ],
             tables: Vec::new(),
+            log: Vec::new(),
         }
     }
 

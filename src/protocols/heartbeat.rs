@@ -360,6 +360,7 @@ impl Protocol for Heartbeat {
                 columns,
                 rows,
             }],
+            log: Vec::new(),
         }
     }
 

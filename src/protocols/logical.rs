@@ -324,6 +324,7 @@ impl Protocol for Logical {
                     })
                     .collect(),
             }],
+            log: Vec::new(),
         }
     }
 

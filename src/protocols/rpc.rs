@@ -538,6 +538,7 @@ impl Protocol for Rpc {
                         .map(|(a, b)| vec![a.clone(), b.to_string()])
                         .collect(),
                 }],
+                log: Vec::new(),
             };
         }
         NodeView {
@@ -569,6 +570,7 @@ impl Protocol for Rpc {
                     })
                     .collect(),
             }],
+            log: Vec::new(),
         }
     }
 

@@ -508,6 +508,7 @@ impl Protocol for TwoPhaseCommit {
             role: Some(role.into()),
             fields,
             tables,
+            log: Vec::new(),
         }
     }
 

@@ -11,8 +11,8 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel, Header, HelpDialog,
-    InspectorPanel, LessonPanel, LinkErrorPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel,
-    ShareBar, TopologyPanel,
+    InspectorPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel,
+    ScenarioPanel, ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -346,6 +346,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         />
                         if let Some(plot) = plot {
                             <PlotPanel plot={plot} />
+                        }
+                        if let Some(matrix) = frame.as_ref().and_then(|f| f.logs.clone()) {
+                            <LogMatrixPanel {matrix} />
                         }
                     </main>
                     <aside class="column column-right" aria-label="Topology and inspector">

@@ -203,7 +203,10 @@ impl Ui {
             self.selection = Selection::Node(node);
         }
         // A speed this page does not offer keeps the current one.
-        if let Some(i) = view.speed.and_then(|v| SPEEDS.iter().position(|s| s.0 == v)) {
+        if let Some(i) = view
+            .speed
+            .and_then(|v| SPEEDS.iter().position(|s| s.0 == v))
+        {
             self.speed = i;
         }
     }

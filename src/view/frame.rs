@@ -14,6 +14,7 @@ use crate::view::details::{self, Details};
 use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
 use crate::view::format;
 use crate::view::index::TraceIndex;
+use crate::view::logs::{self, LogMatrix};
 use crate::view::plot::{self, Plot, PlotKind};
 use crate::view::topology::{self, LinkState, TopologyLayout};
 
@@ -40,6 +41,8 @@ pub struct Frame {
     pub partitioned: bool,
     /// The lesson plot, for the protocols that have one.
     pub plot: Option<Rc<Plot>>,
+    /// The nodes' logs side by side, for protocols that keep a replicated log.
+    pub logs: Option<Rc<LogMatrix>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -212,6 +215,10 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         inspect: Rc::new(inspect),
         partitioned: !snapshot.blocked.is_empty(),
         plot,
+        logs: session
+            .run
+            .keeps_log()
+            .then(|| Rc::new(logs::matrix(&snapshot))),
     }
 }
 

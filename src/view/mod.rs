@@ -7,6 +7,7 @@
 //! - `topology`: nodes on a ring, links coloured by state, messages in flight along them.
 //! - `axis`: time-axis ticks at round steps.
 //! - `plot`: the lessons' plots (clock error against true time, gossip spread), from the trace.
+//! - `logs`: the nodes' replicated logs side by side (servers × indices), for protocols with one.
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
 //! - `tour`: following a scenario's guided lesson: the current step, what it waits for, where
@@ -20,6 +21,7 @@ pub mod diagram;
 pub mod format;
 pub mod frame;
 pub mod index;
+pub mod logs;
 pub mod plot;
 pub mod topology;
 pub mod tour;

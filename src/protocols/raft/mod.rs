@@ -185,6 +185,7 @@ impl Protocol for Raft {
     type Note = RaftNote;
 
     const NAME: &'static str = "raft";
+    const KEEPS_LOG: bool = true;
 
     fn new(id: NodeId, nodes: u32, params: &RaftParams) -> Self {
         Raft {

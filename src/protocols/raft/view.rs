@@ -2,7 +2,7 @@
 //! the key-value store, and on a leader each follower's nextIndex and matchIndex.
 
 use crate::engine::ids::NodeId;
-use crate::engine::protocol::{NodeView, ViewTable};
+use crate::engine::protocol::{LogCell, NodeView, ViewTable};
 use crate::protocols::raft::{Raft, Role};
 
 /// The inspector shows at most this many of the newest log entries, so a long run's view stays
@@ -79,9 +79,23 @@ pub fn view(raft: &Raft) -> NodeView {
                 .collect(),
         });
     }
+    let log = log
+        .range(first..log.len())
+        .enumerate()
+        .map(|(i, entry)| {
+            let index = (first + i) as u64 + 1;
+            LogCell {
+                index,
+                term: entry.term.0,
+                command: entry.command.describe(),
+                committed: index <= raft.commit_index().0,
+            }
+        })
+        .collect();
     NodeView {
         role: Some(raft.role().name().to_string()),
         fields,
         tables,
+        log,
     }
 }
