@@ -11,8 +11,8 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel, Header, HelpDialog,
-    InspectorPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel,
-    ScenarioPanel, ShareBar, TopologyPanel,
+    InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar,
+    PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -361,6 +361,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                                 partitioned={f.partitioned}
                                 spotlight={spotlight}
                             />
+                            <InterventionsPanel list={f.interventions.clone()} can_undo={!ui.undo.is_empty()} />
                         }
                         <InspectorPanel
                             inspect={frame.as_ref().map(|f| f.inspect.clone())}
@@ -441,6 +442,7 @@ fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
         },
         "f" => UiAction::Follow,
         "x" => UiAction::NextViolation,
+        "u" => UiAction::Undo,
         "Home" => UiAction::Restart,
         "t" => UiAction::SetStamps(Stamps::Lamport),
         "v" => UiAction::SetStamps(Stamps::Vector),

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::engine::action::Scheduled;
 use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
@@ -129,6 +130,20 @@ impl Session {
             candidate -= 1;
         }
         self.reindex();
+    }
+
+    /// Replaces the run with the same scenario carrying `interventions` instead, at the same moment
+    /// (undoing an intervention, or bringing back the ones a new branch cut off).
+    pub fn replace_interventions(&mut self, interventions: Vec<Scheduled>) -> Result<(), String> {
+        let now = self.run.now();
+        let mut scenario = self.scenario.clone();
+        scenario.interventions = interventions;
+        let mut run = scenario.build().map_err(|e| e.0)?;
+        run.run_until(now);
+        self.run = run;
+        self.index = TraceIndex::new();
+        self.reindex();
+        Ok(())
     }
 
     pub fn seek(&mut self, t: SimTime) {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::engine::action::Action;
+use crate::engine::action::{Action, Scheduled};
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::sim::{MAX_EVENTS, PropertyState};
 use crate::engine::time::SimTime;
@@ -37,6 +37,8 @@ const DEFAULT_SPEED: usize = 3;
 pub(super) const MIN_SPAN_US: u64 = 500;
 pub(super) const MAX_SPAN_US: u64 = 3_600_000_000;
 const DEFAULT_SPAN_US: u64 = 400_000;
+/// How many interventions Undo can take back.
+const MAX_UNDO: usize = 50;
 /// While following, "now" sits this fraction of the window above its bottom.
 const FOLLOW_MARGIN: f64 = 0.12;
 
@@ -85,6 +87,9 @@ pub struct Ui {
     pub announcement: Option<String>,
     /// How many of the run's events have been considered for announcements.
     announced: usize,
+    /// The run's interventions before each of the user's last changes, newest last: Undo goes
+    /// back to them.
+    pub undo: Vec<Vec<Scheduled>>,
 }
 
 impl Default for Ui {
@@ -114,6 +119,7 @@ impl Default for Ui {
             course: false,
             announcement: None,
             announced: 0,
+            undo: Vec::new(),
         }
     }
 }
@@ -159,6 +165,8 @@ pub enum UiAction {
     Spotlight(Option<NodeId>),
     /// Show the course map (`true`) or the sandbox.
     ShowCourse(bool),
+    /// Take back the last intervention (and bring back any it cut off).
+    Undo,
 }
 
 impl Ui {
@@ -450,21 +458,54 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             ui.share = open.then(|| session.link(ui.view_options()).encode());
             false
         }
+        UiAction::Undo => {
+            let Some(previous) = ui.undo.pop() else {
+                return false;
+            };
+            let text = match session.replace_interventions(previous) {
+                Ok(()) => Note {
+                    kind: NoteKind::Info,
+                    text: format!(
+                        "Undone: the run is back to its {} intervention{}, at {}.",
+                        session.run.interventions().len(),
+                        if session.run.interventions().len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        },
+                        format::time(session.run.now().0)
+                    ),
+                },
+                Err(error) => Note {
+                    kind: NoteKind::Error,
+                    text: format!("This cannot be undone: {error}"),
+                },
+            };
+            ui.note = Some(text);
+            ui.playing = false;
+            ui.target_us = session.run.now().0;
+            true
+        }
         UiAction::Intervene(action) => {
             let description = action.describe();
+            let before = session.run.interventions();
             match session.run.apply(action) {
                 Ok(cut) => {
+                    ui.undo.push(before);
+                    if ui.undo.len() > MAX_UNDO {
+                        ui.undo.remove(0);
+                    }
                     session.reindex();
                     let at = format::time(now);
                     let text = match cut.len() {
                         0 => format!("{description} at {at}"),
                         1 => format!(
                             "{description} at {at}. This started a new branch: 1 later \
-                             intervention was cut off."
+                             intervention was cut off (Undo brings it back)."
                         ),
                         n => format!(
                             "{description} at {at}. This started a new branch: {n} later \
-                             interventions were cut off."
+                             interventions were cut off (Undo brings them back)."
                         ),
                     };
                     ui.note = Some(Note {

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::engine::action::Scheduled;
 use crate::engine::causality::{causal_future, causal_past};
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::LinkConfig;
@@ -43,6 +44,8 @@ pub struct Frame {
     pub plot: Option<Rc<Plot>>,
     /// The nodes' logs side by side, for protocols that keep a replicated log.
     pub logs: Option<Rc<LogMatrix>>,
+    /// The user's interventions in the run, in time order.
+    pub interventions: Rc<Vec<Scheduled>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -219,6 +222,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
             .run
             .keeps_log()
             .then(|| Rc::new(logs::matrix(&snapshot))),
+        interventions: Rc::new(session.run.interventions()),
     }
 }
 

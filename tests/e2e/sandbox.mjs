@@ -371,4 +371,41 @@ export const tests = [
       });
     },
   },
+  {
+    name: "interventions are listed with their times, and Undo takes one back and brings back what a new branch cut off",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-basic");
+        const changes = page.locator("[data-region=interventions]");
+        const listed = () => changes.locator("li").allTextContents();
+        await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill("500ms");
+        await page.keyboard.press("Enter");
+        await waitFor("500 ms", async () => (await now(page)) >= 500_000);
+        await page.locator("svg.diagram .lane-header[data-node=n2]").click();
+        await page.locator("[data-region=inspector]").getByRole("button", { name: "Crash" }).click();
+        await waitFor("the crash listed", async () => (await listed()).length === 1);
+        assert.match((await listed())[0], /^500ms\s*crash n2$/);
+
+        // Back before the crash and act again: a new branch cuts the crash off.
+        await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill("300ms");
+        await page.keyboard.press("Enter");
+        await waitFor("300 ms", async () => (await now(page)) === 300_000);
+        await page.locator("svg.diagram .lane-header[data-node=n3]").click();
+        await page.locator("[data-region=inspector]").getByRole("button", { name: "Crash" }).click();
+        await page.locator("[data-testid=note]", { hasText: "1 later intervention was cut off" }).waitFor();
+        await waitFor("only the new crash", async () => JSON.stringify(await listed()) === JSON.stringify(["300mscrash n3"]));
+
+        // U: the crash of n3 is taken back and the crash of n2 returns.
+        await page.locator("body").click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press("u");
+        await waitFor("the crash of n2 back", async () => JSON.stringify(await listed()) === JSON.stringify(["500mscrash n2"]));
+        assert.equal(await now(page), 300_000, "Undo keeps the moment");
+        await page.locator("svg.diagram .lane-header.status-up[data-node=n3]").waitFor();
+        await changes.locator("[data-action=undo]").click();
+        await waitFor("no changes", async () => (await listed()).length === 0);
+        assert.equal(await changes.locator("[data-action=undo]").isDisabled(), true);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
 ];

@@ -13,6 +13,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("wheel", "scroll through time (Ctrl + wheel zooms)"),
     ("F", "follow now"),
     ("X", "jump to the next violation"),
+    ("U", "undo your last change to the run"),
     ("T / V", "Lamport or vector timestamps"),
     ("S", "cycle timestamps: none, Lamport, vector"),
     ("N / P", "next or previous step of a guided lesson"),
@@ -47,7 +48,7 @@ pub fn HelpDialog() -> Html {
                         <><dt><kbd>{ *key }</kbd></dt><dd>{ *what }</dd></>
                     }) }
                 </dl>
-                <p class="dialog-note">{ "Every intervention happens at the current instant. Acting after stepping back starts a new branch." }</p>
+                <p class="dialog-note">{ "Every intervention happens at the current instant. Acting after stepping back starts a new branch; Undo brings back what it cut off." }</p>
                 <button ref={close_ref} type="button" class="button button-primary" onclick={close}>{ "Close" }</button>
             </div>
         </div>
