@@ -31,7 +31,7 @@ impl LinkState {
     pub fn describe(self) -> &'static str {
         match self {
             LinkState::Healthy => "healthy",
-            LinkState::Degraded => "lossy or changed",
+            LinkState::Degraded => "slow, lossy or changed",
             LinkState::Held => "held",
             LinkState::Partitioned => "partitioned",
         }

@@ -273,7 +273,7 @@ export const tests = [
           else assert.ok(boxes.names.length >= 34 && boxes.names.length <= 51, `${boxes.names.length} of 101 names shown`);
           assert.equal(boxes.roles, 0, "no room for roles: the header's colour shows them");
           const n17 = page.locator("svg.diagram .lane-header[data-node=n17]");
-          assert.match(await n17.locator("title").textContent(), /^n17 · (follower|leader|candidate)$/);
+          assert.match(await n17.locator("title").textContent(), /^n17 (follower|leader|candidate)$/);
           assert.equal(await page.locator("[data-region=topology] .chip").count(), nodes);
           await page.locator("[data-region=topology] .chip", { hasText: /^n17$/ }).click();
           await page.locator(".partition-bar button:not([disabled])", { hasText: /^Partition$/ }).waitFor();

@@ -43,7 +43,7 @@ pub fn InspectorPanel(props: &InspectorProps) -> Html {
         }
     };
     html! {
-        <aside class="panel panel-inspector" aria-labelledby="inspector-title" data-region="inspector">
+        <aside class="panel panel-inspector" aria-labelledby="inspector-title" data-region="inspector" tabindex="0">
             <div class="panel-head">
                 <h2 id="inspector-title" class="panel-title">{ "Inspector" }</h2>
             </div>

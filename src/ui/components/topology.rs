@@ -12,7 +12,7 @@ use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::NodeStatus;
 use crate::ui::state::{Selection, UiAction, use_app};
 use crate::view::format::{self, coord};
-use crate::view::topology::TopologyLayout;
+use crate::view::topology::{LinkState, TopologyLayout};
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
@@ -103,6 +103,16 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
         Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Intervene(Action::Heal)))
     };
     let can_partition = !group.is_empty() && group.len() < n;
+    // A legend for the link states on show other than healthy (a slow or lossy link, a held one,
+    // a cut one).
+    let mut unusual: Vec<LinkState> = layout
+        .links
+        .iter()
+        .map(|l| l.state())
+        .filter(|s| *s != LinkState::Healthy)
+        .collect();
+    unusual.sort();
+    unusual.dedup();
 
     html! {
         <section class="panel panel-topology" aria-labelledby="topology-title" data-region="topology">
@@ -157,6 +167,16 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                     }
                 }) }
             </svg>
+            if !unusual.is_empty() {
+                <ul class="topo-legend" aria-label="Link states shown">
+                    { for unusual.iter().map(|state| html! {
+                        <li class={classes!("topo-link", state.class())}>
+                            <svg width="22" height="8" aria-hidden="true"><line class="stroke" x1="1" y1="4" x2="21" y2="4" /></svg>
+                            { state.describe() }
+                        </li>
+                    }) }
+                </ul>
+            }
             <div class="partition-bar">
                 <div class="chips" role="group" aria-label="Nodes in the group to partition">
                     { for layout.nodes.iter().map(|node| {
