@@ -5,7 +5,6 @@
 
 use std::rc::Rc;
 
-use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
 use crate::scenario::guide::{Guide, Step, Stop};
@@ -308,14 +307,6 @@ impl Tour {
     /// Where the current step paused, once it has.
     pub fn stop(&self) -> Option<Stop> {
         self.stops[self.step]
-    }
-
-    /// The event the current step paused after, if it paused at one.
-    pub fn stop_event(&self) -> Option<EventId> {
-        match self.stop() {
-            Some(Stop::Event(e)) => Some(e),
-            _ => None,
-        }
     }
 }
 
