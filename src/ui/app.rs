@@ -18,10 +18,10 @@ use super::embed::{self, Embed};
 use super::guide::GuideAction;
 use super::page;
 use super::progress;
-use super::state::{AppContext, Selection, Ui, UiAction};
+use super::state::{AppContext, Selection, Ui, UiAction, open_preset};
 use crate::engine::sim::PropertyState;
+use crate::scenario::Scenario;
 use crate::scenario::link::Link;
-use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 use crate::view::frame::{self, FrameKey};
 
@@ -58,13 +58,7 @@ fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
         return;
     }
     if let Some(id) = page::query_param("preset") {
-        match presets::find(&id).map(|p| (p.id, p.scenario())) {
-            Some((id, Ok(scenario))) => {
-                dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
-            }
-            Some((_, Err(error))) => dispatch.dispatch(UiAction::Fail(error.0)),
-            None => dispatch.dispatch(UiAction::Fail(format!("There is no preset called `{id}`."))),
-        }
+        dispatch.dispatch(open_preset(&id));
     } else if let Some(json) = page::query_param("scenario") {
         match Scenario::from_json(&json) {
             Ok(scenario) => dispatch.dispatch(UiAction::Open(Box::new(scenario), None)),

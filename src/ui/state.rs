@@ -590,6 +590,15 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
     false
 }
 
+/// The action that opens the preset called `id` (or says why it cannot).
+pub fn open_preset(id: &str) -> UiAction {
+    match presets::find(id).map(|p| (p.id, p.scenario())) {
+        Some((id, Ok(scenario))) => UiAction::Open(Box::new(scenario), Some(id)),
+        Some((_, Err(error))) => UiAction::Fail(error.0),
+        None => UiAction::Fail(format!("There is no preset called `{id}`.")),
+    }
+}
+
 /// What every component may reach: the dispatcher (stable across renders) and the session, for
 /// reading details on demand (a hover card).
 #[derive(Clone, PartialEq)]

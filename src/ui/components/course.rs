@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use crate::scenario::presets::PRESETS;
 use crate::ui::progress::{self, Progress};
-use crate::ui::state::{UiAction, use_app};
+use crate::ui::state::{UiAction, open_preset, use_app};
 
 /// One lesson as the map lists it.
 #[derive(Clone, PartialEq)]
@@ -56,15 +56,7 @@ pub fn CoursePage(props: &CourseProps) -> Html {
     let confirming = use_state(|| false);
     let open = |id: &'static str| {
         let dispatch = app.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            match crate::scenario::presets::find(id).map(|p| p.scenario()) {
-                Some(Ok(scenario)) => {
-                    dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
-                }
-                Some(Err(error)) => dispatch.dispatch(UiAction::Fail(error.0)),
-                None => {}
-            }
-        })
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(open_preset(id)))
     };
     let total: usize = topics.iter().map(|(_, list)| list.len()).sum();
     let complete = topics

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::saved::SavedScenarios;
 use crate::scenario::presets::PRESETS;
-use crate::ui::state::{UiAction, use_app};
+use crate::ui::state::{open_preset, use_app};
 
 #[derive(Properties, PartialEq)]
 pub struct ScenarioProps {
@@ -57,15 +57,7 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
     let topics = use_memo((), |()| catalogue());
     let open = |id: &'static str| {
         let dispatch = app.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            match crate::scenario::presets::find(id).map(|p| p.scenario()) {
-                Some(Ok(scenario)) => {
-                    dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(id)))
-                }
-                Some(Err(error)) => dispatch.dispatch(UiAction::Fail(error.0)),
-                None => {}
-            }
-        })
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(open_preset(id)))
     };
     html! {
         <section class="panel panel-scenarios" aria-labelledby="scenarios-title" data-region="scenarios">
