@@ -282,13 +282,18 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
     }
 }
 
-/// The static parts: lane lines and the gutter.
-fn lanes_and_axis(layout: &DiagramLayout, spotlight: &[NodeId]) -> Html {
-    let lane_w = layout
+/// The distance between two lanes (a lone lane gets room for a full header).
+fn lane_width(layout: &DiagramLayout) -> f64 {
+    layout
         .lanes
         .get(1)
         .zip(layout.lanes.first())
-        .map_or(60.0, |(b, a)| b.x - a.x);
+        .map_or(120.0, |(b, a)| b.x - a.x)
+}
+
+/// The static parts: lane lines and the gutter.
+fn lanes_and_axis(layout: &DiagramLayout, spotlight: &[NodeId]) -> Html {
+    let lane_w = lane_width(layout);
     html! {
         <g class="lanes">
             <rect class="gutter" x="0" y="0" width={coord(GUTTER_PX - 8.0)} height={coord(layout.height)} />
@@ -343,11 +348,7 @@ impl HeaderFit {
 /// (see `HeaderFit`) so neighbours never overlap; every header keeps its full name and role in a
 /// tooltip and its label.
 fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -> Html {
-    let lane_w = layout
-        .lanes
-        .get(1)
-        .zip(layout.lanes.first())
-        .map_or(120.0, |(b, a)| b.x - a.x);
+    let lane_w = lane_width(layout);
     let fit = HeaderFit::for_lane(lane_w);
     let w = fit.width(lane_w);
     html! {
