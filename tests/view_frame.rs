@@ -155,3 +155,92 @@ fn the_log_matrix_shows_figure_8_overwriting_index_2() {
     let (heartbeat, _) = frame_of("heartbeat-basic", 500_000, Selection::None, Stamps::None);
     assert!(heartbeat.logs.is_none());
 }
+
+/// The printed stamps of node `node`'s marks, top to bottom.
+fn stamps_on(frame: &Frame, node: usize) -> Vec<String> {
+    let x = frame.diagram.lanes[node].x;
+    frame
+        .diagram
+        .marks
+        .iter()
+        .filter(|m| m.x == x)
+        .filter_map(|m| m.stamp.clone())
+        .collect()
+}
+
+#[test]
+fn a_protocol_with_its_own_clocks_gets_its_stamps_printed_not_the_simulators() {
+    // The logical-clocks lesson talks about n3's event c at L=1, V=[0,0,1]: that is what the
+    // diagram prints, under the event's name, and the inspector names the event and both clocks.
+    let (frame, run) = frame_of("logical-clocks", 140_000, Selection::None, Stamps::Lamport);
+    assert!(frame.own_clock.is_some_and(|c| c.contains("Lamport")));
+    assert_eq!(
+        stamps_on(&frame, 2),
+        ["c L=1", "recv m2 L=5", "send m3 L=6"]
+    );
+    let (frame, _) = frame_of("logical-clocks", 140_000, Selection::None, Stamps::Vector);
+    assert_eq!(
+        stamps_on(&frame, 0),
+        [
+            "a [1,0,0]",
+            "send m1 [2,0,0]",
+            "d [3,0,0]",
+            "recv m3 [4,3,3]",
+            "e [5,3,3]"
+        ]
+    );
+    let c = run
+        .events()
+        .iter()
+        .position(
+            |e| matches!(&e.kind, EventKind::Annotate { text } if text.starts_with("local c")),
+        )
+        .unwrap();
+    let (frame, _) = frame_of(
+        "logical-clocks",
+        140_000,
+        Selection::Event(EventId(c as u32)),
+        Stamps::Vector,
+    );
+    let Inspect::Event(_, details) = frame.inspect.as_ref() else {
+        panic!("the event is inspected")
+    };
+    assert_eq!(details.title, "Event c on n3");
+    let row = |name: &str| {
+        details
+            .rows
+            .iter()
+            .find(|(label, _)| label == name)
+            .map(|(_, value)| value.clone())
+    };
+    assert_eq!(row("protocol's L").as_deref(), Some("1"));
+    assert_eq!(row("protocol's V").as_deref(), Some("[0,0,1]"));
+    assert_eq!(row("simulator's Lamport").as_deref(), Some("3"));
+
+    // Causal broadcast: a delivery prints the node's vector after it (a send's vector is on its
+    // arrow); a protocol without a clock of its own keeps the simulator's stamps.
+    let (frame, _) = frame_of("broadcast-causal", 190_000, Selection::None, Stamps::Vector);
+    assert!(frame.own_clock.is_some());
+    let printed: Vec<String> = (0..frame.diagram.lanes.len())
+        .flat_map(|n| stamps_on(&frame, n))
+        .collect();
+    // Each lane shows its clock after each delivery; where two deliveries share an instant (n3,
+    // once the question arrives and frees the held answer), the later one.
+    assert_eq!(
+        printed,
+        [
+            "dlv n1#1 [1,0,0]",
+            "dlv n2#1 [1,1,0]",
+            "dlv n1#1 [1,0,0]",
+            "dlv n2#1 [1,1,0]",
+            "dlv n2#1 [1,1,0]"
+        ]
+    );
+    let (frame, _) = frame_of("raft-basic", 200_000, Selection::None, Stamps::Lamport);
+    assert!(frame.own_clock.is_none());
+    assert!(
+        stamps_on(&frame, 0)
+            .iter()
+            .all(|s| s.parse::<u64>().is_ok())
+    );
+}

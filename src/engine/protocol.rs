@@ -61,6 +61,23 @@ pub trait Protocol: Clone + Debug + 'static {
         None
     }
 
+    /// The logical clock the protocol keeps itself, in words, or `None` if it keeps none. When it
+    /// keeps one, the diagram prints that clock's stamps (`note_stamp`, `msg_stamp`) rather than
+    /// the simulator's, which count every event the trace records.
+    fn own_clock(_params: &Self::Params) -> Option<&'static str> {
+        None
+    }
+
+    /// The protocol's own timestamp on the event a note records, if it stamps that event.
+    fn note_stamp(_note: &Self::Note) -> Option<OwnStamp> {
+        None
+    }
+
+    /// The protocol's own timestamp a message carries, if any.
+    fn msg_stamp(_msg: &Self::Msg) -> Option<OwnStamp> {
+        None
+    }
+
     /// A one-line label for a message, as drawn on its arrow.
     fn msg_label(msg: &Self::Msg) -> String;
 
@@ -121,6 +138,15 @@ pub enum Outcome {
     Done,
     /// Not here: try again, at this node if one is named, else at the next node.
     Redirect(Option<NodeId>),
+}
+
+/// A protocol's own logical timestamp on one of its events (see [`Protocol::own_clock`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OwnStamp {
+    /// The event's name as lessons say it: `a`, `recv m1`, `n1#2`.
+    pub name: String,
+    pub lamport: Option<u64>,
+    pub vector: Option<Vec<u64>>,
 }
 
 /// A node's state as the inspector shows it: a role, labelled fields and tables.

@@ -5,7 +5,7 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
-use crate::engine::protocol::Protocol;
+use crate::engine::protocol::{OwnStamp, Protocol};
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent};
@@ -53,6 +53,11 @@ pub trait Run {
     fn example_request(&self) -> Option<Value>;
     /// The typed note shown by annotate event `event`, as JSON (`{"note": "suspects", …}`).
     fn note_json(&self, event: EventId) -> Option<Value>;
+    /// The logical clock the protocol keeps itself, in words (`Protocol::own_clock`).
+    fn own_clock(&self) -> Option<&'static str>;
+    /// The protocol's own timestamp on a note or a send event (`Protocol::note_stamp`,
+    /// `Protocol::msg_stamp`).
+    fn own_stamp(&self, event: EventId) -> Option<OwnStamp>;
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -142,6 +147,16 @@ impl<P: Protocol> Run for Sim<P> {
     fn note_json(&self, event: EventId) -> Option<Value> {
         self.note(event)
             .map(|n| serde_json::to_value(n).unwrap_or(Value::Null))
+    }
+    fn own_clock(&self) -> Option<&'static str> {
+        P::own_clock(self.params())
+    }
+    fn own_stamp(&self, event: EventId) -> Option<OwnStamp> {
+        match self.events().get(event.index())?.kind {
+            EventKind::Annotate { .. } => P::note_stamp(self.note(event)?),
+            EventKind::Send { msg, .. } => P::msg_stamp(self.message(msg)),
+            _ => None,
+        }
     }
 }
 

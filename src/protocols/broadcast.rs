@@ -19,7 +19,7 @@ use crate::checks::broadcast as checks;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{MAX_NODES, NodeId};
 use crate::engine::property::sometimes;
-use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo, ViewTable};
+use crate::engine::protocol::{NodeView, OwnStamp, Property, Protocol, RequestInfo, ViewTable};
 use crate::engine::sim::Ctx;
 use crate::engine::trace::Kinds;
 use serde::{Deserialize, Serialize};
@@ -121,6 +121,9 @@ pub enum BroadcastNote {
         text: String,
         hops: u32,
         gossip: bool,
+        /// Causal order: the node's vector clock after this delivery.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        clock: Vec<u32>,
     },
 }
 
@@ -131,6 +134,7 @@ impl fmt::Display for BroadcastNote {
             text,
             hops,
             gossip,
+            ..
         } = self;
         if *gossip {
             write!(f, "delivers {id} \"{text}\" after {hops} hops")
@@ -221,11 +225,16 @@ impl Broadcast {
         if let Some(count) = self.delivered_from.get_mut(id.origin.index()) {
             *count += 1;
         }
+        let clock = match self.params.order {
+            Order::Causal => self.delivered_from.clone(),
+            _ => Vec::new(),
+        };
         ctx.note(BroadcastNote::Delivers {
             id,
             text: text.clone(),
             hops,
             gossip: self.params.order == Order::Gossip,
+            clock,
         });
         self.delivered.push((id, text));
     }
@@ -520,6 +529,43 @@ impl Protocol for Broadcast {
             seq: id.seq,
             text: text.clone(),
             hops: *hops,
+        })
+    }
+
+    fn own_clock(params: &BroadcastParams) -> Option<&'static str> {
+        match params.order {
+            Order::Causal => Some(
+                "causal broadcast's vector clock: on a delivery, how many messages of each origin the node has delivered; on a send, the ones the message depends on",
+            ),
+            Order::TotalLamport => Some("each node's Lamport clock, carried by its messages"),
+            _ => None,
+        }
+    }
+
+    fn note_stamp(note: &BroadcastNote) -> Option<OwnStamp> {
+        let BroadcastNote::Delivers { id, clock, .. } = note;
+        (!clock.is_empty()).then(|| OwnStamp {
+            name: format!("dlv {id}"),
+            lamport: None,
+            vector: Some(clock.iter().map(|&c| u64::from(c)).collect()),
+        })
+    }
+
+    fn msg_stamp(msg: &BroadcastMsg) -> Option<OwnStamp> {
+        let (name, lamport, vector) = match msg {
+            BroadcastMsg::Data { id, deps, .. } if !deps.is_empty() => (
+                id.to_string(),
+                None,
+                Some(deps.iter().map(|&c| u64::from(c)).collect()),
+            ),
+            BroadcastMsg::Data { id, ts, .. } if *ts > 0 => (id.to_string(), Some(*ts), None),
+            BroadcastMsg::Ack { ts } => ("ack".to_string(), Some(*ts), None),
+            _ => return None,
+        };
+        Some(OwnStamp {
+            name,
+            lamport,
+            vector,
         })
     }
 

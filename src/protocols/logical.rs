@@ -11,7 +11,7 @@
 use crate::engine::ids::NodeId;
 use crate::engine::property::sometimes;
 use crate::engine::protocol::{
-    CheckCx, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
+    CheckCx, NodeView, OwnStamp, Property, PropertyKind, Protocol, RequestInfo, Verdict, ViewTable,
 };
 use crate::engine::sim::Ctx;
 use crate::engine::trace::{EventKind, Kinds};
@@ -64,6 +64,15 @@ pub struct Stamp {
 }
 
 impl Stamp {
+    /// This stamp on the event named `name`, for the diagram.
+    fn own(&self, name: String) -> OwnStamp {
+        OwnStamp {
+            name,
+            lamport: Some(self.lamport),
+            vector: Some(self.vector.clone()),
+        }
+    }
+
     pub fn describe(&self) -> String {
         let v: Vec<String> = self.vector.iter().map(u64::to_string).collect();
         format!("L={} V=[{}]", self.lamport, v.join(","))
@@ -283,6 +292,23 @@ impl Protocol for Logical {
 
     fn example_request() -> Option<LogicalRequest> {
         Some(LogicalRequest::Local("a".into()))
+    }
+
+    fn own_clock(_params: &LogicalParams) -> Option<&'static str> {
+        Some(
+            "each node's own Lamport clock L and vector clock V, which tick only at its local events, sends and receives",
+        )
+    }
+
+    fn note_stamp(note: &LogicalNote) -> Option<OwnStamp> {
+        Some(match note {
+            LogicalNote::Local { label, stamp } => stamp.own(label.clone()),
+            LogicalNote::Receive { label, stamp, .. } => stamp.own(format!("recv {label}")),
+        })
+    }
+
+    fn msg_stamp(msg: &LogicalMsg) -> Option<OwnStamp> {
+        Some(msg.stamp.own(format!("send {}", msg.label)))
     }
 
     fn msg_label(msg: &LogicalMsg) -> String {

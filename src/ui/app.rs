@@ -223,6 +223,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
         speed: ui.speed,
         follow: ui.view.follow,
         stamps: ui.stamps,
+        own_clock: f.own_clock,
         seed: f.seed,
         events: f.events,
         in_flight: f.in_flight,
@@ -274,6 +275,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             layout={frame.as_ref().map(|f| f.diagram.clone())}
                             follow={ui.view.follow}
                             stamps={ui.stamps}
+                            own_clock={frame.as_ref().and_then(|f| f.own_clock)}
                             selection={ui.selection}
                             spotlight={spotlight.clone()}
                         />
@@ -335,6 +337,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             layout={frame.as_ref().map(|f| f.diagram.clone())}
                             follow={ui.view.follow}
                             stamps={ui.stamps}
+                            own_clock={frame.as_ref().and_then(|f| f.own_clock)}
                             selection={ui.selection}
                             spotlight={spotlight.clone()}
                         />

@@ -46,9 +46,26 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
                 format::offset(skew)
             ),
         );
-        d.row("Lamport", event.lamport.to_string());
+        // A protocol that keeps its own clock: its stamps first, and the simulator's named as such.
+        let simulator = if run.own_clock().is_some() {
+            if let Some(own) = run.own_stamp(id) {
+                if matches!(event.kind, EventKind::Annotate { .. }) {
+                    title = format!("Event {}{on}", own.name);
+                }
+                if let Some(lamport) = own.lamport {
+                    d.row("protocol's L", lamport.to_string());
+                }
+                if let Some(vector) = &own.vector {
+                    d.row("protocol's V", format::vector(vector));
+                }
+            }
+            "simulator's "
+        } else {
+            ""
+        };
+        d.row(&format!("{simulator}Lamport"), event.lamport.to_string());
         if let Some(vector) = &vector {
-            d.row("vector", format::vector(vector));
+            d.row(&format!("{simulator}vector"), format::vector(vector));
         }
     }
     match &event.kind {

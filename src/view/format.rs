@@ -1,5 +1,6 @@
 //! Text for people: times, offsets, ratios and timestamps, formatted the same way everywhere.
 
+use crate::engine::protocol::OwnStamp;
 use crate::engine::time::format_us;
 
 /// A true time or duration in microseconds: `0`, `850µs`, `12.5ms`, `3.25s`.
@@ -27,9 +28,25 @@ pub fn ppm_percent(ppm: u32) -> String {
 }
 
 /// A vector timestamp as `[2,0,1]`.
-pub fn vector(clock: &[u32]) -> String {
+pub fn vector<T: std::fmt::Display>(clock: &[T]) -> String {
     let parts: Vec<String> = clock.iter().map(|v| v.to_string()).collect();
     format!("[{}]", parts.join(","))
+}
+
+/// A protocol's own timestamp as printed beside its event: the name, then the Lamport timestamp
+/// (`L=3`) or the vector (`[2,0,1]`), whichever is asked for, else whichever the stamp has.
+pub fn own_stamp(stamp: &OwnStamp, vector_first: bool) -> String {
+    let lamport = stamp.lamport.map(|l| format!("L={l}"));
+    let vector = stamp.vector.as_deref().map(vector);
+    let value = if vector_first {
+        vector.or(lamport)
+    } else {
+        lamport.or(vector)
+    };
+    match value {
+        Some(value) => format!("{} {value}", stamp.name),
+        None => stamp.name.clone(),
+    }
 }
 
 /// A number with thousands separators: `12,345`.

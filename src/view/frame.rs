@@ -28,6 +28,8 @@ pub struct Frame {
     pub description: String,
     pub preset: Option<&'static str>,
     pub protocol: &'static str,
+    /// The logical clock the protocol keeps itself, whose stamps the diagram prints.
+    pub own_clock: Option<&'static str>,
     pub seed: u64,
     pub now: u64,
     pub horizon: u64,
@@ -192,7 +194,9 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         };
         diagram::layout(&input, &mut |msg| run.message_label(msg))
     };
-    if key.stamps == Stamps::Vector {
+    if key.stamps != Stamps::None && session.run.own_clock().is_some() {
+        diagram::add_own_stamps(&mut layout, session.run, key.stamps);
+    } else if key.stamps == Stamps::Vector {
         diagram::add_vector_stamps(&mut layout, &session.run.causality());
     }
     let topology = topology::layout(&snapshot, TOPOLOGY_SIZE);
@@ -205,6 +209,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         description: session.description.to_string(),
         preset: session.preset,
         protocol: session.run.protocol(),
+        own_clock: session.run.own_clock(),
         seed: session.seed,
         now,
         horizon: session.run.horizon().0,

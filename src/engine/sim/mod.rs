@@ -372,6 +372,11 @@ impl<P: Protocol> Sim<P> {
         &self.log.facts
     }
 
+    /// The protocol's parameters.
+    pub fn params(&self) -> &P::Params {
+        &self.params
+    }
+
     /// The typed note shown by annotate event `event`.
     pub fn note(&self, event: EventId) -> Option<&P::Note> {
         by_event(&self.log.notes, event)

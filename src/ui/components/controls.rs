@@ -20,6 +20,9 @@ pub struct Controls {
     pub speed: usize,
     pub follow: bool,
     pub stamps: Stamps,
+    /// The logical clock the protocol keeps itself, whose stamps the diagram prints instead of
+    /// the simulator's.
+    pub own_clock: Option<&'static str>,
     pub seed: u64,
     pub events: usize,
     pub in_flight: usize,
@@ -113,6 +116,17 @@ pub fn ControlBar(props: &ControlBarProps) -> Html {
     let step = (c.horizon / 2_000).max(1);
     let play_label = if c.playing { "Pause" } else { "Play" };
 
+    let (stamps_label, stamps_title) = match c.own_clock {
+        Some(clock) => (
+            "Protocol stamps",
+            format!("The protocol's own clocks: {clock}."),
+        ),
+        None => (
+            "Stamps",
+            "The simulator's happens-before timestamps: every event the trace records counts."
+                .to_string(),
+        ),
+    };
     html! {
         <section class="controls" aria-labelledby="controls-title" data-region="controls">
             <h2 id="controls-title" class="visually-hidden">{ "Simulation controls" }</h2>
@@ -184,9 +198,9 @@ pub fn ControlBar(props: &ControlBarProps) -> Html {
                         aria-pressed={c.follow.to_string()} title="Keep now in view (F)"
                         onclick={send(|| UiAction::Follow)}>{ "Follow now" }</button>
                 </div>
-                <label class="field field-inline">
-                    <span class="field-label">{ "Stamps" }</span>
-                    <select class="select" onchange={on_stamps} aria-label="Timestamps shown on events">
+                <label class="field field-inline" title={stamps_title}>
+                    <span class="field-label">{ stamps_label }</span>
+                    <select class="select" onchange={on_stamps} aria-label={format!("{stamps_label}: timestamps shown on events")}>
                         <option value="none" selected={c.stamps == Stamps::None}>{ "None" }</option>
                         <option value="lamport" selected={c.stamps == Stamps::Lamport}>{ "Lamport" }</option>
                         <option value="vector" selected={c.stamps == Stamps::Vector}>{ "Vector" }</option>

@@ -26,6 +26,9 @@ pub struct DiagramProps {
     pub layout: Option<Rc<DiagramLayout>>,
     pub follow: bool,
     pub stamps: Stamps,
+    /// The logical clock the protocol keeps itself, whose stamps are printed (`Run::own_clock`).
+    #[prop_or_default]
+    pub own_clock: Option<&'static str>,
     pub selection: Selection,
     /// Nodes lit up by a guided step or a mention of them.
     #[prop_or_default]
@@ -247,7 +250,7 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
         <section id="diagram" class="panel panel-diagram" aria-labelledby="diagram-title" data-region="diagram">
             <div class="panel-head">
                 <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
-                <Legend />
+                <Legend stamps={props.stamps} own_clock={props.own_clock} />
             </div>
             <div class="diagram-canvas" ref={canvas} {onmouseleave}>
                 <svg class="diagram"
@@ -623,8 +626,26 @@ fn hover_card(details: &Details, h: Hover, width: f64, height: f64) -> Html {
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    stamps: Stamps,
+    own_clock: Option<&'static str>,
+}
+
+/// The diagram's key, which also says whose clock the printed stamps come from.
 #[function_component]
-fn Legend() -> Html {
+fn Legend(props: &LegendProps) -> Html {
+    let stamps = match (props.stamps, props.own_clock) {
+        (Stamps::None, _) => None,
+        (_, Some(clock)) => Some((
+            "stamps: the protocol's clocks",
+            format!("Printed beside events: {clock}."),
+        )),
+        (_, None) => Some((
+            "stamps: the simulator's",
+            "Printed beside events: the simulator's happens-before timestamps, which count every event the trace records.".to_string(),
+        )),
+    };
     html! {
         <ul class="legend" aria-label="Legend">
             <li><span class="swatch swatch-delivered"></span>{ "delivered" }</li>
@@ -633,6 +654,9 @@ fn Legend() -> Html {
             <li><span class="swatch swatch-crashed"></span>{ "crashed" }</li>
             <li><span class="swatch swatch-partition"></span>{ "partition" }</li>
             <li><span class="swatch swatch-request"></span>{ "client" }</li>
+            if let Some((text, title)) = stamps {
+                <li class="legend-stamps" {title}>{ text }</li>
+            }
         </ul>
     }
 }

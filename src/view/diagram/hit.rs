@@ -13,14 +13,16 @@ pub enum Hit {
 
 impl DiagramLayout {
     /// The mark within 7 px of (`x`, `y`), else the arrow within 5 px, in body coordinates (the
-    /// translation `shift_y` already removed). The nearest wins.
+    /// translation `shift_y` already removed). The nearest wins; between marks at the same place,
+    /// one with a printed timestamp (the event a lesson talks about).
     pub fn hit(&self, x: f64, y: f64) -> Option<Hit> {
         let near_mark = self
             .marks
             .iter()
-            .map(|m| ((m.x - x).hypot(m.y - y), m.event))
-            .filter(|(d, _)| *d <= 7.0)
-            .min_by(|a, b| a.0.total_cmp(&b.0));
+            .map(|m| ((m.x - x).hypot(m.y - y), m.stamp.is_none(), m.event))
+            .filter(|(d, _, _)| *d <= 7.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)))
+            .map(|(d, _, event)| (d, event));
         if let Some((_, event)) = near_mark {
             return Some(Hit::Event(event));
         }

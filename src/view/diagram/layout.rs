@@ -8,6 +8,7 @@ use super::{
 };
 use crate::engine::causality::Causality;
 use crate::engine::ids::{EventId, MsgId, NodeId};
+use crate::engine::run::Run;
 use crate::engine::trace::EventKind;
 use crate::view::{axis, format};
 
@@ -270,6 +271,32 @@ pub fn add_vector_stamps(layout: &mut DiagramLayout, causality: &Causality) {
         mark.stamp = causality
             .vector_clock(mark.event)
             .map(|v| format::vector(&v));
+    }
+}
+
+/// Prints the protocol's own timestamps (`Run::own_stamp`) beside the marks of the events it
+/// stamped, and nothing beside the rest, when few enough marks are visible for text. Where stamped
+/// events share a point (a broadcast's sends and its own delivery), the last one's stamp shows: the
+/// node's clock after them.
+pub fn add_own_stamps(layout: &mut DiagramLayout, run: &dyn Run, stamps: Stamps) {
+    if layout.marks.len() > MAX_TEXT_MARKS {
+        return;
+    }
+    let mut last_stamped: Option<usize> = None;
+    for i in 0..layout.marks.len() {
+        let stamp = run
+            .own_stamp(layout.marks[i].event)
+            .map(|own| format::own_stamp(&own, stamps == Stamps::Vector));
+        if stamp.is_some() {
+            if let Some(before) = last_stamped {
+                let (a, b) = (&layout.marks[before], &layout.marks[i]);
+                if (a.x - b.x).abs() < 1.0 && (a.y - b.y).abs() < 1.0 {
+                    layout.marks[before].stamp = None;
+                }
+            }
+            last_stamped = Some(i);
+        }
+        layout.marks[i].stamp = stamp;
     }
 }
 

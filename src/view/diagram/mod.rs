@@ -19,7 +19,7 @@ mod text;
 
 pub use batches::{PathBatch, arrow_batches, batched, mark_batches};
 pub use hit::Hit;
-pub use layout::{add_vector_stamps, lane_x, layout};
+pub use layout::{add_own_stamps, add_vector_stamps, lane_x, layout};
 pub use text::render_text;
 
 use crate::engine::ids::{EventId, MsgId, NodeId};
