@@ -118,8 +118,18 @@ fn selecting_a_violation_highlights_the_events_it_involves() {
         Selection::Event(violation),
         Stamps::None,
     );
-    assert!(matches!(frame.inspect.as_ref(), Inspect::Event(e, _) if *e == violation));
+    let Inspect::Event(e, details) = frame.inspect.as_ref() else {
+        panic!("the violation is inspected")
+    };
+    assert_eq!(*e, violation);
     assert_eq!(frame::involved(run.as_ref(), violation), involved);
+    // The inspector lists each involved event by number and what it was, to go to.
+    let listed: Vec<EventId> = details.involved.iter().map(|(e, _)| *e).collect();
+    assert_eq!(listed, involved);
+    for (e, what) in &details.involved {
+        assert!(what.starts_with(&format!("#{} ", e.0)), "{what}");
+        assert!(what.contains(" at "), "{what}");
+    }
 }
 
 /// The terms each node's log holds at `index`, by node (`None`: no entry, or the node is down).

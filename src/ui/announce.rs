@@ -3,8 +3,11 @@
 //! a polite live region.
 
 use crate::engine::fact::Fact;
+use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::trace::EventKind;
+use crate::view::frame::Selection;
+use crate::view::{details, format};
 
 /// At most this many events are named in one announcement (the latest ones).
 const MAX_NAMED: usize = 3;
@@ -51,4 +54,25 @@ pub fn since(run: &dyn Run, from: usize) -> Option<String> {
         .map(|(_, text)| text)
         .collect();
     (!latest.is_empty()).then(|| latest.join("; "))
+}
+
+/// What was just selected from the keyboard, as the inspector titles it.
+pub fn selected(run: &dyn Run, selection: Selection) -> Option<String> {
+    match selection {
+        Selection::Event(e) => {
+            details::event(run, e).map(|d| format!("{}, at {}", d.title, time_of(run, e)))
+        }
+        Selection::Message(send) => {
+            details::event(run, send).map(|d| format!("message {}", d.title))
+        }
+        Selection::Node(node) => Some(format!("{node}")),
+        _ => None,
+    }
+}
+
+fn time_of(run: &dyn Run, e: EventId) -> String {
+    run.events()
+        .get(e.index())
+        .map(|ev| format::time(ev.time.0))
+        .unwrap_or_default()
 }

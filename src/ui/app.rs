@@ -10,9 +10,9 @@ use yew::prelude::*;
 
 use super::bench::BenchPage;
 use super::components::{
-    CheckersPanel, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel, Header, HelpDialog,
-    InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar,
-    PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
+    CheckersPanel, ConfirmOpenBar, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel,
+    Header, HelpDialog, InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel,
+    LogMatrixPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -24,6 +24,7 @@ use crate::scenario::Scenario;
 use crate::scenario::link::Link;
 use crate::view::diagram::Stamps;
 use crate::view::frame::{self, FrameKey};
+use crate::view::walk::Walk;
 
 #[function_component]
 pub fn App() -> Html {
@@ -330,6 +331,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         if let Some(fragment) = &ui.share {
                             <ShareBar fragment={fragment.clone()} />
                         }
+                        if let Some(pending) = &ui.pending_open {
+                            <ConfirmOpenBar pending={pending.clone()} />
+                        }
                         if let Some(note) = &ui.note {
                             <NoteBar note={note.clone()} />
                         }
@@ -439,6 +443,11 @@ fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
         },
         "f" => UiAction::Follow,
         "x" => UiAction::NextViolation,
+        "j" => UiAction::Walk(Walk::Next),
+        "k" => UiAction::Walk(Walk::Previous),
+        "[" => UiAction::Walk(Walk::Left),
+        "]" => UiAction::Walk(Walk::Right),
+        "m" => UiAction::Walk(Walk::Message),
         "u" => UiAction::Undo,
         "Home" => UiAction::Restart,
         "t" => UiAction::SetStamps(Stamps::Lamport),

@@ -15,6 +15,7 @@ use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 use crate::view::format;
 pub use crate::view::frame::{Selection, TimeView};
+use crate::view::walk::{Walk, walk};
 
 use super::announce;
 use super::guide::{self, GuideAction};
@@ -54,6 +55,15 @@ pub struct Note {
     pub text: String,
 }
 
+/// A scenario waiting to be opened until the user agrees to replace a run they changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingOpen {
+    pub scenario: Box<Scenario>,
+    pub preset: Option<&'static str>,
+    /// How many changes the current run would lose.
+    pub changes: usize,
+}
+
 #[derive(Clone, PartialEq)]
 pub struct Ui {
     pub session: SessionHandle,
@@ -90,6 +100,8 @@ pub struct Ui {
     /// The run's interventions before each of the user's last changes, newest last: Undo goes
     /// back to them.
     pub undo: Vec<Vec<Scheduled>>,
+    /// A scenario asked for while the current run has interventions: opened once confirmed.
+    pub pending_open: Option<PendingOpen>,
 }
 
 impl Default for Ui {
@@ -120,12 +132,16 @@ impl Default for Ui {
             announcement: None,
             announced: 0,
             undo: Vec::new(),
+            pending_open: None,
         }
     }
 }
 
 pub enum UiAction {
+    /// Open a scenario (from a preset if named); asks first if the current run has interventions.
     Open(Box<Scenario>, Option<&'static str>),
+    /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
+    ConfirmOpen(bool),
     /// Open a share link: its scenario, then catch up with its position and take its view.
     OpenLink(Box<Link>),
     /// Opening failed before there was a scenario (bad `?scenario=` input).
@@ -156,6 +172,8 @@ pub enum UiAction {
     Reveal(EventId),
     /// Jump to the run's next violation after the selected event (the first after the last).
     NextViolation,
+    /// Move the selection through the diagram (`view::walk`), bringing it into view.
+    Walk(Walk),
     ToggleGroup(NodeId),
     Intervene(Action),
     Note(Option<Note>),
@@ -249,21 +267,26 @@ impl Reducible for Ui {
         let mut guard = handle.0.borrow_mut();
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
-                match Session::new(&scenario, preset) {
-                    Ok(mut session) => {
-                        ui = ui.reset();
-                        guide::start(&mut ui, &mut session, true);
-                        *guard = Some(session);
-                    }
-                    Err(error) => {
-                        ui.note = Some(Note {
-                            kind: NoteKind::Error,
-                            text: format!("This scenario cannot run: {error}"),
-                        })
-                    }
+                let changes = guard.as_ref().map_or(0, |s| s.run.interventions().len());
+                if changes > 0 {
+                    ui.pending_open = Some(PendingOpen {
+                        scenario,
+                        preset,
+                        changes,
+                    });
+                    ui.course = false;
+                    ui.playing = false;
+                    false
+                } else {
+                    open(&mut ui, &mut guard, &scenario, preset)
                 }
-                true
             }
+            UiAction::ConfirmOpen(replace) => match ui.pending_open.take() {
+                Some(pending) if replace => {
+                    open(&mut ui, &mut guard, &pending.scenario, pending.preset)
+                }
+                _ => false,
+            },
             UiAction::OpenLink(link) => {
                 let preset = presets::PRESETS
                     .iter()
@@ -444,6 +467,27 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
                 None => false,
             }
         }
+        UiAction::Walk(step) => {
+            let window = (ui.view.start_us, ui.view.start_us + ui.view.span_us);
+            let events = session.run.events();
+            let Some(next) = walk(events, session.run.node_count(), ui.selection, window, step)
+            else {
+                return false;
+            };
+            let time = match next {
+                Selection::Event(e) | Selection::Message(e) => {
+                    events.get(e.index()).map(|e| e.time.0)
+                }
+                _ => None,
+            };
+            if let Some(time) = time.filter(|t| *t < window.0 || *t > window.1) {
+                ui.view.follow = false;
+                ui.view.start_us = time.saturating_sub(ui.view.span_us / 2);
+            }
+            ui.selection = next;
+            ui.announcement = announce::selected(session.run.as_ref(), next);
+            false
+        }
         UiAction::Reveal(event) => {
             let time = session.run.events().get(event.index()).map(|e| e.time.0);
             if let Some(time) = time {
@@ -588,6 +632,30 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         _ => {}
     }
     false
+}
+
+/// Replaces the session with a new one running `scenario` (or notes why it cannot run). Returns
+/// whether the session changed.
+fn open(
+    ui: &mut Ui,
+    guard: &mut Option<Session>,
+    scenario: &Scenario,
+    preset: Option<&'static str>,
+) -> bool {
+    match Session::new(scenario, preset) {
+        Ok(mut session) => {
+            *ui = ui.reset();
+            guide::start(ui, &mut session, true);
+            *guard = Some(session);
+        }
+        Err(error) => {
+            ui.note = Some(Note {
+                kind: NoteKind::Error,
+                text: format!("This scenario cannot run: {error}"),
+            })
+        }
+    }
+    true
 }
 
 /// The action that opens the preset called `id` (or says why it cannot).

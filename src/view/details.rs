@@ -12,6 +12,8 @@ pub struct Details {
     pub rows: Vec<(String, String)>,
     /// Pretty-printed JSON of the message, request or reply, if the event carries one.
     pub payload: Option<String>,
+    /// The events a violation involves, each with what it was, to go to.
+    pub involved: Vec<(EventId, String)>,
 }
 
 impl Details {
@@ -147,14 +149,29 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
         EventKind::Violation(violation) => {
             title = format!("{} violated", violation.property);
             d.row("what", violation.message.clone());
-            let involved: Vec<String> = violation
+            d.involved = violation
                 .involved
                 .iter()
-                .map(|e| format!("#{}", e.0))
+                .filter_map(|&e| {
+                    let event = run.events().get(e.index())?;
+                    let what = match &event.kind {
+                        EventKind::Violation(_) => return None,
+                        EventKind::Send { to, msg } => {
+                            format!("{} → {to}", run.message_label(*msg))
+                        }
+                        EventKind::Deliver { msg, .. } => {
+                            format!("{} delivered", run.message_label(*msg))
+                        }
+                        EventKind::Annotate { text } => text.to_string(),
+                        kind => human_kind(kind).to_string(),
+                    };
+                    let on = event.node.map(|n| format!(" on {n}")).unwrap_or_default();
+                    Some((
+                        e,
+                        format!("#{} {what}{on} at {}", e.0, format::time(event.time.0)),
+                    ))
+                })
                 .collect();
-            if !involved.is_empty() {
-                d.row("events", involved.join(", "));
-            }
         }
         EventKind::Partition { groups } => {
             let parts: Vec<String> = groups.iter().map(|g| join_nodes(g, ",")).collect();

@@ -12,6 +12,8 @@
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
 //! - `tour`: following a scenario's guided lesson: the current step, what it waits for, where
 //!   each step paused.
+//! - `walk`: moving the selection through the diagram with the keyboard (along a lane, across
+//!   lanes, between an event and its message).
 //! - `frame`: everything one render of the page shows, built from the run read through `&dyn Run`
 //!   and the UI's choices (selection, time window, stamps, size).
 
@@ -25,3 +27,4 @@ pub mod logs;
 pub mod plot;
 pub mod topology;
 pub mod tour;
+pub mod walk;

@@ -120,6 +120,24 @@ export const tests = [
         await page.keyboard.press("n");
         await waitFor("the last step to finish", async () => (await status(page)) === "Lesson complete", 60_000);
         assert.equal(await guide(page).locator(".guide-progress .dot.is-done").count(), 8);
+
+        // The diagram reads without a pointer: ] picks a lane, J walks its events into the
+        // inspector (and the announcement), M goes from a send to its message.
+        const inspector = page.locator("[data-region=inspector]");
+        const heard = () => page.locator("[data-testid=announcer]").textContent();
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("]");
+        await page.keyboard.press("j");
+        await waitFor("an event of n1's in the inspector", async () => / at \d/.test(await heard()));
+        assert.match(await inspector.textContent(), /node\s*n1/);
+        let sends = 0;
+        while (!/ → n\d/.test(await heard())) {
+          assert.ok((sends += 1) < 40, "n1 sends something");
+          await page.keyboard.press("j");
+        }
+        await page.keyboard.press("m");
+        await waitFor("the message", async () => (await heard()).startsWith("message "));
+        assert.match(await inspector.textContent(), /Payload/);
         assert.deepEqual(problems, []);
       });
     },

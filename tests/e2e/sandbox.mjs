@@ -401,9 +401,44 @@ export const tests = [
         await waitFor("the crash of n2 back", async () => JSON.stringify(await listed()) === JSON.stringify(["500mscrash n2"]));
         assert.equal(await now(page), 300_000, "Undo keeps the moment");
         await page.locator("svg.diagram .lane-header.status-up[data-node=n3]").waitFor();
+
+        // Choosing another lesson asks first, and "Keep this run" keeps it with its change.
+        const scenarios = page.locator("[data-region=scenarios]");
+        await scenarios.locator("button[data-preset=heartbeat-crash]").click();
+        const confirm = page.locator("[data-testid=confirm-open]");
+        await confirm.waitFor();
+        assert.match(await confirm.textContent(), /your 1 change to it/);
+        assert.equal(await page.evaluate(() => document.activeElement.dataset.action), "keep-run");
+        await page.keyboard.press("Enter");
+        await confirm.waitFor({ state: "detached" });
+        assert.deepEqual(await listed(), ["500mscrash n2"]);
+        assert.match(await page.locator("#guide-title, .lesson-title").first().textContent(), /Heartbeats/);
+        await scenarios.locator("button[data-preset=heartbeat-crash]").click();
+        await confirm.locator("[data-action=replace-run]").click();
+        await waitFor("the other lesson", async () =>
+          /A crash, detected/.test(await page.locator("#guide-title, .lesson-title").first().textContent()),
+        );
+        assert.deepEqual(await listed(), []);
+
+        // Undo all of them: nothing to ask about, so another lesson opens at once.
+        await scenarios.locator("button[data-preset=heartbeat-basic]").click();
+        await waitFor("heartbeats again", async () =>
+          /Heartbeats/.test(await page.locator("#guide-title, .lesson-title").first().textContent()),
+        );
+        await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill("500ms");
+        await page.keyboard.press("Enter");
+        await waitFor("500 ms again", async () => (await now(page)) >= 500_000);
+        await page.locator("svg.diagram .lane-header[data-node=n2]").click();
+        await page.locator("[data-region=inspector]").getByRole("button", { name: "Crash" }).click();
+        await waitFor("the crash listed", async () => (await listed()).length === 1);
         await changes.locator("[data-action=undo]").click();
         await waitFor("no changes", async () => (await listed()).length === 0);
         assert.equal(await changes.locator("[data-action=undo]").isDisabled(), true);
+        await scenarios.locator("button[data-preset=heartbeat-crash]").click();
+        await waitFor("the other lesson, unasked", async () =>
+          /A crash, detected/.test(await page.locator("#guide-title, .lesson-title").first().textContent()),
+        );
+        assert.equal(await confirm.count(), 0);
         assert.deepEqual(problems, []);
       });
     },

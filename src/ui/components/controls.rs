@@ -178,8 +178,6 @@ pub fn ControlBar(props: &ControlBarProps) -> Html {
                         { format!("{} violation{}", c.violations, if c.violations == 1 { "" } else { "s" }) }
                     </button>
                 }
-                <button type="button" class="button button-ghost button-help" onclick={send(|| UiAction::ToggleHelp(None))}
-                    aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
             </div>
             <div class="controls-row controls-row-time">
                 <input type="range" class="scrubber" min="0" max={c.horizon.to_string()} step={step.to_string()}

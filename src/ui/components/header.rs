@@ -27,6 +27,10 @@ pub fn Header(props: &HeaderProps) -> Html {
         let showing = props.course;
         Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ShowCourse(!showing)))
     };
+    let help = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ToggleHelp(None)))
+    };
     html! {
         <header class="app-header" data-region="header">
             <div class="brand">
@@ -45,6 +49,8 @@ pub fn Header(props: &HeaderProps) -> Html {
                     <button type="button" class="button button-small" onclick={share} data-action="share"
                         title="Copy a link that opens this run at this moment">{ "Copy link" }</button>
                     <ExportMenu />
+                    <button type="button" class="button button-ghost button-help" onclick={help}
+                        aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
                 }
             </div>
         </header>

@@ -13,6 +13,12 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("wheel", "scroll through time (Ctrl + wheel zooms)"),
     ("F", "follow now"),
     ("X", "jump to the next violation"),
+    ("J / K", "select the next or previous event on the lane"),
+    ("[ / ]", "select the event on the lane to the left or right"),
+    (
+        "M",
+        "from an event to its message, from a message to its arrival",
+    ),
     ("U", "undo your last change to the run"),
     ("T / V", "Lamport or vector timestamps"),
     ("S", "cycle timestamps: none, Lamport, vector"),

@@ -481,13 +481,27 @@ fn EventView(props: &EventProps) -> Html {
                 if props.details.title.ends_with("violated") {
                     "The events it involves are drawn in red in the diagram."
                 } else {
-                    "Its causal past is drawn in blue, its causal future in orange; everything else is concurrent with it."
+                    "Its causal past is drawn in blue, its causal future in magenta; everything else is concurrent with it."
                 }
             }</p>
             if is_send {
                 <button type="button" class="button button-small" onclick={show_message}>{ "Show the message" }</button>
             }
             { details_body(&props.details) }
+            if !props.details.involved.is_empty() {
+                <h3 class="section-title">{ "Events involved" }</h3>
+                <ul class="involved">
+                    { for props.details.involved.iter().map(|(event, what)| {
+                        let event = *event;
+                        let dispatch = app.dispatch.clone();
+                        let go = Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Reveal(event)));
+                        html! {
+                            <li><button type="button" class="link-button" onclick={go}
+                                title="Go to this event">{ what }</button></li>
+                        }
+                    }) }
+                </ul>
+            }
         </div>
     }
 }

@@ -32,7 +32,7 @@ pub use help::HelpDialog;
 pub use inspector::InspectorPanel;
 pub use interventions::InterventionsPanel;
 pub use logs::LogMatrixPanel;
-pub use note::NoteBar;
+pub use note::{ConfirmOpenBar, NoteBar};
 pub use player::PlayerBar;
 pub use plot::PlotPanel;
 pub use scenarios::{LessonPanel, ScenarioPanel};
