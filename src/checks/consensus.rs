@@ -172,6 +172,8 @@ pub fn integrity<P: Protocol>() -> Box<dyn Property<P>> {
 #[derive(Clone, Debug, Default)]
 struct Progress {
     grace_us: u64,
+    /// The nodes that must decide; every node when `None`.
+    deciders: Option<Vec<NodeId>>,
     proposed: BTreeMap<u64, (EventId, SimTime)>,
     decided: BTreeMap<u64, Vec<NodeId>>,
 }
@@ -179,6 +181,14 @@ struct Progress {
 /// Eventually: by the horizon, every node that is up has decided every instance proposed at least
 /// `grace_us` before the end (an instance proposed later may still be on its way).
 pub fn termination<P: Protocol>(grace_us: u64) -> Box<dyn Property<P>> {
+    termination_among(grace_us, None)
+}
+
+/// Termination where only `deciders` must decide (a protocol's learners), or every node if `None`.
+pub fn termination_among<P: Protocol>(
+    grace_us: u64,
+    deciders: Option<Vec<NodeId>>,
+) -> Box<dyn Property<P>> {
     eventually(
         "Termination",
         "By the end of the run, every node that is up has decided in every instance that was \
@@ -186,6 +196,7 @@ pub fn termination<P: Protocol>(grace_us: u64) -> Box<dyn Property<P>> {
         WATCHES,
         Progress {
             grace_us,
+            deciders,
             ..Progress::default()
         },
         |progress, cx| {
@@ -214,6 +225,10 @@ pub fn termination<P: Protocol>(grace_us: u64) -> Box<dyn Property<P>> {
                 let decided = progress.decided.get(instance);
                 let undecided = cx.nodes.iter().find(|n| {
                     n.status() != NodeStatus::Crashed
+                        && progress
+                            .deciders
+                            .as_ref()
+                            .is_none_or(|must| must.contains(&n.id()))
                         && !decided.is_some_and(|d| d.contains(&n.id()))
                 });
                 if let Some(node) = undecided {

@@ -3,6 +3,8 @@
 //! a property for any protocol whose notes state the facts it reads.
 //!
 //! - `broadcast`: no duplication, agreement, FIFO, causal and total order, over `Delivered` facts.
+//! - `chosen`: at most one value chosen per instance, and learned only once chosen, over
+//!   `Accepted` and `Decided` facts (Paxos's definition of chosen: a majority in one ballot).
 //! - `consensus`: agreement, validity, integrity and termination, over `Proposed` and `Decided`
 //!   facts.
 //! - `convergence`: replicas equal once the network has been quiet for a given time.
@@ -11,6 +13,7 @@
 //!   explanation when no order works; and a stale-read screen cheap enough to run after every step.
 
 pub mod broadcast;
+pub mod chosen;
 pub mod consensus;
 pub mod convergence;
 pub mod linearizability;

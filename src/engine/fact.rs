@@ -23,6 +23,14 @@ pub enum Fact {
     Proposed { instance: u64, value: String },
     /// The node decided `value` in instance `instance` of an agreement (one decision per instance).
     Decided { instance: u64, value: String },
+    /// The node, an acceptor, accepted `value` for instance `instance` in ballot `ballot` (the
+    /// protocol's ballots as one totally ordered number). A value accepted by a majority of the
+    /// acceptors in one ballot is *chosen*.
+    Accepted {
+        instance: u64,
+        ballot: u64,
+        value: String,
+    },
     /// The node moved its clock by `delta_us` and now believes it within `error_bound_us` of the
     /// reference.
     ClockAdjusted { delta_us: i64, error_bound_us: u64 },

@@ -5,6 +5,7 @@ pub mod clocksync;
 pub mod generals;
 pub mod heartbeat;
 pub mod logical;
+pub mod paxos;
 pub mod raft;
 pub mod rpc;
 pub mod two_phase_commit;

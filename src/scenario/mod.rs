@@ -20,6 +20,7 @@ use crate::protocols::clocksync::ClockSync;
 use crate::protocols::generals::Generals;
 use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
+use crate::protocols::paxos::Paxos;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
 use crate::protocols::two_phase_commit::TwoPhaseCommit;
@@ -96,6 +97,7 @@ registry! {
     Logical => Logical,
     Rpc => Rpc,
     Raft => Raft,
+    Paxos => Paxos,
     TwoPhaseCommit => TwoPhaseCommit,
 }
 

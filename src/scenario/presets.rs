@@ -32,8 +32,8 @@ impl Preset {
 }
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
-/// generals and system models, failure detectors, physical then logical time, broadcast, consensus,
-/// atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
+/// generals and system models, failure detectors, physical then logical time, broadcast, consensus
+/// (Raft, then Paxos), atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
 /// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
 /// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
 /// its line here.
@@ -115,6 +115,15 @@ presets! {
         "raft-break-figure8" violates "Leader Completeness",
         "raft-break-voted-for" violates "Election Safety",
         "raft-break-fixed-timeout" violates "Leader after heal" unseen ["A leader"],
+    ],
+    "Consensus: Paxos" => [
+        "paxos-basic",
+        "paxos-proposer-crash",
+        "paxos-duel" violates "Termination" unseen ["A value learned"],
+        "paxos-backoff",
+        "paxos-break-ignore-accepted" violates "One value chosen",
+        "paxos-break-forget-promise" violates "One value chosen",
+        "paxos-break-small-quorum" violates "Learned only if chosen",
     ],
     "Atomic commit" => [
         "2pc-commit",

@@ -76,9 +76,9 @@ pub fn coord(v: f64) -> String {
 /// well-known roles have their own, others share a small palette chosen from the name's bytes.
 pub fn role_tone(role: &str) -> &'static str {
     match role {
-        "leader" | "primary" | "coordinator" => "lead",
+        "leader" | "primary" | "coordinator" | "proposer" => "lead",
         "candidate" | "suspecting" | "electing" | "in doubt" => "warn",
-        "follower" | "backup" | "replica" | "participant" => "follow",
+        "follower" | "backup" | "replica" | "participant" | "acceptor" => "follow",
         "trusting" => "calm",
         _ => {
             const PALETTE: [&str; 4] = ["p0", "p1", "p2", "p3"];

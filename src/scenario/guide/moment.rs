@@ -51,6 +51,7 @@ pub enum FactName {
     Delivered,
     Proposed,
     Decided,
+    Accepted,
     ClockAdjusted,
     Suspects,
     Trusts,
@@ -216,6 +217,7 @@ impl Moment {
             }
             (FactName::Proposed, Fact::Proposed { .. })
             | (FactName::Decided, Fact::Decided { .. })
+            | (FactName::Accepted, Fact::Accepted { .. })
             | (FactName::ClockAdjusted, Fact::ClockAdjusted { .. }) => true,
             (FactName::Suspects, Fact::Suspects { peer })
             | (FactName::Trusts, Fact::Trusts { peer }) => {

@@ -1,0 +1,314 @@
+//! What each role does: the acceptor's promises and acceptances, the proposer's two phases and
+//! retries, and how a node comes to know the chosen value (a learner learns it, a proposer answers
+//! its clients and tells the learners).
+
+use super::{
+    Backoff, Ballot, BreakIt, Paxos, PaxosMsg, PaxosNote, PaxosResponse, PaxosTimer, Phase, Vote,
+    quorum,
+};
+use crate::engine::ids::NodeId;
+use crate::engine::sim::Ctx;
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Paxos {
+    pub(super) fn is_proposer(&self) -> bool {
+        self.params.proposers.contains(&self.id)
+    }
+
+    pub(super) fn is_acceptor(&self) -> bool {
+        self.acceptors.contains(&self.id)
+    }
+
+    pub(super) fn is_learner(&self) -> bool {
+        self.learners.contains(&self.id)
+    }
+
+    pub(super) fn quorum(&self) -> usize {
+        quorum(&self.params, self.acceptors.len())
+    }
+
+    /// Sends `msg` to `to`, or handles it here at once when `to` is this node.
+    pub(super) fn to(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: PaxosMsg) {
+        if to == self.id {
+            self.handle(ctx, to, &msg);
+        } else {
+            ctx.send(to, msg);
+        }
+    }
+
+    pub(super) fn handle(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &PaxosMsg) {
+        if from != self.id {
+            self.start_asking(ctx);
+        }
+        match msg {
+            PaxosMsg::Prepare { ballot } if self.is_acceptor() => {
+                let reply = self.prepare(ctx, *ballot);
+                self.to(ctx, from, reply);
+            }
+            PaxosMsg::Accept { ballot, value } if self.is_acceptor() => {
+                self.accept(ctx, from, *ballot, value)
+            }
+            PaxosMsg::Promise { ballot, accepted } => self.promise(ctx, from, *ballot, accepted),
+            PaxosMsg::Nack { ballot, promised } => self.refused(ctx, *ballot, *promised),
+            PaxosMsg::Accepted { ballot, value } => self.hear(ctx, from, *ballot, value),
+            PaxosMsg::Chosen { value } => {
+                self.know(ctx, value);
+                self.to(ctx, from, PaxosMsg::Ack);
+            }
+            PaxosMsg::Ack => {
+                self.unacked.remove(&from);
+            }
+            PaxosMsg::Query => {
+                // A node that knows says so; an acceptor also repeats what it accepted, so the
+                // learner can find a majority itself when no one knows.
+                if let Some(value) = self.chosen.clone() {
+                    ctx.send(from, PaxosMsg::Chosen { value });
+                } else if let Some((ballot, value)) = self.accepted.clone() {
+                    ctx.send(from, PaxosMsg::Accepted { ballot, value });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // --- Acceptor ---
+
+    pub(super) fn prepare(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) -> PaxosMsg {
+        if let Some(promised) = self.promised.filter(|p| *p > ballot) {
+            return PaxosMsg::Nack { ballot, promised };
+        }
+        self.promise_ballot(ctx, ballot);
+        ctx.note(PaxosNote::Promises { ballot });
+        PaxosMsg::Promise {
+            ballot,
+            accepted: self.accepted.clone(),
+        }
+    }
+
+    /// Raises the promise to `ballot`, on stable storage unless promises are forgetful.
+    pub(super) fn promise_ballot(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) {
+        self.promised = Some(ballot);
+        if self.params.break_it != BreakIt::ForgetPromise {
+            ctx.persist("promise", |s| s.promised = Some(ballot));
+        }
+    }
+
+    pub(super) fn accept(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: NodeId,
+        ballot: Ballot,
+        value: &str,
+    ) {
+        if let Some(promised) = self.promised.filter(|p| *p > ballot) {
+            self.to(ctx, from, PaxosMsg::Nack { ballot, promised });
+            return;
+        }
+        self.promise_ballot(ctx, ballot);
+        let vote = (ballot, value.to_string());
+        ctx.persist("accepted", |s| s.accepted = Some(vote.clone()));
+        self.accepted = Some(vote);
+        ctx.note(PaxosNote::Accepts {
+            ballot,
+            value: value.to_string(),
+        });
+        let mut told: Vec<NodeId> = self.learners.clone();
+        if !told.contains(&ballot.proposer) {
+            told.push(ballot.proposer);
+        }
+        for node in told {
+            let msg = PaxosMsg::Accepted {
+                ballot,
+                value: value.to_string(),
+            };
+            self.to(ctx, node, msg);
+        }
+    }
+
+    // --- Proposer ---
+
+    /// Starts a new ballot, higher than any this proposer has used or seen.
+    pub(super) fn start_ballot(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let round = ctx.stable().round.max(self.seen_round) + 1;
+        ctx.persist("round", |s| s.round = round);
+        self.seen_round = round;
+        let ballot = Ballot {
+            round,
+            proposer: self.id,
+        };
+        self.ballot = Some(ballot);
+        self.phase = Phase::Preparing {
+            promises: BTreeMap::new(),
+        };
+        ctx.note(PaxosNote::Prepares { ballot });
+        self.schedule_retry(ctx, round);
+        for acceptor in self.acceptors.clone() {
+            self.to(ctx, acceptor, PaxosMsg::Prepare { ballot });
+        }
+    }
+
+    pub(super) fn schedule_retry(&mut self, ctx: &mut Ctx<'_, Self>, round: u64) {
+        if let Some(timer) = self.retry.take() {
+            ctx.cancel_timer(timer);
+        }
+        self.attempts += 1;
+        let after = match self.params.backoff {
+            Backoff::None => self.params.retry_us,
+            Backoff::Random => {
+                let base = self.params.retry_us << (self.attempts - 1).min(5);
+                base + ctx.rng().range_u64(0, base)
+            }
+        };
+        self.retry = Some(ctx.set_timer(after, PaxosTimer::Retry { round }));
+    }
+
+    pub(super) fn promise(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: NodeId,
+        ballot: Ballot,
+        accepted: &Option<Vote>,
+    ) {
+        let quorum = self.quorum();
+        let Phase::Preparing { promises } = &mut self.phase else {
+            return;
+        };
+        if self.ballot != Some(ballot) {
+            return;
+        }
+        promises.insert(from, accepted.clone());
+        if promises.len() != quorum {
+            return;
+        }
+        let reported = promises.values().flatten().max_by_key(|(b, _)| *b).cloned();
+        let own = self.value.clone().unwrap_or_default();
+        let value = match reported {
+            Some((from, value)) if self.params.break_it != BreakIt::IgnoreAccepted => {
+                if value != own {
+                    ctx.note(PaxosNote::Adopts {
+                        ballot,
+                        value: value.clone(),
+                        from,
+                    });
+                }
+                value
+            }
+            _ => own,
+        };
+        self.phase = Phase::Accepting {
+            value: value.clone(),
+        };
+        for acceptor in self.acceptors.clone() {
+            let msg = PaxosMsg::Accept {
+                ballot,
+                value: value.clone(),
+            };
+            self.to(ctx, acceptor, msg);
+        }
+    }
+
+    pub(super) fn refused(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot, promised: Ballot) {
+        self.seen_round = self.seen_round.max(promised.round);
+        if self.ballot == Some(ballot) && self.phase != Phase::Idle && self.chosen.is_none() {
+            self.phase = Phase::Idle;
+            ctx.note(PaxosNote::Preempted {
+                ballot,
+                by: promised,
+            });
+        }
+    }
+
+    // --- Learner (and a proposer waiting for its answer) ---
+
+    pub(super) fn hear(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: NodeId,
+        ballot: Ballot,
+        value: &str,
+    ) {
+        let quorum = self.quorum();
+        let (_, by) = self
+            .heard
+            .entry(ballot)
+            .or_insert_with(|| (value.to_string(), BTreeSet::new()));
+        if by.insert(from) && by.len() == quorum {
+            self.know(ctx, value);
+        }
+    }
+
+    /// A learner that has not learned starts asking everyone, every four retry periods, whether
+    /// they know the chosen value: once Paxos traffic shows a decision may be under way, or after a
+    /// restart. So a learner that missed the news while down or cut off learns it once it can.
+    pub(super) fn start_asking(&mut self, ctx: &mut Ctx<'_, Self>) {
+        if self.is_learner() && self.chosen.is_none() && !self.asking {
+            self.asking = true;
+            ctx.set_timer(4 * self.params.retry_us, PaxosTimer::Ask);
+        }
+    }
+
+    /// This node now knows `value` is chosen: a learner learns it (once), a proposer answers its
+    /// clients, stops retrying and tells the learners.
+    pub(super) fn know(&mut self, ctx: &mut Ctx<'_, Self>, value: &str) {
+        if self.chosen.is_some() {
+            return;
+        }
+        self.chosen = Some(value.to_string());
+        if self.is_learner() || self.is_proposer() {
+            ctx.persist("chosen", |s| s.chosen = Some(value.to_string()));
+        }
+        if self.is_learner() {
+            ctx.note(PaxosNote::Learns {
+                value: value.to_string(),
+            });
+        }
+        if self.is_proposer() {
+            self.answer(ctx);
+            self.unacked = self
+                .learners
+                .iter()
+                .copied()
+                .filter(|&l| l != self.id)
+                .collect();
+            self.announce(ctx);
+        }
+    }
+
+    /// Tells this proposer's waiting clients the chosen value and stops retrying.
+    pub(super) fn answer(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let Some(value) = self.chosen.clone() else {
+            return;
+        };
+        for request in std::mem::take(&mut self.waiting) {
+            ctx.reply(request, PaxosResponse::Chosen(value.clone()));
+        }
+        if let Some(timer) = self.retry.take() {
+            ctx.cancel_timer(timer);
+        }
+        self.phase = Phase::Idle;
+    }
+
+    /// Sends the chosen value to every learner that has not acknowledged it, and comes back to
+    /// the rest later: a learner that missed the acceptances (down, cut off) still learns.
+    pub(super) fn announce(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let Some(value) = self.chosen.clone() else {
+            return;
+        };
+        for learner in self.unacked.clone() {
+            ctx.send(
+                learner,
+                PaxosMsg::Chosen {
+                    value: value.clone(),
+                },
+            );
+        }
+        if !self.unacked.is_empty() {
+            ctx.set_timer(self.params.retry_us, PaxosTimer::Announce);
+        }
+    }
+
+    pub(super) fn list(nodes: &[NodeId]) -> String {
+        let names: Vec<String> = nodes.iter().map(NodeId::to_string).collect();
+        names.join(", ")
+    }
+}
