@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
 
-import { withPage } from "./shell.mjs";
+import { presetIds, withPage } from "./shell.mjs";
 import { DESKTOP, waitFor } from "./sandbox.mjs";
 
 const require = createRequire(import.meta.url);
@@ -54,10 +54,7 @@ async function check({ browser, origin }, colorScheme, ids, course) {
   assert.deepEqual(problems, [], `\n${problems.join("\n")}`);
 }
 
-const PRESETS = (await readFile(new URL("../../src/scenario/presets.rs", import.meta.url), "utf8"))
-  .split("presets! {")[1]
-  .match(/^ {8}"[^"]+"/gm)
-  .map((line) => line.trim().slice(1, -1));
+const PRESETS = await presetIds();
 const HALF = Math.ceil(PRESETS.length / 2);
 
 export const tests = ["light", "dark"].flatMap((colorScheme) =>

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 
 import { SUB_PATH } from "./server.mjs";
 
@@ -57,6 +58,14 @@ export async function withPage(browser, url, contextOptions, body) {
   }
 }
 
+/** The preset ids in course order, read from `src/scenario/presets.rs`. */
+export async function presetIds() {
+  return (await readFile(new URL("../../src/scenario/presets.rs", import.meta.url), "utf8"))
+    .split("presets! {")[1]
+    .match(/^ {8}"[^"]+"/gm)
+    .map((line) => line.trim().slice(1, -1));
+}
+
 export const tests = [
   {
     name: "shell renders with no console errors or failed requests, in light and dark themes",
@@ -68,7 +77,7 @@ export const tests = [
           await waitForShell(page);
           assert.equal(await page.title(), "Causeway · distributed-systems sandbox");
           await page.locator("text=Pick a lesson to start").waitFor();
-          assert.equal(await page.locator("[data-region=course] button[data-preset]").count(), 45);
+          assert.equal(await page.locator("[data-region=course] button[data-preset]").count(), (await presetIds()).length);
           backgrounds[colorScheme] = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
           const file = colorScheme === "light" ? "shell.png" : "shell-dark.png";
           await page.screenshot({ path: join(shots, file) });
