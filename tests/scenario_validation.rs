@@ -194,3 +194,44 @@ fn every_registered_protocol_is_spelled_as_its_name_and_offers_a_valid_request()
         }
     }
 }
+
+#[test]
+fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
+    let scenario = causeway::scenario::presets::find("paxos-break-forget-promise")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let protocol =
+        r#"{"name": "paxos", "proposers": ["n1", "n2"], "acceptors": ["n3", "n4", "n5"]}"#;
+    let edited = scenario.with_settings(protocol, " 7 ").unwrap();
+    assert_eq!(edited.seed, 7);
+    assert!(
+        edited.guide.is_none(),
+        "the guide's moments were for the old settings"
+    );
+    assert!(edited.name.ends_with(" (edited)"));
+    assert!(
+        edited
+            .description
+            .starts_with("You changed this scenario's settings")
+    );
+    let twice = edited.with_settings(protocol, "7").unwrap();
+    assert_eq!(twice.name, edited.name, "edited once, named once");
+    assert_eq!(twice.description, edited.description);
+    let mut run = edited.build().unwrap();
+    run.run_until(edited.horizon_us);
+    assert!(run.properties().iter().all(|p| !matches!(
+        p.state,
+        causeway::engine::sim::PropertyState::Violated { .. }
+    )));
+
+    let mistake = |protocol: &str, seed: &str| scenario.with_settings(protocol, seed).unwrap_err();
+    assert!(mistake(protocol, "-1").contains("the seed must be a whole number"));
+    assert!(mistake("{\"name\": \"paxos\",", "1").contains("not valid JSON"));
+    assert!(mistake(r#"{"name": "paxos", "break_it": "sometimes"}"#, "1").contains("sometimes"));
+    assert!(
+        mistake(r#"{"name": "paxos", "proposers": ["n9"]}"#, "1")
+            .contains("`protocol.proposers` names n9")
+    );
+    assert!(mistake(r#"{"name": "nonsense"}"#, "1").contains("nonsense"));
+}

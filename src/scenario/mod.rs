@@ -5,6 +5,7 @@
 pub mod guide;
 pub mod link;
 pub mod presets;
+mod settings;
 pub mod sweep;
 
 use crate::engine::action::{Action, Scheduled};

@@ -253,9 +253,10 @@ fn Sandbox(props: &SandboxProps) -> Html {
         .unwrap_or_default();
     spotlight.extend(ui.spotlight);
     let guide = frame.as_ref().zip(ui.tour.clone()).map(|(f, tour)| {
+        let settings = embed.is_none().then(|| ui.settings_error.clone());
         html! {
             <GuidePanel tour={tour} name={f.name.clone()} nodes={f.topology.nodes.len() as u32}
-                description={f.description.clone()} />
+                description={f.description.clone()} {settings} />
         }
     });
 
@@ -316,7 +317,8 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         if let Some(guide) = guide {
                             { guide }
                         } else if let Some(f) = &frame {
-                            <LessonPanel name={f.name.clone()} description={f.description.clone()} />
+                            <LessonPanel name={f.name.clone()} description={f.description.clone()}
+                                settings_error={ui.settings_error.clone()} />
                         }
                         <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
                         if let Some(f) = &frame {

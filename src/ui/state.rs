@@ -87,6 +87,8 @@ pub struct Ui {
     pub share: Option<String>,
     /// Why the link the page was opened with cannot be opened.
     pub link_error: Option<String>,
+    /// Why the settings last asked for cannot run.
+    pub settings_error: Option<String>,
     /// Progress through the scenario's guided lesson, if it has one.
     pub tour: Option<Tour>,
     /// A node lit up because the pointer is on a mention of it.
@@ -126,6 +128,7 @@ impl Default for Ui {
             size: (800.0, 560.0),
             share: None,
             link_error: None,
+            settings_error: None,
             tour: None,
             spotlight: None,
             course: false,
@@ -142,6 +145,11 @@ pub enum UiAction {
     Open(Box<Scenario>, Option<&'static str>),
     /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
     ConfirmOpen(bool),
+    /// Run the open scenario again with these protocol settings (JSON) and seed.
+    Rerun {
+        protocol: String,
+        seed: String,
+    },
     /// Open a share link: its scenario, then catch up with its position and take its view.
     OpenLink(Box<Link>),
     /// Opening failed before there was a scenario (bad `?scenario=` input).
@@ -267,18 +275,21 @@ impl Reducible for Ui {
         let mut guard = handle.0.borrow_mut();
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
-                let changes = guard.as_ref().map_or(0, |s| s.run.interventions().len());
-                if changes > 0 {
-                    ui.pending_open = Some(PendingOpen {
-                        scenario,
-                        preset,
-                        changes,
-                    });
-                    ui.course = false;
-                    ui.playing = false;
-                    false
-                } else {
-                    open(&mut ui, &mut guard, &scenario, preset)
+                ask_then_open(&mut ui, &mut guard, scenario, preset)
+            }
+            UiAction::Rerun { protocol, seed } => {
+                match guard
+                    .as_ref()
+                    .map(|s| s.scenario().with_settings(&protocol, &seed))
+                {
+                    Some(Ok(scenario)) => {
+                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), None)
+                    }
+                    Some(Err(error)) => {
+                        ui.settings_error = Some(format!("These settings cannot run: {error}."));
+                        false
+                    }
+                    None => false,
                 }
             }
             UiAction::ConfirmOpen(replace) => match ui.pending_open.take() {
@@ -632,6 +643,28 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         _ => {}
     }
     false
+}
+
+/// Opens `scenario`, or first asks (`PendingOpen`) if the open run has interventions it would lose.
+fn ask_then_open(
+    ui: &mut Ui,
+    guard: &mut Option<Session>,
+    scenario: Box<Scenario>,
+    preset: Option<&'static str>,
+) -> bool {
+    let changes = guard.as_ref().map_or(0, |s| s.run.interventions().len());
+    if changes > 0 {
+        ui.pending_open = Some(PendingOpen {
+            scenario,
+            preset,
+            changes,
+        });
+        ui.course = false;
+        ui.playing = false;
+        false
+    } else {
+        open(ui, guard, &scenario, preset)
+    }
 }
 
 /// Replaces the session with a new one running `scenario` (or notes why it cannot run). Returns

@@ -443,4 +443,33 @@ export const tests = [
       });
     },
   },
+  {
+    name: "a lesson's settings can be changed and run again: a mistake is named and the text kept, a fix runs clean",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "paxos-break-forget-promise");
+        await page.locator("[data-action=guide-leave]").click();
+        const settings = page.locator("[data-region=settings]");
+        await settings.locator("summary").click();
+        const protocol = settings.getByLabel("Protocol settings as JSON");
+        const original = await protocol.inputValue();
+        assert.match(original, /"break_it":"forget_promise"/);
+
+        const typo = original.replace('"forget_promise"', '"forget_promises"');
+        await protocol.fill(typo);
+        await settings.locator("[data-action=rerun]").click();
+        await settings.locator("[data-testid=settings-error]", { hasText: "forget_promises" }).waitFor();
+        assert.equal(await protocol.inputValue(), typo, "the student's text is kept");
+
+        await protocol.fill(original.replace(',"break_it":"forget_promise"', ""));
+        await settings.locator("[data-action=rerun]").click();
+        await page.locator(".lesson-title", { hasText: "(edited)" }).waitFor();
+        await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill("400ms");
+        await page.keyboard.press("Enter");
+        await waitFor("the end of the run", async () => (await now(page)) === 400_000);
+        assert.equal(await page.locator("[data-region=checkers] .is-violated").count(), 0);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
 ];

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::settings::Settings;
 use crate::engine::ids::NodeId;
 use crate::scenario::guide::text::{self, Span};
 use crate::ui::guide::GuideAction;
@@ -19,6 +20,10 @@ pub struct GuideProps {
     /// The whole lesson text, offered behind a disclosure.
     #[prop_or_default]
     pub description: AttrValue,
+    /// Whether the run's settings can be changed here (not in an embed), and why the last change
+    /// could not run.
+    #[prop_or_default]
+    pub settings: Option<Option<String>>,
 }
 
 /// Guide text as HTML: paragraphs of spans, node names as buttons that light up their node.
@@ -88,6 +93,9 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                     <button type="button" class="button button-primary" data-action="guide-resume" onclick={send(GuideAction::Resume)}>
                         { format!("Resume step {}", tour.step + 1) }
                     </button>
+                    if let Some(error) = &props.settings {
+                        <Settings error={error.clone()} />
+                    }
                 </div>
             </section>
         };
@@ -180,6 +188,10 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                 }
                 <button type="button" class="link-button" data-action="guide-leave"
                     title="Leave the guide and explore the run freely" onclick={send(GuideAction::Leave)}>{ "Free play" }</button>
+                // The last step is where a lesson says what to try, often with other settings.
+                if let Some(error) = props.settings.as_ref().filter(|_| tour.is_last()) {
+                    <Settings error={error.clone()} />
+                }
             </div>
         </section>
     }

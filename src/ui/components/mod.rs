@@ -19,6 +19,7 @@ mod player;
 mod plot;
 mod saved;
 mod scenarios;
+mod settings;
 mod share;
 mod topology;
 

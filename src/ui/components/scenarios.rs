@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::saved::SavedScenarios;
+use super::settings::Settings;
 use crate::scenario::presets::PRESETS;
 use crate::ui::state::{open_preset, use_app};
 
@@ -18,6 +19,9 @@ pub struct ScenarioProps {
 pub struct LessonProps {
     pub name: AttrValue,
     pub description: AttrValue,
+    /// Why the last change of settings could not run.
+    #[prop_or_default]
+    pub settings_error: Option<String>,
 }
 
 /// The open scenario's lesson: what to watch, why it matters, what to try.
@@ -32,6 +36,7 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
                 <h3 class="lesson-title">{ &props.name }</h3>
                 <p class="lesson-text">{ &props.description }</p>
             </article>
+            <Settings error={props.settings_error.clone()} />
         </section>
     }
 }
