@@ -504,3 +504,46 @@ fn clients_give_up_after_their_last_attempt() {
         1
     );
 }
+
+#[test]
+fn a_request_parked_at_a_paused_node_that_crashes_is_dropped_and_its_client_retries() {
+    // n1 is paused when the client's request arrives, so the request waits in n1's inbox; n1 then
+    // crashes. The request is dropped there, and the client's timeout sends it on to n2.
+    let scenario = causeway::scenario::Scenario::from_value(serde_json::json!({
+        "name": "parked", "protocol": {"name": "paxos", "proposers": ["n1", "n2"]},
+        "nodes": 3, "seed": 1, "horizon_us": 1_000_000,
+        "workload": {
+            "requests": [{"at_us": 20000, "node": "n1", "op": {"propose": "x"}}],
+            "retry": {"timeout_us": 100000, "max_attempts": 5}
+        },
+        "faults": [
+            {"at_us": 10000, "action": "pause", "node": "n1"},
+            {"at_us": 50000, "action": "crash", "node": "n1"}
+        ]
+    }))
+    .unwrap();
+    let mut run = scenario.build().unwrap();
+    run.run_until(scenario.horizon_us);
+    let kinds: Vec<(u64, &str)> = run
+        .events()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::RequestDrop { .. }
+                    | EventKind::Request { .. }
+                    | EventKind::Response { .. }
+            )
+        })
+        .map(|e| (e.time.0, e.kind.name()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (50_000, "request_drop"),
+            (150_000, "request"),
+            (kinds[2].0, "response")
+        ],
+        "{kinds:?}"
+    );
+}

@@ -87,16 +87,31 @@ impl<P: Protocol> Sim<P> {
                 let inbox = std::mem::take(&mut self.world.nodes[node.index()].inbox);
                 self.world
                     .record(&mut self.log, Some(node), None, EventKind::Crash);
+                // Client requests parked while the node was paused reach a crashed node instead:
+                // dropped, and their clients' retry timers run as for any request it never saw.
+                let mut parked_requests = Vec::new();
                 for slot in inbox {
-                    if let Some(Item::Deliver {
-                        msg,
-                        from,
-                        to,
-                        send,
-                        ..
-                    }) = self.world.entries[slot as usize].item.clone()
-                    {
-                        self.drop_message(from, to, msg, send, DropReason::CrashedBeforeProcessing);
+                    match self.world.entries[slot as usize].item.clone() {
+                        Some(Item::Deliver {
+                            msg,
+                            from,
+                            to,
+                            send,
+                            ..
+                        }) => {
+                            self.drop_message(
+                                from,
+                                to,
+                                msg,
+                                send,
+                                DropReason::CrashedBeforeProcessing,
+                            );
+                        }
+                        Some(Item::Request { op }) => {
+                            parked_requests.push((slot, op));
+                            continue;
+                        }
+                        _ => {}
                     }
                     self.world.free(slot);
                 }
@@ -104,6 +119,9 @@ impl<P: Protocol> Sim<P> {
                 slot.state = None;
                 slot.status = NodeStatus::Crashed;
                 slot.incarnation += 1;
+                for (slot, op) in parked_requests {
+                    self.arrive_request(slot, op);
+                }
             }
             Action::Restart { node } => {
                 if self.world.nodes[node.index()].status == NodeStatus::Crashed {
