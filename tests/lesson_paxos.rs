@@ -87,32 +87,15 @@ fn a_promise_kept_on_disk_stops_the_forgetful_acceptors_second_value() {
     );
 }
 
-/// Three proposers whose clients retry, five acceptors, two learners, links of 5 to 60 ms and a
-/// retry time of 30 ms (shorter than a round trip, so the growing back-off matters).
+/// The sweep base of `docs/paxos-sweep.json` (what `docs/paxos.md` runs with `sim sweep`), with
+/// `break_it` set if given.
 fn sweep_base(break_it: Option<&str>) -> Scenario {
-    let mut protocol = serde_json::json!({
-        "name": "paxos", "proposers": ["n1", "n2", "n3"], "learners": ["n4", "n5"], "retry_us": 30000
-    });
+    let mut value: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/paxos-sweep.json")).unwrap();
     if let Some(variant) = break_it {
-        protocol["break_it"] = variant.into();
+        value["protocol"]["break_it"] = variant.into();
     }
-    Scenario::from_value(serde_json::json!({
-        "name": "Paxos under random faults",
-        "protocol": protocol,
-        "nodes": 5,
-        "seed": 1,
-        "horizon_us": 4_000_000,
-        "network": { "default": { "delay": { "uniform": { "min_us": 5000, "max_us": 60000 } } } },
-        "workload": {
-            "requests": [
-                { "at_us": 10000, "node": "n1", "op": { "propose": "x" } },
-                { "at_us": 15000, "node": "n2", "op": { "propose": "y" } },
-                { "at_us": 20000, "node": "n3", "op": { "propose": "z" } }
-            ],
-            "retry": { "timeout_us": 300000, "max_attempts": 30, "backoff_us": 1000 }
-        }
-    }))
-    .unwrap()
+    Scenario::from_value(value).unwrap()
 }
 
 #[test]
