@@ -105,16 +105,7 @@ fn correct_two_phase_commit_stays_safe_and_finishes_under_random_faults() {
         busy(|_| {}),
         busy(|p| p["vote_no"] = serde_json::json!(["n3"])),
     ] {
-        for seed in 0..seed_count(40) {
-            let scenario = causeway::scenario::sweep::with_random_faults(&base, seed);
-            let run = run_to_end(&scenario);
-            assert!(
-                violated(run.as_ref()).is_empty(),
-                "seed {seed}: {:?}\nreproduce with: {}",
-                violated(run.as_ref()),
-                serde_json::to_string(&scenario).unwrap()
-            );
-        }
+        assert_clean_under_random_faults(&base, 0..seed_count(40));
     }
 }
 

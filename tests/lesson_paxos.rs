@@ -100,17 +100,7 @@ fn sweep_base(break_it: Option<&str>) -> Scenario {
 
 #[test]
 fn correct_paxos_stays_safe_and_decides_under_random_faults() {
-    let base = sweep_base(None);
-    for seed in 0..seed_count(200) {
-        let scenario = with_random_faults(&base, seed);
-        let run = run_to_end(&scenario);
-        assert!(
-            violated(run.as_ref()).is_empty(),
-            "seed {seed}: {:?}\nreproduce with: {}",
-            violated(run.as_ref()),
-            serde_json::to_string(&scenario).unwrap()
-        );
-    }
+    assert_clean_under_random_faults(&sweep_base(None), 0..seed_count(200));
 }
 
 #[test]

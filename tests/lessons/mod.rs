@@ -112,3 +112,18 @@ pub fn signed_us(text: &str) -> i64 {
         .unwrap_or_else(|e| panic!("{text} is not a duration: {e}"));
     sign * magnitude as i64
 }
+
+/// Runs `base` under the random fault schedules of `seeds` and fails, naming the seed, the
+/// violated properties and the scenario that reproduces it, if any run violates anything.
+pub fn assert_clean_under_random_faults(base: &Scenario, seeds: std::ops::Range<u64>) {
+    for seed in seeds {
+        let scenario = causeway::scenario::sweep::with_random_faults(base, seed);
+        let run = run_to_end(&scenario);
+        assert!(
+            violated(run.as_ref()).is_empty(),
+            "seed {seed}: {:?}\nreproduce with: {}",
+            violated(run.as_ref()),
+            serde_json::to_string(&scenario).unwrap()
+        );
+    }
+}

@@ -349,13 +349,7 @@ impl Protocol for Paxos {
             self.chosen = Some(value);
             if self.is_proposer() {
                 // Some learner may still not know: tell them all again.
-                self.unacked = self
-                    .learners
-                    .iter()
-                    .copied()
-                    .filter(|&l| l != self.id)
-                    .collect();
-                self.announce(ctx);
+                self.announce_to_all(ctx);
             }
         } else {
             self.start_asking(ctx);

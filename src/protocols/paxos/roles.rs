@@ -264,14 +264,19 @@ impl Paxos {
         }
         if self.is_proposer() {
             self.answer(ctx);
-            self.unacked = self
-                .learners
-                .iter()
-                .copied()
-                .filter(|&l| l != self.id)
-                .collect();
-            self.announce(ctx);
+            self.announce_to_all(ctx);
         }
+    }
+
+    /// Starts telling every other learner the chosen value, as if none knew it yet.
+    pub(super) fn announce_to_all(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.unacked = self
+            .learners
+            .iter()
+            .copied()
+            .filter(|&l| l != self.id)
+            .collect();
+        self.announce(ctx);
     }
 
     /// Tells this proposer's waiting clients the chosen value and stops retrying.
