@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
-import { withPage } from "./shell.mjs";
+import { presetIds, withPage } from "./shell.mjs";
 import { DESKTOP, waitFor } from "./sandbox.mjs";
 
 const PHONE = { width: 390, height: 844 };
@@ -193,6 +193,44 @@ export const tests = [
         await guide(page).locator(".guide-count", { hasText: "Step 2 of 3" }).waitFor();
         await guide(page).locator(".guide-question legend", { hasText: "Will its peers notice?" }).waitFor();
         await page.screenshot({ path: join(shots, "guide-embed.png") });
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "the course map marks progress from local storage, offers to continue, and forgets it in two steps",
+    async run({ browser, origin }) {
+      const ids = await presetIds();
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems, goto }) => {
+        await goto();
+        const course = page.locator("[data-region=course]");
+        await course.waitFor();
+        assert.equal(await course.locator("[data-action=continue]").count(), 0, "nothing to continue yet");
+        const save = (progress) =>
+          page.evaluate((p) => localStorage.setItem("causeway.progress", JSON.stringify(p)), progress);
+        // The first lesson done, the third begun: go on with the third.
+        await save({ [ids[0]]: { done: 4, steps: 4 }, [ids[2]]: { done: 1, steps: 5 } });
+        await page.reload({ waitUntil: "load" });
+        await course.waitFor();
+        assert.match(await course.locator("[data-testid=course-count]").textContent(), new RegExp(`^1 of ${ids.length} lessons complete`));
+        assert.match(await course.locator(`button[data-preset="${ids[0]}"]`).getAttribute("class"), /is-complete/);
+        assert.match(await course.locator(`button[data-preset="${ids[2]}"]`).textContent(), /step 1 of \d+/);
+        const next = course.locator("[data-action=continue]");
+        const third = await course.locator(`button[data-preset="${ids[2]}"] .course-lesson-name`).textContent();
+        assert.equal(await next.textContent(), `Continue: ${third}`);
+        // Nothing begun: the lesson after the last one finished.
+        await save({ [ids[0]]: { done: 4, steps: 4 }, [ids[1]]: { done: 3, steps: 3 } });
+        await page.reload({ waitUntil: "load" });
+        assert.equal(await next.textContent(), `Continue: ${third}`);
+        await next.click();
+        await page.locator("#guide-title, .lesson-title", { hasText: third }).first().waitFor();
+
+        await page.locator("[data-action=course]").click();
+        await course.locator("[data-action=reset-progress]").click();
+        await course.locator("[data-action=reset-progress-yes]").click();
+        assert.match(await course.locator("[data-testid=course-count]").textContent(), /^0 of /);
+        assert.equal(await next.count(), 0);
+        assert.equal(await page.evaluate(() => localStorage.getItem("causeway.progress")), null);
         assert.deepEqual(problems, []);
       });
     },

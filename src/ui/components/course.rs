@@ -64,6 +64,19 @@ pub fn CoursePage(props: &CourseProps) -> Html {
         .flat_map(|(_, list)| list)
         .filter(|e| progress.get(e.id).is_some_and(|p| p.complete()))
         .count();
+    // Where to go on: the first lesson, in course order, begun and not finished, else the first not
+    // begun after the last one finished. Offered once the student has started.
+    let lessons: Vec<&Entry> = topics.iter().flat_map(|(_, list)| list).collect();
+    let state = |e: &Entry| progress.get(e.id).copied().unwrap_or_default();
+    let next = lessons
+        .iter()
+        .find(|e| state(e).done > 0 && !state(e).complete())
+        .or_else(|| {
+            let after = lessons.iter().rposition(|e| state(e).complete())?;
+            lessons[after + 1..].iter().find(|e| state(e).done == 0)
+        })
+        .filter(|e| props.current != Some(e.id))
+        .map(|e| (e.id, e.name.clone()));
     let reset = {
         let (progress, confirming) = (progress.clone(), confirming.clone());
         Callback::from(move |_: MouseEvent| {
@@ -107,6 +120,10 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                         }
                         if props.current.is_some() {
                             <button type="button" class="button button-small button-primary" onclick={close}>{ "Back to the lesson" }</button>
+                        }
+                        if let Some((id, name)) = next {
+                            <button type="button" class="button button-small button-primary course-continue"
+                                data-action="continue" onclick={open(id)}>{ format!("Continue: {name}") }</button>
                         }
                     </div>
                 </div>
