@@ -253,10 +253,10 @@ fn Sandbox(props: &SandboxProps) -> Html {
         .unwrap_or_default();
     spotlight.extend(ui.spotlight);
     let guide = frame.as_ref().zip(ui.tour.clone()).map(|(f, tour)| {
-        let settings = embed.is_none().then(|| ui.settings_error.clone());
         html! {
             <GuidePanel tour={tour} name={f.name.clone()} nodes={f.topology.nodes.len() as u32}
-                description={f.description.clone()} {settings} />
+                description={f.description.clone()} editable={embed.is_none()}
+                settings_error={ui.settings_error.clone()} />
         }
     });
 

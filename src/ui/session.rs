@@ -61,6 +61,15 @@ impl Session {
         scenario
     }
 
+    /// The settings a student may change (`Scenario::with_settings`): the protocol's parameters as
+    /// JSON, and the seed. Cheap enough for every render: nothing is cloned.
+    pub fn settings(&self) -> (String, u64) {
+        (
+            serde_json::to_string(&self.scenario.protocol).unwrap_or_default(),
+            self.scenario.seed,
+        )
+    }
+
     /// The share link of this run as it is now: its scenario with every intervention, and where it is.
     pub fn link(&self, view: ViewOptions) -> Link {
         Link {

@@ -492,8 +492,7 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
                 _ => None,
             };
             if let Some(time) = time.filter(|t| *t < window.0 || *t > window.1) {
-                ui.view.follow = false;
-                ui.view.start_us = time.saturating_sub(ui.view.span_us / 2);
+                ui.view.center_on(time);
             }
             ui.selection = next;
             ui.announcement = announce::selected(session.run.as_ref(), next);
@@ -503,8 +502,7 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             let time = session.run.events().get(event.index()).map(|e| e.time.0);
             if let Some(time) = time {
                 ui.playing = false;
-                ui.view.follow = false;
-                ui.view.start_us = time.saturating_sub(ui.view.span_us / 2);
+                ui.view.center_on(time);
                 ui.selection = Selection::Event(event);
             }
             false

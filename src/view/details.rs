@@ -34,6 +34,8 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
     let time = format::time(event.time.0);
     let on = event.node.map(|n| format!(" on {n}")).unwrap_or_default();
     let mut title = format!("{}{on}", human_kind(&event.kind));
+    // The protocol's own stamp on this event, for a protocol that keeps a clock.
+    let own = run.own_clock().and_then(|_| run.own_stamp(id));
     d.row("event", format!("#{}", id.0));
     d.row("true time", time);
     if let Some(node) = event.node {
@@ -50,10 +52,7 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
         );
         // A protocol that keeps its own clock: its stamps first, and the simulator's named as such.
         let simulator = if run.own_clock().is_some() {
-            if let Some(own) = run.own_stamp(id) {
-                if matches!(event.kind, EventKind::Annotate { .. }) {
-                    title = format!("Event {}{on}", own.name);
-                }
+            if let Some(own) = &own {
                 if let Some(lamport) = own.lamport {
                     d.row("protocol's L", lamport.to_string());
                 }
@@ -145,7 +144,14 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
         EventKind::ClockJump { by_us } => d.row("jumped by", format::offset(*by_us)),
         EventKind::ClockDrift { ppm } => d.row("drift", format!("{ppm} ppm")),
         EventKind::Persist { what } => d.row("wrote", *what),
-        EventKind::Annotate { text } => d.row("note", text.to_string()),
+        EventKind::Annotate { text } => {
+            // The event as the lesson names it, else what the note says.
+            title = match &own {
+                Some(own) => format!("Event {}{on}", own.name),
+                None => format!("{text}{on}"),
+            };
+            d.row("note", text.to_string());
+        }
         EventKind::Violation(violation) => {
             title = format!("{} violated", violation.property);
             d.row("what", violation.message.clone());
@@ -153,23 +159,12 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
                 .involved
                 .iter()
                 .filter_map(|&e| {
-                    let event = run.events().get(e.index())?;
-                    let what = match &event.kind {
-                        EventKind::Violation(_) => return None,
-                        EventKind::Send { to, msg } => {
-                            format!("{} → {to}", run.message_label(*msg))
-                        }
-                        EventKind::Deliver { msg, .. } => {
-                            format!("{} delivered", run.message_label(*msg))
-                        }
-                        EventKind::Annotate { text } => text.to_string(),
-                        kind => human_kind(kind).to_string(),
-                    };
-                    let on = event.node.map(|n| format!(" on {n}")).unwrap_or_default();
-                    Some((
-                        e,
-                        format!("#{} {what}{on} at {}", e.0, format::time(event.time.0)),
-                    ))
+                    let at = run.events().get(e.index())?;
+                    if matches!(at.kind, EventKind::Violation(_)) {
+                        return None;
+                    }
+                    let what = self::event(run, e)?.title;
+                    Some((e, format!("#{} {what} at {}", e.0, format::time(at.time.0))))
                 })
                 .collect();
         }

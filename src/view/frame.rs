@@ -108,6 +108,14 @@ pub struct TimeView {
     pub follow: bool,
 }
 
+impl TimeView {
+    /// Stops following now and puts true time `time_us` in the middle of the window.
+    pub fn center_on(&mut self, time_us: u64) {
+        self.follow = false;
+        self.start_us = time_us.saturating_sub(self.span_us / 2);
+    }
+}
+
 /// What a frame shows of the run besides the UI's choices: the run itself, read only, and what it
 /// was opened as.
 pub struct FrameSource<'a> {

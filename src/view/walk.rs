@@ -86,11 +86,14 @@ pub fn walk(
                         .iter()
                         .enumerate()
                         .skip(send.index())
-                        .find(|(_, later)| arrival_of(later) == Some(send))
+                        .find(|(_, later)| {
+                            !matches!(later.kind, EventKind::Duplicate { .. })
+                                && message_of(&later.kind) == Some(send)
+                        })
                         .map_or(event(send.index()), |(i, _)| event(i)),
                 ),
                 (_, EventKind::Send { .. }) => Some(Selection::Message(e)),
-                (_, kind) => arrival_of_kind(kind).map(Selection::Message),
+                (_, kind) => message_of(kind).map(Selection::Message),
             }
         }
     }
@@ -116,14 +119,7 @@ fn first_in_window(
 }
 
 /// The send event of the message a delivery, drop or duplicate is about.
-fn arrival_of(event: &TraceEvent) -> Option<EventId> {
-    match event.kind {
-        EventKind::Deliver { send, .. } | EventKind::Drop { send, .. } => Some(send),
-        _ => None,
-    }
-}
-
-fn arrival_of_kind(kind: &EventKind) -> Option<EventId> {
+fn message_of(kind: &EventKind) -> Option<EventId> {
     match *kind {
         EventKind::Deliver { send, .. }
         | EventKind::Drop { send, .. }

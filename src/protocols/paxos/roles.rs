@@ -28,7 +28,7 @@ impl Paxos {
     }
 
     /// Sends `msg` to `to`, or handles it here at once when `to` is this node.
-    pub(super) fn to(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: PaxosMsg) {
+    fn to(&mut self, ctx: &mut Ctx<'_, Self>, to: NodeId, msg: PaxosMsg) {
         if to == self.id {
             self.handle(ctx, to, &msg);
         } else {
@@ -73,7 +73,7 @@ impl Paxos {
 
     // --- Acceptor ---
 
-    pub(super) fn prepare(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) -> PaxosMsg {
+    fn prepare(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) -> PaxosMsg {
         if let Some(promised) = self.promised.filter(|p| *p > ballot) {
             return PaxosMsg::Nack { ballot, promised };
         }
@@ -86,20 +86,14 @@ impl Paxos {
     }
 
     /// Raises the promise to `ballot`, on stable storage unless promises are forgetful.
-    pub(super) fn promise_ballot(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) {
+    fn promise_ballot(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) {
         self.promised = Some(ballot);
         if self.params.break_it != BreakIt::ForgetPromise {
             ctx.persist("promise", |s| s.promised = Some(ballot));
         }
     }
 
-    pub(super) fn accept(
-        &mut self,
-        ctx: &mut Ctx<'_, Self>,
-        from: NodeId,
-        ballot: Ballot,
-        value: &str,
-    ) {
+    fn accept(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: &str) {
         if let Some(promised) = self.promised.filter(|p| *p > ballot) {
             self.to(ctx, from, PaxosMsg::Nack { ballot, promised });
             return;
@@ -147,7 +141,7 @@ impl Paxos {
         }
     }
 
-    pub(super) fn schedule_retry(&mut self, ctx: &mut Ctx<'_, Self>, round: u64) {
+    fn schedule_retry(&mut self, ctx: &mut Ctx<'_, Self>, round: u64) {
         if let Some(timer) = self.retry.take() {
             ctx.cancel_timer(timer);
         }
@@ -162,7 +156,7 @@ impl Paxos {
         self.retry = Some(ctx.set_timer(after, PaxosTimer::Retry { round }));
     }
 
-    pub(super) fn promise(
+    fn promise(
         &mut self,
         ctx: &mut Ctx<'_, Self>,
         from: NodeId,
@@ -207,7 +201,7 @@ impl Paxos {
         }
     }
 
-    pub(super) fn refused(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot, promised: Ballot) {
+    fn refused(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot, promised: Ballot) {
         self.seen_round = self.seen_round.max(promised.round);
         if self.ballot == Some(ballot) && self.phase != Phase::Idle && self.chosen.is_none() {
             self.phase = Phase::Idle;
@@ -220,13 +214,7 @@ impl Paxos {
 
     // --- Learner (and a proposer waiting for its answer) ---
 
-    pub(super) fn hear(
-        &mut self,
-        ctx: &mut Ctx<'_, Self>,
-        from: NodeId,
-        ballot: Ballot,
-        value: &str,
-    ) {
+    fn hear(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: &str) {
         let quorum = self.quorum();
         let (_, by) = self
             .heard
@@ -249,7 +237,7 @@ impl Paxos {
 
     /// This node now knows `value` is chosen: a learner learns it (once), a proposer answers its
     /// clients, stops retrying and tells the learners.
-    pub(super) fn know(&mut self, ctx: &mut Ctx<'_, Self>, value: &str) {
+    fn know(&mut self, ctx: &mut Ctx<'_, Self>, value: &str) {
         if self.chosen.is_some() {
             return;
         }

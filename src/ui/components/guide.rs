@@ -20,10 +20,12 @@ pub struct GuideProps {
     /// The whole lesson text, offered behind a disclosure.
     #[prop_or_default]
     pub description: AttrValue,
-    /// Whether the run's settings can be changed here (not in an embed), and why the last change
-    /// could not run.
+    /// Whether the run's settings can be changed here (not in an embed).
     #[prop_or_default]
-    pub settings: Option<Option<String>>,
+    pub editable: bool,
+    /// Why the last change of settings could not run.
+    #[prop_or_default]
+    pub settings_error: Option<String>,
 }
 
 /// Guide text as HTML: paragraphs of spans, node names as buttons that light up their node.
@@ -93,8 +95,8 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                     <button type="button" class="button button-primary" data-action="guide-resume" onclick={send(GuideAction::Resume)}>
                         { format!("Resume step {}", tour.step + 1) }
                     </button>
-                    if let Some(error) = &props.settings {
-                        <Settings error={error.clone()} />
+                    if props.editable {
+                        <Settings error={props.settings_error.clone()} />
                     }
                 </div>
             </section>
@@ -189,8 +191,8 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                 <button type="button" class="link-button" data-action="guide-leave"
                     title="Leave the guide and explore the run freely" onclick={send(GuideAction::Leave)}>{ "Free play" }</button>
                 // The last step is where a lesson says what to try, often with other settings.
-                if let Some(error) = props.settings.as_ref().filter(|_| tour.is_last()) {
-                    <Settings error={error.clone()} />
+                if props.editable && tour.is_last() {
+                    <Settings error={props.settings_error.clone()} />
                 }
             </div>
         </section>

@@ -23,11 +23,7 @@ pub fn Settings(props: &SettingsProps) -> Html {
         let Some(session) = session.as_ref() else {
             return Html::default();
         };
-        let scenario = session.scenario();
-        (
-            serde_json::to_string(&scenario.protocol).unwrap_or_default(),
-            scenario.seed,
-        )
+        session.settings()
     };
     // What the student typed, kept across renders (and a failed run) until the scenario changes.
     let draft = use_state(|| None::<(String, String)>);
