@@ -8,6 +8,7 @@
 //! - `consensus`: agreement, validity, integrity and termination, over `Proposed` and `Decided`
 //!   facts.
 //! - `convergence`: replicas equal once the network has been quiet for a given time.
+//! - `heal`: client requests complete once faults have healed (and when the system became whole).
 //! - `linearizability`: client histories against a sequential model (a register; a key-value store,
 //!   each key on its own), with a bounded search that answers "unknown" rather than freeze, and an
 //!   explanation when no order works; and a stale-read screen cheap enough to run after every step.
@@ -16,4 +17,5 @@ pub mod broadcast;
 pub mod chosen;
 pub mod consensus;
 pub mod convergence;
+pub mod heal;
 pub mod linearizability;

@@ -12,12 +12,9 @@
 
 mod client;
 mod election;
-pub mod kv;
-mod linearizable;
 mod liveness;
 mod properties;
 mod replication;
-pub mod shared;
 pub mod types;
 mod view;
 
@@ -27,14 +24,14 @@ use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use crate::engine::time::HOUR_US;
+use crate::protocols::kv::store::KvStore;
+pub use crate::protocols::kv::{Command, KvRequest, KvResponse};
+use crate::protocols::shared::SharedVec;
 use client::PendingRead;
-use kv::KvStore;
 use serde::Serialize;
-use shared::SharedVec;
 use std::collections::BTreeMap;
 pub use types::{
-    BreakIt, Command, Entry, KvRequest, KvResponse, LogIndex, RaftMsg, RaftParams, RaftStable,
-    RaftTimer, ReadMode, Term,
+    BreakIt, Entry, LogIndex, RaftMsg, RaftParams, RaftStable, RaftTimer, ReadMode, Term,
 };
 
 /// A server's role (Figure 2's "Rules for Servers").
@@ -273,10 +270,7 @@ impl Protocol for Raft {
     }
 
     fn outcome(response: &KvResponse) -> Outcome {
-        match response {
-            KvResponse::Redirect(leader) => Outcome::Redirect(Some(*leader)),
-            KvResponse::Ok | KvResponse::Value(_) => Outcome::Done,
-        }
+        response.outcome()
     }
 
     fn validate(p: &RaftParams, _nodes: u32) -> Result<(), String> {
@@ -386,17 +380,6 @@ impl Protocol for Raft {
     }
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {
-        let key = ["x", "y", "z"][rng.index(3)].to_string();
-        Some(match rng.range_u64(0, 10) {
-            0..=3 => KvRequest::Put {
-                key,
-                value: seq.to_string(),
-            },
-            4..=6 => KvRequest::Get { key },
-            _ => KvRequest::Append {
-                key,
-                value: format!("+{seq}"),
-            },
-        })
+        Some(crate::protocols::kv::generate_request(seq, rng))
     }
 }

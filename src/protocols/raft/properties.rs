@@ -3,18 +3,19 @@
 //! events touched and the logs it persisted, so the cost per step does not grow with the run.
 //!
 //! This file lists them all and holds the paper's safety properties and what the other checkers
-//! share (`REQUESTS`, `Done`); linearizable reads are in `linearizable.rs`, liveness after faults
-//! heal in `liveness.rs`.
+//! share; linearizable reads and requests completing after faults heal come from the checker
+//! library (`kv::linearizable`, `checks::heal`), a leader after faults heal is in `liveness.rs`.
 
-use super::linearizable::LinearizableReads;
-use super::liveness::{LeaderAfterHeal, RequestsAfterHeal};
+use super::liveness::LeaderAfterHeal;
+use crate::checks::heal::requests_after_heal;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::property::sometimes;
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
-use crate::protocols::raft::shared::SharedVec;
+use crate::protocols::kv::linearizable::linearizable_reads;
 use crate::protocols::raft::{Entry, Raft, RaftParams, Role, Term};
+use crate::protocols::shared::SharedVec;
 use std::collections::BTreeMap;
 
 pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
@@ -24,9 +25,9 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
         Box::new(LogMatching::default()),
         Box::new(LeaderCompleteness::default()),
         Box::new(StateMachineSafety::default()),
-        Box::new(LinearizableReads::default()),
+        linearizable_reads(),
         Box::new(LeaderAfterHeal::new(params.liveness_bound_us)),
-        Box::new(RequestsAfterHeal::new(params.liveness_bound_us)),
+        requests_after_heal(params.liveness_bound_us),
         sometimes(
             "A leader",
             "Some server becomes leader, so the safety checkers have a leader's log to judge.",
@@ -55,9 +56,6 @@ fn log_writes<'a>(cx: &'a CheckCx<'_, Raft>) -> impl Iterator<Item = (NodeId, Ev
         })
     })
 }
-
-/// The kinds of event a client operation records as it begins or ends.
-pub(super) const REQUESTS: Kinds = Kinds::REQUEST.or(Kinds::REQUEST_DROP).or(Kinds::RESPONSE);
 
 fn describe(entry: &Entry) -> String {
     format!("term {}, {}", entry.term.0, entry.command.describe())
@@ -486,25 +484,5 @@ impl Property<Raft> for StateMachineSafety {
 
     fn clone_box(&self) -> Box<dyn Property<Raft>> {
         Box::new(self.clone())
-    }
-}
-
-/// Which operations have completed, one bit each (operation ids are dense), so checkers can
-/// forget a completed operation and still ignore its late duplicates.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Done(Vec<u64>);
-
-impl Done {
-    pub(super) fn contains(&self, op: OpId) -> bool {
-        let i = op.index();
-        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
-    }
-
-    pub(super) fn insert(&mut self, op: OpId) {
-        let i = op.index();
-        if self.0.len() <= i / 64 {
-            self.0.resize(i / 64 + 1, 0);
-        }
-        self.0[i / 64] |= 1 << (i % 64);
     }
 }

@@ -1,8 +1,9 @@
-//! Raft's vocabulary: parameters, terms and log indexes, log entries, messages, client requests and
-//! replies, and what survives a crash.
+//! Raft's vocabulary: parameters, terms and log indexes, log entries, messages, and what survives a
+//! crash. Client requests, replies and log commands are the shared key-value store's (`kv`).
 
 use crate::engine::ids::{NodeId, OpId};
-use crate::protocols::raft::shared::SharedVec;
+use crate::protocols::kv::Command;
+use crate::protocols::shared::SharedVec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::rc::Rc;
@@ -146,48 +147,6 @@ impl Default for RaftParams {
     }
 }
 
-/// What a log entry asks the key-value state machine to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
-    /// Appended by every new leader so it can commit entries of earlier terms (paper, section 8).
-    Noop,
-    Put {
-        op: OpId,
-        key: String,
-        value: String,
-    },
-    Append {
-        op: OpId,
-        key: String,
-        value: String,
-    },
-    /// A read through the log (when `reads` is `log`).
-    Get { op: OpId, key: String },
-}
-
-impl Command {
-    /// The client operation this entry carries, if any.
-    pub fn op(&self) -> Option<OpId> {
-        match self {
-            Command::Noop => None,
-            Command::Put { op, .. } | Command::Append { op, .. } | Command::Get { op, .. } => {
-                Some(*op)
-            }
-        }
-    }
-
-    /// For tables and violation messages, e.g. `put x=3 (op7)`.
-    pub fn describe(&self) -> String {
-        match self {
-            Command::Noop => "no-op".to_string(),
-            Command::Put { op, key, value } => format!("put {key}={value} ({op})"),
-            Command::Append { op, key, value } => format!("append {key}+={value} ({op})"),
-            Command::Get { op, key } => format!("get {key} ({op})"),
-        }
-    }
-}
-
 /// One log entry: the term of the leader that created it and the command. The command is shared,
 /// so copying an entry (into a message, another log, a checkpoint) copies a pointer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,38 +219,6 @@ pub enum RaftTimer {
     /// A candidate asks again the servers that have not answered its RequestVote (the paper,
     /// section 5.1: "servers retry RPCs if they do not receive a response in a timely manner").
     VoteRetry,
-}
-
-/// A client operation on the replicated key-value store.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum KvRequest {
-    Put { key: String, value: String },
-    Get { key: String },
-    Append { key: String, value: String },
-}
-
-impl KvRequest {
-    pub fn key(&self) -> &str {
-        match self {
-            KvRequest::Put { key, .. } | KvRequest::Get { key } | KvRequest::Append { key, .. } => {
-                key
-            }
-        }
-    }
-}
-
-/// A reply to a client.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KvResponse {
-    /// A put or append took effect.
-    Ok,
-    /// A get's result (`null` when the key was never written).
-    Value(Option<String>),
-    /// Not the leader: try the leader this node knows. (A node that knows no leader holds the
-    /// request until an election decides one.)
-    Redirect(NodeId),
 }
 
 /// What a node keeps on stable storage: Figure 2's persistent state.

@@ -1,16 +1,22 @@
 //! Linearizable reads: each completed get is screened for staleness by the checker library as it
 //! completes; a stale one is explained by the library's exact search over its key's history.
 
-use super::properties::{Done, REQUESTS};
+use crate::checks::heal::{Done, REQUESTS};
 use crate::checks::linearizability::{
     Operation, Outcome, Register, RegisterInput, RegisterOutput, StaleRead, StaleReads, check,
     state_after,
 };
 use crate::engine::ids::{EventId, OpId};
-use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
+use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
-use crate::protocols::raft::{KvRequest, KvResponse, Raft};
+use crate::protocols::kv::{KvRequest, KvResponse};
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
+
+/// A protocol whose clients use the shared key-value store.
+pub trait KvProtocol: Protocol<Request = KvRequest, Response = KvResponse> {}
+
+impl<P: Protocol<Request = KvRequest, Response = KvResponse>> KvProtocol for P {}
 
 /// Search steps the explanation of a stale read may take; past them the message gives only the
 /// write the get missed.
@@ -21,11 +27,21 @@ const BUDGET: u64 = 200_000;
 /// with such a get has no linearizable order). Each operation is invoked at its first request (a
 /// retry carries the same operation, which Raft applies once) and completed at its first answer
 /// that is not a redirect.
-#[derive(Clone, Debug, Default)]
-pub(super) struct LinearizableReads {
+#[derive(Clone, Debug)]
+struct LinearizableReads<P> {
     reads: StaleReads,
     /// The operations answered, whose late retries and duplicate answers are ignored.
     done: Done,
+    protocol: PhantomData<fn() -> P>,
+}
+
+/// Always: linearizable reads, for any protocol whose clients use the key-value store.
+pub fn linearizable_reads<P: KvProtocol>() -> Box<dyn Property<P>> {
+    Box::new(LinearizableReads::<P> {
+        reads: StaleReads::default(),
+        done: Done::default(),
+        protocol: PhantomData,
+    })
 }
 
 fn input(request: &KvRequest) -> RegisterInput {
@@ -51,7 +67,10 @@ fn value(value: Option<&str>) -> String {
 
 /// `key`'s client history so far, as the library's search takes it: each operation from its
 /// first request to its first answer that is not a redirect.
-fn history(cx: &CheckCx<'_, Raft>, key: &str) -> Vec<Operation<RegisterInput, RegisterOutput>> {
+fn history<P: KvProtocol>(
+    cx: &CheckCx<'_, P>,
+    key: &str,
+) -> Vec<Operation<RegisterInput, RegisterOutput>> {
     let mut ops: BTreeMap<OpId, Operation<RegisterInput, RegisterOutput>> = BTreeMap::new();
     for (i, event) in cx.events.iter().enumerate() {
         let at = i as u64;
@@ -79,7 +98,7 @@ fn history(cx: &CheckCx<'_, Raft>, key: &str) -> Vec<Operation<RegisterInput, Re
 
 /// What the violation says: the write the get missed and, when the search finds it, the longest
 /// order of the key's operations that works and the value it leaves.
-fn message(cx: &CheckCx<'_, Raft>, stale: &StaleRead) -> String {
+fn message<P: KvProtocol>(cx: &CheckCx<'_, P>, stale: &StaleRead) -> String {
     let key = &stale.key;
     let verb = if stale.missed_put { "put" } else { "append" };
     let mut message = format!(
@@ -103,7 +122,7 @@ fn message(cx: &CheckCx<'_, Raft>, stale: &StaleRead) -> String {
     message
 }
 
-impl Property<Raft> for LinearizableReads {
+impl<P: KvProtocol> Property<P> for LinearizableReads<P> {
     fn name(&self) -> &'static str {
         "Linearizable reads"
     }
@@ -121,7 +140,7 @@ impl Property<Raft> for LinearizableReads {
         REQUESTS
     }
 
-    fn check(&mut self, cx: &CheckCx<'_, Raft>) -> Verdict {
+    fn check(&mut self, cx: &CheckCx<'_, P>) -> Verdict {
         for (id, event) in cx.new_events() {
             match event.kind {
                 EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
@@ -156,7 +175,7 @@ impl Property<Raft> for LinearizableReads {
         Verdict::Holds
     }
 
-    fn clone_box(&self) -> Box<dyn Property<Raft>> {
+    fn clone_box(&self) -> Box<dyn Property<P>> {
         Box::new(self.clone())
     }
 }

@@ -1,0 +1,111 @@
+//! The replicated key-value store that Raft and the other replication lessons share: the clients'
+//! requests and replies, the commands a replicated log carries, the state machine that applies
+//! them (`store`), and the check that reads are linearizable (`linearizable`).
+
+pub mod linearizable;
+pub mod store;
+
+use crate::engine::ids::{NodeId, OpId};
+use crate::engine::protocol::Outcome;
+use crate::engine::rng::SimRng;
+use serde::{Deserialize, Serialize};
+
+/// What a log entry asks the key-value state machine to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Fills a log position without an operation: Raft's new leader appends one so it can commit
+    /// entries of earlier terms (paper, section 8); a Multi-Paxos leader fills gaps with them.
+    Noop,
+    Put {
+        op: OpId,
+        key: String,
+        value: String,
+    },
+    Append {
+        op: OpId,
+        key: String,
+        value: String,
+    },
+    /// A read through the log.
+    Get { op: OpId, key: String },
+}
+
+impl Command {
+    /// The client operation this entry carries, if any.
+    pub fn op(&self) -> Option<OpId> {
+        match self {
+            Command::Noop => None,
+            Command::Put { op, .. } | Command::Append { op, .. } | Command::Get { op, .. } => {
+                Some(*op)
+            }
+        }
+    }
+
+    /// For tables and violation messages, e.g. `put x=3 (op7)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Command::Noop => "no-op".to_string(),
+            Command::Put { op, key, value } => format!("put {key}={value} ({op})"),
+            Command::Append { op, key, value } => format!("append {key}+={value} ({op})"),
+            Command::Get { op, key } => format!("get {key} ({op})"),
+        }
+    }
+}
+
+/// A client operation on the replicated key-value store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KvRequest {
+    Put { key: String, value: String },
+    Get { key: String },
+    Append { key: String, value: String },
+}
+
+impl KvRequest {
+    pub fn key(&self) -> &str {
+        match self {
+            KvRequest::Put { key, .. } | KvRequest::Get { key } | KvRequest::Append { key, .. } => {
+                key
+            }
+        }
+    }
+}
+
+/// A reply to a client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KvResponse {
+    /// A put or append took effect.
+    Ok,
+    /// A get's result (`null` when the key was never written).
+    Value(Option<String>),
+    /// Not the leader (or primary): try the node this one names.
+    Redirect(NodeId),
+}
+
+impl KvResponse {
+    /// A redirect names where to go; anything else completes the operation.
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            KvResponse::Redirect(node) => Outcome::Redirect(Some(*node)),
+            KvResponse::Ok | KvResponse::Value(_) => Outcome::Done,
+        }
+    }
+}
+
+/// The workload generator's `seq`-th request: puts, gets and appends over three keys.
+pub fn generate_request(seq: u64, rng: &mut SimRng) -> KvRequest {
+    let key = ["x", "y", "z"][rng.index(3)].to_string();
+    match rng.range_u64(0, 10) {
+        0..=3 => KvRequest::Put {
+            key,
+            value: seq.to_string(),
+        },
+        4..=6 => KvRequest::Get { key },
+        _ => KvRequest::Append {
+            key,
+            value: format!("+{seq}"),
+        },
+    }
+}
