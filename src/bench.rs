@@ -6,6 +6,7 @@ use crate::engine::run::Run;
 use crate::engine::sim::{Generator, MAX_EVENTS, RetryPolicy, Target, Workload};
 use crate::engine::time::SimTime;
 use crate::protocols::heartbeat::HeartbeatParams;
+use crate::protocols::multipaxos::MultiPaxosParams;
 use crate::protocols::raft::RaftParams;
 use crate::scenario::{Clocks, FORMAT_VERSION, MAX_HORIZON_US, ProtocolConfig, Scenario};
 use crate::view::format;
@@ -246,16 +247,40 @@ pub fn memory_per_event(nodes: u32, target_events: u64) -> (f64, f64) {
     (trace, causality)
 }
 
-/// The Raft workload: one-way latency uniform in [10, 15) ms, election timeouts in [100, 200) ms,
-/// heartbeats every 50 ms, one client request every 100 ms (to the nodes in turn, so followers
-/// redirect), no faults.
-pub fn raft_scenario(nodes: u32, horizon: SimTime) -> Scenario {
-    let protocol = ProtocolConfig::Raft(RaftParams {
-        election_timeout_min_us: 100_000,
-        election_timeout_max_us: 200_000,
-        heartbeat_us: 50_000,
-        ..RaftParams::default()
-    });
+/// The replication protocols with a benchmark workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replication {
+    Raft,
+    MultiPaxos,
+}
+
+impl Replication {
+    pub fn name(self) -> &'static str {
+        match self {
+            Replication::Raft => "raft",
+            Replication::MultiPaxos => "multipaxos",
+        }
+    }
+}
+
+/// The replication workload: one-way latency uniform in [10, 15) ms, election timeouts in
+/// [100, 200) ms, heartbeats every 50 ms, one client request every 100 ms (to the nodes in turn,
+/// so followers redirect), no faults; Raft's or Multi-Paxos's, the same in every other way.
+pub fn replication_scenario(which: Replication, nodes: u32, horizon: SimTime) -> Scenario {
+    let protocol = match which {
+        Replication::Raft => ProtocolConfig::Raft(RaftParams {
+            election_timeout_min_us: 100_000,
+            election_timeout_max_us: 200_000,
+            heartbeat_us: 50_000,
+            ..RaftParams::default()
+        }),
+        Replication::MultiPaxos => ProtocolConfig::MultiPaxos(MultiPaxosParams {
+            election_timeout_min_us: 100_000,
+            election_timeout_max_us: 200_000,
+            heartbeat_us: 50_000,
+            ..MultiPaxosParams::default()
+        }),
+    };
     let workload = Workload {
         requests: Vec::new(),
         generator: Some(Generator {
@@ -270,7 +295,11 @@ pub fn raft_scenario(nodes: u32, horizon: SimTime) -> Scenario {
             backoff_us: 1_000,
         }),
     };
-    benchmark("Raft", protocol, nodes, horizon, (10_000, 14_999), workload)
+    let name = match which {
+        Replication::Raft => "Raft",
+        Replication::MultiPaxos => "Multi-Paxos",
+    };
+    benchmark(name, protocol, nodes, horizon, (10_000, 14_999), workload)
 }
 
 impl BenchResult {
@@ -283,10 +312,12 @@ impl BenchResult {
         self.wall_seconds * 1e9 / self.delivered.max(1) as f64
     }
 
-    /// The Raft workload's line of the report, by messages, the same natively and in the browser.
-    pub fn message_line(&self) -> String {
+    /// A replication workload's line of the report, by messages, the same natively and in the
+    /// browser.
+    pub fn message_line(&self, which: Replication) -> String {
         format!(
-            "raft {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events){}",
+            "{:<10} {:>4} nodes: {:>6.0} sim s in {:>7.3}s wall = {:>9.1} sim s per wall s, {:>6.2} M messages delivered per wall s ({:>6.1} ns/message, {:>9} events){}",
+            which.name(),
             self.nodes,
             self.sim_seconds,
             self.wall_seconds,
@@ -299,46 +330,51 @@ impl BenchResult {
     }
 }
 
-/// Before its measurement the Raft workload runs untimed until this much wall time has passed.
-const RAFT_WARM_UP_MS: f64 = 500.0;
+/// Before its measurement a replication workload runs untimed until this much wall time has passed.
+const WARM_UP_MS: f64 = 500.0;
 /// Then it is timed this many times, and at least for this much wall time in all, and the median
 /// run is reported: a short run (5 nodes take tens of milliseconds) is otherwise at the mercy of
 /// one pause of the machine or the browser.
-const RAFT_RUNS: usize = 5;
-const RAFT_TIMED_MS: f64 = 300.0;
+const TIMED_RUNS: usize = 5;
+const TIMED_MS: f64 = 300.0;
 
-/// How `run_raft` measures, for the report's heading.
-pub fn raft_method() -> String {
+/// How `run_replication` measures, for the report's heading.
+pub fn replication_method() -> String {
     format!(
-        "each the median of at least {RAFT_RUNS} timed runs, after {:.1} s of untimed ones",
-        RAFT_WARM_UP_MS / 1e3
+        "each the median of at least {TIMED_RUNS} timed runs, after {:.1} s of untimed ones",
+        WARM_UP_MS / 1e3
     )
 }
 
-/// Runs the Raft workload with `nodes` nodes for `sim_seconds` simulated seconds (at most an
+/// Runs `which`'s replication workload with `nodes` nodes for `sim_seconds` simulated seconds (at most an
 /// hour), timing it with `wall_ms` (milliseconds from any fixed origin). The same run first goes
 /// untimed, at least once, so the measurement pays neither for growing the heap (in Chromium, a
 /// run that grows the wasm memory took up to twice as long) nor for code that is not optimised
 /// yet: the browser first runs wasm from its baseline compiler and swaps in optimised code function
 /// by function, compiled in the background, and a short run is otherwise timed mostly on baseline
 /// code.
-pub fn run_raft(nodes: u32, sim_seconds: u64, wall_ms: &mut dyn FnMut() -> f64) -> BenchResult {
+pub fn run_replication(
+    which: Replication,
+    nodes: u32,
+    sim_seconds: u64,
+    wall_ms: &mut dyn FnMut() -> f64,
+) -> BenchResult {
     let horizon = SimTime(
         sim_seconds
             .saturating_mul(1_000_000)
             .clamp(1_000_000, MAX_HORIZON_US),
     );
-    let scenario = raft_scenario(nodes, horizon);
+    let scenario = replication_scenario(which, nodes, horizon);
     let start = wall_ms();
     loop {
         timed(nodes, &scenario, wall_ms);
-        if wall_ms() - start >= RAFT_WARM_UP_MS {
+        if wall_ms() - start >= WARM_UP_MS {
             break;
         }
     }
     let start = wall_ms();
     let mut runs = Vec::new();
-    while runs.len() < RAFT_RUNS || wall_ms() - start < RAFT_TIMED_MS {
+    while runs.len() < TIMED_RUNS || wall_ms() - start < TIMED_MS {
         runs.push(timed(nodes, &scenario, wall_ms));
     }
     runs.sort_by(|a, b| a.wall_seconds.total_cmp(&b.wall_seconds));

@@ -117,6 +117,27 @@ fn bounds_and_references_have_specific_messages() {
             Box::new(|v| v["workload"] = serde_json::json!({"generator": {"every_us": 1}})),
             "`workload.generator.every_us` is 1, but must be at least 100",
         ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "multi_paxos"});
+                v["nodes"] = 1.into();
+                v["faults"] = serde_json::json!([]);
+            }),
+            "Multi-Paxos needs at least 2 nodes",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "multi_paxos", "heartbeat_us": 200000});
+            }),
+            "`protocol.heartbeat_us` must be from 100µs to below election_timeout_min_us",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "multi_paxos", "max_commands_per_message": 0});
+            }),
+            "`protocol.max_commands_per_message` must be from 1 to 10000",
+        ),
     ];
     for (edit, expected) in cases {
         let message = error_for(edit);

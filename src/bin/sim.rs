@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 when the run is clean, 1 when a property was violated, 2 on bad input.
 
-use causeway::bench;
+use causeway::bench::{self, BenchResult, Replication};
 use causeway::engine::protocol::PropertyKind;
 use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::{MAX_EVENTS, PropertyState};
@@ -91,17 +91,19 @@ enum Command {
         preset: String,
     },
     /// Measure engine speed (events per second) and trace memory on standard workloads; with
-    /// `raft`, simulated seconds and messages per wall second on the Raft workload.
+    /// `raft` or `multipaxos`, simulated seconds and messages per wall second on the replication
+    /// workload (`multipaxos` also runs Raft's and compares the cost per message).
     Bench {
-        /// `raft` for the Raft workload; without it, the heartbeat engine benchmark.
+        /// `raft` or `multipaxos` for the replication workload; without it, the heartbeat engine
+        /// benchmark.
         protocol: Option<String>,
         /// Events per workload (more is steadier, slower); heartbeat only.
         #[arg(long, default_value_t = 3_000_000)]
         events: u64,
-        /// Cluster sizes to measure (default 5,50,500 for heartbeat and 5,25,101 for raft).
+        /// Cluster sizes to measure (default 5,50,500 for heartbeat and 5,25,101 for replication).
         #[arg(long, value_delimiter = ',')]
         nodes: Option<Vec<u32>>,
-        /// Simulated seconds per cluster size; raft only.
+        /// Simulated seconds per cluster size; replication only.
         #[arg(long, default_value_t = 100)]
         sim_seconds: u64,
     },
@@ -199,11 +201,26 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Some("raft") => {
-                bench_raft(sim_seconds, &nodes.unwrap_or_else(|| vec![5, 25, 101]));
+                bench_replication(
+                    &[Replication::Raft],
+                    sim_seconds,
+                    &nodes.unwrap_or_else(|| vec![5, 25, 101]),
+                );
+                ExitCode::SUCCESS
+            }
+            Some("multipaxos") => {
+                bench_replication(
+                    &[Replication::MultiPaxos, Replication::Raft],
+                    sim_seconds,
+                    &nodes.unwrap_or_else(|| vec![5, 25, 101]),
+                );
                 ExitCode::SUCCESS
             }
             Some(other) => {
-                eprintln!("sim: no benchmark for `{other}` (try `sim bench` or `sim bench raft`)");
+                eprintln!(
+                    "sim: no benchmark for `{other}` (try `sim bench`, `sim bench raft` or `sim \
+                     bench multipaxos`)"
+                );
                 ExitCode::from(2)
             }
         },
@@ -456,27 +473,48 @@ fn walk_guide(source: &str) -> Result<bool, String> {
     Ok(complete)
 }
 
-fn bench_raft(sim_seconds: u64, sizes: &[u32]) {
+/// Measures each of `protocols` on the replication workload; with two, also the first's cost per
+/// delivered message against the second's at each size.
+fn bench_replication(protocols: &[Replication], sim_seconds: u64, sizes: &[u32]) {
     let origin = Instant::now();
     let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
     say!(
-        "raft workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms; {}",
+        "replication workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms; {}",
         if cfg!(debug_assertions) {
             "debug"
         } else {
             "release"
         },
-        bench::raft_method()
+        bench::replication_method()
     );
     bench::warm_up(1_000_000, &mut wall_ms);
-    let mut results = Vec::new();
-    for &nodes in sizes {
-        let result = bench::run_raft(nodes, sim_seconds, &mut wall_ms);
-        say!("  {}", result.message_line());
-        results.push(result);
+    let mut results: Vec<Vec<BenchResult>> = Vec::new();
+    for &which in protocols {
+        let mut mine = Vec::new();
+        for &nodes in sizes {
+            let result = bench::run_replication(which, nodes, sim_seconds, &mut wall_ms);
+            say!("  {}", result.message_line(which));
+            mine.push(result);
+        }
+        if let (Some(first), Some(last)) = (mine.first(), mine.last()) {
+            say!(
+                "  {}: {}",
+                which.name(),
+                bench::message_cost_ratio_line(first, last)
+            );
+        }
+        results.push(mine);
     }
-    if let (Some(first), Some(last)) = (results.first(), results.last()) {
-        say!("  {}", bench::message_cost_ratio_line(first, last));
+    if let [ours, theirs] = &results[..] {
+        for (a, b) in ours.iter().zip(theirs) {
+            say!(
+                "  cost per delivered message at {} nodes, {} vs {}: {:.2}x",
+                a.nodes,
+                protocols[0].name(),
+                protocols[1].name(),
+                a.nanoseconds_per_message() / b.nanoseconds_per_message()
+            );
+        }
     }
 }
 

@@ -10,16 +10,24 @@ use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::property::always;
 use crate::engine::protocol::{CheckCx, Property, Protocol, Verdict};
+use crate::engine::shared::SharedVec;
 use crate::engine::trace::Kinds;
-use std::collections::{BTreeMap, BTreeSet};
 
-/// Per instance and ballot: the value accepted and the acceptors that accepted it; per instance:
+/// One instance's votes: per ballot, the value accepted and the acceptors that accepted it; and
 /// the values chosen, each with the event that made it chosen.
+#[derive(Clone, Debug, Default)]
+struct Instance {
+    ballots: Vec<(u64, String, Vec<NodeId>)>,
+    chosen: Vec<(String, EventId)>,
+}
+
+/// Every instance's votes, indexed by instance number (protocols number instances densely from 0
+/// or 1: slots, rounds), in a vector whose checkpoint copies share their chunks, so a tally over a
+/// long log stays cheap to copy.
 #[derive(Clone, Debug, Default)]
 struct Tally {
     majority: usize,
-    accepted: BTreeMap<(u64, u64), (String, BTreeSet<NodeId>)>,
-    chosen: BTreeMap<u64, BTreeMap<String, EventId>>,
+    instances: SharedVec<Instance>,
 }
 
 impl Tally {
@@ -37,7 +45,11 @@ impl Tally {
         }
     }
 
-    /// Counts an acceptance; returns the instance and value if it made the value chosen.
+    fn instance(&self, instance: u64) -> Option<&Instance> {
+        self.instances.get(usize::try_from(instance).ok()?)
+    }
+
+    /// Counts an acceptance fact; returns the instance and value if it made the value chosen.
     fn count(&mut self, event: EventId, node: NodeId, fact: &Fact) -> Option<(u64, String)> {
         let Fact::Accepted {
             instance,
@@ -47,19 +59,57 @@ impl Tally {
         else {
             return None;
         };
-        let (_, by) = self
-            .accepted
-            .entry((*instance, *ballot))
-            .or_insert_with(|| (value.clone(), BTreeSet::new()));
-        if by.insert(node) && by.len() == self.majority {
-            let chosen = self.chosen.entry(*instance).or_default();
-            if !chosen.contains_key(value) {
-                chosen.insert(value.clone(), event);
-                return Some((*instance, value.clone()));
+        self.count_vote(Vote {
+            event,
+            node,
+            instance: *instance,
+            ballot: *ballot,
+            value: value.clone(),
+        })
+    }
+
+    /// Counts a vote; returns the instance and value if it made the value chosen.
+    fn count_vote(&mut self, vote: Vote) -> Option<(u64, String)> {
+        let index = usize::try_from(vote.instance).ok()?;
+        while self.instances.len() <= index {
+            self.instances.push(Instance::default());
+        }
+        let instance = self.instances.get_mut(index)?;
+        let at = match instance
+            .ballots
+            .iter()
+            .position(|(b, _, _)| *b == vote.ballot)
+        {
+            Some(at) => at,
+            None => {
+                instance
+                    .ballots
+                    .push((vote.ballot, vote.value.clone(), Vec::new()));
+                instance.ballots.len() - 1
             }
+        };
+        let by = &mut instance.ballots[at].2;
+        if by.contains(&vote.node) {
+            return None;
+        }
+        by.push(vote.node);
+        if by.len() == self.majority && !instance.chosen.iter().any(|(v, _)| *v == vote.value) {
+            instance.chosen.push((vote.value.clone(), vote.event));
+            return Some((vote.instance, vote.value));
         }
         None
     }
+}
+
+/// One acceptor's acceptance, wherever a protocol records it (a fact, a message it sends).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vote {
+    pub event: EventId,
+    pub node: NodeId,
+    pub instance: u64,
+    /// The protocol's ballots as one totally ordered number.
+    pub ballot: u64,
+    pub value: String,
 }
 
 fn facts<'a, P: Protocol>(
@@ -72,22 +122,51 @@ fn facts<'a, P: Protocol>(
 /// Always: in each instance at most one value is chosen, that is, accepted by a majority of the
 /// `acceptors` acceptors (every node if `None`) in one ballot.
 pub fn one_value_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn Property<P>> {
+    one_value_chosen_from(acceptors, "instance", Kinds::ANNOTATE, |cx| {
+        facts(cx)
+            .filter_map(|(event, node, fact)| match fact {
+                Fact::Accepted {
+                    instance,
+                    ballot,
+                    value,
+                } => Some(Vote {
+                    event,
+                    node,
+                    instance: *instance,
+                    ballot: *ballot,
+                    value: value.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// Always: at most one value chosen per instance (called `unit` in messages: "instance", "slot"),
+/// counting the votes `votes` finds in each step that records an event of a kind in `watches`.
+pub fn one_value_chosen_from<P: Protocol>(
+    acceptors: Option<usize>,
+    unit: &'static str,
+    watches: Kinds,
+    votes: fn(&CheckCx<'_, P>) -> Vec<Vote>,
+) -> Box<dyn Property<P>> {
     always(
         "One value chosen",
         "At most one value is ever chosen: accepted by a majority of the acceptors in one ballot.",
-        Kinds::ANNOTATE,
-        Tally::new(acceptors),
-        |tally, cx| {
+        watches,
+        (Tally::new(acceptors), unit, votes),
+        |(tally, unit, votes), cx| {
             tally.size(cx);
-            for (event, node, fact) in facts(cx) {
-                let Some((instance, value)) = tally.count(event, node, fact) else {
+            for vote in votes(cx) {
+                let (event, node) = (vote.event, vote.node);
+                let Some((instance, value)) = tally.count_vote(vote) else {
                     continue;
                 };
-                let chosen = &tally.chosen[&instance];
-                if let Some((other, at)) = chosen.iter().find(|(v, _)| **v != value) {
+                let chosen = tally.instance(instance).map_or(&[][..], |i| &i.chosen[..]);
+                if let Some((other, at)) = chosen.iter().find(|(v, _)| *v != value) {
                     return Verdict::Violated {
                         message: format!(
-                            "{value:?} became chosen in instance {instance} when {node} accepted \
+                            "{value:?} became chosen in {unit} {instance} when {node} accepted \
                              it, but {other:?} had been chosen already: two majorities accepted \
                              different values"
                         ),
@@ -116,16 +195,13 @@ pub fn learned_only_if_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn 
                 let Fact::Decided { instance, value } = fact else {
                     continue;
                 };
-                if !tally
-                    .chosen
-                    .get(instance)
-                    .is_some_and(|c| c.contains_key(value))
-                {
-                    let most = tally
-                        .accepted
+                let known = tally.instance(*instance);
+                if !known.is_some_and(|i| i.chosen.iter().any(|(v, _)| v == value)) {
+                    let most = known
                         .iter()
-                        .filter(|((i, _), (v, _))| i == instance && v == value)
-                        .map(|(_, (_, by))| by.len())
+                        .flat_map(|i| &i.ballots)
+                        .filter(|(_, v, _)| v == value)
+                        .map(|(_, _, by)| by.len())
                         .max()
                         .unwrap_or(0);
                     return Verdict::Violated {

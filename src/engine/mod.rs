@@ -15,6 +15,7 @@ pub mod protocol;
 pub mod queue;
 pub mod rng;
 pub mod run;
+pub mod shared;
 pub mod sim;
 pub mod time;
 pub mod trace;

@@ -21,6 +21,7 @@ use crate::protocols::clocksync::ClockSync;
 use crate::protocols::generals::Generals;
 use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
+use crate::protocols::multipaxos::MultiPaxos;
 use crate::protocols::paxos::Paxos;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
@@ -99,6 +100,7 @@ registry! {
     Rpc => Rpc,
     Raft => Raft,
     Paxos => Paxos,
+    MultiPaxos => MultiPaxos,
     TwoPhaseCommit => TwoPhaseCommit,
 }
 

@@ -33,7 +33,7 @@ impl Preset {
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
 /// generals and system models, failure detectors, physical then logical time, broadcast, consensus
-/// (Raft, then Paxos), atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
+/// (Raft, then Paxos and Multi-Paxos), atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
 /// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
 /// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
 /// its line here.
@@ -124,6 +124,12 @@ presets! {
         "paxos-break-ignore-accepted" violates "One value chosen",
         "paxos-break-forget-promise" violates "One value chosen",
         "paxos-break-small-quorum" violates "Learned only if chosen",
+    ],
+    "Consensus: Multi-Paxos" => [
+        "multipaxos-basic",
+        "multipaxos-leader-crash",
+        "multipaxos-recovery",
+        "multipaxos-break-ignore-accepted" violates "One value chosen",
     ],
     "Atomic commit" => [
         "2pc-commit",

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use yew::prelude::*;
 
-use crate::bench;
+use crate::bench::{self, Replication};
 
 const DEFAULT_EVENTS: u64 = 2_000_000;
 const SIZES: [u32; 3] = [5, 50, 500];
@@ -109,13 +109,14 @@ pub fn BenchPage() -> Html {
                 out.push(format!(
                     "raft workload (wasm): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request \
                      every 100 ms, {raft_seconds} simulated seconds, {}:",
-                    bench::raft_method()
+                    bench::replication_method()
                 ));
                 let mut first = None;
                 for nodes in raft_sizes() {
                     yield_to_page().await;
-                    let result = bench::run_raft(nodes, raft_seconds, &mut clock);
-                    out.push(format!("  {}", result.message_line()));
+                    let result =
+                        bench::run_replication(Replication::Raft, nodes, raft_seconds, &mut clock);
+                    out.push(format!("  {}", result.message_line(Replication::Raft)));
                     match first {
                         Some(first) => out.push(format!(
                             "  {}",

@@ -2,8 +2,8 @@
 //! remembers each operation's result, so a retried operation takes effect exactly once.
 
 use crate::engine::ids::OpId;
+use crate::engine::shared::SharedVec;
 use crate::protocols::kv::{Command, KvResponse};
-use crate::protocols::shared::SharedVec;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

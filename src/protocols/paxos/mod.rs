@@ -119,7 +119,7 @@ pub struct Ballot {
 
 impl Ballot {
     /// The ballot as one ordered number, for `Fact::Accepted`.
-    fn key(self) -> u64 {
+    pub fn key(self) -> u64 {
         (self.round << 16) | u64::from(self.proposer.0)
     }
 }

@@ -12,10 +12,10 @@ use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::property::sometimes;
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
+use crate::engine::shared::SharedVec;
 use crate::engine::trace::{EventKind, Kinds};
 use crate::protocols::kv::linearizable::linearizable_reads;
 use crate::protocols::raft::{Entry, Raft, RaftParams, Role, Term};
-use crate::protocols::shared::SharedVec;
 use std::collections::BTreeMap;
 
 pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {

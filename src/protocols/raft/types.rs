@@ -2,8 +2,8 @@
 //! crash. Client requests, replies and log commands are the shared key-value store's (`kv`).
 
 use crate::engine::ids::{NodeId, OpId};
+use crate::engine::shared::SharedVec;
 use crate::protocols::kv::Command;
-use crate::protocols::shared::SharedVec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::rc::Rc;
