@@ -32,8 +32,9 @@ pub trait Protocol: Clone + Debug + 'static {
     /// The protocol's name as scenarios spell it (e.g. `"heartbeat"`).
     const NAME: &'static str;
 
-    /// Whether nodes keep a replicated log (`NodeView::log`), which the page lays side by side.
-    const KEEPS_LOG: bool = false;
+    /// Whether nodes keep a replicated log (`NodeView::log`), which the page lays side by side,
+    /// and the words for its parts.
+    const LOG: Option<LogWords> = None;
 
     /// Fresh volatile state for node `id` of `nodes`, at first start and after every restart.
     fn new(id: NodeId, nodes: u32, params: &Self::Params) -> Self;
@@ -129,6 +130,16 @@ pub struct RequestInfo {
     pub op: OpId,
     /// 1 for the first attempt, 2 for the first retry, ….
     pub attempt: u32,
+}
+
+/// How the page names a protocol's replicated log: its positions, the number each cell shows, and
+/// what a settled entry is (Raft: index, term, committed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogWords {
+    pub position: &'static str,
+    pub number: &'static str,
+    pub entry: &'static str,
+    pub settled: &'static str,
 }
 
 /// What a reply means to the client that sent the request.

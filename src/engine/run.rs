@@ -5,7 +5,7 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
-use crate::engine::protocol::{OwnStamp, Protocol};
+use crate::engine::protocol::{LogWords, OwnStamp, Protocol};
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent};
@@ -47,8 +47,8 @@ pub trait Run {
     fn response_json(&self, event: EventId) -> Option<Value>;
     /// Every fact stated so far, by the event of the note that stated it (in event order).
     fn facts(&self) -> &[(EventId, Fact)];
-    /// Whether the protocol's nodes keep a replicated log (`Protocol::KEEPS_LOG`).
-    fn keeps_log(&self) -> bool;
+    /// The words for the protocol's replicated log, if its nodes keep one (`Protocol::LOG`).
+    fn log_words(&self) -> Option<LogWords>;
     /// A valid client request for this protocol, as JSON; `None` if it takes none.
     fn example_request(&self) -> Option<Value>;
     /// The typed note shown by annotate event `event`, as JSON (`{"note": "suspects", …}`).
@@ -138,8 +138,8 @@ impl<P: Protocol> Run for Sim<P> {
     fn facts(&self) -> &[(EventId, Fact)] {
         Sim::facts(self)
     }
-    fn keeps_log(&self) -> bool {
-        P::KEEPS_LOG
+    fn log_words(&self) -> Option<LogWords> {
+        P::LOG
     }
     fn example_request(&self) -> Option<Value> {
         P::example_request().and_then(|r| serde_json::to_value(r).ok())

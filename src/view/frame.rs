@@ -233,8 +233,8 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         plot,
         logs: session
             .run
-            .keeps_log()
-            .then(|| Rc::new(logs::matrix(&snapshot))),
+            .log_words()
+            .map(|words| Rc::new(logs::matrix(&snapshot, words))),
         interventions: Rc::new(session.run.interventions()),
     }
 }

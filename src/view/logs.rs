@@ -3,7 +3,7 @@
 //! from a snapshot, so it follows the scrubber.
 
 use crate::engine::ids::NodeId;
-use crate::engine::protocol::{LogCell, NodeStatus};
+use crate::engine::protocol::{LogCell, LogWords, NodeStatus};
 use crate::engine::sim::Snapshot;
 
 /// The most indices the matrix shows (the newest).
@@ -11,6 +11,7 @@ pub const MAX_COLUMNS: u64 = 24;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogMatrix {
+    pub words: LogWords,
     /// The first and last index shown; `first > last` while every log is empty.
     pub first: u64,
     pub last: u64,
@@ -28,7 +29,7 @@ pub struct LogRow {
 }
 
 /// The matrix of every node's log now.
-pub fn matrix(snapshot: &Snapshot) -> LogMatrix {
+pub fn matrix(snapshot: &Snapshot, words: LogWords) -> LogMatrix {
     let last = snapshot
         .nodes
         .iter()
@@ -51,5 +52,10 @@ pub fn matrix(snapshot: &Snapshot) -> LogMatrix {
             }
         })
         .collect();
-    LogMatrix { first, last, rows }
+    LogMatrix {
+        words,
+        first,
+        last,
+        rows,
+    }
 }

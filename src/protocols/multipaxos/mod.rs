@@ -22,7 +22,9 @@ mod view;
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
-use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
+use crate::engine::protocol::{
+    LogWords, NodeView, Outcome, Property, Protocol, RequestInfo, Watched,
+};
 use crate::engine::rng::SimRng;
 use crate::engine::shared::SharedVec;
 use crate::engine::sim::Ctx;
@@ -181,7 +183,12 @@ impl Protocol for MultiPaxos {
     type Note = MpNote;
 
     const NAME: &'static str = "multi_paxos";
-    const KEEPS_LOG: bool = true;
+    const LOG: Option<LogWords> = Some(LogWords {
+        position: "slot",
+        number: "ballot round",
+        entry: "vote",
+        settled: "chosen",
+    });
 
     fn new(id: NodeId, nodes: u32, params: &MultiPaxosParams) -> Self {
         MultiPaxos {

@@ -102,9 +102,11 @@ pub fn view(node: &MultiPaxos) -> NodeView {
                 .collect(),
         });
     }
+    // The log matrix shows the slots this node voted in or learned; the others stay blank.
     let log = cells
         .into_iter()
         .enumerate()
+        .filter(|(_, (_, shown, _, committed))| *committed || shown != "—")
         .map(|(i, (round, _, command, committed))| LogCell {
             index: (first + i) as u64 + 1,
             term: round,

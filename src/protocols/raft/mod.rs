@@ -20,7 +20,9 @@ mod view;
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
-use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
+use crate::engine::protocol::{
+    LogWords, NodeView, Outcome, Property, Protocol, RequestInfo, Watched,
+};
 use crate::engine::rng::SimRng;
 use crate::engine::shared::SharedVec;
 use crate::engine::sim::Ctx;
@@ -182,7 +184,12 @@ impl Protocol for Raft {
     type Note = RaftNote;
 
     const NAME: &'static str = "raft";
-    const KEEPS_LOG: bool = true;
+    const LOG: Option<LogWords> = Some(LogWords {
+        position: "index",
+        number: "term",
+        entry: "entry",
+        settled: "committed",
+    });
 
     fn new(id: NodeId, nodes: u32, params: &RaftParams) -> Self {
         Raft {
