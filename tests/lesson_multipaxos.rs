@@ -9,7 +9,6 @@ use causeway::engine::run::Run;
 use causeway::engine::time::SimTime;
 use causeway::engine::trace::EventKind;
 use causeway::engine::{EventId, Fact};
-use causeway::scenario::Scenario;
 use causeway::scenario::sweep::with_random_faults;
 use lessons::*;
 use serde_json::Value;
@@ -124,25 +123,17 @@ fn the_comparison_with_raft_says_what_the_two_runs_show() {
     assert_eq!(figures("multipaxos-leader-crash"), (234, 320, 636));
 }
 
-/// The sweep base of `docs/multipaxos-sweep.json` (what `docs/multipaxos.md` runs with
-/// `sim sweep`), with `break_it` set if given.
-fn sweep_base(break_it: Option<&str>) -> Scenario {
-    let mut value: Value =
-        serde_json::from_str(include_str!("../docs/multipaxos-sweep.json")).unwrap();
-    if let Some(variant) = break_it {
-        value["protocol"]["break_it"] = variant.into();
-    }
-    Scenario::from_value(value).unwrap()
-}
+/// The sweep base, `docs/multipaxos-sweep.json`.
+const SWEEP: &str = include_str!("../docs/multipaxos-sweep.json");
 
 #[test]
 fn correct_multi_paxos_stays_safe_and_live_under_random_faults() {
-    assert_clean_under_random_faults(&sweep_base(None), 0..seed_count(200));
+    assert_clean_under_random_faults(&sweep_base(SWEEP, None), 0..seed_count(200));
 }
 
 #[test]
 fn random_faults_catch_the_break_it_variant_within_its_documented_seeds() {
-    let base = sweep_base(Some("ignore_accepted"));
+    let base = sweep_base(SWEEP, Some("ignore_accepted"));
     let run = run_to_end(&with_random_faults(&base, 0));
     assert!(
         violated(run.as_ref()).contains(&"One value chosen"),

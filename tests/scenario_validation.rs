@@ -138,6 +138,26 @@ fn bounds_and_references_have_specific_messages() {
             }),
             "`protocol.max_commands_per_message` must be from 1 to 10000",
         ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "primary_backup", "view_service": "n9"});
+            }),
+            "`protocol.view_service` names n9, but the cluster has only n1 to n",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "primary_backup"});
+                v["nodes"] = 2.into();
+                v["faults"] = serde_json::json!([]);
+            }),
+            "primary-backup needs at least 3: the view service, a primary and a backup",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "primary_backup", "dead_pings": 1});
+            }),
+            "`protocol.dead_pings` must be from 2 to 100",
+        ),
     ];
     for (edit, expected) in cases {
         let message = error_for(edit);

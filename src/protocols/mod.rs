@@ -8,6 +8,7 @@ pub mod kv;
 pub mod logical;
 pub mod multipaxos;
 pub mod paxos;
+pub mod primary_backup;
 pub mod raft;
 pub mod rpc;
 pub mod two_phase_commit;

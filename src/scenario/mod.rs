@@ -23,6 +23,7 @@ use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
 use crate::protocols::multipaxos::MultiPaxos;
 use crate::protocols::paxos::Paxos;
+use crate::protocols::primary_backup::PrimaryBackup;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
 use crate::protocols::two_phase_commit::TwoPhaseCommit;
@@ -101,6 +102,7 @@ registry! {
     Raft => Raft,
     Paxos => Paxos,
     MultiPaxos => MultiPaxos,
+    PrimaryBackup => PrimaryBackup,
     TwoPhaseCommit => TwoPhaseCommit,
 }
 

@@ -33,7 +33,7 @@ impl Preset {
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
 /// generals and system models, failure detectors, physical then logical time, broadcast, consensus
-/// (Raft, then Paxos and Multi-Paxos), atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
+/// (Raft, then Paxos and Multi-Paxos), primary-backup, atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
 /// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
 /// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
 /// its line here.
@@ -130,6 +130,11 @@ presets! {
         "multipaxos-leader-crash",
         "multipaxos-recovery",
         "multipaxos-break-ignore-accepted" violates "One value chosen",
+    ],
+    "Primary-backup" => [
+        "pb-basic",
+        "pb-partition",
+        "pb-break-local-reads" violates "Linearizable reads",
     ],
     "Atomic commit" => [
         "2pc-commit",

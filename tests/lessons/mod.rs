@@ -127,3 +127,13 @@ pub fn assert_clean_under_random_faults(base: &Scenario, seeds: std::ops::Range<
         );
     }
 }
+
+/// A sweep base (a `docs/*-sweep.json` text, what the protocol's doc runs with `sim sweep`), with
+/// `break_it` set if given.
+pub fn sweep_base(json: &str, break_it: Option<&str>) -> Scenario {
+    let mut value: Value = serde_json::from_str(json).unwrap();
+    if let Some(variant) = break_it {
+        value["protocol"]["break_it"] = variant.into();
+    }
+    Scenario::from_value(value).unwrap()
+}

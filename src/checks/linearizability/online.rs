@@ -39,6 +39,8 @@ pub struct StaleRead {
     pub missed: String,
     pub missed_op: u64,
     pub missed_put: bool,
+    /// When the missed write completed (before the get began).
+    pub missed_completed: u64,
 }
 
 /// A key-value store's history, screened one invocation and one completion at a time. Operation
@@ -82,6 +84,7 @@ impl StaleReads {
                     missed: missed.value.clone(),
                     missed_op: missed.op,
                     missed_put: missed.put,
+                    missed_completed: missed.end.unwrap_or(begin),
                     key,
                 })
             }

@@ -165,7 +165,11 @@ impl<P: KvProtocol> Property<P> for LinearizableReads<P> {
                     {
                         return Verdict::Violated {
                             message: message(cx, &stale),
-                            involved: vec![EventId(stale.began as u32), id],
+                            involved: vec![
+                                EventId(stale.missed_completed as u32),
+                                EventId(stale.began as u32),
+                                id,
+                            ],
                         };
                     }
                 }

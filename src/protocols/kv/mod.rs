@@ -32,6 +32,15 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command that carries client operation `op`.
+    pub fn from_request(op: OpId, request: &KvRequest) -> Command {
+        match request.clone() {
+            KvRequest::Put { key, value } => Command::Put { op, key, value },
+            KvRequest::Append { key, value } => Command::Append { op, key, value },
+            KvRequest::Get { key } => Command::Get { op, key },
+        }
+    }
+
     /// The client operation this entry carries, if any.
     pub fn op(&self) -> Option<OpId> {
         match self {

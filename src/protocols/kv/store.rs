@@ -2,6 +2,7 @@
 //! remembers each operation's result, so a retried operation takes effect exactly once.
 
 use crate::engine::ids::OpId;
+use crate::engine::protocol::ViewTable;
 use crate::engine::shared::SharedVec;
 use crate::protocols::kv::{Command, KvResponse};
 use std::collections::BTreeMap;
@@ -55,6 +56,19 @@ impl KvStore {
 
     pub fn data(&self) -> &BTreeMap<String, String> {
         &self.data
+    }
+
+    /// The store as the inspector shows it: a table of keys and values.
+    pub fn table(&self) -> ViewTable {
+        ViewTable {
+            title: "Key-value store".into(),
+            columns: vec!["key".into(), "value".into()],
+            rows: self
+                .data
+                .iter()
+                .map(|(k, v)| vec![k.clone(), v.clone()])
+                .collect(),
+        }
     }
 }
 

@@ -164,19 +164,7 @@ impl MultiPaxos {
         if proposed {
             return;
         }
-        let command = match op.clone() {
-            KvRequest::Put { key, value } => Command::Put {
-                op: req.op,
-                key,
-                value,
-            },
-            KvRequest::Append { key, value } => Command::Append {
-                op: req.op,
-                key,
-                value,
-            },
-            KvRequest::Get { key } => Command::Get { op: req.op, key },
-        };
+        let command = Command::from_request(req.op, op);
         let slot = self.next_slot;
         self.next_slot += 1;
         self.propose(ctx, slot, Rc::new(command));

@@ -70,16 +70,7 @@ pub fn view(node: &MultiPaxos) -> NodeView {
                 })
                 .collect(),
         },
-        ViewTable {
-            title: "Key-value store".into(),
-            columns: vec!["key".into(), "value".into()],
-            rows: node
-                .kv()
-                .data()
-                .iter()
-                .map(|(k, v)| vec![k.clone(), v.clone()])
-                .collect(),
-        },
+        node.kv().table(),
     ];
     if node.role() == Role::Leader {
         tables.push(ViewTable {

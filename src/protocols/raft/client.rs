@@ -79,19 +79,7 @@ impl Raft {
             self.pending.entry(req.op).or_default().push(req.id);
             return;
         }
-        let command = match op.clone() {
-            KvRequest::Put { key, value } => Command::Put {
-                op: req.op,
-                key,
-                value,
-            },
-            KvRequest::Append { key, value } => Command::Append {
-                op: req.op,
-                key,
-                value,
-            },
-            KvRequest::Get { key } => Command::Get { op: req.op, key },
-        };
+        let command = Command::from_request(req.op, op);
         self.pending.entry(req.op).or_default().push(req.id);
         self.append(
             ctx,

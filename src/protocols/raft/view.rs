@@ -56,16 +56,7 @@ pub fn view(raft: &Raft) -> NodeView {
             ],
             rows: log_rows,
         },
-        ViewTable {
-            title: "Key-value store".into(),
-            columns: vec!["key".into(), "value".into()],
-            rows: raft
-                .kv()
-                .data()
-                .iter()
-                .map(|(k, v)| vec![k.clone(), v.clone()])
-                .collect(),
-        },
+        raft.kv().table(),
     ];
     if raft.role() == Role::Leader {
         tables.push(ViewTable {
