@@ -143,6 +143,20 @@ export const tests = [
     },
   },
   {
+    name: "a question's markup is rendered, not shown as backticks",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/?preset=paxos-basic`, {}, async ({ page, problems, goto }) => {
+        await goto();
+        await guide(page).locator("[data-action=guide-next]").click();
+        const legend = guide(page).locator(".guide-question legend");
+        await legend.waitFor();
+        assert.equal(await legend.locator("code").first().textContent(), "x");
+        assert.doesNotMatch(await legend.textContent(), /`/);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
     name: "a guided step reads on a phone, in light and dark themes, with the run right under it",
     async run({ browser, origin, shots }) {
       for (const colorScheme of ["light", "dark"]) {

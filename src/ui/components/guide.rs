@@ -75,6 +75,23 @@ fn rich_text(
     }
 }
 
+/// A question's or task's short text inline (inside a legend or a button): its markup styled, node
+/// names as plain text, paragraphs run together.
+fn inline_text(source: &str) -> Html {
+    let Ok(paragraphs) = text::parse(source) else {
+        return html! { { source } };
+    };
+    html! {
+        { for paragraphs.into_iter().flatten().map(|span| match span {
+            Span::Plain(s) => html! { { s } },
+            Span::Emphasis(s) => html! { <em>{ s }</em> },
+            Span::Strong(s) => html! { <strong>{ s }</strong> },
+            Span::Code(s) => html! { <code>{ s }</code> },
+            Span::Node(n) => html! { { n.to_string() } },
+        }) }
+    }
+}
+
 #[function_component]
 pub fn GuidePanel(props: &GuideProps) -> Html {
     let app = use_app();
@@ -116,7 +133,7 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
         let revealed = matches!(tour.phase, Phase::Task | Phase::Done | Phase::Missed);
         html! {
             <fieldset class="guide-question">
-                <legend>{ &q.ask }</legend>
+                <legend>{ inline_text(&q.ask) }</legend>
                 <div class="guide-choices">
                     { for q.choices.iter().enumerate().map(|(i, choice)| {
                         let chosen = answered == Some(i);
@@ -125,7 +142,7 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                             (revealed && chosen && !right).then_some("is-wrong"));
                         html! {
                             <button type="button" {class} aria-pressed={chosen.to_string()}
-                                disabled={answered.is_some()} onclick={send(GuideAction::Answer(i))}>{ choice }</button>
+                                disabled={answered.is_some()} onclick={send(GuideAction::Answer(i))}>{ inline_text(choice) }</button>
                         }
                     }) }
                 </div>
@@ -133,8 +150,8 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                     if let Some(chosen) = answered {
                         <p class={classes!("guide-verdict", if chosen == q.answer { "is-right" } else { "is-wrong" })} role="status">
                             <strong>{ if chosen == q.answer { "Right. " } else { "Not this time. " } }</strong>
-                            { if chosen == q.answer { String::new() } else { format!("You said {}; the run says {}. ", q.choices[chosen], q.choices[q.answer]) } }
-                            { &q.explain }
+                            { if chosen == q.answer { String::new() } else { format!("You said {}; the run says {}. ", text::plain(&q.choices[chosen]), text::plain(&q.choices[q.answer])) } }
+                            { inline_text(&q.explain) }
                         </p>
                     }
                 }
@@ -145,7 +162,7 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
         let done = tour.phase == Phase::Done;
         html! {
             <div class={classes!("guide-task", done.then_some("is-done"))}>
-                <p><span class="guide-task-mark" aria-hidden="true">{ if done { "✓" } else { "▸" } }</span>{ &t.ask }</p>
+                <p><span class="guide-task-mark" aria-hidden="true">{ if done { "✓" } else { "▸" } }</span>{ inline_text(&t.ask) }</p>
                 if !done {
                     <button type="button" class="button button-small" data-action="guide-do" onclick={send(GuideAction::DoTask)}>{ "Do it for me" }</button>
                 }
