@@ -154,16 +154,7 @@ impl MultiPaxos {
         for peer in ctx.peers() {
             self.busy[peer.index()] = true;
             let chosen = self.chosen_for(peer, false);
-            let command = command.clone();
-            ctx.send(
-                peer,
-                MpMsg::Accept {
-                    ballot,
-                    slot,
-                    command,
-                    chosen,
-                },
-            );
+            ctx.send(peer, accept(ballot, slot, &command, chosen));
         }
         self.check_chosen(ctx, slot);
     }
@@ -215,17 +206,9 @@ impl MultiPaxos {
                 ctx.send(peer, MpMsg::Heartbeat { ballot, chosen });
             }
             for (slot, proposal) in open.iter().filter(|(_, p)| !p.votes[peer.index()]) {
-                let chosen = Chosen::default();
-                let command = proposal.command.clone();
-                let slot = *slot;
                 ctx.send(
                     peer,
-                    MpMsg::Accept {
-                        ballot,
-                        slot,
-                        command,
-                        chosen,
-                    },
+                    accept(ballot, *slot, &proposal.command, Chosen::default()),
                 );
             }
         }
@@ -298,5 +281,15 @@ impl MultiPaxos {
             ctx.cancel_timer(timer);
         }
         self.reset_election_timer(ctx);
+    }
+}
+
+/// Phase 2 for `slot`, with the chosen commands the acceptor lacks.
+fn accept(ballot: Ballot, slot: Slot, command: &Rc<Command>, chosen: Chosen) -> MpMsg {
+    MpMsg::Accept {
+        ballot,
+        slot,
+        command: command.clone(),
+        chosen,
     }
 }

@@ -6,6 +6,7 @@ use crate::engine::shared::SharedVec;
 use crate::engine::time::HOUR_US;
 use crate::protocols::kv::Command;
 use crate::protocols::paxos::Ballot;
+use crate::protocols::raft::types::check_election_timeouts;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::rc::Rc;
@@ -88,19 +89,7 @@ impl Default for MultiPaxosParams {
 
 impl MultiPaxosParams {
     pub fn validate(&self) -> Result<(), String> {
-        let ten_minutes = 600_000_000;
-        if self.election_timeout_min_us < 1_000 || self.election_timeout_min_us > ten_minutes {
-            return Err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes".into());
-        }
-        if self.election_timeout_max_us <= self.election_timeout_min_us
-            || self.election_timeout_max_us > ten_minutes
-        {
-            return Err(format!(
-                "`protocol.election_timeout_max_us` must be above election_timeout_min_us ({}µs) \
-                 and at most 10 minutes",
-                self.election_timeout_min_us
-            ));
-        }
+        check_election_timeouts(self.election_timeout_min_us, self.election_timeout_max_us)?;
         if self.heartbeat_us < 100 || self.heartbeat_us >= self.election_timeout_min_us {
             return Err(format!(
                 "`protocol.heartbeat_us` must be from 100µs to below election_timeout_min_us \

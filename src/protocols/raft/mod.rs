@@ -282,18 +282,7 @@ impl Protocol for Raft {
 
     fn validate(p: &RaftParams, _nodes: u32) -> Result<(), String> {
         let ten_minutes = 600_000_000;
-        if p.election_timeout_min_us < 1_000 || p.election_timeout_min_us > ten_minutes {
-            return Err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes".into());
-        }
-        if p.election_timeout_max_us <= p.election_timeout_min_us
-            || p.election_timeout_max_us > ten_minutes
-        {
-            return Err(format!(
-                "`protocol.election_timeout_max_us` must be above election_timeout_min_us ({}µs) \
-                 and at most 10 minutes",
-                p.election_timeout_min_us
-            ));
-        }
+        types::check_election_timeouts(p.election_timeout_min_us, p.election_timeout_max_us)?;
         if p.heartbeat_us < 100 || p.heartbeat_us > ten_minutes {
             return Err("`protocol.heartbeat_us` must be from 100µs to 10 minutes".into());
         }

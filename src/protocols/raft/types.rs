@@ -98,6 +98,22 @@ fn default_liveness() -> u64 {
     3_000_000
 }
 
+/// Checks election timeouts drawn from `[min, max)`: from 1 ms, at most 10 minutes, max above
+/// min (Raft's and Multi-Paxos's parameters alike).
+pub fn check_election_timeouts(min_us: u64, max_us: u64) -> Result<(), String> {
+    let ten_minutes = 600_000_000;
+    if !(1_000..=ten_minutes).contains(&min_us) {
+        return Err("`protocol.election_timeout_min_us` must be from 1ms to 10 minutes".into());
+    }
+    if max_us <= min_us || max_us > ten_minutes {
+        return Err(format!(
+            "`protocol.election_timeout_max_us` must be above election_timeout_min_us \
+             ({min_us}µs) and at most 10 minutes"
+        ));
+    }
+    Ok(())
+}
+
 /// Raft's parameters, as scenarios spell them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
