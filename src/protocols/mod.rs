@@ -1,6 +1,7 @@
 //! Protocols: sans-IO state machines run by the engine, one module each.
 
 pub mod broadcast;
+pub mod chain;
 pub mod clocksync;
 pub mod generals;
 pub mod heartbeat;

@@ -17,6 +17,7 @@ use crate::engine::run::Run;
 use crate::engine::sim::{Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
 use crate::protocols::broadcast::Broadcast;
+use crate::protocols::chain::Chain;
 use crate::protocols::clocksync::ClockSync;
 use crate::protocols::generals::Generals;
 use crate::protocols::heartbeat::Heartbeat;
@@ -103,6 +104,7 @@ registry! {
     Paxos => Paxos,
     MultiPaxos => MultiPaxos,
     PrimaryBackup => PrimaryBackup,
+    Chain => Chain,
     TwoPhaseCommit => TwoPhaseCommit,
 }
 

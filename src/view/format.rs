@@ -76,10 +76,10 @@ pub fn coord(v: f64) -> String {
 /// well-known roles have their own, others share a small palette chosen from the name's bytes.
 pub fn role_tone(role: &str) -> &'static str {
     match role {
-        "leader" | "primary" | "coordinator" | "proposer" => "lead",
+        "leader" | "primary" | "coordinator" | "proposer" | "head" => "lead",
         "candidate" | "suspecting" | "electing" | "in doubt" => "warn",
-        "follower" | "backup" | "replica" | "participant" | "acceptor" => "follow",
-        "trusting" => "calm",
+        "follower" | "backup" | "replica" | "participant" | "acceptor" | "middle" => "follow",
+        "trusting" | "tail" => "calm",
         _ => {
             const PALETTE: [&str; 4] = ["p0", "p1", "p2", "p3"];
             let sum: usize = role.bytes().map(usize::from).sum();

@@ -267,6 +267,19 @@ fn lesson_plot(session: &FrameSource<'_>, kind: PlotKind, snapshot: &Snapshot) -
             let spreads = plot::gossip_spread(run.events(), run.facts(), &in_flight);
             plot::gossip_plot(&spreads, snapshot.nodes.len(), now)
         }
+        PlotKind::Reads => {
+            let roles: Vec<Option<String>> = snapshot
+                .nodes
+                .iter()
+                .map(|n| n.view.as_ref().and_then(|v| v.role.clone()))
+                .collect();
+            let answers_get = |event| {
+                run.response_json(event)
+                    .is_some_and(|r| r.get("value").is_some())
+            };
+            let reads = plot::reads_served(run.events(), snapshot.nodes.len(), answers_get);
+            plot::reads_plot(&reads, now, run.horizon().0, &roles)
+        }
     }
 }
 

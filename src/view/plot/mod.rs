@@ -1,6 +1,6 @@
-//! Plots for the time-and-order lessons, derived from the trace alone: each node's clock error
-//! against true time (the clock-synchronisation lessons) and how far each gossiped message has
-//! spread (the gossip lesson).
+//! Plots for the lessons, derived from the trace alone: each node's clock error against true time
+//! (the clock-synchronisation lessons), how far each gossiped message has spread (the gossip
+//! lesson) and how many reads each server answered (chain replication and CRAQ).
 //!
 //! The first step reads the lesson's facts out of the trace (`clock_errors`, `gossip_spread`); the
 //! second turns them into a `Plot` in data units (µs and node counts, with axis scales and
@@ -11,10 +11,12 @@
 mod clock;
 mod gossip;
 mod pixels;
+mod reads;
 
 pub use clock::{NodeClock, Sync, clock_errors, clock_plot};
 pub use gossip::{Delivery, Spread, carried_broadcast, gossip_plot, gossip_spread};
 pub use pixels::{Line, PlotLayout, SeriesPath, layout};
+pub use reads::{ServerReads, reads_plot, reads_served};
 
 use crate::protocols::broadcast::Order;
 use crate::scenario::ProtocolConfig;
@@ -27,6 +29,8 @@ pub enum PlotKind {
     ClockError,
     /// The share of nodes that have delivered each gossiped message.
     Gossip,
+    /// How many gets each server has answered (chain replication and CRAQ).
+    Reads,
 }
 
 impl PlotKind {
@@ -37,6 +41,7 @@ impl PlotKind {
             ProtocolConfig::Broadcast(params) if params.order == Order::Gossip => {
                 Some(PlotKind::Gossip)
             }
+            ProtocolConfig::Chain(_) => Some(PlotKind::Reads),
             _ => None,
         }
     }
@@ -46,6 +51,7 @@ impl PlotKind {
         match self {
             PlotKind::ClockError => "clock-error",
             PlotKind::Gossip => "gossip",
+            PlotKind::Reads => "reads",
         }
     }
 }
