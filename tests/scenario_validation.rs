@@ -158,6 +158,33 @@ fn bounds_and_references_have_specific_messages() {
             }),
             "`protocol.dead_pings` must be from 2 to 100",
         ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "chain", "master": "n9"});
+            }),
+            "`protocol.master` names n9, but the cluster has only n1 to n",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "chain"});
+                v["nodes"] = 2.into();
+                v["faults"] = serde_json::json!([]);
+            }),
+            "which makes a chain of one",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "chain", "break_it": "no_version_check"});
+            }),
+            "`protocol.break_it` is `no_version_check`, which only CRAQ has",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "chain", "retry_us": 0});
+            }),
+            "`protocol.retry_us` must be from 1ms to 10 minutes",
+        ),
     ];
     for (edit, expected) in cases {
         let message = error_for(edit);

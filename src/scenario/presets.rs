@@ -33,7 +33,8 @@ impl Preset {
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
 /// generals and system models, failure detectors, physical then logical time, broadcast, consensus
-/// (Raft, then Paxos and Multi-Paxos), primary-backup, atomic commit), each id written once: its scenario is `presets/ID.json`. An entry
+/// (Raft, then Paxos and Multi-Paxos), primary-backup, chain replication and CRAQ, atomic commit),
+/// each id written once: its scenario is `presets/ID.json`. An entry
 /// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
 /// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
 /// its line here.
@@ -135,6 +136,14 @@ presets! {
         "pb-basic",
         "pb-partition",
         "pb-break-local-reads" violates "Linearizable reads",
+    ],
+    "Chain replication and CRAQ" => [
+        "chain-basic" unseen ["The chain repaired", "A server joins"],
+        "chain-repair",
+        "chain-reads" unseen ["The chain repaired", "A server joins"],
+        "craq-reads" unseen ["The chain repaired", "A server joins"],
+        "craq-break-version-check" violates "Linearizable reads" unseen ["The chain repaired", "A server joins", "A dirty read asks the tail"],
+        "chain-break-ack-at-head" violates "Acknowledged writes survive a crash" unseen ["A server joins"],
     ],
     "Atomic commit" => [
         "2pc-commit",

@@ -1,6 +1,7 @@
 // The lesson plots, end to end: a clock-synchronisation preset shows each node's clock error against
-// true time, a gossip preset shows how far each message has spread; both follow the scrubber, read
-// well in both themes and fit a phone. Screenshots of each plot go to target/e2e/.
+// true time, a gossip preset shows how far each message has spread, the chain-replication presets
+// count the reads each server answered; they follow the scrubber, read well in both themes and fit
+// a phone. Screenshots of each plot go to target/e2e/.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -115,6 +116,40 @@ export const tests = [
         assert.equal(await plot.locator("svg.plot .plot-mark").count(), 16 + 14, "a dot per delivery");
         assert.deepEqual(problems, []);
         await plot.screenshot({ path: join(shots, "plot-gossip.png") });
+      });
+    },
+  },
+  {
+    name: "chain replication's reads plot shows the tail answering every get, CRAQ's spreads them over the chain",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "chain-reads");
+        let plot = page.locator("[data-region=plot][data-plot=reads]");
+        await plot.waitFor();
+        await scrubTo(page, 2_000_000);
+        assert.deepEqual(await plot.locator(".plot-key .plot-key-name").allTextContents(), ["n5 · tail"]);
+        assert.deepEqual(await plot.locator(".plot-key-detail").allTextContents(), ["46 reads, 100 %"]);
+        await plot.screenshot({ path: join(shots, "plot-reads-chain.png") });
+
+        await openPreset(page, origin, "craq-reads");
+        plot = page.locator("[data-region=plot][data-plot=reads]");
+        await plot.waitFor();
+        await scrubTo(page, 2_000_000);
+        assert.deepEqual(await plot.locator(".plot-key .plot-key-name").allTextContents(), [
+          "n2 · head",
+          "n3 · middle",
+          "n4 · middle",
+          "n5 · tail",
+        ]);
+        assert.deepEqual(await plot.locator(".plot-key-detail").allTextContents(), [
+          "14 reads, 30 %",
+          "10 reads, 21 %",
+          "9 reads, 19 %",
+          "13 reads, 28 %",
+        ]);
+        assert.equal(await plot.locator("svg.plot .plot-series").count(), 4, "one line per server that read");
+        assert.deepEqual(problems, []);
+        await plot.screenshot({ path: join(shots, "plot-reads-craq.png") });
       });
     },
   },

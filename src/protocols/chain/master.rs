@@ -83,6 +83,8 @@ impl Chain {
         {
             chain.push(j);
             joining = None;
+            // What it reported before it held the store says nothing of it as a member.
+            self.reported[j.index()] = None;
         }
         if joining.is_none() && chain.len() == old.chain.len() {
             joining = (0..self.nodes).map(NodeId).find(|&n| {

@@ -43,7 +43,7 @@ fn default_dead_pings() -> u32 {
 }
 
 fn default_retry() -> u64 {
-    50_000
+    200_000
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,7 +61,8 @@ pub struct ChainParams {
     /// The master declares a server dead after this many ping intervals without a ping.
     #[serde(default = "default_dead_pings")]
     pub dead_pings: u32,
-    /// How long a node waits for its successor to confirm an update before it sends it again.
+    /// How long a node waits for an update's acknowledgement (which comes back from the tail)
+    /// before it sends the update to its successor again.
     #[serde(default = "default_retry")]
     pub retry_us: u64,
     #[serde(default, skip_serializing_if = "BreakIt::is_none")]

@@ -52,9 +52,9 @@ pub fn view(node: &Chain) -> NodeView {
     fields.push(("committed".to_string(), node.committed().to_string()));
     if node.is_member() {
         fields.push((
-            "reads served until".to_string(),
+            "lease".to_string(),
             format!(
-                "{} (its monotonic clock)",
+                "serves reads until {} on its clock",
                 format_us(i128::from(node.lease_until))
             ),
         ));
@@ -99,8 +99,8 @@ fn versions(node: &Chain) -> ViewTable {
         .collect();
     for entry in node.dirty() {
         let (key, text) = match &*entry.command {
-            Command::Put { key, value, .. } => (key, format!("[{}] ={value}", entry.seq)),
-            Command::Append { key, value, .. } => (key, format!("[{}] +={value}", entry.seq)),
+            Command::Put { key, value, .. } => (key, format!("[{}] put {value}", entry.seq)),
+            Command::Append { key, value, .. } => (key, format!("[{}] append {value}", entry.seq)),
             _ => continue,
         };
         keys.entry(key.as_str()).or_default().1.push(text);

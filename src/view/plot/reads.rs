@@ -83,7 +83,10 @@ pub fn reads_plot(
             };
             Series {
                 name,
-                detail: format!("{} reads, {share} %", r.at_us.len()),
+                detail: match r.at_us.len() {
+                    1 => format!("1 read, {share} %"),
+                    count => format!("{count} reads, {share} %"),
+                },
                 color: r.node.index() % PALETTE,
                 segments: vec![points],
                 marks: Vec::new(),
