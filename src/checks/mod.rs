@@ -12,6 +12,8 @@
 //! - `linearizability`: client histories against a sequential model (a register; a key-value store,
 //!   each key on its own), with a bounded search that answers "unknown" rather than freeze, and an
 //!   explanation when no order works; and a stale-read screen cheap enough to run after every step.
+//! - `sequential`: sequential consistency of client histories (each client's order kept, real time
+//!   between clients ignored), over a whole key-value store at once, with the same bounded search.
 
 pub mod broadcast;
 pub mod chosen;
@@ -19,3 +21,4 @@ pub mod consensus;
 pub mod convergence;
 pub mod heal;
 pub mod linearizability;
+pub mod sequential;
