@@ -5,27 +5,14 @@
 
 mod lessons;
 
+use causeway::engine::SimTime;
 use causeway::engine::run::Run;
 use causeway::engine::trace::EventKind;
-use causeway::engine::{EventId, SimTime};
 use causeway::scenario::Scenario;
 use causeway::scenario::sweep::with_random_faults;
 use lessons::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// Every answer (not a redirect) to a client: the node (1-based), the time and the reply.
-fn answers(run: &dyn Run) -> Vec<(u32, SimTime, Value)> {
-    run.events()
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| matches!(e.kind, EventKind::Response { .. }))
-        .filter_map(|(i, e)| {
-            let reply = run.response_json(EventId(i as u32))?;
-            (reply.get("redirect").is_none()).then(|| (e.node.unwrap().0 + 1, e.time, reply))
-        })
-        .collect()
-}
 
 /// How many gets each server answered.
 fn reads_by_server(run: &dyn Run) -> BTreeMap<u32, usize> {

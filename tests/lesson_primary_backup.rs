@@ -4,9 +4,8 @@
 
 mod lessons;
 
+use causeway::engine::SimTime;
 use causeway::engine::run::Run;
-use causeway::engine::trace::EventKind;
-use causeway::engine::{EventId, SimTime};
 use causeway::scenario::sweep::with_random_faults;
 use lessons::*;
 use serde_json::Value;
@@ -16,19 +15,6 @@ fn views(run: &dyn Run) -> Vec<Value> {
     notes_tagged(run, n(1), "new_view")
         .into_iter()
         .map(|note| note["view"].clone())
-        .collect()
-}
-
-/// Every answer (not a redirect) to a client: the node, the time and the reply.
-fn answers(run: &dyn Run) -> Vec<(u32, SimTime, Value)> {
-    run.events()
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| matches!(e.kind, EventKind::Response { .. }))
-        .filter_map(|(i, e)| {
-            let reply = run.response_json(EventId(i as u32))?;
-            (reply.get("redirect").is_none()).then(|| (e.node.unwrap().0 + 1, e.time, reply))
-        })
         .collect()
 }
 

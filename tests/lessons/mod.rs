@@ -5,7 +5,7 @@
 use causeway::engine::run::Run;
 use causeway::engine::sim::PropertyState;
 use causeway::engine::trace::EventKind;
-use causeway::engine::{EventId, Fact, NodeId};
+use causeway::engine::{EventId, Fact, NodeId, SimTime};
 use causeway::scenario::{Scenario, presets};
 use serde_json::Value;
 
@@ -136,4 +136,17 @@ pub fn sweep_base(json: &str, break_it: Option<&str>) -> Scenario {
         value["protocol"]["break_it"] = variant.into();
     }
     Scenario::from_value(value).unwrap()
+}
+
+/// Every answer (not a redirect) to a client: the node (1-based), the time and the reply.
+pub fn answers(run: &dyn Run) -> Vec<(u32, SimTime, Value)> {
+    run.events()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::Response { .. }))
+        .filter_map(|(i, e)| {
+            let reply = run.response_json(EventId(i as u32))?;
+            (reply.get("redirect").is_none()).then(|| (e.node.unwrap().0 + 1, e.time, reply))
+        })
+        .collect()
 }

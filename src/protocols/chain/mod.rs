@@ -147,7 +147,7 @@ impl Chain {
     }
 
     /// Master: each server with the monotonic time of its last ping.
-    pub fn pings(&self) -> impl Iterator<Item = (NodeId, i64)> + '_ {
+    pub fn pings(&self) -> impl Iterator<Item = (NodeId, i64)> + Clone + '_ {
         self.last_ping
             .iter()
             .enumerate()

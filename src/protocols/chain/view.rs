@@ -7,6 +7,7 @@ use crate::engine::ids::join_nodes;
 use crate::engine::protocol::{NodeView, ViewTable};
 use crate::engine::time::format_us;
 use crate::protocols::kv::Command;
+use crate::protocols::primary_backup::view::pings_table;
 use std::collections::BTreeMap;
 
 fn config_fields(config: &Config) -> Vec<(String, String)> {
@@ -24,23 +25,7 @@ pub fn view(node: &Chain) -> NodeView {
     let mut fields = config_fields(node.config());
     let mut tables = Vec::new();
     if node.is_master() {
-        let newest = node.pings().map(|(_, at)| at).max().unwrap_or(0);
-        tables.push(ViewTable {
-            title: "Pings".into(),
-            columns: vec!["server".into(), "last ping".into()],
-            rows: node
-                .pings()
-                .map(|(server, at)| {
-                    let ago = i128::from(newest - at).max(0);
-                    let when = if ago == 0 {
-                        "newest".to_string()
-                    } else {
-                        format!("{} before the newest", format_us(ago))
-                    };
-                    vec![server.to_string(), when]
-                })
-                .collect(),
-        });
+        tables.push(pings_table(node.pings()));
         return NodeView {
             role: Some("master".to_string()),
             fields,

@@ -18,7 +18,7 @@
 mod properties;
 mod server;
 pub mod types;
-mod view;
+pub(crate) mod view;
 mod view_service;
 
 use crate::engine::fact::Fact;
@@ -112,7 +112,7 @@ impl PrimaryBackup {
     }
 
     /// View service: each server with the monotonic time of its last ping.
-    pub fn pings(&self) -> impl Iterator<Item = (NodeId, i64)> + '_ {
+    pub fn pings(&self) -> impl Iterator<Item = (NodeId, i64)> + Clone + '_ {
         self.last_ping
             .iter()
             .enumerate()

@@ -3,14 +3,13 @@
 //! primary's waiting operations and the store.
 
 use super::{PrimaryBackup, Role};
+use crate::engine::ids::NodeId;
 use crate::engine::protocol::{NodeView, ViewTable};
 use crate::engine::time::format_us;
 
 pub fn view(node: &PrimaryBackup) -> NodeView {
     let view = node.view();
-    let name = |n: Option<crate::engine::ids::NodeId>| {
-        n.map_or_else(|| "none".to_string(), |n| n.to_string())
-    };
+    let name = |n: Option<NodeId>| n.map_or_else(|| "none".to_string(), |n| n.to_string());
     let mut fields = vec![
         ("view".to_string(), view.num.to_string()),
         ("primary".to_string(), name(view.primary)),
@@ -22,23 +21,7 @@ pub fn view(node: &PrimaryBackup) -> NodeView {
             "acknowledged".to_string(),
             if node.acked() { "yes" } else { "not yet" }.to_string(),
         ));
-        let newest = node.pings().map(|(_, at)| at).max().unwrap_or(0);
-        tables.push(ViewTable {
-            title: "Pings".into(),
-            columns: vec!["server".into(), "last ping".into()],
-            rows: node
-                .pings()
-                .map(|(server, at)| {
-                    let ago = i128::from(newest - at).max(0);
-                    let when = if ago == 0 {
-                        "newest".to_string()
-                    } else {
-                        format!("{} before the newest", format_us(ago))
-                    };
-                    vec![server.to_string(), when]
-                })
-                .collect(),
-        });
+        tables.push(pings_table(node.pings()));
         return NodeView {
             role: Some("view service".to_string()),
             fields,
@@ -70,5 +53,26 @@ pub fn view(node: &PrimaryBackup) -> NodeView {
         fields,
         tables,
         log: Vec::new(),
+    }
+}
+
+/// A master's table of when each server last pinged, relative to the newest ping (the view service
+/// here, chain replication's configuration master).
+pub(crate) fn pings_table(pings: impl Iterator<Item = (NodeId, i64)> + Clone) -> ViewTable {
+    let newest = pings.clone().map(|(_, at)| at).max().unwrap_or(0);
+    ViewTable {
+        title: "Pings".into(),
+        columns: vec!["server".into(), "last ping".into()],
+        rows: pings
+            .map(|(server, at)| {
+                let ago = i128::from(newest - at).max(0);
+                let when = if ago == 0 {
+                    "newest".to_string()
+                } else {
+                    format!("{} before the newest", format_us(ago))
+                };
+                vec![server.to_string(), when]
+            })
+            .collect(),
     }
 }
