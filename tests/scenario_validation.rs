@@ -185,6 +185,13 @@ fn bounds_and_references_have_specific_messages() {
             }),
             "`protocol.retry_us` must be from 1ms to 10 minutes",
         ),
+        (
+            Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "raft", "break_it": "read_before_catch_up"});
+            }),
+            "`protocol.break_it` read_before_catch_up needs `protocol.reads` \"local\"",
+        ),
     ];
     for (edit, expected) in cases {
         let message = error_for(edit);

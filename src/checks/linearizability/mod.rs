@@ -33,6 +33,11 @@ pub trait Model {
     /// The state after `input` and the answer the object gives to it.
     fn apply(&self, state: &Self::State, input: &Self::Input) -> (Self::State, Self::Output);
 
+    /// Whether `input` gets `answer` in `state`, without building the state after it.
+    fn answers(&self, state: &Self::State, input: &Self::Input, answer: &Self::Output) -> bool {
+        self.apply(state, input).1 == *answer
+    }
+
     /// Whether `input` never changes the state, whatever the state (a read). The searches place
     /// such an operation as soon as it fits, rather than trying it at every later point.
     fn read_only(&self, _input: &Self::Input) -> bool {

@@ -44,11 +44,13 @@ pub fn linearizable_reads<P: KvProtocol>() -> Box<dyn Property<P>> {
     })
 }
 
-fn input(request: &KvRequest) -> RegisterInput {
+/// The register operation a request is; a sync is none (it changes and returns nothing).
+fn input(request: &KvRequest) -> Option<RegisterInput> {
     match request {
-        KvRequest::Put { value, .. } => RegisterInput::Write(value.clone()),
-        KvRequest::Append { value, .. } => RegisterInput::Append(value.clone()),
-        KvRequest::Get { .. } => RegisterInput::Read,
+        KvRequest::Put { value, .. } => Some(RegisterInput::Write(value.clone())),
+        KvRequest::Append { value, .. } => Some(RegisterInput::Append(value.clone())),
+        KvRequest::Get { .. } => Some(RegisterInput::Read),
+        KvRequest::Sync { .. } => None,
     }
 }
 
@@ -76,9 +78,10 @@ fn history<P: KvProtocol>(
         let at = i as u64;
         match event.kind {
             EventKind::Request { op, .. } | EventKind::RequestDrop { op, .. } => {
-                if let Some(request) = cx.request(op).filter(|r| r.key() == key) {
+                let request = cx.request(op).filter(|r| r.key() == key);
+                if let Some(input) = request.and_then(input) {
                     ops.entry(op).or_insert_with(|| Operation {
-                        input: input(request),
+                        input,
                         invoked: at,
                         completed: None,
                     });
@@ -147,12 +150,13 @@ impl<P: KvProtocol> Property<P> for LinearizableReads<P> {
                     if self.done.contains(op) {
                         continue;
                     }
-                    let Some(request) = cx.request(op) else {
+                    let Some((request, input)) = cx.request(op).and_then(|r| Some((r, input(r)?)))
+                    else {
                         continue;
                     };
                     let at = u64::from(id.0);
                     self.reads
-                        .invoke(u64::from(op.0), request.key(), &input(request), at);
+                        .invoke(u64::from(op.0), request.key(), &input, at);
                 }
                 EventKind::Response { op, .. } => {
                     let Some(answer) = cx.response(id).and_then(output) else {

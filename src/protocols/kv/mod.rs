@@ -3,6 +3,7 @@
 //! them (`store`), and the check that reads are linearizable (`linearizable`).
 
 pub mod linearizable;
+pub mod sequential;
 pub mod store;
 
 use crate::engine::ids::{NodeId, OpId};
@@ -29,6 +30,8 @@ pub enum Command {
     },
     /// A read through the log.
     Get { op: OpId, key: String },
+    /// A client's sync: changes nothing, and completes once everything before it has.
+    Sync { op: OpId, key: String },
 }
 
 impl Command {
@@ -38,6 +41,7 @@ impl Command {
             KvRequest::Put { key, value } => Command::Put { op, key, value },
             KvRequest::Append { key, value } => Command::Append { op, key, value },
             KvRequest::Get { key } => Command::Get { op, key },
+            KvRequest::Sync { key } => Command::Sync { op, key },
         }
     }
 
@@ -45,9 +49,10 @@ impl Command {
     pub fn op(&self) -> Option<OpId> {
         match self {
             Command::Noop => None,
-            Command::Put { op, .. } | Command::Append { op, .. } | Command::Get { op, .. } => {
-                Some(*op)
-            }
+            Command::Put { op, .. }
+            | Command::Append { op, .. }
+            | Command::Get { op, .. }
+            | Command::Sync { op, .. } => Some(*op),
         }
     }
 
@@ -58,6 +63,7 @@ impl Command {
             Command::Put { op, key, value } => format!("put {key}={value} ({op})"),
             Command::Append { op, key, value } => format!("append {key}+={value} ({op})"),
             Command::Get { op, key } => format!("get {key} ({op})"),
+            Command::Sync { op, key } => format!("sync {key} ({op})"),
         }
     }
 }
@@ -66,17 +72,30 @@ impl Command {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KvRequest {
-    Put { key: String, value: String },
-    Get { key: String },
-    Append { key: String, value: String },
+    Put {
+        key: String,
+        value: String,
+    },
+    Get {
+        key: String,
+    },
+    Append {
+        key: String,
+        value: String,
+    },
+    /// ZooKeeper's sync: the next read at the same server sees every write completed before it.
+    Sync {
+        key: String,
+    },
 }
 
 impl KvRequest {
     pub fn key(&self) -> &str {
         match self {
-            KvRequest::Put { key, .. } | KvRequest::Get { key } | KvRequest::Append { key, .. } => {
-                key
-            }
+            KvRequest::Put { key, .. }
+            | KvRequest::Get { key }
+            | KvRequest::Append { key, .. }
+            | KvRequest::Sync { key } => key,
         }
     }
 }

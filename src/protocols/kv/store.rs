@@ -34,6 +34,7 @@ impl KvStore {
                 KvResponse::Ok
             }
             Command::Get { key, .. } => self.read(key),
+            Command::Sync { .. } => KvResponse::Ok,
         };
         while self.results.len() <= op.index() {
             self.results.push(None);

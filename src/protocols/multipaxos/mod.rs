@@ -366,5 +366,6 @@ fn short(command: &Command) -> String {
         Command::Put { key, value, .. } => format!("{key}={value}"),
         Command::Append { key, value, .. } => format!("{key}+={value}"),
         Command::Get { key, .. } => format!("get {key}"),
+        Command::Sync { key, .. } => format!("sync {key}"),
     }
 }

@@ -1,19 +1,41 @@
 //! Client requests: redirects to the leader, requests parked while no leader is known, retries of
-//! operations already in the log, and reads, through the log or with a read index (section 8).
+//! operations already in the log, and reads, through the log or with a read index (section 8), or
+//! ZooKeeper's way: from each server's own state, with writes forwarded and `sync`.
 
-use super::{Command, Entry, KvRequest, KvResponse, LogIndex, Raft, ReadMode, Role};
-use crate::engine::ids::RequestId;
+use super::{
+    Command, Entry, KvRequest, KvResponse, LogIndex, Raft, RaftMsg, RaftNote, ReadMode, Role,
+};
+use crate::engine::ids::{NodeId, RequestId};
 use crate::engine::protocol::RequestInfo;
 use crate::engine::sim::Ctx;
 use std::rc::Rc;
 
-/// A get waiting for its read index to be confirmed and applied.
+/// What a confirmed read index answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ReadFor {
+    /// A client's get on the leader: the key's value.
+    Get(RequestId, String),
+    /// A client's sync on the leader: done.
+    Sync(RequestId),
+    /// A follower's sync `id`: the index, sent back to it.
+    Follower(NodeId, u64),
+}
+
+/// A read waiting for its read index to be confirmed and applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct PendingRead {
-    request: RequestId,
-    key: String,
+    answer: ReadFor,
     read_index: LogIndex,
     round: u64,
+}
+
+/// A follower's sync, for a client or (`request` none) to catch up after a restart: waiting for
+/// the leader's read index, then to apply up to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct PendingSync {
+    id: u64,
+    request: Option<RequestId>,
+    index: Option<LogIndex>,
 }
 
 impl Raft {
@@ -35,8 +57,165 @@ impl Raft {
                 .partition(|r| r.round <= confirmed && r.read_index <= applied);
         self.reads = waiting;
         for read in ready {
-            ctx.reply(read.request, self.kv.read(&read.key));
+            match read.answer {
+                ReadFor::Get(request, key) => ctx.reply(request, self.kv.read(&key)),
+                ReadFor::Sync(request) => ctx.reply(request, KvResponse::Ok),
+                ReadFor::Follower(node, id) => {
+                    let index = read.read_index;
+                    ctx.send(node, RaftMsg::SyncIndex { id, index });
+                }
+            }
         }
+    }
+
+    /// Starts a read-index round for `answer` (section 6.4).
+    fn read_index(&mut self, ctx: &mut Ctx<'_, Self>, answer: ReadFor) {
+        self.round += 1;
+        self.reads.push(PendingRead {
+            answer,
+            read_index: self.commit_index.max(self.term_start),
+            round: self.round,
+        });
+        self.replicate(ctx);
+        self.serve_reads(ctx);
+    }
+
+    /// Local reads: the leader takes a follower's request for a read index.
+    pub(super) fn on_sync_request(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, id: u64) {
+        if self.role == Role::Leader {
+            self.read_index(ctx, ReadFor::Follower(from, id));
+        }
+    }
+
+    /// Local reads: a follower learns the read index of one of its syncs (the first answer
+    /// counts; a repeated request may bring a second).
+    pub(super) fn on_sync_index(&mut self, ctx: &mut Ctx<'_, Self>, id: u64, index: LogIndex) {
+        if let Some(sync) = self.syncs.iter_mut().find(|s| s.id == id) {
+            sync.index.get_or_insert(index);
+        }
+        self.finish_syncs(ctx);
+    }
+
+    /// Local reads: a restarted server hearing from a new leader forgets the index it was
+    /// catching up to, which the old leader may never have committed.
+    pub(super) fn new_leader_to_catch_up_with(&mut self) {
+        self.syncs.retain(|s| s.request.is_some());
+    }
+
+    /// Local reads: a restarted server hearing from the leader asks for a read index to catch up
+    /// to, again at each message from the leader until it has one (a request may be lost). One
+    /// that became leader itself catches up to its term's first entry, which commits only after
+    /// everything before it.
+    pub(super) fn catch_up(&mut self, ctx: &mut Ctx<'_, Self>, leader: NodeId) {
+        if !self.catching_up {
+            return;
+        }
+        if leader == self.id {
+            self.next_sync += 1;
+            self.syncs.push(PendingSync {
+                id: self.next_sync,
+                request: None,
+                index: Some(self.term_start),
+            });
+            return;
+        }
+        let id = match self.syncs.iter().find(|s| s.request.is_none()) {
+            Some(sync) if sync.index.is_some() => return,
+            Some(sync) => sync.id,
+            None => {
+                self.next_sync += 1;
+                self.syncs.push(PendingSync {
+                    id: self.next_sync,
+                    request: None,
+                    index: None,
+                });
+                self.next_sync
+            }
+        };
+        ctx.send(leader, RaftMsg::SyncRequest { id });
+    }
+
+    /// Answers the syncs whose read index this server has applied; once its own catch-up sync is
+    /// among them, serves the requests it held.
+    pub(super) fn finish_syncs(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let applied = self.last_applied;
+        let (done, waiting): (Vec<PendingSync>, Vec<PendingSync>) = std::mem::take(&mut self.syncs)
+            .into_iter()
+            .partition(|s| s.index.is_some_and(|i| i <= applied));
+        self.syncs = waiting;
+        for sync in done {
+            match sync.request {
+                Some(request) => ctx.reply(request, KvResponse::Ok),
+                None => {
+                    self.catching_up = false;
+                    ctx.note(RaftNote::CaughtUp { index: applied });
+                    self.unpark(ctx);
+                }
+            }
+        }
+    }
+
+    /// Local reads: the leader appends a write a follower passed on, unless it has it already.
+    pub(super) fn on_forward(&mut self, ctx: &mut Ctx<'_, Self>, command: &Rc<Command>) {
+        let Some(op) = command.op() else {
+            return;
+        };
+        let known = self.kv.result(op).is_some()
+            || self
+                .log
+                .range(self.commit_index.0 as usize..self.log.len())
+                .any(|e| e.command.op() == Some(op));
+        if self.role != Role::Leader || known {
+            return;
+        }
+        self.append(
+            ctx,
+            Entry {
+                term: self.current_term,
+                command: command.clone(),
+            },
+        );
+        self.replicate(ctx);
+        self.advance_commit(ctx);
+    }
+
+    /// Local reads on a follower: a get is answered from this server's state, a sync asks the
+    /// leader for a read index, and a write goes to the leader and is answered here once applied.
+    /// A server catching up holds every request. Returns false for a request left to the
+    /// leader's path.
+    fn local(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &KvRequest) -> bool {
+        if self.catching_up {
+            self.parked.push((req, op.clone()));
+            return true;
+        }
+        if let KvRequest::Get { key } = op {
+            ctx.reply(req.id, self.kv.read(key));
+            return true;
+        }
+        if self.role == Role::Leader {
+            return false;
+        }
+        let Some(leader) = self.leader else {
+            self.parked.push((req, op.clone()));
+            return true;
+        };
+        if let KvRequest::Sync { .. } = op {
+            self.next_sync += 1;
+            let id = self.next_sync;
+            self.syncs.push(PendingSync {
+                id,
+                request: Some(req.id),
+                index: None,
+            });
+            ctx.send(leader, RaftMsg::SyncRequest { id });
+        } else if let Some(result) = self.kv.result(req.op) {
+            ctx.reply(req.id, result.clone());
+        } else {
+            self.pending.entry(req.op).or_default().push(req.id);
+            let command = Rc::new(Command::from_request(req.op, op));
+            ctx.send(leader, RaftMsg::Forward { command });
+        }
+        true
     }
 
     /// Handles the requests parked while no leader was known, now that one is.
@@ -47,6 +226,9 @@ impl Raft {
     }
 
     pub(super) fn on_client(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &KvRequest) {
+        if self.params.reads == ReadMode::Local && self.local(ctx, req, op) {
+            return;
+        }
         if self.role != Role::Leader {
             match self.leader {
                 Some(leader) => ctx.reply(req.id, KvResponse::Redirect(leader)),
@@ -58,17 +240,16 @@ impl Raft {
             ctx.reply(req.id, result.clone());
             return;
         }
-        if let (KvRequest::Get { key }, ReadMode::ReadIndex) = (op, self.params.reads) {
-            self.round += 1;
-            self.reads.push(PendingRead {
-                request: req.id,
-                key: key.clone(),
-                read_index: self.commit_index.max(self.term_start),
-                round: self.round,
-            });
-            self.replicate(ctx);
-            self.serve_reads(ctx);
-            return;
+        match (op, self.params.reads) {
+            (KvRequest::Get { key }, ReadMode::ReadIndex) => {
+                self.read_index(ctx, ReadFor::Get(req.id, key.clone()));
+                return;
+            }
+            (KvRequest::Sync { .. }, _) => {
+                self.read_index(ctx, ReadFor::Sync(req.id));
+                return;
+            }
+            _ => {}
         }
         // A retry of an operation already in the uncommitted log waits for that entry.
         let retry = self

@@ -141,6 +141,8 @@ impl Raft {
             );
         }
         self.term_start = self.last_log_index();
+        self.new_leader_to_catch_up_with();
+        self.catch_up(ctx, self.id);
         self.replicate(ctx);
         self.set_retry_timer(ctx, RaftTimer::Heartbeat);
         self.advance_commit(ctx);

@@ -29,7 +29,7 @@ use crate::engine::sim::Ctx;
 use crate::engine::time::HOUR_US;
 use crate::protocols::kv::store::KvStore;
 pub use crate::protocols::kv::{Command, KvRequest, KvResponse};
-use client::PendingRead;
+use client::{PendingRead, PendingSync};
 use serde::Serialize;
 use std::collections::BTreeMap;
 pub use types::{
@@ -49,13 +49,23 @@ pub enum Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "note", rename_all = "snake_case")]
 pub enum RaftNote {
-    Role { role: Role, term: Term },
+    Role {
+        role: Role,
+        term: Term,
+    },
+    /// Local reads: a restarted server applied everything the leader had committed when it
+    /// asked, and serves its clients again.
+    CaughtUp {
+        index: LogIndex,
+    },
 }
 
 impl std::fmt::Display for RaftNote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let RaftNote::Role { role, term } = *self;
-        write!(f, "{} in term {}", role.name(), term.0)
+        match *self {
+            RaftNote::Role { role, term } => write!(f, "{} in term {}", role.name(), term.0),
+            RaftNote::CaughtUp { index } => write!(f, "caught up to index {}: serving", index.0),
+        }
     }
 }
 
@@ -105,6 +115,11 @@ pub struct Raft {
     round: u64,
     acked_round: Vec<u64>,
     reads: Vec<PendingRead>,
+    /// Local reads: this follower's clients' syncs, and the last sync number it used.
+    syncs: Vec<PendingSync>,
+    next_sync: u64,
+    /// Local reads: restarted, and not yet caught up with the leader, so holding every request.
+    catching_up: bool,
     /// Requests that arrived while no leader was known: they wait for the election's outcome
     /// rather than sending the client around the cluster.
     parked: Vec<(RequestInfo, KvRequest)>,
@@ -216,6 +231,9 @@ impl Protocol for Raft {
             round: 0,
             acked_round: Vec::new(),
             reads: Vec::new(),
+            syncs: Vec::new(),
+            next_sync: 0,
+            catching_up: false,
             parked: Vec::new(),
         }
     }
@@ -225,6 +243,11 @@ impl Protocol for Raft {
         self.current_term = stable.current_term;
         self.voted_for = stable.voted_for;
         self.log = stable.log.clone();
+        // A server with a log may have answered reads from it before a crash: it must not answer
+        // from an older state now.
+        self.catching_up = self.params.reads == ReadMode::Local
+            && !self.log.is_empty()
+            && self.params.break_it != BreakIt::ReadBeforeCatchUp;
         self.reset_election_timer(ctx);
     }
 
@@ -241,6 +264,9 @@ impl Protocol for Raft {
             }
             RaftMsg::AppendEntries { .. } => self.on_append_entries(ctx, from, msg),
             RaftMsg::AppendEntriesResponse { .. } => self.on_append_response(ctx, from, msg),
+            RaftMsg::Forward { command } => self.on_forward(ctx, command),
+            RaftMsg::SyncRequest { id } => self.on_sync_request(ctx, from, *id),
+            RaftMsg::SyncIndex { id, index } => self.on_sync_index(ctx, *id, *index),
         }
     }
 
@@ -292,6 +318,11 @@ impl Protocol for Raft {
         if p.liveness_bound_us == 0 || p.liveness_bound_us > HOUR_US {
             return Err("`protocol.liveness_bound_us` must be from 1µs to one hour".into());
         }
+        if p.break_it == BreakIt::ReadBeforeCatchUp && p.reads != ReadMode::Local {
+            return Err(
+                "`protocol.break_it` read_before_catch_up needs `protocol.reads` \"local\"".into(),
+            );
+        }
         Ok(())
     }
 
@@ -303,11 +334,13 @@ impl Protocol for Raft {
     }
 
     fn fact(note: &RaftNote) -> Option<Fact> {
-        let RaftNote::Role { role, term } = *note;
-        Some(Fact::RoleChanged {
-            role: role.name(),
-            term: Some(term.0),
-        })
+        match *note {
+            RaftNote::Role { role, term } => Some(Fact::RoleChanged {
+                role: role.name(),
+                term: Some(term.0),
+            }),
+            RaftNote::CaughtUp { .. } => None,
+        }
     }
 
     fn msg_label(msg: &RaftMsg) -> String {
@@ -346,6 +379,9 @@ impl Protocol for Raft {
                     format!("mismatch {term} at {index}")
                 }
             }
+            RaftMsg::Forward { command } => format!("forward {}", command.describe()),
+            RaftMsg::SyncRequest { id } => format!("sync {id}?"),
+            RaftMsg::SyncIndex { id, index } => format!("sync {id}: index {index}"),
         }
     }
 

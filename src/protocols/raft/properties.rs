@@ -15,11 +15,12 @@ use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
 use crate::engine::shared::SharedVec;
 use crate::engine::trace::{EventKind, Kinds};
 use crate::protocols::kv::linearizable::linearizable_reads;
-use crate::protocols::raft::{Entry, Raft, RaftParams, Role, Term};
+use crate::protocols::kv::sequential::sequentially_consistent;
+use crate::protocols::raft::{Entry, Raft, RaftParams, ReadMode, Role, Term};
 use std::collections::BTreeMap;
 
 pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
-    vec![
+    let mut all: Vec<Box<dyn Property<Raft>>> = vec![
         Box::new(ElectionSafety::default()),
         Box::new(LeaderAppendOnly::default()),
         Box::new(LogMatching::default()),
@@ -37,7 +38,12 @@ pub fn all(params: &RaftParams) -> Vec<Box<dyn Property<Raft>>> {
                     .any(|(_, _, fact)| matches!(fact, Fact::RoleChanged { role: "leader", .. }))
             },
         ),
-    ]
+    ];
+    if params.reads == ReadMode::Local {
+        // ZooKeeper's reads promise less than linearizability: the page shows both verdicts.
+        all.insert(6, sequentially_consistent());
+    }
+    all
 }
 
 /// The nodes the step's events happened on, each with its most telling event: the annotation of a

@@ -126,6 +126,7 @@ impl Raft {
             }
         }
         self.serve_reads(ctx);
+        self.finish_syncs(ctx);
     }
 
     pub(super) fn on_append_entries(
@@ -167,8 +168,10 @@ impl Raft {
         self.reset_election_timer(ctx);
         if self.leader != Some(*leader) {
             self.leader = Some(*leader);
+            self.new_leader_to_catch_up_with();
             self.unpark(ctx);
         }
+        self.catch_up(ctx, *leader);
         // Consistency check: our log must hold prev_log_index with prev_log_term.
         match self.term_at(*prev_log_index) {
             None => {

@@ -51,6 +51,11 @@ pub enum ReadMode {
     /// The leader notes its commit index, confirms it still leads with one round of heartbeats,
     /// and answers once it has applied up to that index (Raft dissertation, section 6.4).
     ReadIndex,
+    /// ZooKeeper's reads: every server answers a get from its own applied state at once. A
+    /// follower forwards writes to the leader and answers them once it has applied them itself;
+    /// a `sync` asks the leader for a read index and completes once applied up to it. A restarted
+    /// server first catches up the same way, holding its clients' requests until it has.
+    Local,
 }
 
 /// Deliberate bugs, each of which a checker catches.
@@ -68,6 +73,9 @@ pub enum BreakIt {
     ForgetVotedFor,
     /// Every node waits exactly the minimum election timeout, so split votes repeat forever.
     FixedElectionTimeout,
+    /// Local reads: a restarted server answers reads at once, from the store it rebuilds from
+    /// scratch, rather than first catching up with the leader.
+    ReadBeforeCatchUp,
 }
 
 fn default_timeout_min() -> u64 {
@@ -226,6 +234,24 @@ pub enum RaftMsg {
         conflict_index: LogIndex,
         round: u64,
     },
+    /// Local reads: a follower passes a client's write to the leader.
+    Forward {
+        #[serde(serialize_with = "shared_command")]
+        command: Rc<Command>,
+    },
+    /// Local reads: a follower asks the leader for a read index for a client's sync.
+    SyncRequest {
+        id: u64,
+    },
+    /// The leader's read index for sync `id`, confirmed by a majority.
+    SyncIndex {
+        id: u64,
+        index: LogIndex,
+    },
+}
+
+fn shared_command<S: serde::Serializer>(command: &Rc<Command>, s: S) -> Result<S::Ok, S::Error> {
+    command.serialize(s)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
