@@ -45,7 +45,7 @@ pub fn linearizable_reads<P: KvProtocol>() -> Box<dyn Property<P>> {
 }
 
 /// The register operation a request is; a sync is none (it changes and returns nothing).
-fn input(request: &KvRequest) -> Option<RegisterInput> {
+pub(super) fn input(request: &KvRequest) -> Option<RegisterInput> {
     match request {
         KvRequest::Put { value, .. } => Some(RegisterInput::Write(value.clone())),
         KvRequest::Append { value, .. } => Some(RegisterInput::Append(value.clone())),
@@ -54,7 +54,7 @@ fn input(request: &KvRequest) -> Option<RegisterInput> {
     }
 }
 
-fn output(response: &KvResponse) -> Option<RegisterOutput> {
+pub(super) fn output(response: &KvResponse) -> Option<RegisterOutput> {
     match response {
         KvResponse::Ok => Some(RegisterOutput::Written),
         KvResponse::Value(value) => Some(RegisterOutput::Value(value.clone())),

@@ -1,7 +1,7 @@
 //! Sequential consistency of a key-value store's client history, by the checker library's search
 //! over the whole store. A client is a *session* with one server, as in ZooKeeper: the operations
-//! a server answered, in the order they reached it. An operation no server answered stands alone
-//! (it may have taken effect anywhere, or not at all).
+//! a server answered, in the order their clients asked. An operation no server answered stands
+//! alone (it may have taken effect anywhere, or not at all).
 
 use crate::checks::heal::REQUESTS;
 use crate::checks::linearizability::{Model, Register, RegisterInput, RegisterOutput};
@@ -9,8 +9,8 @@ use crate::checks::sequential::{ClientOp, SeqOutcome, Store, check_sequential_fr
 use crate::engine::ids::{EventId, NodeId, OpId, RequestId};
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
-use crate::protocols::kv::linearizable::KvProtocol;
-use crate::protocols::kv::{KvRequest, KvResponse};
+use crate::protocols::kv::KvRequest;
+use crate::protocols::kv::linearizable::{self, KvProtocol};
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 
@@ -59,22 +59,9 @@ pub fn sequentially_consistent<P: KvProtocol>() -> Box<dyn Property<P>> {
     })
 }
 
+/// A request as the store model takes it: its key and register operation (a sync is none).
 fn input(request: &KvRequest) -> Option<(String, RegisterInput)> {
-    let register = match request {
-        KvRequest::Put { value, .. } => RegisterInput::Write(value.clone()),
-        KvRequest::Append { value, .. } => RegisterInput::Append(value.clone()),
-        KvRequest::Get { .. } => RegisterInput::Read,
-        KvRequest::Sync { .. } => return None,
-    };
-    Some((request.key().to_string(), register))
-}
-
-fn output(response: &KvResponse) -> Option<RegisterOutput> {
-    match response {
-        KvResponse::Ok => Some(RegisterOutput::Written),
-        KvResponse::Value(value) => Some(RegisterOutput::Value(value.clone())),
-        KvResponse::Redirect(_) => None,
-    }
+    Some((request.key().to_string(), linearizable::input(request)?))
 }
 
 /// What an operation did, for a message: `get x → "1"`, `put x=2`.
@@ -112,7 +99,7 @@ impl<P> SequentiallyConsistent<P> {
                 EventKind::Response { id, op } => {
                     let (Some(record), Some(output), Some(server)) = (
                         self.ops.get_mut(&op),
-                        cx.response(event_id).and_then(output),
+                        cx.response(event_id).and_then(linearizable::output),
                         event.node,
                     ) else {
                         continue;
@@ -255,7 +242,7 @@ impl<P> SequentiallyConsistent<P> {
         outcome
     }
 
-    /// The sessions: each server's answered operations in the order they reached it, then every
+    /// The sessions: each server's answered operations in the order their clients asked, then every
     /// unanswered operation alone.
     fn sessions(&self) -> Vec<Vec<(OpId, &Record)>> {
         let mut by_server: BTreeMap<NodeId, Vec<(OpId, &Record)>> = BTreeMap::new();
@@ -282,17 +269,13 @@ impl<P> SequentiallyConsistent<P> {
 }
 
 fn client_op(record: &Record) -> Op {
-    match &record.answer {
-        Some(answer) => ClientOp {
-            input: record.input.clone(),
-            invoked: u64::from(record.invoked.0),
-            completed: Some((answer.output.clone(), u64::from(answer.answered.0))),
-        },
-        None => ClientOp {
-            input: record.input.clone(),
-            invoked: u64::from(record.invoked.0),
-            completed: None,
-        },
+    ClientOp {
+        input: record.input.clone(),
+        invoked: u64::from(record.invoked.0),
+        completed: record
+            .answer
+            .as_ref()
+            .map(|a| (a.output.clone(), u64::from(a.answered.0))),
     }
 }
 
@@ -307,7 +290,7 @@ impl<P: KvProtocol> Property<P> for SequentiallyConsistent<P> {
 
     fn description(&self) -> &'static str {
         "One order of all the operations explains every answer, keeping each server's answers in \
-         the order the requests reached it (a client that stays with one server sees its own \
+         the order their clients asked (a client that stays with one server sees its own \
          operations in order); real time between servers does not count."
     }
 
