@@ -53,6 +53,9 @@ step "Clippy, $WASM_TARGET" cargo clippy --target "$WASM_TARGET" --all-targets -
 step "Native tests" cargo test --all-targets --locked
 step "Raft under 1,000 random fault schedules (sim sweep, release)" \
   cargo run --release --locked --bin sim -- sweep raft-basic --seeds 0..1000 --quiet
+step "Coordination service under 200 random fault schedules (sim sweep, release)" \
+  cargo run --release --locked --bin sim -- sweep docs/zk-sweep.json --seeds 0..200 --quiet \
+  --allow 'Linearizable reads'
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
   cargo test --target "$WASM_TARGET" --tests --locked
 step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline

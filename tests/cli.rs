@@ -133,3 +133,32 @@ fn every_subcommand_ends_quietly_on_a_closed_pipe() {
         );
     }
 }
+
+#[test]
+fn sweep_allow_lets_a_named_property_fail_and_counts_its_seeds() {
+    let stale = sim(&["sweep", "docs/zk-sweep.json", "--seeds", "0..4", "--quiet"]);
+    assert_eq!(stale.status.code(), Some(1), "{}", stdout(&stale));
+    let allowed = sim(&[
+        "sweep",
+        "docs/zk-sweep.json",
+        "--seeds",
+        "0..4",
+        "--quiet",
+        "--allow",
+        "Linearizable reads",
+    ]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", stdout(&allowed));
+    let text = stdout(&allowed);
+    assert!(
+        text.contains("seeds violated Linearizable reads, which --allow lets pass"),
+        "{text}"
+    );
+    let unknown = sim(&["sweep", "zk-stale-read", "--allow", "Linearisable reads"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        stderr.contains("--allow 'Linearisable reads' is not a property of zk-stale-read")
+            && stderr.contains("Fresh after sync"),
+        "{stderr}"
+    );
+}

@@ -8,7 +8,7 @@ mod common;
 use causeway::engine::run::trace_hash;
 use causeway::engine::trace::EventKind;
 use causeway::protocols::raft::{BreakIt, ReadMode};
-use causeway::scenario::{Scenario, sweep};
+use causeway::scenario::{ProtocolConfig, Scenario, sweep};
 use common::*;
 
 /// The violations of one seed, as "property: message".
@@ -75,38 +75,57 @@ fn violations_but_stale_reads(base: &Scenario, seed: u64) -> (Scenario, Vec<Stri
     (scenario, found)
 }
 
+/// The coordination-service sweep base (docs/coordination-service.md): raft-basic's workload with
+/// local reads, and a sync followed by a get every 250 ms.
+fn zk_base(break_it: BreakIt) -> Scenario {
+    let mut scenario = Scenario::from_json(include_str!("../docs/zk-sweep.json"))
+        .expect("the sweep base is valid");
+    let ProtocolConfig::Raft(params) = &mut scenario.protocol else {
+        panic!("the sweep base runs Raft");
+    };
+    params.break_it = break_it;
+    scenario
+}
+
 #[test]
-fn local_reads_stay_sequentially_consistent_under_random_faults() {
-    let base = raft_base(|p| p.reads = ReadMode::Local);
+fn local_reads_stay_sequentially_consistent_and_fresh_after_sync_under_random_faults() {
+    let base = zk_base(BreakIt::None);
     let mut stale = 0;
     for seed in 0..seed_count(30) {
-        let (scenario, found) = violations_but_stale_reads(&base, seed);
+        let (scenario, found) = violations(&base, seed);
+        let (stale_reads, others): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|v| v.starts_with("Linearizable reads"));
         assert!(
-            found.is_empty(),
-            "seed {seed}: {found:?}\n{}",
+            others.is_empty(),
+            "seed {seed}: {others:?}\n{}",
             reproduce(&scenario)
         );
-        stale += usize::from(!violations(&base, seed).1.is_empty());
+        stale += usize::from(!stale_reads.is_empty());
     }
     // The lesson's point: reads from a follower's own state are often not linearizable.
     assert!(stale > 5, "only {stale} seeds had a stale read");
 }
 
-/// Documented in the coordination-service lesson: `sim sweep raft-basic --set reads=local --set
-/// break_it=read_before_catch_up` fails first at seed 1.
+/// Documented in docs/coordination-service.md: `sim sweep docs/zk-sweep.json --set
+/// break_it=read_before_catch_up` fails first at seed 1, and `--set break_it=sync_locally` at
+/// seed 2.
 #[test]
-fn reading_before_catching_up_after_a_restart_is_caught_at_once() {
-    let base = raft_base(|p| {
-        p.reads = ReadMode::Local;
-        p.break_it = BreakIt::ReadBeforeCatchUp;
-    });
-    let first = (0..2).find(|&seed| {
-        violations_but_stale_reads(&base, seed)
-            .1
-            .iter()
-            .any(|v| v.starts_with("Sequentially consistent"))
-    });
-    assert_eq!(first, Some(1));
+fn the_local_read_break_its_are_caught_within_the_documented_seeds() {
+    let first = |break_it, property: &str| {
+        let base = zk_base(break_it);
+        (0..3).find(|&seed| {
+            violations_but_stale_reads(&base, seed)
+                .1
+                .iter()
+                .any(|v| v.starts_with(property))
+        })
+    };
+    assert_eq!(
+        first(BreakIt::ReadBeforeCatchUp, "Sequentially consistent"),
+        Some(1)
+    );
+    assert_eq!(first(BreakIt::SyncLocally, "Fresh after sync"), Some(2));
 }
 
 #[test]

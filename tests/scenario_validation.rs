@@ -192,6 +192,12 @@ fn bounds_and_references_have_specific_messages() {
             }),
             "`protocol.break_it` read_before_catch_up needs `protocol.reads` \"local\"",
         ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "raft", "reads": "read_index", "break_it": "sync_locally"});
+            }),
+            "`protocol.break_it` sync_locally needs `protocol.reads` \"local\"",
+        ),
     ];
     for (edit, expected) in cases {
         let message = error_for(edit);

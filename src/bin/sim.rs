@@ -14,6 +14,7 @@ use causeway::scenario::{Scenario, presets, sweep};
 use causeway::view::tour::{Phase, Tour};
 use causeway::view::{details, format};
 use clap::{Parser, Subcommand};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -130,6 +131,11 @@ enum Command {
         /// variant is caught). Implies --first-failure.
         #[arg(long)]
         expect_violation: bool,
+        /// A property the scenario may violate without failing the seed (say `Linearizable
+        /// reads` for reads that promise less); the summary counts the seeds that violated it.
+        /// Repeatable.
+        #[arg(long, value_name = "PROPERTY")]
+        allow: Vec<String>,
         /// Write the scenario of the first failing seed (or of the only seed) to this file, for
         /// `sim run`.
         #[arg(long, value_name = "FILE.json")]
@@ -231,11 +237,13 @@ fn main() -> ExitCode {
             quiet,
             first_failure,
             expect_violation,
+            allow,
             save,
         } => {
             let options = SweepOptions {
                 quiet,
                 first_failure: first_failure || expect_violation,
+                allow,
                 save,
             };
             match sweep(&scenario, &seeds, &set, &options) {
@@ -521,6 +529,7 @@ fn bench_replication(protocols: &[Replication], sim_seconds: u64, sizes: &[u32])
 struct SweepOptions {
     quiet: bool,
     first_failure: bool,
+    allow: Vec<String>,
     save: Option<String>,
 }
 
@@ -531,6 +540,8 @@ struct SeedVerdict {
     /// The run stopped at the event limit, before its horizon (so before its healed phase).
     at_event_limit: bool,
     violations: Vec<String>,
+    /// The allowed properties it violated.
+    allowed: Vec<String>,
 }
 
 fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
@@ -568,27 +579,30 @@ fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
     Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
 }
 
-fn run_seed(base: &Scenario, seed: u64) -> SeedVerdict {
+fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
     let scenario = sweep::with_random_faults(base, seed);
     let mut run = scenario
         .build()
         .expect("a sweep of a valid scenario is valid");
     run.run_until(scenario.horizon_us);
     let events = run.events();
-    let violations = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            causeway::engine::EventKind::Violation(v) => {
-                Some(format!("{} at {}: {}", v.property, e.time, v.message))
+    let mut violations = Vec::new();
+    let mut allowed = Vec::new();
+    for event in events.iter() {
+        if let causeway::engine::EventKind::Violation(v) = &event.kind {
+            if allow.contains(&v.property) {
+                allowed.push(v.property.clone());
+            } else {
+                violations.push(format!("{} at {}: {}", v.property, event.time, v.message));
             }
-            _ => None,
-        })
-        .collect();
+        }
+    }
     SeedVerdict {
         seed,
         events: events.len() as u64,
         at_event_limit: run.at_event_limit(),
         violations,
+        allowed,
     }
 }
 
@@ -601,7 +615,24 @@ fn sweep(
     options: &SweepOptions,
 ) -> Result<bool, String> {
     let base = with_params(load(source)?, set)?;
-    base.build().map_err(|e| format!("{source}: {e}"))?;
+    let properties: Vec<&str> = base
+        .build()
+        .map_err(|e| format!("{source}: {e}"))?
+        .properties()
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    if let Some(unknown) = options
+        .allow
+        .iter()
+        .find(|a| !properties.contains(&a.as_str()))
+    {
+        return Err(format!(
+            "--allow '{unknown}' is not a property of {source}; its properties are: {}",
+            properties.join(", ")
+        ));
+    }
+    let mut allowed_seeds: BTreeMap<String, u64> = BTreeMap::new();
     let range = parse_seeds(seeds)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let started = Instant::now();
@@ -627,9 +658,13 @@ fn sweep(
             let handles: Vec<_> = chunks
                 .iter()
                 .map(|chunk| {
-                    let base = &base;
-                    scope
-                        .spawn(move || chunk.iter().map(|&s| run_seed(base, s)).collect::<Vec<_>>())
+                    let (base, allow) = (&base, &options.allow);
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&s| run_seed(base, s, allow))
+                            .collect::<Vec<_>>()
+                    })
                 })
                 .collect();
             handles
@@ -641,6 +676,10 @@ fn sweep(
         for verdict in verdicts {
             ran += 1;
             cut_short += u64::from(verdict.at_event_limit);
+            // A run records a property's violation once.
+            for property in &verdict.allowed {
+                *allowed_seeds.entry(property.clone()).or_default() += 1;
+            }
             if verdict.violations.is_empty() {
                 if !options.quiet {
                     let limit = if verdict.at_event_limit {
@@ -676,6 +715,9 @@ fn sweep(
         ran - failures.len() as u64,
         failures.len()
     );
+    for (property, count) in &allowed_seeds {
+        say!("{count} seeds violated {property}, which --allow lets pass");
+    }
     if cut_short > 0 {
         say!(
             "{cut_short} seeds stopped at the limit of {} events before their horizon, so \

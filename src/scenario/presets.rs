@@ -33,7 +33,7 @@ impl Preset {
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
 /// generals and system models, failure detectors, physical then logical time, broadcast, consensus
-/// (Raft, then Paxos and Multi-Paxos), primary-backup, chain replication and CRAQ, atomic commit),
+/// (Raft, then Paxos and Multi-Paxos), primary-backup, chain replication and CRAQ, a coordination service, atomic commit),
 /// each id written once: its scenario is `presets/ID.json`. An entry
 /// may say which property the run must violate (`"x" violates "Agreement"`) and which `sometimes`
 /// properties it never exercises (`unseen ["A suspicion"]`). Adding a preset is adding its file and
@@ -144,6 +144,12 @@ presets! {
         "craq-reads" unseen ["The chain repaired", "A server joins"],
         "craq-break-version-check" violates "Linearizable reads" unseen ["The chain repaired", "A server joins", "A dirty read asks the tail"],
         "chain-break-ack-at-head" violates "Acknowledged writes survive a crash" unseen ["A server joins"],
+    ],
+    "Coordination service (ZooKeeper)" => [
+        "zk-stale-read" violates "Linearizable reads",
+        "zk-sync",
+        "zk-break-sync-locally" violates "Fresh after sync",
+        "zk-break-read-before-catch-up" violates "Sequentially consistent",
     ],
     "Atomic commit" => [
         "2pc-commit",

@@ -71,6 +71,11 @@ impl StaleReads {
         self.open.insert(op, (key.to_string(), at));
     }
 
+    /// Operation `op` will not be judged: it completed where its screen does not apply.
+    pub fn forget(&mut self, op: u64) {
+        self.open.remove(&op);
+    }
+
     /// Operation `op` completed at `at` with `output`. An id not in progress is ignored.
     pub fn complete(&mut self, op: u64, output: &RegisterOutput, at: u64) -> Option<StaleRead> {
         let (key, begin) = self.open.remove(&op)?;

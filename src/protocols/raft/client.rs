@@ -3,7 +3,8 @@
 //! ZooKeeper's way: from each server's own state, with writes forwarded and `sync`.
 
 use super::{
-    Command, Entry, KvRequest, KvResponse, LogIndex, Raft, RaftMsg, RaftNote, ReadMode, Role,
+    BreakIt, Command, Entry, KvRequest, KvResponse, LogIndex, Raft, RaftMsg, RaftNote, RaftTimer,
+    ReadMode, Role,
 };
 use crate::engine::ids::{NodeId, RequestId};
 use crate::engine::protocol::RequestInfo;
@@ -30,12 +31,14 @@ pub(super) struct PendingRead {
 }
 
 /// A follower's sync, for a client or (`request` none) to catch up after a restart: waiting for
-/// the leader's read index, then to apply up to it.
+/// the leader's read index, then to apply up to it. `gets` arrived after it and wait for it, as a
+/// ZooKeeper server handles a session's requests in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct PendingSync {
     id: u64,
     request: Option<RequestId>,
     index: Option<LogIndex>,
+    gets: Vec<(RequestId, String)>,
 }
 
 impl Raft {
@@ -93,13 +96,63 @@ impl Raft {
         if let Some(sync) = self.syncs.iter_mut().find(|s| s.id == id) {
             sync.index.get_or_insert(index);
         }
+        let waiting = self
+            .syncs
+            .iter()
+            .any(|s| s.request.is_some() && s.index.is_none());
+        if let Some(timer) = self.sync_timer.take_if(|_| !waiting) {
+            ctx.cancel_timer(timer);
+        }
         self.finish_syncs(ctx);
     }
 
-    /// Local reads: a restarted server hearing from a new leader forgets the index it was
-    /// catching up to, which the old leader may never have committed.
-    pub(super) fn new_leader_to_catch_up_with(&mut self) {
+    /// Local reads, on learning of a new leader: a restarted server forgets the index it was
+    /// catching up to, which the old leader may never have committed; clients' syncs without a
+    /// read index ask the new leader, or, on the new leader itself, wait for its term's first
+    /// entry, which commits only after every entry committed before.
+    pub(super) fn new_leader(&mut self, ctx: &mut Ctx<'_, Self>, leader: NodeId) {
         self.syncs.retain(|s| s.request.is_some());
+        if leader != self.id {
+            self.ask_syncs(ctx, leader);
+            return;
+        }
+        for sync in self.syncs.iter_mut().filter(|s| s.index.is_none()) {
+            sync.index = Some(self.term_start);
+        }
+    }
+
+    /// Local reads: asks `leader` for the read index of every client sync still without one,
+    /// and again after a while if no answer comes.
+    fn ask_syncs(&mut self, ctx: &mut Ctx<'_, Self>, leader: NodeId) {
+        let waiting = self
+            .syncs
+            .iter()
+            .filter(|s| s.request.is_some() && s.index.is_none());
+        for sync in waiting {
+            ctx.send(leader, RaftMsg::SyncRequest { id: sync.id });
+        }
+        self.arm_sync_timer(ctx);
+    }
+
+    /// Local reads: sets the sync retry timer while a client's sync waits for its read index.
+    fn arm_sync_timer(&mut self, ctx: &mut Ctx<'_, Self>) {
+        let waiting = self
+            .syncs
+            .iter()
+            .any(|s| s.request.is_some() && s.index.is_none());
+        if waiting && self.sync_timer.is_none() {
+            let after = self.params.election_timeout_min_us;
+            self.sync_timer = Some(ctx.set_timer(after, RaftTimer::SyncRetry));
+        }
+    }
+
+    /// Local reads: no read index came in time, so the syncs ask the leader again.
+    pub(super) fn on_sync_retry(&mut self, ctx: &mut Ctx<'_, Self>) {
+        self.sync_timer = None;
+        match self.leader {
+            Some(leader) if leader != self.id => self.ask_syncs(ctx, leader),
+            _ => {}
+        }
     }
 
     /// Local reads: a restarted server hearing from the leader asks for a read index to catch up
@@ -116,6 +169,7 @@ impl Raft {
                 id: self.next_sync,
                 request: None,
                 index: Some(self.term_start),
+                gets: Vec::new(),
             });
             return;
         }
@@ -128,6 +182,7 @@ impl Raft {
                     id: self.next_sync,
                     request: None,
                     index: None,
+                    gets: Vec::new(),
                 });
                 self.next_sync
             }
@@ -145,7 +200,12 @@ impl Raft {
         self.syncs = waiting;
         for sync in done {
             match sync.request {
-                Some(request) => ctx.reply(request, KvResponse::Ok),
+                Some(request) => {
+                    ctx.reply(request, KvResponse::Ok);
+                    for (get, key) in sync.gets {
+                        ctx.reply(get, self.kv.read(&key));
+                    }
+                }
                 None => {
                     self.catching_up = false;
                     ctx.note(RaftNote::CaughtUp { index: applied });
@@ -189,7 +249,11 @@ impl Raft {
             return true;
         }
         if let KvRequest::Get { key } = op {
-            ctx.reply(req.id, self.kv.read(key));
+            self.local_get(ctx, req, key);
+            return true;
+        }
+        if self.params.break_it == BreakIt::SyncLocally && matches!(op, KvRequest::Sync { .. }) {
+            ctx.reply(req.id, KvResponse::Ok);
             return true;
         }
         if self.role == Role::Leader {
@@ -206,8 +270,10 @@ impl Raft {
                 id,
                 request: Some(req.id),
                 index: None,
+                gets: Vec::new(),
             });
             ctx.send(leader, RaftMsg::SyncRequest { id });
+            self.arm_sync_timer(ctx);
         } else if let Some(result) = self.kv.result(req.op) {
             ctx.reply(req.id, result.clone());
         } else {
@@ -216,6 +282,73 @@ impl Raft {
             ctx.send(leader, RaftMsg::Forward { command });
         }
         true
+    }
+
+    /// Local reads, for the inspector: each pending sync's number, whom it is for, the read index
+    /// once known, and the gets waiting for it.
+    pub(super) fn sync_rows(&self) -> Vec<Vec<String>> {
+        self.syncs
+            .iter()
+            .map(|sync| {
+                let gets: Vec<String> = sync
+                    .gets
+                    .iter()
+                    .map(|(_, key)| format!("get {key}"))
+                    .collect();
+                vec![
+                    sync.id.to_string(),
+                    if sync.request.is_some() {
+                        "a client"
+                    } else {
+                        "catching up"
+                    }
+                    .to_string(),
+                    sync.index
+                        .map_or_else(|| "asked".to_string(), |i| i.0.to_string()),
+                    if gets.is_empty() {
+                        "none".to_string()
+                    } else {
+                        gets.join(", ")
+                    },
+                ]
+            })
+            .collect()
+    }
+
+    /// Local reads: a get is answered from this server's state at once, unless a client's sync is
+    /// still pending here: then it waits for the latest one and sees what that sync promises (a
+    /// sync held until a leader is known holds the get too).
+    fn local_get(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, key: &str) {
+        let request = req.id;
+        if let Some(at) = self
+            .parked
+            .iter()
+            .position(|(_, op)| matches!(op, KvRequest::Sync { .. }))
+        {
+            let get = KvRequest::Get {
+                key: key.to_string(),
+            };
+            self.parked.insert(at + 1, (req, get));
+            return;
+        }
+        let follower_sync = self.syncs.iter_mut().rev().find(|s| s.request.is_some());
+        let leader_sync = self
+            .reads
+            .iter()
+            .rev()
+            .find(|r| matches!(r.answer, ReadFor::Sync(_)));
+        if let Some(sync) = follower_sync {
+            sync.gets.push((request, key.to_string()));
+        } else if let Some(sync) = leader_sync {
+            let (read_index, round) = (sync.read_index, sync.round);
+            self.reads.push(PendingRead {
+                answer: ReadFor::Get(request, key.to_string()),
+                read_index,
+                round,
+            });
+        } else {
+            ctx.reply(request, self.kv.read(key));
+        }
     }
 
     /// Handles the requests parked while no leader was known, now that one is.

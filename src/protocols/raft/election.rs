@@ -141,7 +141,7 @@ impl Raft {
             );
         }
         self.term_start = self.last_log_index();
-        self.new_leader_to_catch_up_with();
+        self.new_leader(ctx, self.id);
         self.catch_up(ctx, self.id);
         self.replicate(ctx);
         self.set_retry_timer(ctx, RaftTimer::Heartbeat);

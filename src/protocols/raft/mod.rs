@@ -118,6 +118,7 @@ pub struct Raft {
     /// Local reads: this follower's clients' syncs, and the last sync number it used.
     syncs: Vec<PendingSync>,
     next_sync: u64,
+    sync_timer: Option<TimerId>,
     /// Local reads: restarted, and not yet caught up with the leader, so holding every request.
     catching_up: bool,
     /// Requests that arrived while no leader was known: they wait for the election's outcome
@@ -232,6 +233,7 @@ impl Protocol for Raft {
             acked_round: Vec::new(),
             reads: Vec::new(),
             syncs: Vec::new(),
+            sync_timer: None,
             next_sync: 0,
             catching_up: false,
             parked: Vec::new(),
@@ -295,6 +297,7 @@ impl Protocol for Raft {
                     self.set_retry_timer(ctx, RaftTimer::VoteRetry);
                 }
             }
+            RaftTimer::SyncRetry => self.on_sync_retry(ctx),
         }
     }
 
@@ -318,10 +321,15 @@ impl Protocol for Raft {
         if p.liveness_bound_us == 0 || p.liveness_bound_us > HOUR_US {
             return Err("`protocol.liveness_bound_us` must be from 1µs to one hour".into());
         }
-        if p.break_it == BreakIt::ReadBeforeCatchUp && p.reads != ReadMode::Local {
-            return Err(
-                "`protocol.break_it` read_before_catch_up needs `protocol.reads` \"local\"".into(),
-            );
+        let local_only = match p.break_it {
+            BreakIt::ReadBeforeCatchUp => Some("read_before_catch_up"),
+            BreakIt::SyncLocally => Some("sync_locally"),
+            _ => None,
+        };
+        if let Some(name) = local_only.filter(|_| p.reads != ReadMode::Local) {
+            return Err(format!(
+                "`protocol.break_it` {name} needs `protocol.reads` \"local\""
+            ));
         }
         Ok(())
     }
@@ -390,6 +398,7 @@ impl Protocol for Raft {
             RaftTimer::Election => "election",
             RaftTimer::Heartbeat => "heartbeat",
             RaftTimer::VoteRetry => "vote retry",
+            RaftTimer::SyncRetry => "sync retry",
         }
     }
 

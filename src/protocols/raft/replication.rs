@@ -168,7 +168,7 @@ impl Raft {
         self.reset_election_timer(ctx);
         if self.leader != Some(*leader) {
             self.leader = Some(*leader);
-            self.new_leader_to_catch_up_with();
+            self.new_leader(ctx, *leader);
             self.unpark(ctx);
         }
         self.catch_up(ctx, *leader);

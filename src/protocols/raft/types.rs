@@ -76,6 +76,9 @@ pub enum BreakIt {
     /// Local reads: a restarted server answers reads at once, from the store it rebuilds from
     /// scratch, rather than first catching up with the leader.
     ReadBeforeCatchUp,
+    /// Local reads: a server answers a sync at once, without asking the leader for a read
+    /// index, so the get behind it may be stale.
+    SyncLocally,
 }
 
 fn default_timeout_min() -> u64 {
@@ -261,6 +264,9 @@ pub enum RaftTimer {
     /// A candidate asks again the servers that have not answered its RequestVote (the paper,
     /// section 5.1: "servers retry RPCs if they do not receive a response in a timely manner").
     VoteRetry,
+    /// Local reads: a follower asks the leader again for the read index of syncs still without
+    /// one (the request or its answer may have been lost).
+    SyncRetry,
 }
 
 /// What a node keeps on stable storage: Figure 2's persistent state.

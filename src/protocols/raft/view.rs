@@ -1,9 +1,10 @@
 //! The inspector's picture of a Raft server: role, term, vote, commit and apply progress, the log,
-//! the key-value store, and on a leader each follower's nextIndex and matchIndex.
+//! the key-value store, with local reads whether the server serves them and its pending syncs, and
+//! on a leader each follower's nextIndex and matchIndex.
 
 use crate::engine::ids::NodeId;
 use crate::engine::protocol::{LogCell, NodeView, ViewTable};
-use crate::protocols::raft::{Raft, Role};
+use crate::protocols::raft::{Raft, ReadMode, Role};
 
 /// The inspector shows at most this many of the newest log entries, so a long run's view stays
 /// cheap to build every frame.
@@ -39,6 +40,14 @@ pub fn view(raft: &Raft) -> NodeView {
         ("lastApplied".to_string(), raft.last_applied().0.to_string()),
         ("log length".to_string(), log.len().to_string()),
     ];
+    if raft.params.reads == ReadMode::Local {
+        let reads = if raft.catching_up {
+            "held: catching up after a restart"
+        } else {
+            "answered from this server's store"
+        };
+        fields.push(("reads".to_string(), reads.to_string()));
+    }
     if first > 0 {
         fields.push((
             "log shown".to_string(),
@@ -58,6 +67,19 @@ pub fn view(raft: &Raft) -> NodeView {
         },
         raft.kv().table(),
     ];
+    let syncs = raft.sync_rows();
+    if !syncs.is_empty() {
+        tables.push(ViewTable {
+            title: "Syncs".into(),
+            columns: vec![
+                "sync".into(),
+                "for".into(),
+                "read index".into(),
+                "waiting gets".into(),
+            ],
+            rows: syncs,
+        });
+    }
     if raft.role() == Role::Leader {
         tables.push(ViewTable {
             title: "Replication".into(),
