@@ -18,6 +18,7 @@ import { tests as embedTests } from "./embed.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
+import { tests as coordinationTests } from "./coordination.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -29,6 +30,7 @@ const tests = [
   ...savedTests,
   ...plotTests,
   ...guideTests,
+  ...coordinationTests,
   ...a11yTests,
 ];
 
