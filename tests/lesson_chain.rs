@@ -7,7 +7,6 @@ mod lessons;
 
 use causeway::engine::SimTime;
 use causeway::engine::run::Run;
-use causeway::engine::trace::EventKind;
 use causeway::scenario::Scenario;
 use causeway::scenario::sweep::with_random_faults;
 use lessons::*;
@@ -40,18 +39,6 @@ fn configs(run: &dyn Run) -> Vec<(Vec<String>, Option<String>)> {
             (chain, config["joining"].as_str().map(str::to_string))
         })
         .collect()
-}
-
-/// How many messages of this kind (the payload's tag) were sent.
-fn sent(run: &dyn Run, kind: &str) -> usize {
-    run.events()
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Send { msg, .. } => Some(msg),
-            _ => None,
-        })
-        .filter(|&msg| run.message_json(msg).get(kind).is_some())
-        .count()
 }
 
 #[test]

@@ -27,18 +27,6 @@ fn edited(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
     Scenario::from_value(value).unwrap()
 }
 
-/// How many messages whose payload has this tag were sent.
-fn sent(run: &dyn Run, kind: &str) -> usize {
-    run.events()
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Send { msg, .. } => Some(msg),
-            _ => None,
-        })
-        .filter(|&msg| run.message_json(msg).get(kind).is_some())
-        .count()
-}
-
 #[test]
 fn a_lagging_follower_answers_a_stale_value_sequentially_consistent_but_not_linearizable() {
     let run = run_preset("zk-stale-read");

@@ -150,3 +150,15 @@ pub fn answers(run: &dyn Run) -> Vec<(u32, SimTime, Value)> {
         })
         .collect()
 }
+
+/// How many messages of this kind (the payload's tag) were sent.
+pub fn sent(run: &dyn Run, kind: &str) -> usize {
+    run.events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Send { msg, .. } => Some(msg),
+            _ => None,
+        })
+        .filter(|&msg| run.message_json(msg).get(kind).is_some())
+        .count()
+}
