@@ -159,10 +159,13 @@ impl<P: Protocol> Property<P> for RequestsAfterHeal<P> {
         let Some(since) = self.faults.healed_for(cx, self.bound_us) else {
             return Verdict::Satisfied;
         };
-        let late = self
-            .ops
-            .iter()
-            .find(|(_, (at, _))| *at >= since && at.as_us() + self.bound_us <= cx.now.as_us());
+        let late = self.ops.iter().find(|(_, (at, event))| {
+            // Made after the last fault's event: a request at the very instant of the heal but
+            // before it (dropped by a node the heal restarts) was not made once healed.
+            *at >= since
+                && self.faults.last.is_none_or(|last| *event > last)
+                && at.as_us() + self.bound_us <= cx.now.as_us()
+        });
         match late {
             Some((op, (at, event))) => Verdict::Violated {
                 message: format!(

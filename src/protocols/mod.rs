@@ -1,5 +1,6 @@
 //! Protocols: sans-IO state machines run by the engine, one module each.
 
+pub mod abd;
 pub mod broadcast;
 pub mod chain;
 pub mod clocksync;

@@ -16,6 +16,7 @@ use crate::engine::protocol::Protocol;
 use crate::engine::run::Run;
 use crate::engine::sim::{Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
+use crate::protocols::abd::Abd;
 use crate::protocols::broadcast::Broadcast;
 use crate::protocols::chain::Chain;
 use crate::protocols::clocksync::ClockSync;
@@ -106,6 +107,7 @@ registry! {
     PrimaryBackup => PrimaryBackup,
     Chain => Chain,
     TwoPhaseCommit => TwoPhaseCommit,
+    Abd => Abd,
 }
 
 /// One node's clock, when it differs from the default.

@@ -106,6 +106,13 @@ presets! {
         "broadcast-total-lamport",
         "broadcast-break-total" violates "Total order",
     ],
+    "Quorums: the ABD register" => [
+        "abd-basic",
+        "abd-write-back",
+        "abd-break-skip-write-back" violates "Linearizable" unseen ["A read writes back"],
+        "abd-partition" unseen ["A read writes back"],
+        "abd-break-minority-quorum" violates "Linearizable" unseen ["A read writes back"],
+    ],
     "Consensus: Raft" => [
         "raft-election",
         "raft-basic",

@@ -106,8 +106,6 @@ export const tests = [
           assert.match(await text.textContent(), message, `the error for #${fragment.slice(0, 30)}…`);
           assert.equal(await page.locator("img[src=x], [data-region] script").count(), 0, "no markup injected");
           assert.equal(await page.evaluate(() => window.__pwned), undefined);
-          // Leaving a page that is still loading its favicon aborts that request.
-          await page.waitForLoadState("networkidle");
         }
         await page.screenshot({ path: join(shots, "share-hostile.png") });
 

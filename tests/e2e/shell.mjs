@@ -30,9 +30,13 @@ export async function open(browser, url, contextOptions = {}) {
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("request", (request) => requests.push(new URL(request.url())));
-  page.on("requestfailed", (request) =>
-    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
-  );
+  page.on("requestfailed", (request) => {
+    const error = request.failure()?.errorText;
+    // The page itself cancelled it: a navigation away from a page still loading its favicon, say
+    // (which a busy machine makes likely). A missing or broken file fails otherwise (or answers 4xx).
+    if (error === "net::ERR_ABORTED") return;
+    problems.push(`request failed: ${request.url()} (${error})`);
+  });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });

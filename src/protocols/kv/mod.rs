@@ -2,6 +2,7 @@
 //! requests and replies, the commands a replicated log carries, the state machine that applies
 //! them (`store`), and the check that reads are linearizable (`linearizable`).
 
+pub mod history;
 pub mod linearizable;
 pub mod sequential;
 pub mod store;

@@ -1,0 +1,74 @@
+//! The inspector's view of an ABD node: its registers, and the operations it coordinates with the
+//! phase each is in and the replies it has.
+
+use super::{Abd, Phase, Want, shown};
+use crate::engine::protocol::{NodeView, ViewTable};
+
+pub(super) fn view(node: &Abd) -> NodeView {
+    let role = if node.pending.is_empty() {
+        "replica"
+    } else {
+        "coordinating"
+    };
+    let quorum = node.quorum();
+    let registers = node
+        .registers
+        .iter()
+        .map(|(key, r)| vec![key.clone(), shown(r.value.as_deref()), r.tag.to_string()])
+        .collect();
+    let operations = node
+        .pending
+        .iter()
+        .map(|(op, p)| {
+            let what = match &p.want {
+                Want::Write(value) => format!("write {}={value:?}", p.key),
+                Want::Read => format!("read {}", p.key),
+            };
+            let (phase, answered) = match &p.phase {
+                Phase::Query(replies) => (
+                    "1: query".to_string(),
+                    replies.keys().map(ToString::to_string).collect::<Vec<_>>(),
+                ),
+                Phase::Store(register, acks) => (
+                    format!(
+                        "2: store {} {}",
+                        shown(register.value.as_deref()),
+                        register.tag
+                    ),
+                    acks.iter().map(ToString::to_string).collect(),
+                ),
+            };
+            vec![
+                op.to_string(),
+                what,
+                phase,
+                format!("{} of {quorum}: {}", answered.len(), answered.join(", ")),
+            ]
+        })
+        .collect();
+    NodeView {
+        role: Some(role.into()),
+        fields: vec![(
+            "quorum".to_string(),
+            format!("{quorum} of {} replicas", node.nodes),
+        )],
+        tables: vec![
+            ViewTable {
+                title: "Registers".into(),
+                columns: vec!["key".into(), "value".into(), "tag".into()],
+                rows: registers,
+            },
+            ViewTable {
+                title: "Operations it coordinates".into(),
+                columns: vec![
+                    "op".into(),
+                    "operation".into(),
+                    "phase".into(),
+                    "answered".into(),
+                ],
+                rows: operations,
+            },
+        ],
+        log: Vec::new(),
+    }
+}
