@@ -122,6 +122,15 @@ impl<'a> Reader<'a> {
         false
     }
 
+    /// Consumes `b` if it comes next after blanks.
+    pub fn eat(&mut self, b: u8) -> bool {
+        let found = self.skip_blank() && self.bytes[self.at] == b;
+        if found {
+            self.at += 1;
+        }
+        found
+    }
+
     /// Reads one value.
     pub fn value(&mut self) -> Result<Value, Failure> {
         self.value_at(0)

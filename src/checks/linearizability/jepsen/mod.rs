@@ -214,18 +214,23 @@ pub fn edn_events(text: &str) -> Result<Vec<Event>, ParseError> {
     let mut reader = edn::Reader::new(text, 1);
     let mut maps = Vec::new();
     let fail = |(line, expected): edn::Failure| ParseError { line, expected };
-    while reader.skip_blank() {
-        let line = reader.line;
-        match reader.value().map_err(fail)? {
-            Value::Vector(items) if maps.is_empty() => {
-                // A whole history in one vector: its maps carry the vector's line.
-                maps.extend(items.into_iter().map(|v| (line, v)));
-                if reader.skip_blank() {
-                    return error(reader.line, "nothing after the history's vector");
-                }
+    // A whole history may sit in one vector.
+    let wrapped = reader.eat(b'[');
+    loop {
+        if wrapped && reader.eat(b']') {
+            if reader.skip_blank() {
+                return error(reader.line, "nothing after the history's vector");
             }
-            value => maps.push((line, value)),
+            break;
         }
+        if !reader.skip_blank() {
+            if wrapped {
+                return error(reader.line, "`]` to close the history's vector");
+            }
+            break;
+        }
+        let line = reader.line;
+        maps.push((line, reader.value().map_err(fail)?));
     }
     let mut events = Vec::new();
     for (line, map) in maps {
@@ -389,3 +394,6 @@ pub fn pair(events: Vec<Event>) -> Result<History, ParseError> {
         failed,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -270,8 +270,9 @@ pub fn explain(history: &History, verdict: &Verdict) -> String {
                 out += &format!(" on key {key}");
             }
             out += &format!(
-                "\nthe longest linearizable prefix found has {} operations, in this order:\n",
-                prefix.len()
+                "\nthe longest linearizable prefix found has {} operation{}, in this order:\n",
+                prefix.len(),
+                if prefix.len() == 1 { "" } else { "s" }
             );
             for (n, &i) in prefix.iter().enumerate() {
                 out += &format!("  {:>4}. {}\n", n + 1, describe(&history.ops[i]));
