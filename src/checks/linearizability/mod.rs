@@ -13,7 +13,9 @@
 //! `online` screens a key-value store's reads for staleness one completion at a time, for checkers
 //! that run after every step of a simulation; they explain what it flags with this search.
 
+pub mod jepsen;
 mod online;
+mod search;
 
 pub use online::{StaleRead, StaleReads};
 
@@ -71,135 +73,14 @@ pub enum Outcome {
     },
 }
 
-/// Which operations a search has placed, one bit each.
-type Mask = Vec<u64>;
-
-fn is_placed(mask: &Mask, i: usize) -> bool {
-    mask[i / 64] & (1 << (i % 64)) != 0
-}
-
-/// The operations that may take effect next after those in `mask`, each with the state it leads
-/// to, in invocation order. An operation may go next only if it was invoked before every unplaced
-/// operation completed (otherwise that one had to take effect first), and if the model answers it
-/// as the system did. A read-only operation that may go next is the only successor: placing it
-/// now loses nothing (it changes no state, and every order that places it later stays valid with
-/// it moved here). Counts each try in `steps`; `None` once they pass `budget`.
-fn successors<M: Model>(
-    model: &M,
-    history: &[Operation<M::Input, M::Output>],
-    order: &[usize],
-    mask: &Mask,
-    state: &M::State,
-    steps: &mut u64,
-    budget: u64,
-) -> Option<Vec<(usize, M::State)>> {
-    let completes = |i: usize| {
-        history[i]
-            .completed
-            .as_ref()
-            .map_or(u64::MAX, |(_, at)| *at)
-    };
-    let deadline = order
-        .iter()
-        .filter(|&&i| !is_placed(mask, i))
-        .map(|&i| completes(i))
-        .min()
-        .unwrap_or(u64::MAX);
-    let mut next = Vec::new();
-    for &i in order.iter().filter(|&&i| !is_placed(mask, i)) {
-        if history[i].invoked > deadline {
-            break;
-        }
-        *steps += 1;
-        if *steps > budget {
-            return None;
-        }
-        let (after, answer) = model.apply(state, &history[i].input);
-        if history[i]
-            .completed
-            .as_ref()
-            .is_none_or(|(output, _)| *output == answer)
-        {
-            if model.read_only(&history[i].input) {
-                return Some(vec![(i, after)]);
-            }
-            next.push((i, after));
-        }
-    }
-    Some(next)
-}
-
-/// The operations of `history` by invocation.
-fn invocation_order<I, O>(history: &[Operation<I, O>]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..history.len()).collect();
-    order.sort_by_key(|&i| (history[i].invoked, i));
-    order
-}
-
-/// Judges `history` against `model`, trying at most `budget` placements.
+/// Judges `history` against `model`, trying at most `budget` placements (model applications):
+/// past it the answer is `Unknown`. See [`search`] for how.
 pub fn check<M: Model>(
     model: &M,
     history: &[Operation<M::Input, M::Output>],
     budget: u64,
 ) -> Outcome {
-    let completed = history.iter().filter(|op| op.completed.is_some()).count();
-    let order = invocation_order(history);
-    let empty: Mask = vec![0; history.len().div_ceil(64)];
-    // Search frames: the sequence placed so far and the state it leads to. Depth-first, with the
-    // candidates of each frame tried in invocation order.
-    let mut seen: BTreeSet<(Mask, M::State)> = BTreeSet::new();
-    let mut stack: Vec<(Vec<usize>, M::State)> = vec![(Vec::new(), model.init())];
-    let mut best: Vec<usize> = Vec::new();
-    let mut steps = 0u64;
-    while let Some((placed, state)) = stack.pop() {
-        let done = placed
-            .iter()
-            .filter(|&&i| history[i].completed.is_some())
-            .count();
-        if done == completed {
-            return Outcome::Linearizable;
-        }
-        if placed.len() > best.len() {
-            best = placed.clone();
-        }
-        let mut mask = empty.clone();
-        for &i in &placed {
-            mask[i / 64] |= 1 << (i % 64);
-        }
-        let Some(next) = successors(model, history, &order, &mask, &state, &mut steps, budget)
-        else {
-            return Outcome::Unknown { steps: budget };
-        };
-        let mut frames = Vec::new();
-        for (i, after) in next {
-            let mut key = mask.clone();
-            key[i / 64] |= 1 << (i % 64);
-            if seen.insert((key, after.clone())) {
-                let mut longer = placed.clone();
-                longer.push(i);
-                frames.push((longer, after));
-            }
-        }
-        // Pushed in reverse, so the earliest-invoked candidate is tried first.
-        stack.extend(frames.into_iter().rev());
-    }
-    let placed: BTreeSet<usize> = best.iter().copied().collect();
-    let stuck = order
-        .iter()
-        .copied()
-        .filter(|i| !placed.contains(i) && history[*i].completed.is_some())
-        .min_by_key(|&i| {
-            let completes = history[i]
-                .completed
-                .as_ref()
-                .map_or(u64::MAX, |(_, at)| *at);
-            (completes, i)
-        })
-        .unwrap_or(0);
-    Outcome::NotLinearizable {
-        prefix: best,
-        stuck,
-    }
+    search::search(model, history, budget)
 }
 
 /// The state the operations of `history` at `order` leave `model` in, taken in that order.

@@ -2,7 +2,6 @@
 //!
 //! Exit codes: 0 when the run is clean, 1 when a property was violated, 2 on bad input.
 
-use causeway::bench::{self, BenchResult, Replication};
 use causeway::engine::protocol::PropertyKind;
 use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::{MAX_EVENTS, PropertyState};
@@ -10,11 +9,10 @@ use causeway::engine::time::{SimTime, parse_duration_us};
 use causeway::export;
 use causeway::scenario::guide::{Stop, text as guide_text};
 use causeway::scenario::link::{Link, ViewOptions};
-use causeway::scenario::{Scenario, presets, sweep};
+use causeway::scenario::{Scenario, presets};
 use causeway::view::tour::{Phase, Tour};
 use causeway::view::{details, format};
 use clap::{Parser, Subcommand};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -23,9 +21,13 @@ use std::time::Instant;
 /// error: the command goes on quietly and still ends with its documented exit status.
 macro_rules! say {
     ($($arg:tt)*) => {
-        emit(&format!("{}\n", format_args!($($arg)*)))
+        $crate::emit(&format!("{}\n", format_args!($($arg)*)))
     };
 }
+
+mod bench;
+mod check;
+mod sweep;
 
 #[derive(Parser)]
 #[command(
@@ -93,10 +95,11 @@ enum Command {
     },
     /// Measure engine speed (events per second) and trace memory on standard workloads; with
     /// `raft` or `multipaxos`, simulated seconds and messages per wall second on the replication
-    /// workload (`multipaxos` also runs Raft's and compares the cost per message).
+    /// workload (`multipaxos` also runs Raft's and compares the cost per message); with `check`,
+    /// operations per second of the linearizability checker on generated Jepsen histories.
     Bench {
-        /// `raft` or `multipaxos` for the replication workload; without it, the heartbeat engine
-        /// benchmark.
+        /// `raft` or `multipaxos` for the replication workload, `check` for the linearizability
+        /// checker; without it, the heartbeat engine benchmark.
         protocol: Option<String>,
         /// Events per workload (more is steadier, slower); heartbeat only.
         #[arg(long, default_value_t = 3_000_000)]
@@ -107,6 +110,21 @@ enum Command {
         /// Simulated seconds per cluster size; replication only.
         #[arg(long, default_value_t = 100)]
         sim_seconds: u64,
+        /// Write each generated history here as a Jepsen log file; `check` only.
+        #[arg(long, value_name = "DIR")]
+        write_dir: Option<String>,
+    },
+    /// Judge a history written by Jepsen (log lines or EDN operation maps) against a model: exit
+    /// 0 linearizable, 1 not (with the explanation), 3 unknown after --budget, 2 malformed.
+    Check {
+        /// The history file.
+        file: String,
+        /// `register` (read, write, cas) or `kv` (get, put, append; keys independent).
+        #[arg(long, value_parser = ["register", "kv"])]
+        model: String,
+        /// Placements the search may try (per key for kv) before answering unknown.
+        #[arg(long, default_value_t = check::BUDGET)]
+        budget: u64,
     },
     /// Run a scenario under many seeds, each with a random fault schedule drawn from the seed
     /// (faults over the first half of the horizon, everything healed for the second half).
@@ -201,35 +219,16 @@ fn main() -> ExitCode {
             events,
             nodes,
             sim_seconds,
+            write_dir,
         } => match protocol.as_deref() {
-            None => {
-                bench_all(events, &nodes.unwrap_or_else(|| vec![5, 50, 500]));
-                ExitCode::SUCCESS
-            }
-            Some("raft") => {
-                bench_replication(
-                    &[Replication::Raft],
-                    sim_seconds,
-                    &nodes.unwrap_or_else(|| vec![5, 25, 101]),
-                );
-                ExitCode::SUCCESS
-            }
-            Some("multipaxos") => {
-                bench_replication(
-                    &[Replication::MultiPaxos, Replication::Raft],
-                    sim_seconds,
-                    &nodes.unwrap_or_else(|| vec![5, 25, 101]),
-                );
-                ExitCode::SUCCESS
-            }
-            Some(other) => {
-                eprintln!(
-                    "sim: no benchmark for `{other}` (try `sim bench`, `sim bench raft` or `sim \
-                     bench multipaxos`)"
-                );
-                ExitCode::from(2)
-            }
+            Some("check") => check::bench(write_dir.as_deref()),
+            protocol => bench::command(protocol, events, nodes, sim_seconds),
         },
+        Command::Check {
+            file,
+            model,
+            budget,
+        } => check::command(&file, &model, budget),
         Command::Sweep {
             scenario,
             seeds,
@@ -240,13 +239,13 @@ fn main() -> ExitCode {
             allow,
             save,
         } => {
-            let options = SweepOptions {
+            let options = sweep::SweepOptions {
                 quiet,
                 first_failure: first_failure || expect_violation,
                 allow,
                 save,
             };
-            match sweep(&scenario, &seeds, &set, &options) {
+            match sweep::sweep(&scenario, &seeds, &set, &options) {
                 Ok(failed) => ExitCode::from(if failed == expect_violation { 0 } else { 1 }),
                 Err(message) => {
                     eprintln!("sim: {message}");
@@ -479,305 +478,4 @@ fn walk_guide(source: &str) -> Result<bool, String> {
         tour.next(run.as_mut());
     }
     Ok(complete)
-}
-
-/// Measures each of `protocols` on the replication workload; with two, also the first's cost per
-/// delivered message against the second's at each size.
-fn bench_replication(protocols: &[Replication], sim_seconds: u64, sizes: &[u32]) {
-    let origin = Instant::now();
-    let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
-    say!(
-        "replication workload (native, {} build): latency 10–15 ms, election timeout 100–200 ms, heartbeat 50 ms, a request every 100 ms; {}",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        bench::replication_method()
-    );
-    bench::warm_up(1_000_000, &mut wall_ms);
-    let mut results: Vec<Vec<BenchResult>> = Vec::new();
-    for &which in protocols {
-        let mut mine = Vec::new();
-        for &nodes in sizes {
-            let result = bench::run_replication(which, nodes, sim_seconds, &mut wall_ms);
-            say!("  {}", result.message_line(which));
-            mine.push(result);
-        }
-        if let (Some(first), Some(last)) = (mine.first(), mine.last()) {
-            say!(
-                "  {}: {}",
-                which.name(),
-                bench::message_cost_ratio_line(first, last)
-            );
-        }
-        results.push(mine);
-    }
-    if let [ours, theirs] = &results[..] {
-        for (a, b) in ours.iter().zip(theirs) {
-            say!(
-                "  cost per delivered message at {} nodes, {} vs {}: {:.2}x",
-                a.nodes,
-                protocols[0].name(),
-                protocols[1].name(),
-                a.nanoseconds_per_message() / b.nanoseconds_per_message()
-            );
-        }
-    }
-}
-
-struct SweepOptions {
-    quiet: bool,
-    first_failure: bool,
-    allow: Vec<String>,
-    save: Option<String>,
-}
-
-/// What one seed of a sweep found: the violated properties with their messages.
-struct SeedVerdict {
-    seed: u64,
-    events: u64,
-    /// The run stopped at the event limit, before its horizon (so before its healed phase).
-    at_event_limit: bool,
-    violations: Vec<String>,
-    /// The allowed properties it violated.
-    allowed: Vec<String>,
-}
-
-fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
-    let bad = || format!("--seeds must be `A..B` or a single seed, not `{text}`");
-    match text.split_once("..") {
-        Some((a, b)) => {
-            let a: u64 = a.trim().parse().map_err(|_| bad())?;
-            let b: u64 = b.trim().parse().map_err(|_| bad())?;
-            if a >= b {
-                return Err(format!("--seeds {text} is empty"));
-            }
-            Ok(a..b)
-        }
-        None => {
-            let a: u64 = text.trim().parse().map_err(|_| bad())?;
-            Ok(a..a.saturating_add(1))
-        }
-    }
-}
-
-/// The scenario with `KEY=VALUE` protocol parameters overridden, validated again.
-fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
-    if set.is_empty() {
-        return Ok(scenario);
-    }
-    let mut value = serde_json::to_value(&scenario).map_err(|e| e.to_string())?;
-    for item in set {
-        let (key, text) = item
-            .split_once('=')
-            .ok_or_else(|| format!("--set {item}: expected KEY=VALUE"))?;
-        let parsed = serde_json::from_str(text)
-            .unwrap_or_else(|_| serde_json::Value::String(text.to_string()));
-        value["protocol"][key] = parsed;
-    }
-    Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
-}
-
-fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
-    let scenario = sweep::with_random_faults(base, seed);
-    let mut run = scenario
-        .build()
-        .expect("a sweep of a valid scenario is valid");
-    run.run_until(scenario.horizon_us);
-    let events = run.events();
-    let mut violations = Vec::new();
-    let mut allowed = Vec::new();
-    for event in events.iter() {
-        if let causeway::engine::EventKind::Violation(v) = &event.kind {
-            if allow.contains(&v.property) {
-                allowed.push(v.property.clone());
-            } else {
-                violations.push(format!("{} at {}: {}", v.property, event.time, v.message));
-            }
-        }
-    }
-    SeedVerdict {
-        seed,
-        events: events.len() as u64,
-        at_event_limit: run.at_event_limit(),
-        violations,
-        allowed,
-    }
-}
-
-/// Runs the seeds on every core, in batches, printing verdicts in seed order. Returns whether any
-/// seed failed.
-fn sweep(
-    source: &str,
-    seeds: &str,
-    set: &[String],
-    options: &SweepOptions,
-) -> Result<bool, String> {
-    let base = with_params(load(source)?, set)?;
-    let properties: Vec<&str> = base
-        .build()
-        .map_err(|e| format!("{source}: {e}"))?
-        .properties()
-        .iter()
-        .map(|p| p.name)
-        .collect();
-    if let Some(unknown) = options
-        .allow
-        .iter()
-        .find(|a| !properties.contains(&a.as_str()))
-    {
-        return Err(format!(
-            "--allow '{unknown}' is not a property of {source}; its properties are: {}",
-            properties.join(", ")
-        ));
-    }
-    let mut allowed_seeds: BTreeMap<String, u64> = BTreeMap::new();
-    let range = parse_seeds(seeds)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    let started = Instant::now();
-    let mut failures: Vec<SeedVerdict> = Vec::new();
-    let mut ran = 0u64;
-    let mut cut_short = 0u64;
-    let mut next = range.start;
-    while next < range.end {
-        let batch_end = range.end.min(next.saturating_add(threads * 8));
-        let batch: Vec<u64> = (next..batch_end).collect();
-        next = batch_end;
-        let chunks: Vec<Vec<u64>> = (0..threads as usize)
-            .map(|t| {
-                batch
-                    .iter()
-                    .copied()
-                    .skip(t)
-                    .step_by(threads as usize)
-                    .collect()
-            })
-            .collect();
-        let mut verdicts: Vec<SeedVerdict> = std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|chunk| {
-                    let (base, allow) = (&base, &options.allow);
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|&s| run_seed(base, s, allow))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("sweep threads do not panic"))
-                .collect()
-        });
-        verdicts.sort_by_key(|v| v.seed);
-        for verdict in verdicts {
-            ran += 1;
-            cut_short += u64::from(verdict.at_event_limit);
-            // A run records a property's violation once.
-            for property in &verdict.allowed {
-                *allowed_seeds.entry(property.clone()).or_default() += 1;
-            }
-            if verdict.violations.is_empty() {
-                if !options.quiet {
-                    let limit = if verdict.at_event_limit {
-                        ", stopped at the event limit"
-                    } else {
-                        ""
-                    };
-                    say!(
-                        "seed {}: ok ({} events{limit})",
-                        verdict.seed,
-                        verdict.events
-                    );
-                }
-                continue;
-            }
-            say!("seed {}: VIOLATED", verdict.seed);
-            for violation in &verdict.violations {
-                say!("  {violation}");
-            }
-            failures.push(verdict);
-            if options.first_failure {
-                break;
-            }
-        }
-        if options.first_failure && !failures.is_empty() {
-            break;
-        }
-    }
-    say!(
-        "{ran} seeds of {} in {:.1}s: {} clean, {} failed",
-        base.name,
-        started.elapsed().as_secs_f64(),
-        ran - failures.len() as u64,
-        failures.len()
-    );
-    for (property, count) in &allowed_seeds {
-        say!("{count} seeds violated {property}, which --allow lets pass");
-    }
-    if cut_short > 0 {
-        say!(
-            "{cut_short} seeds stopped at the limit of {} events before their horizon, so \
-             their healed phase was not checked; use fewer nodes or a shorter horizon",
-            format::count(MAX_EVENTS as u64)
-        );
-    }
-    let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
-    let keep = failures
-        .first()
-        .map(|f| f.seed)
-        .or_else(|| (range.end - range.start == 1).then_some(range.start));
-    if let Some(first) = failures.first() {
-        say!(
-            "first failing seed: {} (seeds to catch: {}); reproduce with:\n  cargo run --release --bin sim -- sweep {source} --seeds {}{sets} --save seed-{}.json && cargo run --release --bin sim -- run seed-{}.json",
-            first.seed,
-            first.seed - range.start + 1,
-            first.seed,
-            first.seed,
-            first.seed
-        );
-    }
-    if let (Some(path), Some(seed)) = (&options.save, keep) {
-        let scenario = sweep::with_random_faults(&base, seed);
-        std::fs::write(path, scenario.to_json_pretty() + "\n")
-            .map_err(|e| format!("cannot write {path}: {e}"))?;
-        say!("scenario of seed {seed} written to {path}");
-    }
-    Ok(!failures.is_empty())
-}
-
-fn bench_all(events: u64, sizes: &[u32]) {
-    let origin = Instant::now();
-    let mut wall_ms = || origin.elapsed().as_secs_f64() * 1e3;
-    say!(
-        "engine speed (native, {} build):",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
-    );
-    bench::warm_up(events, &mut wall_ms);
-    for shape in bench::SHAPES {
-        say!("  {}", shape.title());
-        let mut results = Vec::new();
-        for &nodes in sizes {
-            let result = bench::run_heartbeat(shape, nodes, events, &mut wall_ms);
-            say!("    {}", result.line());
-            results.push(result);
-        }
-        if let (Some(first), Some(last)) = (results.first(), results.last()) {
-            say!("    {}", bench::cost_ratio_line(first, last));
-        }
-    }
-    say!("memory per event (trace + payloads, vector-clock index):");
-    for nodes in [5, 200] {
-        let (trace, causality) = bench::memory_per_event(nodes, 1_000_000);
-        say!(
-            "  {nodes:>3} nodes: {trace:.1} bytes trace + {causality:.1} bytes vector-clock index"
-        );
-    }
 }

@@ -1,0 +1,230 @@
+//! `sim sweep`: one scenario under many seeds with random fault schedules.
+
+use crate::{format, load};
+use causeway::engine::sim::MAX_EVENTS;
+use causeway::scenario::{Scenario, sweep as faults};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+pub struct SweepOptions {
+    pub quiet: bool,
+    pub first_failure: bool,
+    pub allow: Vec<String>,
+    pub save: Option<String>,
+}
+
+/// What one seed of a sweep found: the violated properties with their messages.
+struct SeedVerdict {
+    seed: u64,
+    events: u64,
+    /// The run stopped at the event limit, before its horizon (so before its healed phase).
+    at_event_limit: bool,
+    violations: Vec<String>,
+    /// The allowed properties it violated.
+    allowed: Vec<String>,
+}
+
+fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
+    let bad = || format!("--seeds must be `A..B` or a single seed, not `{text}`");
+    match text.split_once("..") {
+        Some((a, b)) => {
+            let a: u64 = a.trim().parse().map_err(|_| bad())?;
+            let b: u64 = b.trim().parse().map_err(|_| bad())?;
+            if a >= b {
+                return Err(format!("--seeds {text} is empty"));
+            }
+            Ok(a..b)
+        }
+        None => {
+            let a: u64 = text.trim().parse().map_err(|_| bad())?;
+            Ok(a..a.saturating_add(1))
+        }
+    }
+}
+
+/// The scenario with `KEY=VALUE` protocol parameters overridden, validated again.
+fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
+    if set.is_empty() {
+        return Ok(scenario);
+    }
+    let mut value = serde_json::to_value(&scenario).map_err(|e| e.to_string())?;
+    for item in set {
+        let (key, text) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--set {item}: expected KEY=VALUE"))?;
+        let parsed = serde_json::from_str(text)
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_string()));
+        value["protocol"][key] = parsed;
+    }
+    Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
+}
+
+fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
+    let scenario = faults::with_random_faults(base, seed);
+    let mut run = scenario
+        .build()
+        .expect("a sweep of a valid scenario is valid");
+    run.run_until(scenario.horizon_us);
+    let events = run.events();
+    let mut violations = Vec::new();
+    let mut allowed = Vec::new();
+    for event in events.iter() {
+        if let causeway::engine::EventKind::Violation(v) = &event.kind {
+            if allow.contains(&v.property) {
+                allowed.push(v.property.clone());
+            } else {
+                violations.push(format!("{} at {}: {}", v.property, event.time, v.message));
+            }
+        }
+    }
+    SeedVerdict {
+        seed,
+        events: events.len() as u64,
+        at_event_limit: run.at_event_limit(),
+        violations,
+        allowed,
+    }
+}
+
+/// Runs the seeds on every core, in batches, printing verdicts in seed order. Returns whether any
+/// seed failed.
+pub fn sweep(
+    source: &str,
+    seeds: &str,
+    set: &[String],
+    options: &SweepOptions,
+) -> Result<bool, String> {
+    let base = with_params(load(source)?, set)?;
+    let properties: Vec<&str> = base
+        .build()
+        .map_err(|e| format!("{source}: {e}"))?
+        .properties()
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    if let Some(unknown) = options
+        .allow
+        .iter()
+        .find(|a| !properties.contains(&a.as_str()))
+    {
+        return Err(format!(
+            "--allow '{unknown}' is not a property of {source}; its properties are: {}",
+            properties.join(", ")
+        ));
+    }
+    let mut allowed_seeds: BTreeMap<String, u64> = BTreeMap::new();
+    let range = parse_seeds(seeds)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let started = Instant::now();
+    let mut failures: Vec<SeedVerdict> = Vec::new();
+    let mut ran = 0u64;
+    let mut cut_short = 0u64;
+    let mut next = range.start;
+    while next < range.end {
+        let batch_end = range.end.min(next.saturating_add(threads * 8));
+        let batch: Vec<u64> = (next..batch_end).collect();
+        next = batch_end;
+        let chunks: Vec<Vec<u64>> = (0..threads as usize)
+            .map(|t| {
+                batch
+                    .iter()
+                    .copied()
+                    .skip(t)
+                    .step_by(threads as usize)
+                    .collect()
+            })
+            .collect();
+        let mut verdicts: Vec<SeedVerdict> = std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|chunk| {
+                    let (base, allow) = (&base, &options.allow);
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&s| run_seed(base, s, allow))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("sweep threads do not panic"))
+                .collect()
+        });
+        verdicts.sort_by_key(|v| v.seed);
+        for verdict in verdicts {
+            ran += 1;
+            cut_short += u64::from(verdict.at_event_limit);
+            // A run records a property's violation once.
+            for property in &verdict.allowed {
+                *allowed_seeds.entry(property.clone()).or_default() += 1;
+            }
+            if verdict.violations.is_empty() {
+                if !options.quiet {
+                    let limit = if verdict.at_event_limit {
+                        ", stopped at the event limit"
+                    } else {
+                        ""
+                    };
+                    say!(
+                        "seed {}: ok ({} events{limit})",
+                        verdict.seed,
+                        verdict.events
+                    );
+                }
+                continue;
+            }
+            say!("seed {}: VIOLATED", verdict.seed);
+            for violation in &verdict.violations {
+                say!("  {violation}");
+            }
+            failures.push(verdict);
+            if options.first_failure {
+                break;
+            }
+        }
+        if options.first_failure && !failures.is_empty() {
+            break;
+        }
+    }
+    say!(
+        "{ran} seeds of {} in {:.1}s: {} clean, {} failed",
+        base.name,
+        started.elapsed().as_secs_f64(),
+        ran - failures.len() as u64,
+        failures.len()
+    );
+    for (property, count) in &allowed_seeds {
+        say!("{count} seeds violated {property}, which --allow lets pass");
+    }
+    if cut_short > 0 {
+        say!(
+            "{cut_short} seeds stopped at the limit of {} events before their horizon, so \
+             their healed phase was not checked; use fewer nodes or a shorter horizon",
+            format::count(MAX_EVENTS as u64)
+        );
+    }
+    let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
+    let keep = failures
+        .first()
+        .map(|f| f.seed)
+        .or_else(|| (range.end - range.start == 1).then_some(range.start));
+    if let Some(first) = failures.first() {
+        say!(
+            "first failing seed: {} (seeds to catch: {}); reproduce with:\n  cargo run --release --bin sim -- sweep {source} --seeds {}{sets} --save seed-{}.json && cargo run --release --bin sim -- run seed-{}.json",
+            first.seed,
+            first.seed - range.start + 1,
+            first.seed,
+            first.seed,
+            first.seed
+        );
+    }
+    if let (Some(path), Some(seed)) = (&options.save, keep) {
+        let scenario = faults::with_random_faults(&base, seed);
+        std::fs::write(path, scenario.to_json_pretty() + "\n")
+            .map_err(|e| format!("cannot write {path}: {e}"))?;
+        say!("scenario of seed {seed} written to {path}");
+    }
+    Ok(!failures.is_empty())
+}
