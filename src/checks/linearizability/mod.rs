@@ -21,12 +21,13 @@ pub use online::{StaleRead, StaleReads};
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
+use std::hash::Hash;
 
 /// A sequential object the history is judged against. Deterministic: an operation's answer and the
 /// state after it follow from the state before it.
 pub trait Model {
     /// The object's state; ordered so the search can remember states it has seen.
-    type State: Clone + Debug + Ord;
+    type State: Clone + Debug + Ord + Hash;
     type Input: Clone + Debug;
     type Output: Clone + Debug + Ord;
 

@@ -47,6 +47,12 @@ impl Entries {
     }
 }
 
+/// The model state's hash, mixed into the memo's key.
+fn state_hash<S: std::hash::Hash>(state: &S) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(state)
+}
+
 /// A well-mixed 64-bit number for each rank (SplitMix64), for Zobrist hashing of placed sets.
 fn zobrist(rank: usize) -> u64 {
     let mut z = (rank as u64)
@@ -224,7 +230,9 @@ pub(super) fn search<M: Model>(
                 end -= 1;
             }
             let key = &placed[low.min(end)..end];
-            if memo.insert(hash ^ zobrist(rank), low, key, &after) {
+            // The memo's key hashes the placed set and the state: many states of one set (a key's
+            // concurrent appends, say) would otherwise share one long chain.
+            if memo.insert(hash ^ zobrist(rank) ^ state_hash(&after), low, key, &after) {
                 hash ^= zobrist(rank);
                 list.lift(rank);
                 if history[i].completed.is_some() {
