@@ -57,6 +57,8 @@ step "Raft under 1,000 random fault schedules (sim sweep, release)" \
 step "Coordination service under 200 random fault schedules (sim sweep, release)" \
   cargo run --release --locked --bin sim -- sweep docs/zk-sweep.json --seeds 0..200 --quiet \
   --allow 'Linearizable reads'
+step "ABD under 200 random fault schedules (sim sweep, release)" \
+  cargo run --release --locked --bin sim -- sweep docs/abd-sweep.json --seeds 0..200 --quiet
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
   cargo test --target "$WASM_TARGET" --tests --locked
 step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline
