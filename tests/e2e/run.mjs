@@ -19,6 +19,7 @@ import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
 import { tests as coordinationTests } from "./coordination.mjs";
+import { tests as quorumTests } from "./quorums.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -31,6 +32,7 @@ const tests = [
   ...plotTests,
   ...guideTests,
   ...coordinationTests,
+  ...quorumTests,
   ...a11yTests,
 ];
 

@@ -21,28 +21,26 @@ pub(super) fn view(node: &Abd) -> NodeView {
         .iter()
         .map(|(op, p)| {
             let what = match &p.want {
-                Want::Write(value) => format!("write {}={value:?}", p.key),
-                Want::Read => format!("read {}", p.key),
+                Want::Write(value) => format!("{op} write {}={value:?}", p.key),
+                Want::Read => format!("{op} read {}", p.key),
             };
             let (phase, answered) = match &p.phase {
                 Phase::Query(replies) => (
-                    "1: query".to_string(),
+                    "query".to_string(),
                     replies.keys().map(ToString::to_string).collect::<Vec<_>>(),
                 ),
                 Phase::Store(register, acks) => (
-                    format!(
-                        "2: store {} {}",
-                        shown(register.value.as_deref()),
-                        register.tag
-                    ),
+                    match p.want {
+                        Want::Write(_) => format!("store {}", register.tag),
+                        Want::Read => format!("write back {}", register.tag),
+                    },
                     acks.iter().map(ToString::to_string).collect(),
                 ),
             };
             vec![
-                op.to_string(),
                 what,
                 phase,
-                format!("{} of {quorum}: {}", answered.len(), answered.join(", ")),
+                format!("{}/{quorum}: {}", answered.len(), answered.join(" ")),
             ]
         })
         .collect();
@@ -60,12 +58,7 @@ pub(super) fn view(node: &Abd) -> NodeView {
             },
             ViewTable {
                 title: "Operations it coordinates".into(),
-                columns: vec![
-                    "op".into(),
-                    "operation".into(),
-                    "phase".into(),
-                    "answered".into(),
-                ],
+                columns: vec!["operation".into(), "phase".into(), "answered".into()],
                 rows: operations,
             },
         ],
