@@ -160,10 +160,10 @@ impl<P: Protocol> Property<P> for RequestsAfterHeal<P> {
             return Verdict::Satisfied;
         };
         let late = self.ops.iter().find(|(_, (at, event))| {
-            // Made after the last fault's event: a request at the very instant of the heal but
-            // before it (dropped by a node the heal restarts) was not made once healed.
-            *at >= since
-                && self.faults.last.is_none_or(|last| *event > last)
+            // Made after the last fault's event (so at or after `since`): a request at the very
+            // instant of the heal but before it (dropped by a node the heal restarts) was not
+            // made once healed.
+            self.faults.last.is_none_or(|last| *event > last)
                 && at.as_us() + self.bound_us <= cx.now.as_us()
         });
         match late {

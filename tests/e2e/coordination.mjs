@@ -6,13 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 
 import { withPage } from "./shell.mjs";
-import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
-
-async function jump(page, to, us) {
-  await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill(to);
-  await page.keyboard.press("Enter");
-  await waitFor(`the run at ${to}`, async () => (await now(page)) === us);
-}
+import { DESKTOP, jump, openPreset, waitFor } from "./sandbox.mjs";
 
 /// Each checker's name and whether it is shown violated.
 async function verdicts(page) {

@@ -60,6 +60,13 @@ export async function waitFor(what, predicate, timeoutMs = 20_000) {
   }
 }
 
+/** Jumps the run to `to` (as typed, e.g. `1.5s`) and waits until it shows `us` as its time. */
+export async function jump(page, to, us) {
+  await page.getByLabel("Jump to a time, such as 1.5s or 250ms").fill(to);
+  await page.keyboard.press("Enter");
+  await waitFor(`the run at ${to}`, async () => (await now(page)) === us);
+}
+
 export const tests = [
   {
     name: "Raft: play, crash the leader, see the crash on its lane and a new leader in the inspector",

@@ -28,6 +28,7 @@ use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use crate::protocols::kv::history::RegisterOps;
+use crate::protocols::kv::shown;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -123,11 +124,6 @@ impl fmt::Display for Tag {
 pub struct Register {
     pub tag: Tag,
     pub value: Option<String>,
-}
-
-/// A value in words: `"2"`, or `nothing`.
-fn shown(value: Option<&str>) -> String {
-    value.map_or_else(|| "nothing".to_string(), |v| format!("{v:?}"))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

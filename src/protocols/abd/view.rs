@@ -1,8 +1,9 @@
 //! The inspector's view of an ABD node: its registers, and the operations it coordinates with the
 //! phase each is in and the replies it has.
 
-use super::{Abd, Phase, Want, shown};
+use super::{Abd, Phase, Want};
 use crate::engine::protocol::{NodeView, ViewTable};
+use crate::protocols::kv::shown;
 
 pub(super) fn view(node: &Abd) -> NodeView {
     let role = if node.pending.is_empty() {

@@ -12,6 +12,7 @@ use crate::checks::linearizability::{
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
+use crate::protocols::kv::shown;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
@@ -75,10 +76,6 @@ fn describe(key: &str, op: &Operation<RegisterInput, RegisterOutput>, id: OpId) 
         }
         (RegisterInput::Read, _) => format!("read {key} ({id})"),
     }
-}
-
-fn shown(value: Option<&str>) -> String {
-    value.map_or_else(|| "nothing".to_string(), |v| format!("{v:?}"))
 }
 
 impl KeyHistory {

@@ -9,7 +9,7 @@ use crate::checks::linearizability::{
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
-use crate::protocols::kv::{KvRequest, KvResponse};
+use crate::protocols::kv::{KvRequest, KvResponse, shown};
 use std::collections::{BTreeMap, BTreeSet};
 use std::marker::PhantomData;
 
@@ -142,11 +142,6 @@ pub(super) fn output(response: &KvResponse) -> Option<RegisterOutput> {
     }
 }
 
-/// A key's value in words: `"ab"`, or `nothing` for a key never written.
-fn value(value: Option<&str>) -> String {
-    value.map_or_else(|| "nothing".to_string(), |v| format!("{v:?}"))
-}
-
 /// `key`'s client history so far, as the library's search takes it: each operation from its
 /// first request to its first answer that is not a redirect.
 fn history<P: KvProtocol>(
@@ -187,7 +182,7 @@ fn message<P: KvProtocol>(cx: &CheckCx<'_, P>, stale: &StaleRead, began: &str) -
     let mut message = format!(
         "a get of {key} returned {}, missing the {verb} of {:?} (op{}) that completed before \
          {began}",
-        value(stale.returned.as_deref()),
+        shown(stale.returned.as_deref()),
         stale.missed,
         stale.missed_op
     );
@@ -199,7 +194,7 @@ fn message<P: KvProtocol>(cx: &CheckCx<'_, P>, stale: &StaleRead, began: &str) -
              {key} holding {}",
             prefix.len(),
             history.len(),
-            value(held.as_deref())
+            shown(held.as_deref())
         ));
     }
     message

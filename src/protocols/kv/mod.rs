@@ -123,6 +123,12 @@ impl KvResponse {
     }
 }
 
+/// A key's value in words, for notes and violation messages: `"ab"`, or `nothing` for a key
+/// never written.
+pub fn shown(value: Option<&str>) -> String {
+    value.map_or_else(|| "nothing".to_string(), |v| format!("{v:?}"))
+}
+
 /// The workload generator's `seq`-th request: puts, gets and appends over three keys.
 pub fn generate_request(seq: u64, rng: &mut SimRng) -> KvRequest {
     let key = ["x", "y", "z"][rng.index(3)].to_string();
