@@ -70,6 +70,7 @@ fn twenty_interventions_still_fit() {
         us_per_px: Some(250),
         selected: Some(NodeId(2)),
         speed: Some(4_000_000),
+        history: true,
     };
     let text = link.encode();
     println!(

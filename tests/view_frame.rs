@@ -10,6 +10,7 @@ use causeway::engine::trace::EventKind;
 use causeway::scenario::presets;
 use causeway::view::diagram::Stamps;
 use causeway::view::frame::{self, Frame, FrameKey, FrameSource, Inspect, Selection, TimeView};
+use causeway::view::history::HistoryIndex;
 use causeway::view::index::TraceIndex;
 use causeway::view::plot::PlotKind;
 
@@ -20,6 +21,8 @@ fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Fram
     run.run_until(SimTime(at_us));
     let mut index = TraceIndex::new();
     index.update(run.events());
+    let mut history = HistoryIndex::new();
+    history.update(run.as_ref());
     let source = FrameSource {
         run: run.as_ref(),
         index: &index,
@@ -28,6 +31,7 @@ fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Fram
         preset: Some(presets::find(id).unwrap().id),
         seed: scenario.seed,
         plot: PlotKind::of(&scenario.protocol),
+        history: &history,
     };
     let key = FrameKey {
         generation: 1,
@@ -39,6 +43,8 @@ fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Fram
         selection,
         stamps,
         size: (1000.0, 600.0),
+        history: None,
+        live: false,
     };
     let frame = frame::build(&source, &key);
     (frame, run)

@@ -13,6 +13,7 @@ pub mod network;
 pub mod property;
 pub mod protocol;
 pub mod queue;
+pub mod register;
 pub mod rng;
 pub mod run;
 pub mod shared;

@@ -4,6 +4,7 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, by_event};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{Kinds, TraceEvent};
 use crate::engine::world::{Ctx, NodeSlot, OpState};
@@ -114,6 +115,17 @@ pub trait Protocol: Clone + Debug + 'static {
 
     /// The operation the workload generator sends as its `seq`-th request, drawn from `rng`.
     fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
+        None
+    }
+
+    /// The register a request reads or writes, and how: for protocols whose clients read and
+    /// write keys, so their histories can be judged linearizable and drawn. The default: none.
+    fn register_op(_request: &Self::Request) -> Option<(&str, RegisterInput)> {
+        None
+    }
+
+    /// What a reply answers, for a reply that completes a register operation (not a redirect).
+    fn register_answer(_response: &Self::Response) -> Option<RegisterOutput> {
         None
     }
 }

@@ -5,7 +5,8 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
-use crate::engine::protocol::{LogWords, OwnStamp, Protocol};
+use crate::engine::protocol::{LogWords, Outcome, OwnStamp, Protocol};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent};
@@ -45,6 +46,12 @@ pub trait Run {
     fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)>;
     /// The reply recorded by response event `event`.
     fn response_json(&self, event: EventId) -> Option<Value>;
+    /// Request `id` as a register operation: its key and what it does (`Protocol::register_op`).
+    fn register_op(&self, id: RequestId) -> Option<(String, RegisterInput)>;
+    /// What response event `event` answers, if it completes a register operation.
+    fn register_answer(&self, event: EventId) -> Option<RegisterOutput>;
+    /// Whether response event `event` completes its operation (it is not a redirect).
+    fn completes(&self, event: EventId) -> bool;
     /// Every fact stated so far, by the event of the note that stated it (in event order).
     fn facts(&self) -> &[(EventId, Fact)];
     /// The words for the protocol's replicated log, if its nodes keep one (`Protocol::LOG`).
@@ -134,6 +141,17 @@ impl<P: Protocol> Run for Sim<P> {
     fn response_json(&self, event: EventId) -> Option<Value> {
         self.response(event)
             .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+    }
+    fn register_op(&self, id: RequestId) -> Option<(String, RegisterInput)> {
+        let (_, request) = self.request(id)?;
+        P::register_op(request).map(|(key, input)| (key.to_string(), input))
+    }
+    fn register_answer(&self, event: EventId) -> Option<RegisterOutput> {
+        self.response(event).and_then(P::register_answer)
+    }
+    fn completes(&self, event: EventId) -> bool {
+        self.response(event)
+            .is_some_and(|r| P::outcome(r) == Outcome::Done)
     }
     fn facts(&self) -> &[(EventId, Fact)] {
         Sim::facts(self)

@@ -44,6 +44,9 @@ pub struct ViewOptions {
     /// Playback speed: simulated microseconds per second of wall time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speed: Option<u64>,
+    /// Whether the clients' history is open beside the diagram.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub history: bool,
 }
 
 /// Everything a share link carries.

@@ -11,8 +11,9 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ConfirmOpenBar, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel,
-    Header, HelpDialog, InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel,
-    LogMatrixPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
+    Header, HelpDialog, HistoryExplain, HistoryPanel, InspectorPanel, InterventionsPanel,
+    LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel,
+    ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -165,9 +166,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
     // The frame loop: while playing or catching up, every render asks for the next frame, and every
     // frame advances the run by one bounded slice (which renders again).
     let frame_handle = use_mut_ref(|| None::<AnimationFrame>);
+    let animating = ui.animating();
     {
         let dispatch = dispatch.clone();
-        let animating = ui.animating();
         let frame_handle = frame_handle.clone();
         use_effect_with((ui.generation, animating, ui.playing), move |_| {
             *frame_handle.borrow_mut() = animating.then(|| {
@@ -203,6 +204,8 @@ fn Sandbox(props: &SandboxProps) -> Html {
         selection: ui.selection,
         stamps: ui.stamps,
         size: ui.size,
+        history: ui.history.then_some(ui.history_width),
+        live: animating,
     };
     let frame = {
         let session = ui.session.clone();
@@ -346,7 +349,14 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             own_clock={frame.as_ref().and_then(|f| f.own_clock)}
                             selection={ui.selection}
                             spotlight={spotlight.clone()}
-                        />
+                            history_available={frame.as_ref().is_some_and(|f| f.has_history)}
+                            history_open={ui.history}
+                            below={frame.as_ref().and_then(|f| f.history.clone()).map(|layout| html! { <HistoryExplain {layout} /> }).unwrap_or_default()}
+                        >
+                            if let Some(history) = frame.as_ref().and_then(|f| f.history.clone()) {
+                                <HistoryPanel layout={history} />
+                            }
+                        </DiagramPanel>
                         if let Some(plot) = plot {
                             <PlotPanel plot={plot} />
                         }
@@ -444,6 +454,7 @@ fn shortcut(dispatch: &UseReducerDispatcher<Ui>, event: &KeyboardEvent) {
             anchor: 0.5,
         },
         "f" => UiAction::Follow,
+        "h" => UiAction::ToggleHistory,
         "x" => UiAction::NextViolation,
         "j" => UiAction::Walk(Walk::Next),
         "k" => UiAction::Walk(Walk::Previous),

@@ -13,6 +13,7 @@ use crate::scenario::Scenario;
 use crate::scenario::guide::Guide;
 use crate::scenario::link::{Link, ViewOptions};
 use crate::view::frame::FrameSource;
+use crate::view::history::HistoryIndex;
 use crate::view::index::TraceIndex;
 use crate::view::plot::PlotKind;
 
@@ -25,6 +26,8 @@ const FRAME_BUDGET_MS: f64 = 8.0;
 pub struct Session {
     pub run: Box<dyn Run>,
     pub index: TraceIndex,
+    /// The clients' operations so far.
+    pub history: HistoryIndex,
     /// The preset it came from, if any.
     pub preset: Option<&'static str>,
     pub name: String,
@@ -44,6 +47,7 @@ impl Session {
         Ok(Session {
             run,
             index: TraceIndex::new(),
+            history: HistoryIndex::new(),
             preset,
             name: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -89,12 +93,14 @@ impl Session {
             preset: self.preset,
             seed: self.seed,
             plot: self.plot,
+            history: &self.history,
         }
     }
 
-    /// Brings the trace index up to date after the run changed.
+    /// Brings the trace index and the history up to date after the run changed.
     pub fn reindex(&mut self) {
         self.index.update(self.run.events());
+        self.history.update(self.run.as_ref());
     }
 
     /// Advances towards `target` for at most one frame's budget, read from `clock_ms`.
@@ -151,6 +157,7 @@ impl Session {
         run.run_until(now);
         self.run = run;
         self.index = TraceIndex::new();
+        self.history = HistoryIndex::new();
         self.reindex();
         Ok(())
     }

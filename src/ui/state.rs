@@ -83,6 +83,9 @@ pub struct Ui {
     pub help: bool,
     /// The diagram's size in CSS pixels.
     pub size: (f64, f64),
+    /// Whether the history is open beside the diagram, and its width in CSS pixels.
+    pub history: bool,
+    pub history_width: f64,
     /// The share link (fragment, without `#`) being offered, once asked for.
     pub share: Option<String>,
     /// Why the link the page was opened with cannot be opened.
@@ -126,6 +129,8 @@ impl Default for Ui {
             note: None,
             help: false,
             size: (800.0, 560.0),
+            history: false,
+            history_width: 320.0,
             share: None,
             link_error: None,
             settings_error: None,
@@ -187,6 +192,10 @@ pub enum UiAction {
     Note(Option<Note>),
     ToggleHelp(Option<bool>),
     Resize(f64, f64),
+    /// Open or close the history beside the diagram.
+    ToggleHistory,
+    /// The history panel's measured width.
+    ResizeHistory(f64),
     Guide(GuideAction),
     Spotlight(Option<NodeId>),
     /// Show the course map (`true`) or the sandbox.
@@ -219,6 +228,7 @@ impl Ui {
                 _ => None,
             },
             speed: SPEEDS.get(self.speed).map(|s| s.0),
+            history: self.history,
         }
     }
 
@@ -236,6 +246,7 @@ impl Ui {
         if let Some(node) = view.selected {
             self.selection = Selection::Node(node);
         }
+        self.history |= view.history;
         // A speed this page does not offer keeps the current one.
         if let Some(i) = view
             .speed
@@ -254,6 +265,8 @@ impl Ui {
             speed: self.speed,
             size: self.size,
             stamps: self.stamps,
+            history: self.history,
+            history_width: self.history_width,
             ..Ui::default()
         }
     }
@@ -636,6 +649,8 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         UiAction::Share(_) => ui.share = None,
         UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
+        UiAction::ToggleHistory => ui.history = !ui.history,
+        UiAction::ResizeHistory(width) => ui.history_width = width.max(120.0),
         UiAction::Spotlight(node) => ui.spotlight = node,
         UiAction::ShowCourse(show) => ui.course = show,
         _ => {}

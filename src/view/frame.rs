@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::engine::action::Scheduled;
 use crate::engine::causality::{causal_future, causal_past};
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::network::LinkConfig;
 use crate::engine::protocol::NodeStatus;
 use crate::engine::run::Run;
@@ -14,6 +14,7 @@ use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Snapshot, Stats
 use crate::view::details::{self, Details};
 use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
 use crate::view::format;
+use crate::view::history::{self, ClientOp, HistoryIndex, HistoryLayout};
 use crate::view::index::TraceIndex;
 use crate::view::logs::{self, LogMatrix};
 use crate::view::plot::{self, Plot, PlotKind};
@@ -48,6 +49,10 @@ pub struct Frame {
     pub logs: Option<Rc<LogMatrix>>,
     /// The user's interventions in the run, in time order.
     pub interventions: Rc<Vec<Scheduled>>,
+    /// Whether the run has client operations, so a history to show.
+    pub has_history: bool,
+    /// The history beside the diagram, when it is open.
+    pub history: Option<Rc<HistoryLayout>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,6 +62,20 @@ pub enum Inspect {
     Link(LinkInspect),
     Message(MessageInspect),
     Event(EventId, Details),
+    Operation(OpInspect),
+}
+
+/// A client operation, as the inspector shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpInspect {
+    pub op: ClientOp,
+    /// True times of its invocation and of its answer or giving up.
+    pub invoked_us: u64,
+    pub finished_us: Option<u64>,
+    /// Its requests and answers in words, in trace order, with their events and times.
+    pub steps: Vec<(EventId, u64, String)>,
+    /// What the linearizability verdict says of it, if anything.
+    pub verdict: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +116,8 @@ pub enum Selection {
     /// A message, named by its send event.
     Message(EventId),
     Event(EventId),
+    /// A client operation, picked in the history.
+    Operation(OpId),
 }
 
 /// The visible window of true time.
@@ -129,6 +150,8 @@ pub struct FrameSource<'a> {
     pub seed: u64,
     /// The lesson plot its protocol gets, if any.
     pub plot: Option<PlotKind>,
+    /// The clients' history, up to date.
+    pub history: &'a HistoryIndex,
 }
 
 /// The UI choices a frame depends on besides the run.
@@ -139,6 +162,10 @@ pub struct FrameKey {
     pub selection: Selection,
     pub stamps: Stamps,
     pub size: (f64, f64),
+    /// The history panel's width, when it is open.
+    pub history: Option<f64>,
+    /// Whether the page is playing (a long history keeps its last verdict meanwhile).
+    pub live: bool,
 }
 
 /// The events a violation points at, sorted; none for any other event.
@@ -208,7 +235,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         diagram::add_vector_stamps(&mut layout, &session.run.causality());
     }
     let topology = topology::layout(&snapshot, TOPOLOGY_SIZE);
-    let inspect = inspect(session, key.selection, &snapshot);
+    let inspect = inspect(session, key.selection, &snapshot, key.live);
     let plot = session
         .plot
         .map(|kind| Rc::new(lesson_plot(session, kind, &snapshot)));
@@ -236,6 +263,28 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
             .log_words()
             .map(|words| Rc::new(logs::matrix(&snapshot, words))),
         interventions: Rc::new(session.run.interventions()),
+        has_history: !session.history.ops().is_empty(),
+        history: key
+            .history
+            .filter(|_| !session.history.ops().is_empty())
+            .map(|width| {
+                let verdict = session.history.verdict(session.run, key.live);
+                Rc::new(history::layout(&history::HistoryInput {
+                    history: session.history,
+                    verdict: verdict.0.clone(),
+                    judged_at: verdict.1,
+                    events: session.run.events(),
+                    now_us: now,
+                    start_us: key.view.start_us,
+                    span_us: span,
+                    width_px: width,
+                    height_px: key.size.1,
+                    selected: match key.selection {
+                        Selection::Operation(op) => Some(op),
+                        _ => None,
+                    },
+                }))
+            }),
     }
 }
 
@@ -287,6 +336,16 @@ fn highlight(session: &FrameSource<'_>, selection: Selection) -> Highlight {
     let events = session.run.events();
     let event = match selection {
         Selection::Event(e) | Selection::Message(e) if e.index() < events.len() => e,
+        Selection::Operation(op) => {
+            let Some(op) = session.history.op(op) else {
+                return Highlight::default();
+            };
+            return Highlight {
+                selected: Some(op.invoked),
+                involved: op.events.clone(),
+                ..Highlight::default()
+            };
+        }
         _ => return Highlight::default(),
     };
     let involved = involved(session.run, event);
@@ -309,6 +368,7 @@ fn inspect(
     session: &FrameSource<'_>,
     selection: Selection,
     snapshot: &crate::engine::sim::Snapshot,
+    live: bool,
 ) -> Inspect {
     match selection {
         Selection::None => Inspect::None,
@@ -356,6 +416,62 @@ fn inspect(
             Some(details) => Inspect::Event(e, details),
             None => Inspect::None,
         },
+        Selection::Operation(op) => session.history.op(op).map_or(Inspect::None, |op| {
+            Inspect::Operation(inspect_op(session, op, live))
+        }),
+    }
+}
+
+/// A client operation for the inspector: its requests and answers, and the verdict's word on it.
+fn inspect_op(session: &FrameSource<'_>, op: &ClientOp, live: bool) -> OpInspect {
+    use crate::engine::trace::EventKind;
+    let events = session.run.events();
+    let time = |e: EventId| events.get(e.index()).map_or(0, |e| e.time.0);
+    let steps = op
+        .events
+        .iter()
+        .filter_map(|&e| {
+            let event = events.get(e.index())?;
+            let node = event.node.map_or_else(String::new, |n| n.to_string());
+            let text = match &event.kind {
+                EventKind::Request { attempt, .. } => {
+                    format!("request (attempt {attempt}) to {node}")
+                }
+                EventKind::RequestDrop { node: to, .. } => {
+                    format!("request to {to} lost: it is down")
+                }
+                EventKind::Response { .. } => match session.run.response_json(e) {
+                    Some(reply) => format!("{node} answers {reply}"),
+                    None => format!("{node} answers"),
+                },
+                _ => return None,
+            };
+            Some((e, event.time.0, text))
+        })
+        .collect();
+    let verdict = match &*session.history.verdict(session.run, live).0 {
+        history::HistoryVerdict::NotLinearizable { order, stuck, .. } => {
+            let index = session.history.ops().iter().position(|o| o.op == op.op);
+            if index == Some(*stuck) {
+                Some("The operation that cannot be placed: no order of its key's operations that respects real time explains its answer.".to_string())
+            } else {
+                order.iter().position(|p| Some(p.index) == index).map(|n| {
+                    format!(
+                        "Takes effect {} in the longest order that works, at {}.",
+                        n + 1,
+                        format::time(order[n].at_us)
+                    )
+                })
+            }
+        }
+        _ => None,
+    };
+    OpInspect {
+        op: op.clone(),
+        invoked_us: time(op.invoked),
+        finished_us: op.completed.or(op.gave_up).map(time),
+        steps,
+        verdict,
     }
 }
 

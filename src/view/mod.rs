@@ -8,6 +8,8 @@
 //! - `axis`: time-axis ticks at round steps.
 //! - `plot`: the lessons' plots (clock error against true time, gossip spread), from the trace.
 //! - `logs`: the nodes' replicated logs side by side (servers × indices), for protocols with one.
+//! - `history`: the clients' operations on the diagram's time axis, one column per client, with
+//!   the faults and the linearizability checker's verdict and explanation.
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
 //! - `tour`: following a scenario's guided lesson: the current step, what it waits for, where
@@ -22,6 +24,7 @@ pub mod details;
 pub mod diagram;
 pub mod format;
 pub mod frame;
+pub mod history;
 pub mod index;
 pub mod logs;
 pub mod plot;

@@ -1,10 +1,13 @@
 // The ABD lessons in the page: a read that skips the write-back gives a new-old inversion that the
 // Linearizable checker names, and a write caught by slow links waits in its coordinator's
-// inspector, phase two with two of three stores, while a read writes back.
+// inspector, phase two with two of three stores, while a read writes back. And the clients'
+// history beside the diagram: its verdict, the explanation of a history that is not
+// linearizable, picking an operation, faults drawn across it, and its keyboard shortcut.
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
+import { axeProblems } from "./a11y.mjs";
 import { withPage } from "./shell.mjs";
 import { DESKTOP, jump, openPreset, waitFor } from "./sandbox.mjs";
 
@@ -51,3 +54,73 @@ export const tests = [
     },
   },
 ];
+
+/** Opens the history beside the diagram with its button. */
+async function openHistory(page) {
+  await page.locator("[data-action=history]").click();
+  await page.locator("[data-region=history] .history-op").first().waitFor();
+}
+
+tests.push(
+  {
+    name: "History: ABD without the write-back is not linearizable, with the order that works numbered and the stuck read in red",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "abd-break-skip-write-back");
+        await jump(page, "800ms", 800_000);
+        await openHistory(page);
+        const history = page.locator("[data-region=history]");
+        assert.equal(await history.getAttribute("data-verdict"), "not-linearizable");
+        assert.equal(await history.locator(".history-verdict").textContent(), "Not linearizable on key x");
+        assert.match(await page.locator("[data-region=history-explain]").textContent(), /new-old inversion/);
+        assert.equal(await history.locator(".history-point").count(), 3);
+        const stuck = history.locator(".history-op.is-stuck");
+        assert.equal(await stuck.count(), 1);
+        assert.match(await stuck.locator("title").textContent(), /read x \(op3/);
+        await page.screenshot({ path: join(shots, "history-not-linearizable.png") });
+        assert.deepEqual(await axeProblems(page, "the history, not linearizable"), []);
+        // Picking the stuck read shows it in the inspector and marks its request and answer in
+        // the diagram.
+        await stuck.click();
+        const inspector = page.locator("[data-region=inspector]");
+        await inspector.locator(".inspect-name", { hasText: "Operation op3" }).waitFor();
+        assert.match(await inspector.locator("[data-testid=op-verdict]").textContent(), /cannot be placed/);
+        assert.equal(await page.locator("svg.diagram .mark.is-selected").count(), 1);
+        assert.ok((await page.locator("svg.diagram .mark.is-involved").count()) >= 1);
+        // The history follows the scrubber: back at 300 ms the stuck read has not happened yet.
+        await jump(page, "300ms", 300_000);
+        await waitFor("the verdict of the history so far", async () =>
+          (await history.getAttribute("data-verdict")) === "linearizable");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "History: the keyboard opens it, a bar is selected with Enter, and a partition is drawn across it",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "abd-partition");
+        // The partition began at 400 ms, in the 400 ms window that ends now.
+        await jump(page, "750ms", 750_000);
+        // Out of the time field, where H is a letter.
+        await page.evaluate(() => document.activeElement?.blur());
+        await page.keyboard.press("h");
+        const history = page.locator("[data-region=history]");
+        await history.locator(".history-op").first().waitFor();
+        assert.equal(await page.locator("[data-action=history]").getAttribute("aria-pressed"), "true");
+        assert.match(await history.locator(".history-verdict").textContent(), /^Linearizable: \d+ operations so far$/);
+        assert.ok((await history.locator(".history-fault text", { hasText: "partition" }).count()) >= 1);
+        const bar = history.locator(".history-op").first();
+        await bar.focus();
+        await page.keyboard.press("Enter");
+        await page.locator("[data-region=inspector] .inspect-operation").waitFor();
+        assert.equal(await bar.getAttribute("aria-pressed"), "true");
+        await page.screenshot({ path: join(shots, "history-partition.png") });
+        await page.evaluate(() => document.activeElement?.blur());
+        await page.keyboard.press("h");
+        await waitFor("the history closed", async () => (await history.count()) === 0);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+);

@@ -1,6 +1,9 @@
-//! `sim bench`: the engine and replication benchmarks.
+//! `sim bench`: the engine and replication benchmarks, and the history view's own work.
 
 use causeway::bench::{self, BenchResult, Replication};
+use causeway::engine::time::SimTime;
+use causeway::scenario::Scenario;
+use causeway::view::history::{self, HistoryIndex, HistoryInput};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -32,10 +35,14 @@ pub fn command(
             );
             ExitCode::SUCCESS
         }
+        Some("history") => {
+            bench_history();
+            ExitCode::SUCCESS
+        }
         Some(other) => {
             eprintln!(
                 "sim: no benchmark for `{other}` (try `sim bench`, `sim bench raft`, `sim \
-                     bench multipaxos` or `sim bench check`)"
+                     bench multipaxos`, `sim bench history` or `sim bench check`)"
             );
             ExitCode::from(2)
         }
@@ -116,6 +123,69 @@ fn bench_all(events: u64, sizes: &[u32]) {
         let (trace, causality) = bench::memory_per_event(nodes, 1_000_000);
         say!(
             "  {nodes:>3} nodes: {trace:.1} bytes trace + {causality:.1} bytes vector-clock index"
+        );
+    }
+}
+
+/// The history benchmark's run: ABD's five replicas, 2,000 reads and writes of two keys, one every
+/// 5 ms (the page's `tests/e2e/history-perf.mjs` opens the same scenario).
+const HISTORY_SCENARIO: &str = r#"{"version": 1, "name": "History benchmark",
+    "protocol": {"name": "abd"}, "nodes": 5, "seed": 1, "horizon_us": 10100000,
+    "network": {"default": {"delay": {"uniform": {"min_us": 5000, "max_us": 15000}}}},
+    "workload": {"generator": {"start_us": 100000, "every_us": 5000, "target": "round_robin",
+        "count": 2000}}}"#;
+
+/// What the history view computes for a frame of a 2,000-operation run, natively: taking in the
+/// trace, the verdict, and the layout of windows from 400 ms (bars with words) to the whole run
+/// (batched bars).
+fn bench_history() {
+    let scenario = Scenario::from_json(HISTORY_SCENARIO).expect("the benchmark scenario is valid");
+    let mut run = scenario.build().expect("the benchmark scenario builds");
+    run.run_until(SimTime(10_100_000));
+    let mut index = HistoryIndex::new();
+    let started = Instant::now();
+    index.update(run.as_ref());
+    let taking_in = started.elapsed();
+    let started = Instant::now();
+    let (verdict, _) = index.verdict(run.as_ref(), false);
+    let judging = started.elapsed();
+    say!(
+        "history of {} operations on {} clients ({} trace events): taken in from the trace in {:.1} ms, judged in {:.1} ms ({})",
+        index.ops().len(),
+        index.clients(),
+        run.events().len(),
+        taking_in.as_secs_f64() * 1e3,
+        judging.as_secs_f64() * 1e3,
+        if matches!(*verdict, history::HistoryVerdict::Linearizable { .. }) {
+            "linearizable"
+        } else {
+            "not linearizable"
+        }
+    );
+    for span_us in [400_000u64, 2_000_000, 11_000_000] {
+        let frames = 200u64;
+        let started = Instant::now();
+        let mut bars = 0;
+        for frame in 0..frames {
+            let layout = history::layout(&HistoryInput {
+                history: &index,
+                verdict: verdict.clone(),
+                judged_at: None,
+                events: run.events(),
+                now_us: 10_100_000,
+                start_us: (frame * 37_000) % (10_100_000 - span_us.min(10_000_000)),
+                span_us,
+                width_px: 420.0,
+                height_px: 700.0,
+                selected: None,
+            });
+            bars += layout.bars.len();
+        }
+        say!(
+            "layout of a {} window: {:.0} µs per frame, {} bars on average",
+            causeway::view::format::time(span_us),
+            started.elapsed().as_secs_f64() * 1e6 / frames as f64,
+            bars as u64 / frames
         );
     }
 }

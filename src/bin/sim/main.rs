@@ -95,11 +95,12 @@ enum Command {
     },
     /// Measure engine speed (events per second) and trace memory on standard workloads; with
     /// `raft` or `multipaxos`, simulated seconds and messages per wall second on the replication
-    /// workload (`multipaxos` also runs Raft's and compares the cost per message); with `check`,
+    /// workload (`multipaxos` also runs Raft's and compares the cost per message); with `history`,
+    /// what the history view computes per frame for a run of 2,000 operations; with `check`,
     /// operations per second of the linearizability checker on generated Jepsen histories.
     Bench {
-        /// `raft` or `multipaxos` for the replication workload, `check` for the linearizability
-        /// checker; without it, the heartbeat engine benchmark.
+        /// `raft` or `multipaxos` for the replication workload, `history` for the history view,
+        /// `check` for the linearizability checker; without it, the heartbeat engine benchmark.
         protocol: Option<String>,
         /// Events per workload (more is steadier, slower); heartbeat only.
         #[arg(long, default_value_t = 3_000_000)]

@@ -17,6 +17,7 @@ pub mod jepsen;
 mod online;
 mod search;
 
+pub use crate::engine::register::{RegisterInput, RegisterOutput};
 pub use online::{StaleRead, StaleReads};
 
 use std::collections::BTreeSet;
@@ -98,22 +99,6 @@ pub fn state_after<M: Model>(
 /// A read-write register holding a string (absent until written).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Register;
-
-/// A register operation.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RegisterInput {
-    Write(String),
-    Read,
-    /// Add text to the end of the value (a key-value store's append).
-    Append(String),
-}
-
-/// What a register answers: nothing for a write or an append, the value for a read.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RegisterOutput {
-    Written,
-    Value(Option<String>),
-}
 
 impl Model for Register {
     type State = Option<String>;

@@ -22,12 +22,11 @@
 mod properties;
 mod view;
 
-use crate::checks::linearizability::{RegisterInput, RegisterOutput};
 use crate::engine::ids::{NodeId, OpId, RequestId};
 use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
-use crate::protocols::kv::history::RegisterOps;
 use crate::protocols::kv::shown;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -612,9 +611,7 @@ impl Protocol for Abd {
             AbdRequest::Read { key }
         })
     }
-}
 
-impl RegisterOps for Abd {
     fn register_op(request: &AbdRequest) -> Option<(&str, RegisterInput)> {
         Some(match request {
             AbdRequest::Write { key, value } => (key.as_str(), RegisterInput::Write(value.clone())),

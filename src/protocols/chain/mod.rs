@@ -30,10 +30,11 @@ mod view;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, TimerId};
 use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use crate::protocols::kv::store::KvStore;
-use crate::protocols::kv::{Command, KvRequest, KvResponse};
+use crate::protocols::kv::{self, Command, KvRequest, KvResponse};
 use std::collections::BTreeMap;
 pub use types::{
     BreakIt, ChainMsg, ChainNote, ChainParams, ChainStable, ChainTimer, Config, Entry, Role,
@@ -311,6 +312,14 @@ impl Protocol for Chain {
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {
         Some(crate::protocols::kv::generate_request(seq, rng))
+    }
+
+    fn register_op(request: &KvRequest) -> Option<(&str, RegisterInput)> {
+        kv::register_op(request)
+    }
+
+    fn register_answer(response: &KvResponse) -> Option<RegisterOutput> {
+        kv::register_answer(response)
     }
 }
 

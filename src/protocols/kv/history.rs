@@ -3,7 +3,8 @@
 //! two reads, such as a new-old inversion (a read returns a new value, a later read the old one),
 //! is caught as well as a read that misses a completed write. For protocols whose histories stay
 //! small per key and hold only writes and reads (ABD's registers), where the search places each
-//! read as soon as it fits and stays cheap.
+//! read as soon as it fits and stays cheap. The protocol names its register operations with
+//! `Protocol::register_op` and `Protocol::register_answer`.
 
 use crate::checks::heal::{Done, REQUESTS};
 use crate::checks::linearizability::{
@@ -22,14 +23,6 @@ const BUDGET: u64 = 200_000;
 
 /// How many operations of the longest working order a violation lists, the latest ones.
 const SHOWN: usize = 6;
-
-/// A protocol whose client operations are reads and writes of named registers.
-pub trait RegisterOps: Protocol {
-    /// The register a request names and what it does to it; `None` for a request that is neither.
-    fn register_op(request: &Self::Request) -> Option<(&str, RegisterInput)>;
-    /// What a reply answers; `None` for one that does not complete the operation.
-    fn register_answer(response: &Self::Response) -> Option<RegisterOutput>;
-}
 
 /// One operation of a key's history, with where it happened, for the explanation.
 #[derive(Clone, Debug)]
@@ -57,7 +50,7 @@ struct Linearizable<P> {
 /// Always: the clients' history is linearizable, every key on its own (a store is linearizable
 /// exactly when each of its registers is). Each operation lasts from its first request to its
 /// first answer; one that never completed may have taken effect or not.
-pub fn linearizable<P: RegisterOps>() -> Box<dyn Property<P>> {
+pub fn linearizable<P: Protocol>() -> Box<dyn Property<P>> {
     Box::new(Linearizable::<P> {
         keys: BTreeMap::new(),
         open: BTreeMap::new(),
@@ -136,7 +129,7 @@ impl KeyHistory {
     }
 }
 
-impl<P: RegisterOps> Property<P> for Linearizable<P> {
+impl<P: Protocol> Property<P> for Linearizable<P> {
     fn name(&self) -> &'static str {
         "Linearizable"
     }

@@ -9,6 +9,7 @@ pub mod store;
 
 use crate::engine::ids::{NodeId, OpId};
 use crate::engine::protocol::Outcome;
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use serde::{Deserialize, Serialize};
 
@@ -120,6 +121,25 @@ impl KvResponse {
             KvResponse::Redirect(node) => Outcome::Redirect(Some(*node)),
             KvResponse::Ok | KvResponse::Value(_) => Outcome::Done,
         }
+    }
+}
+
+/// A request as a register operation (`Protocol::register_op`); a sync reads and writes nothing.
+pub fn register_op(request: &KvRequest) -> Option<(&str, RegisterInput)> {
+    match request {
+        KvRequest::Put { key, value } => Some((key, RegisterInput::Write(value.clone()))),
+        KvRequest::Append { key, value } => Some((key, RegisterInput::Append(value.clone()))),
+        KvRequest::Get { key } => Some((key, RegisterInput::Read)),
+        KvRequest::Sync { .. } => None,
+    }
+}
+
+/// What a reply answers (`Protocol::register_answer`); a redirect answers nothing.
+pub fn register_answer(response: &KvResponse) -> Option<RegisterOutput> {
+    match response {
+        KvResponse::Ok => Some(RegisterOutput::Written),
+        KvResponse::Value(value) => Some(RegisterOutput::Value(value.clone())),
+        KvResponse::Redirect(_) => None,
     }
 }
 

@@ -25,11 +25,12 @@ use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
 use crate::engine::protocol::{
     LogWords, NodeView, Outcome, Property, Protocol, RequestInfo, Watched,
 };
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use crate::engine::shared::SharedVec;
 use crate::engine::sim::Ctx;
 use crate::protocols::kv::store::KvStore;
-use crate::protocols::kv::{Command, KvRequest, KvResponse};
+use crate::protocols::kv::{self, Command, KvRequest, KvResponse};
 use crate::protocols::paxos::Ballot;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -356,6 +357,14 @@ impl Protocol for MultiPaxos {
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {
         Some(crate::protocols::kv::generate_request(seq, rng))
+    }
+
+    fn register_op(request: &KvRequest) -> Option<(&str, RegisterInput)> {
+        kv::register_op(request)
+    }
+
+    fn register_answer(response: &KvResponse) -> Option<RegisterOutput> {
+        kv::register_answer(response)
     }
 }
 

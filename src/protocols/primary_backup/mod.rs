@@ -24,10 +24,11 @@ mod view_service;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
 use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, Watched};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use crate::engine::sim::Ctx;
 use crate::protocols::kv::store::KvStore;
-use crate::protocols::kv::{Command, KvRequest, KvResponse};
+use crate::protocols::kv::{self, Command, KvRequest, KvResponse};
 use std::collections::VecDeque;
 use std::rc::Rc;
 pub use types::{BreakIt, PbMsg, PbNote, PbStable, PbTimer, PrimaryBackupParams, Role, View};
@@ -262,5 +263,13 @@ impl Protocol for PrimaryBackup {
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {
         Some(crate::protocols::kv::generate_request(seq, rng))
+    }
+
+    fn register_op(request: &KvRequest) -> Option<(&str, RegisterInput)> {
+        kv::register_op(request)
+    }
+
+    fn register_answer(response: &KvResponse) -> Option<RegisterOutput> {
+        kv::register_answer(response)
     }
 }

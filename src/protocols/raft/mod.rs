@@ -23,10 +23,12 @@ use crate::engine::ids::{NodeId, OpId, RequestId, TimerId};
 use crate::engine::protocol::{
     LogWords, NodeView, Outcome, Property, Protocol, RequestInfo, Watched,
 };
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::rng::SimRng;
 use crate::engine::shared::SharedVec;
 use crate::engine::sim::Ctx;
 use crate::engine::time::HOUR_US;
+use crate::protocols::kv;
 use crate::protocols::kv::store::KvStore;
 pub use crate::protocols::kv::{Command, KvRequest, KvResponse};
 use client::{PendingRead, PendingSync};
@@ -422,5 +424,13 @@ impl Protocol for Raft {
 
     fn generate_request(seq: u64, rng: &mut SimRng) -> Option<KvRequest> {
         Some(crate::protocols::kv::generate_request(seq, rng))
+    }
+
+    fn register_op(request: &KvRequest) -> Option<(&str, RegisterInput)> {
+        kv::register_op(request)
+    }
+
+    fn register_answer(response: &KvResponse) -> Option<RegisterOutput> {
+        kv::register_answer(response)
     }
 }

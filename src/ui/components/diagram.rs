@@ -13,7 +13,7 @@ use super::empty_state::EmptyState;
 use super::icons;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::NodeStatus;
-use crate::ui::state::{Selection, UiAction, use_app};
+use crate::ui::state::{Selection, Ui, UiAction, use_app};
 use crate::view::details::{self, Details};
 use crate::view::diagram::{
     self, ArrowState, BandKind, DiagramLayout, Emphasis, GUTTER_PX, HEADER_PX, Hit, MarkKind,
@@ -33,6 +33,53 @@ pub struct DiagramProps {
     /// Nodes lit up by a guided step or a mention of them.
     #[prop_or_default]
     pub spotlight: Vec<NodeId>,
+    /// Whether the run has a client history to show, and whether it is shown.
+    #[prop_or_default]
+    pub history_available: bool,
+    #[prop_or_default]
+    pub history_open: bool,
+    /// What sits beside the diagram, on its time axis (the history).
+    #[prop_or_default]
+    pub children: Html,
+    /// What sits under the diagram and whatever is beside it (why a history fails).
+    #[prop_or_default]
+    pub below: Html,
+}
+
+/// Scrolling over `element` pans the time axis; Ctrl or ⌘ with the wheel zooms around the pointer.
+/// It must be able to cancel the page's own scrolling, so it is registered as a non-passive
+/// listener. The diagram and the history beside it both take it.
+pub fn wheel_listener(
+    element: &web_sys::Element,
+    dispatch: UseReducerDispatcher<Ui>,
+) -> EventListener {
+    let target = element.clone();
+    EventListener::new_with_options(
+        element,
+        "wheel",
+        EventListenerOptions::enable_prevent_default(),
+        move |event| {
+            let Some(wheel) = event.dyn_ref::<web_sys::WheelEvent>() else {
+                return;
+            };
+            let height = f64::from(target.client_height()).max(1.0) - HEADER_PX;
+            let rect = target.get_bounding_client_rect();
+            let y = f64::from(wheel.client_y()) - rect.top() - HEADER_PX;
+            let delta = wheel.delta_y().clamp(-400.0, 400.0);
+            if delta == 0.0 {
+                return;
+            }
+            wheel.prevent_default();
+            if wheel.ctrl_key() || wheel.meta_key() {
+                dispatch.dispatch(UiAction::Zoom {
+                    factor: (delta / 300.0).exp(),
+                    anchor: y / height.max(1.0),
+                });
+            } else {
+                dispatch.dispatch(UiAction::Pan(delta / height.max(1.0)));
+            }
+        },
+    )
 }
 
 /// What the pointer is over.
@@ -124,42 +171,15 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
         });
     }
 
-    // Wheel: scroll pans the time axis, Ctrl or ⌘ with the wheel zooms around the pointer. It must
-    // be able to cancel the page's own scrolling, so it is registered as a non-passive listener.
+    // Wheel: pans and zooms the time axis.
     {
         let canvas = canvas.clone();
         let dispatch = app.dispatch.clone();
         let loaded = props.layout.is_some();
         use_effect_with(loaded, move |_| {
-            let listener = canvas.cast::<web_sys::Element>().map(|element| {
-                let target = element.clone();
-                EventListener::new_with_options(
-                    &element,
-                    "wheel",
-                    EventListenerOptions::enable_prevent_default(),
-                    move |event| {
-                        let Some(wheel) = event.dyn_ref::<web_sys::WheelEvent>() else {
-                            return;
-                        };
-                        let height = f64::from(target.client_height()).max(1.0) - HEADER_PX;
-                        let rect = target.get_bounding_client_rect();
-                        let y = f64::from(wheel.client_y()) - rect.top() - HEADER_PX;
-                        let delta = wheel.delta_y().clamp(-400.0, 400.0);
-                        if delta == 0.0 {
-                            return;
-                        }
-                        wheel.prevent_default();
-                        if wheel.ctrl_key() || wheel.meta_key() {
-                            dispatch.dispatch(UiAction::Zoom {
-                                factor: (delta / 300.0).exp(),
-                                anchor: y / height.max(1.0),
-                            });
-                        } else {
-                            dispatch.dispatch(UiAction::Pan(delta / height.max(1.0)));
-                        }
-                    },
-                )
-            });
+            let listener = canvas
+                .cast::<web_sys::Element>()
+                .map(|element| wheel_listener(&element, dispatch));
             move || drop(listener)
         });
     }
@@ -250,8 +270,20 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
         <section id="diagram" class="panel panel-diagram" aria-labelledby="diagram-title" data-region="diagram">
             <div class="panel-head">
                 <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
-                <Legend stamps={props.stamps} own_clock={props.own_clock} />
+                <div class="diagram-tools">
+                    <Legend stamps={props.stamps} own_clock={props.own_clock} />
+                    if props.history_available {
+                        <button type="button" class={classes!("button", "button-small", props.history_open.then_some("is-on"))}
+                            aria-pressed={props.history_open.to_string()} data-action="history"
+                            title="The clients' operations beside the diagram, with the linearizability checker's verdict (H)"
+                            onclick={{
+                                let dispatch = app.dispatch.clone();
+                                Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ToggleHistory))
+                            }}>{ "History" }</button>
+                    }
+                </div>
             </div>
+            <div class="diagram-row">
             <div class="diagram-canvas" ref={canvas} {onmouseleave}>
                 <svg class="diagram"
                     width={coord(layout.width)} height={coord(layout.height)}
@@ -281,6 +313,9 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
                         }}>{ "↓ Back to now" }</button>
                 }
             </div>
+            { props.children.clone() }
+            </div>
+            { props.below.clone() }
         </section>
     }
 }

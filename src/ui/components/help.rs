@@ -13,6 +13,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("wheel", "scroll through time (Ctrl + wheel zooms)"),
     ("F", "follow now"),
     ("X", "jump to the next violation"),
+    ("H", "show or hide the clients' history beside the diagram"),
     ("J / K", "select the next or previous event on the lane"),
     ("[ / ]", "select the event on the lane to the left or right"),
     (

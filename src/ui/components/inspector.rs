@@ -16,7 +16,7 @@ use crate::engine::protocol::NodeStatus;
 use crate::ui::state::{Note, NoteKind, Selection, UiAction, use_app};
 use crate::view::details::Details;
 use crate::view::format;
-use crate::view::frame::{Inspect, LinkInspect, MessageInspect, NodeInspect};
+use crate::view::frame::{Inspect, LinkInspect, MessageInspect, NodeInspect, OpInspect};
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
@@ -41,6 +41,7 @@ pub fn InspectorPanel(props: &InspectorProps) -> Html {
         Some(Inspect::Event(id, details)) => {
             html! { <EventView id={*id} details={details.clone()} /> }
         }
+        Some(Inspect::Operation(op)) => html! { <OperationView op={op.clone()} /> },
     };
     html! {
         <aside class="panel panel-inspector" aria-labelledby="inspector-title" data-region="inspector" tabindex="0">
@@ -502,6 +503,63 @@ fn EventView(props: &EventProps) -> Html {
                     }) }
                 </ul>
             }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OperationProps {
+    op: OpInspect,
+}
+
+/// A client operation picked in the history: what it asked and got, when, each of its requests
+/// and answers (a click goes to it in the diagram), and what the checker's verdict says of it.
+#[function_component]
+fn OperationView(props: &OperationProps) -> Html {
+    let app = use_app();
+    let o = &props.op;
+    let outcome = match (o.op.answer_text(), o.op.indeterminate()) {
+        (Some(answer), _) => answer,
+        (None, true) => "gave up: outcome unknown".to_string(),
+        (None, false) => "no answer yet".to_string(),
+    };
+    let mut rows = vec![
+        ("client".to_string(), format!("c{}", o.op.client + 1)),
+        ("asked".to_string(), o.op.describe()),
+        ("answer".to_string(), outcome),
+        ("requested at".to_string(), format::time(o.invoked_us)),
+    ];
+    if let Some(end) = o.finished_us {
+        rows.push((
+            "took".to_string(),
+            format::time(end.saturating_sub(o.invoked_us)),
+        ));
+    }
+    html! {
+        <div class="inspect inspect-operation">
+            <div class="inspect-head">
+                <span class="node-badge tone-none">{ "⇅" }</span>
+                <div class="inspect-title">
+                    <p class="inspect-name">{ format!("Operation {}", o.op.op) }</p>
+                </div>
+            </div>
+            { kv(&rows) }
+            if let Some(verdict) = &o.verdict {
+                <p class="outcome" data-testid="op-verdict">{ verdict }</p>
+            }
+            <p class="muted">{ "Its requests and answers are drawn in red in the diagram." }</p>
+            <h3 class="section-title">{ "Requests and answers" }</h3>
+            <ul class="involved">
+                { for o.steps.iter().map(|(event, at, what)| {
+                    let event = *event;
+                    let dispatch = app.dispatch.clone();
+                    let go = Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Reveal(event)));
+                    html! {
+                        <li><button type="button" class="link-button" onclick={go}
+                            title="Go to this event">{ format!("{}: {what}", format::time(*at)) }</button></li>
+                    }
+                }) }
+            </ul>
         </div>
     }
 }
