@@ -441,7 +441,7 @@ fn inspect_op(session: &FrameSource<'_>, op: &ClientOp, live: bool) -> OpInspect
                     format!("request to {to} lost: it is down")
                 }
                 EventKind::Response { .. } => match session.run.response_json(e) {
-                    Some(reply) => format!("{node} answers {reply}"),
+                    Some(reply) => format!("{node} answers {}", history::words(&reply)),
                     None => format!("{node} answers"),
                 },
                 _ => return None,

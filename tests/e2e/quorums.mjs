@@ -77,6 +77,10 @@ tests.push(
         const stuck = history.locator(".history-op.is-stuck");
         assert.equal(await stuck.count(), 1);
         assert.match(await stuck.locator("title").textContent(), /read x \(op3/);
+        // Only the stuck operation's words are in red.
+        const fill = (bar) => bar.locator(".history-text").first().evaluate((t) => getComputedStyle(t).fill);
+        const placed = history.locator(".history-op.is-placed").first();
+        assert.notEqual(await fill(placed), await fill(stuck));
         await page.screenshot({ path: join(shots, "history-not-linearizable.png") });
         assert.deepEqual(await axeProblems(page, "the history, not linearizable"), []);
         // Picking the stuck read shows it in the inspector and marks its request and answer in

@@ -135,7 +135,7 @@ impl PartialEq for HistoryIndex {
 }
 
 /// A JSON value in a few words: a string as itself, `{"get": {"key": "x"}}` as `get x`.
-fn words(value: &Value) -> String {
+pub fn words(value: &Value) -> String {
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Object(map) if map.len() == 1 => {
