@@ -31,6 +31,7 @@ fn whole(run: &dyn Run, history: &HistoryIndex, width: f64, height: f64) -> Hist
         events: run.events(),
         now_us: now,
         start_us: 0,
+        origin_us: 0,
         span_us: now.max(1),
         width_px: width,
         height_px: height,
@@ -196,6 +197,7 @@ fn unknown_is_shown_as_unknown_never_as_a_pass() {
         events: run.events(),
         now_us: run.now().0,
         start_us: 0,
+        origin_us: 0,
         span_us: 1_000_000,
         width_px: 300.0,
         height_px: 600.0,
@@ -225,6 +227,7 @@ fn the_layout_follows_the_diagrams_window_and_faults() {
         events: run.events(),
         now_us: run.now().0,
         start_us: 0,
+        origin_us: 0,
         span_us: 100_000,
         width_px: 420.0,
         height_px: 644.0,
@@ -235,7 +238,7 @@ fn the_layout_follows_the_diagrams_window_and_faults() {
     for bar in &layout.bars {
         let op = history.op(bar.op).unwrap();
         let t = events[op.invoked.index()].time.0 as f64;
-        assert!((bar.y1 - (44.0 + t * 600.0 / 100_000.0)).abs() < 1e-6);
+        assert!((bar.y1 + layout.shift_y - (44.0 + t * 600.0 / 100_000.0)).abs() < 1e-6);
     }
     assert_eq!(layout.columns.len() as u32, history.clients());
 }
@@ -258,7 +261,7 @@ fn a_zoomed_out_history_is_drawn_in_batches_and_picked_by_position() {
     assert!(layout.bars.iter().all(|b| b.text.is_none()));
     for bar in layout.bars.iter().step_by(17) {
         let mid = (bar.x + bar.width / 2.0, (bar.y1 + bar.y2) / 2.0);
-        let hit = layout.hit(mid.0, mid.1).unwrap();
+        let hit = layout.hit(mid.0, mid.1 + layout.shift_y).unwrap();
         let found = layout.bars.iter().find(|b| b.op == hit).unwrap();
         assert!(found.x == bar.x && found.y1 <= mid.1 && found.y2 >= mid.1);
     }

@@ -277,6 +277,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
                     now_us: now,
                     start_us: key.view.start_us,
                     span_us: span,
+                    origin_us,
                     width_px: width,
                     height_px: key.size.1,
                     selected: match key.selection {

@@ -175,6 +175,7 @@ fn bench_history() {
                 now_us: 10_100_000,
                 start_us: (frame * 37_000) % (10_100_000 - span_us.min(10_000_000)),
                 span_us,
+                origin_us: 0,
                 width_px: 420.0,
                 height_px: 700.0,
                 selected: None,

@@ -142,6 +142,7 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
                             <rect class="history-stripe" x={coord(x - layout.column_width / 2.0)} y={coord(top)}
                                 width={coord(layout.column_width)} height={coord(layout.height)} />
                         }) }
+                        <g class="history-body" transform={format!("translate(0 {})", coord(layout.shift_y))}>
                         { for layout.grid.iter().map(|y| html! {
                             <line class="history-grid" x1="0" x2={coord(layout.width)} y1={coord(*y)} y2={coord(*y)} />
                         }) }
@@ -190,6 +191,7 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
                                 }) }
                             </g>
                         }
+                        </g>
                     </g>
                     <rect class="history-header" x="0" y="0" width={coord(layout.width)} height={coord(top - 4.0)} />
                     { for layout.columns.iter().filter(|_| layout.column_width >= 22.0).map(|(x, name)| html! {

@@ -113,6 +113,9 @@ pub struct HistoryLayout {
     /// The path through the points, in order.
     pub order_path: String,
     pub now_y: f64,
+    /// What the body (everything but the header) is translated by: its coordinates count from
+    /// `HistoryInput::origin_us`.
+    pub shift_y: f64,
     pub verdict: Rc<HistoryVerdict>,
     /// The verdict in a line.
     pub summary: String,
@@ -134,6 +137,8 @@ pub struct HistoryInput<'a> {
     /// The diagram's window of true time and its size in pixels.
     pub start_us: u64,
     pub span_us: u64,
+    /// Where vertical coordinates start, as in the diagram (`DiagramInput::origin_us`).
+    pub origin_us: u64,
     pub width_px: f64,
     pub height_px: f64,
     pub selected: Option<OpId>,
@@ -149,7 +154,10 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
     let scale = (input.height_px - HEADER_PX).max(1.0) / span as f64;
     let start = input.start_us;
     let end = start.saturating_add(span);
-    let y = |t: u64| HEADER_PX + (t as f64 - start as f64) * scale;
+    // Body coordinates count from the diagram's origin, as its own do, so panning moves one
+    // translation (`shift_y`) and leaves every bar's coordinates, and so its element, unchanged.
+    let origin = input.origin_us.min(start);
+    let y = |t: u64| (t as f64 - origin as f64) * scale;
     let clients = history.clients().max(1);
     let column_width = ((input.width_px - 8.0) / f64::from(clients)).max(1.0);
     let column_x = |client: u32| 4.0 + column_width * f64::from(client);
@@ -348,6 +356,7 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         points,
         order_path,
         now_y: y(input.now_us),
+        shift_y: HEADER_PX - y(start),
         verdict: input.verdict.clone(),
         summary,
         explanation,
@@ -405,9 +414,10 @@ fn batch(bars: &[Bar]) -> Vec<PathBatch> {
 }
 
 impl HistoryLayout {
-    /// The operation whose bar is at (`x`, `y`), with a few pixels to spare either side of narrow
-    /// bars; the latest one where bars overlap.
+    /// The operation whose bar is at (`x`, `y`) on screen, with a few pixels to spare either side
+    /// of narrow bars; the latest one where bars overlap.
     pub fn hit(&self, x: f64, y: f64) -> Option<OpId> {
+        let y = y - self.shift_y;
         self.bars
             .iter()
             .rev()
