@@ -28,15 +28,7 @@ fn op_of(event: &web_sys::Event) -> Option<OpId> {
     Some(OpId(marked.get_attribute("data-op")?.parse().ok()?))
 }
 
-fn verdict_class(verdict: &HistoryVerdict) -> &'static str {
-    match verdict {
-        HistoryVerdict::NotJudged { .. } => "is-none",
-        HistoryVerdict::Linearizable { .. } => "is-ok",
-        HistoryVerdict::NotLinearizable { .. } => "is-violated",
-        HistoryVerdict::Unknown { .. } => "is-unknown",
-    }
-}
-
+/// The verdict's name, for `data-verdict` and (as `is-NAME`) the verdict's colours.
 fn verdict_name(verdict: &HistoryVerdict) -> &'static str {
     match verdict {
         HistoryVerdict::NotJudged { .. } => "none",
@@ -198,7 +190,7 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
                         <text class="history-client" x={coord(*x)} y={coord(top - 9.0)}>{ name }</text>
                     }) }
                 </svg>
-                <p class={classes!("history-verdict", verdict_class(verdict))} title={layout.summary.clone()}>
+                <p class={classes!("history-verdict", format!("is-{}", verdict_name(verdict)))} title={layout.summary.clone()}>
                     { &layout.summary }
                 </p>
                 if layout.truncated {

@@ -128,12 +128,6 @@ pub struct HistoryIndex {
     settled: usize,
 }
 
-impl PartialEq for HistoryIndex {
-    fn eq(&self, other: &Self) -> bool {
-        self.scanned == other.scanned && self.ops == other.ops && self.faults == other.faults
-    }
-}
-
 /// A JSON value in a few words: a string as itself, `{"get": {"key": "x"}}` as `get x`.
 pub fn words(value: &Value) -> String {
     let text = match value {
