@@ -273,7 +273,6 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
                     history: session.history,
                     verdict: verdict.0.clone(),
                     judged_at: verdict.1,
-                    events: session.run.events(),
                     now_us: now,
                     start_us: key.view.start_us,
                     span_us: span,
@@ -427,7 +426,6 @@ fn inspect(
 fn inspect_op(session: &FrameSource<'_>, op: &ClientOp, live: bool) -> OpInspect {
     use crate::engine::trace::EventKind;
     let events = session.run.events();
-    let time = |e: EventId| events.get(e.index()).map_or(0, |e| e.time.0);
     let steps = op
         .events
         .iter()
@@ -469,8 +467,8 @@ fn inspect_op(session: &FrameSource<'_>, op: &ClientOp, live: bool) -> OpInspect
     };
     OpInspect {
         op: op.clone(),
-        invoked_us: time(op.invoked),
-        finished_us: op.completed.or(op.gave_up).map(time),
+        invoked_us: op.invoked_us,
+        finished_us: op.finished_us,
         steps,
         verdict,
     }

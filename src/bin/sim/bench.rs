@@ -171,7 +171,6 @@ fn bench_history() {
                 history: &index,
                 verdict: verdict.clone(),
                 judged_at: None,
-                events: run.events(),
                 now_us: 10_100_000,
                 start_us: (frame * 37_000) % (10_100_000 - span_us.min(10_000_000)),
                 span_us,

@@ -10,7 +10,6 @@ use super::{ClientOp, HistoryIndex, HistoryVerdict, OpInput};
 use crate::checks::linearizability::{Model, Register};
 use crate::engine::ids::OpId;
 use crate::engine::register::RegisterInput;
-use crate::engine::trace::TraceEvent;
 use crate::protocols::kv::shown;
 use crate::view::axis;
 use crate::view::diagram::{HEADER_PX, MAX_ITEMS, PathBatch};
@@ -132,7 +131,6 @@ pub struct HistoryInput<'a> {
     pub verdict: Rc<HistoryVerdict>,
     /// When the verdict was judged, if the history has grown since (see `HistoryIndex::verdict`).
     pub judged_at: Option<u64>,
-    pub events: &'a [TraceEvent],
     pub now_us: u64,
     /// The diagram's window of true time and its size in pixels.
     pub start_us: u64,
@@ -148,8 +146,7 @@ pub struct HistoryInput<'a> {
 pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
     let history = input.history;
     let ops = history.ops();
-    let time =
-        |id: crate::engine::ids::EventId| input.events.get(id.index()).map_or(0, |e| e.time.0);
+    let file = history.file();
     let span = input.span_us.max(1);
     let scale = (input.height_px - HEADER_PX).max(1.0) / span as f64;
     let start = input.start_us;
@@ -177,9 +174,8 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         place[placed.index] = Some((n, placed.at_us));
     }
 
-    let in_window = |op: &ClientOp| {
-        time(op.invoked) <= end && op.completed.or(op.gave_up).map_or(input.now_us, time) >= start
-    };
+    let in_window =
+        |op: &ClientOp| op.invoked_us <= end && op.finished_us.unwrap_or(input.now_us) >= start;
     // Past `BATCH_BARS` bars, only the selected one gets words (see `batch`).
     let detailed = ops.iter().filter(|op| in_window(op)).count() <= BATCH_BARS;
     let mut bars = Vec::new();
@@ -188,16 +184,18 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         if !in_window(op) {
             continue;
         }
-        let invoked = time(op.invoked);
-        let finished = op.completed.or(op.gave_up).map(time);
+        let invoked = op.invoked_us;
+        let finished = op.finished_us;
         if bars.len() >= MAX_ITEMS {
             truncated = true;
             break;
         }
         let on_key = match (&op.input, key) {
-            (OpInput::Register { key: k, .. }, Some(key)) => k == key,
-            (_, None) => matches!(op.input, OpInput::Register { .. }),
-            _ => false,
+            (OpInput::Register { key: k, .. } | OpInput::Named { key: k, .. }, Some(key)) => {
+                k == key
+            }
+            (OpInput::Other(_), _) => false,
+            (_, None) => true,
         };
         let state = if stuck == Some(index) {
             BarState::Stuck
@@ -220,11 +218,13 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         let asked = if words { op.describe() } else { String::new() };
         let answered = words.then(|| match op.answer_text() {
             Some(answer) => format!("→ {answer}"),
+            None if op.gave_up.is_some() && file.is_some() => "unknown".to_string(),
             None if op.gave_up.is_some() => "gave up".to_string(),
             None => "waiting".to_string(),
         });
         let title = if words {
-            title(op, &asked, invoked, finished, place[index], state)
+            let lines = file.and_then(|f| f.lines.get(index).copied());
+            title(op, &asked, (invoked, finished), lines, place[index], state)
         } else {
             String::new()
         };
@@ -296,7 +296,7 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
     let mut faults = Vec::new();
     let mut last_label = f64::NEG_INFINITY;
     for fault in history.faults() {
-        let at = time(fault.event);
+        let at = fault.at_us;
         if at < start || at > end {
             continue;
         }
@@ -317,11 +317,11 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
     for fault in history.faults() {
         match fault.splits {
             Some(true) => {
-                since.get_or_insert(time(fault.event));
+                since.get_or_insert(fault.at_us);
             }
             Some(false) => {
                 if let Some(from) = since.take() {
-                    partitioned.push((from, time(fault.event)));
+                    partitioned.push((from, fault.at_us));
                 }
             }
             None => {}
@@ -429,20 +429,36 @@ impl HistoryLayout {
 }
 
 /// A bar's tooltip and accessible name: everything about its operation in words.
+/// `lines` are the file's, for a history read from one (whose times are positions).
 fn title(
     op: &ClientOp,
     asked: &str,
-    invoked: u64,
-    finished: Option<u64>,
+    (invoked, finished): (u64, Option<u64>),
+    lines: Option<(usize, Option<usize>)>,
     place: Option<(usize, u64)>,
     state: BarState,
 ) -> String {
-    let mut title = format!(
-        "{asked} ({}, client {}) from {}",
-        op.op,
-        op.client + 1,
-        format::time(invoked)
-    );
+    let mut title = format!("{asked} ({}, client {})", op.op, op.client + 1);
+    if let Some((from, to)) = lines {
+        title += &match (to, op.completed.is_some()) {
+            (Some(to), true) => format!(
+                ", lines {from}–{to}: {}",
+                op.answer_text().unwrap_or_default()
+            ),
+            (Some(to), false) => format!(
+                ", lines {from}–{to}: :info, outcome unknown (it may take effect any time after)"
+            ),
+            (None, _) => format!(", line {from}: never completed, outcome unknown"),
+        };
+        if let Some((n, at)) = place {
+            title += &format!("; takes effect {} in the order, at position {at}", n + 1);
+        }
+        if state == BarState::Stuck {
+            title += "; cannot be placed";
+        }
+        return title;
+    }
+    title += &format!(" from {}", format::time(invoked));
     match (finished, op.completed.is_some()) {
         (Some(at), true) => {
             title += &format!(
@@ -476,6 +492,9 @@ fn operations(n: usize) -> String {
 
 /// The verdict in a line, and for a history that is not linearizable the reason in sentences.
 fn words(history: &HistoryIndex, verdict: &HistoryVerdict) -> (String, Vec<String>) {
+    if let Some(file) = history.file() {
+        return (file.summary.clone(), file.explanation.clone());
+    }
     let ops = history.ops();
     let aside = |other: usize| {
         if other == 0 {
@@ -534,7 +553,7 @@ fn words(history: &HistoryIndex, verdict: &HistoryVerdict) -> (String, Vec<Strin
             let held = order.iter().fold(Register.init(), |state, placed| {
                 match &ops[placed.index].input {
                     OpInput::Register { input, .. } => Register.apply(&state, input).0,
-                    OpInput::Other(_) => state,
+                    OpInput::Other(_) | OpInput::Named { .. } => state,
                 }
             });
             let mut lines = vec![format!(

@@ -7,9 +7,11 @@
 //! is idle when it is invoked (a client whose last operation has answered or been given up), so
 //! every client's operations follow one another, as a Jepsen process's do.
 
+mod file;
 mod layout;
 mod verdict;
 
+pub use file::{FileHistory, FileWords, PAGE_BUDGET, guess, open};
 pub use layout::{
     BATCH_BARS, Bar, BarState, FaultLine, HistoryInput, HistoryLayout, Point, layout,
 };
@@ -33,6 +35,9 @@ pub enum OpInput {
     Register { key: String, input: RegisterInput },
     /// Anything else, in words (a sync, an RPC); drawn but not judged.
     Other(String),
+    /// An operation of a history read from a file, in the file's words: judged by the file's
+    /// model, on `key`.
+    Named { key: String, text: String },
 }
 
 /// One client operation.
@@ -46,6 +51,10 @@ pub struct ClientOp {
     pub input: OpInput,
     /// Its first request.
     pub invoked: EventId,
+    /// When it was invoked, and when it was answered or given up: true times for a run, positions
+    /// in the file for a history read from one.
+    pub invoked_us: u64,
+    pub finished_us: Option<u64>,
     /// Its first answer that completes it (not a redirect).
     pub completed: Option<EventId>,
     /// What that answer said: the register answer, or the reply in words.
@@ -71,7 +80,7 @@ impl ClientOp {
                 RegisterInput::Append(value) => format!("append {key}+={value}"),
                 RegisterInput::Read => format!("read {key}"),
             },
-            OpInput::Other(text) => text.clone(),
+            OpInput::Other(text) | OpInput::Named { text, .. } => text.clone(),
         }
     }
 
@@ -94,6 +103,7 @@ impl ClientOp {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
     pub event: EventId,
+    pub at_us: u64,
     pub label: String,
     /// Whether it splits the network (a partition) or mends it (a heal), which bound the
     /// partitioned spans the history shades.
@@ -126,6 +136,8 @@ pub struct HistoryIndex {
     /// the ones settled (answered or given up) then, with the true time it was judged at.
     verdict: RefCell<Option<Judged>>,
     settled: usize,
+    /// For a history read from a file: its words (see `file`).
+    file: Option<Rc<FileWords>>,
 }
 
 /// A JSON value in a few words: a string as itself, `{"get": {"key": "x"}}` as `get x`.
@@ -184,7 +196,7 @@ impl HistoryIndex {
                                 .map_or_else(|| "request".to_string(), |(_, v)| words(&v)),
                         ),
                     };
-                    self.invoke(*op, id, event.node, input);
+                    self.invoke(*op, id, event.time.0, event.node, input);
                 }
                 EventKind::RequestDrop { op, .. } => {
                     if let Some(&index) = self.by_op.get(op) {
@@ -197,6 +209,7 @@ impl HistoryIndex {
                         let client_op = &mut self.ops[index];
                         if client_op.completed.is_none() && client_op.gave_up.is_none() {
                             client_op.gave_up = Some(id);
+                            client_op.finished_us = Some(event.time.0);
                             self.free(index);
                         }
                     }
@@ -212,6 +225,7 @@ impl HistoryIndex {
                         };
                         self.faults.push(Fault {
                             event: id,
+                            at_us: event.time.0,
                             label,
                             splits,
                         });
@@ -222,7 +236,7 @@ impl HistoryIndex {
         self.scanned = events.len();
     }
 
-    fn invoke(&mut self, op: OpId, id: EventId, node: Option<NodeId>, input: OpInput) {
+    fn invoke(&mut self, op: OpId, id: EventId, at_us: u64, node: Option<NodeId>, input: OpInput) {
         let index = self.ops.len();
         let client = match self.busy.iter().position(Option::is_none) {
             Some(free) => free,
@@ -239,6 +253,8 @@ impl HistoryIndex {
             node,
             input,
             invoked: id,
+            invoked_us: at_us,
+            finished_us: None,
             completed: None,
             answer: None,
             gave_up: None,
@@ -265,6 +281,7 @@ impl HistoryIndex {
         };
         let client_op = &mut self.ops[index];
         client_op.completed = Some(id);
+        client_op.finished_us = run.events().get(id.index()).map(|e| e.time.0);
         client_op.answer = Some(answer);
         self.free(index);
     }
@@ -291,6 +308,11 @@ impl HistoryIndex {
         self.busy.len() as u32
     }
 
+    /// The words of a history read from a file, if it was.
+    pub fn file(&self) -> Option<&FileWords> {
+        self.file.as_deref()
+    }
+
     /// The run's faults so far, in trace order.
     pub fn faults(&self) -> &[Fault] {
         &self.faults
@@ -309,7 +331,7 @@ impl HistoryIndex {
             let stale = judged.size != key;
             return (judged.verdict.clone(), stale.then_some(judged.at_us));
         }
-        let verdict = Rc::new(verdict::judge(&self.ops, run.events()));
+        let verdict = Rc::new(verdict::judge(&self.ops));
         *self.verdict.borrow_mut() = Some(Judged {
             size: key,
             verdict: verdict.clone(),

@@ -4,7 +4,6 @@
 
 use super::{Answer, ClientOp, OpInput};
 use crate::checks::linearizability::{KeyedOperation, KvOutcome, Operation, check_kv};
-use crate::engine::trace::TraceEvent;
 
 /// Search steps per key; past them the verdict is `Unknown`, never a frozen page.
 pub const BUDGET_PER_KEY: u64 = 300_000;
@@ -50,8 +49,8 @@ pub enum HistoryVerdict {
     },
 }
 
-/// Judges `ops` (the times are event ids, so no two are equal); `events` gives their true times.
-pub fn judge(ops: &[ClientOp], events: &[TraceEvent]) -> HistoryVerdict {
+/// Judges `ops` (the times are event ids, so no two are equal).
+pub fn judge(ops: &[ClientOp]) -> HistoryVerdict {
     let mut indices = Vec::new();
     let mut keyed = Vec::new();
     for (index, op) in ops.iter().enumerate() {
@@ -89,7 +88,7 @@ pub fn judge(ops: &[ClientOp], events: &[TraceEvent]) -> HistoryVerdict {
             let order: Vec<usize> = explanation.prefix.iter().map(|&i| indices[i]).collect();
             HistoryVerdict::NotLinearizable {
                 key: explanation.key,
-                order: points(ops, events, &order),
+                order: points(ops, &order),
                 stuck: indices[explanation.stuck],
                 judged,
                 other,
@@ -101,19 +100,18 @@ pub fn judge(ops: &[ClientOp], events: &[TraceEvent]) -> HistoryVerdict {
 /// Linearization points for operations taken in `order`: each the middle of the window it can
 /// take effect in, given that it follows the one before and precedes the one after; an operation
 /// that never answered (and every one after it) goes as early as it can.
-fn points(ops: &[ClientOp], events: &[TraceEvent], order: &[usize]) -> Vec<Placed> {
-    let time = |id: crate::engine::ids::EventId| events.get(id.index()).map_or(0, |e| e.time.0);
+pub(super) fn points(ops: &[ClientOp], order: &[usize]) -> Vec<Placed> {
     let mut earliest = Vec::with_capacity(order.len());
     let mut floor = 0;
     for &i in order {
-        floor = floor.max(time(ops[i].invoked));
+        floor = floor.max(ops[i].invoked_us);
         earliest.push(floor);
     }
     let mut latest = vec![u64::MAX; order.len()];
     let mut ceiling = u64::MAX;
     for (n, &i) in order.iter().enumerate().rev() {
-        if let (Some(at), Some(Answer::Register(_))) = (ops[i].completed, &ops[i].answer) {
-            ceiling = ceiling.min(time(at));
+        if let (Some(_), Some(at)) = (&ops[i].completed, ops[i].finished_us) {
+            ceiling = ceiling.min(at);
         }
         latest[n] = ceiling;
     }

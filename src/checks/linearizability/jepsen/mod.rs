@@ -12,7 +12,8 @@
 //! - **EDN operation maps**, as in Jepsen's `history.edn`: `{:process 0, :type :invoke, :f :read,
 //!   :value nil}`, one after another (or inside one vector), with `:key` for a key-value store.
 //!
-//! Operations of the `:nemesis` process are skipped. Invocations pair with completions by process:
+//! Operations of the `:nemesis` process (the faults Jepsen injects) are kept apart, as
+//! [`History::nemesis`], for a view to draw; the checker ignores them. Invocations pair with completions by process:
 //! a process has at most one operation outstanding; `:ok` completes it, `:fail` means it did not
 //! happen (it is dropped), and `:info` means its outcome is unknown (it may have taken effect, at
 //! any time after its invocation): that process never completes anything again (Jepsen gives the
@@ -70,7 +71,8 @@ pub enum Type {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub line: usize,
-    pub process: i64,
+    /// The client process; `None` for the nemesis.
+    pub process: Option<i64>,
     pub kind: Type,
     pub f: String,
     pub value: Value,
@@ -91,6 +93,18 @@ pub struct Op {
     pub invoked: u64,
     /// The `:ok` completion's value, line and position; `None` when the outcome is unknown.
     pub ok: Option<(Value, usize, u64)>,
+    /// The `:info` completion's line and position, when it had one.
+    pub info: Option<(usize, u64)>,
+}
+
+/// A line of the nemesis (a fault Jepsen injected or healed), at a position among the events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Nemesis {
+    pub line: usize,
+    pub at: u64,
+    pub kind: Type,
+    pub f: String,
+    pub value: Value,
 }
 
 /// A parsed history: its operations, in invocation order, `:fail`ed ones left out.
@@ -99,6 +113,10 @@ pub struct History {
     pub ops: Vec<Op>,
     /// How many operations failed (and were dropped).
     pub failed: usize,
+    /// The nemesis's lines, in order.
+    pub nemesis: Vec<Nemesis>,
+    /// The position after the last event.
+    pub end: u64,
 }
 
 /// Which format `text` is in.
@@ -158,8 +176,8 @@ pub fn log_events(text: &str) -> Result<Vec<Event>, ParseError> {
             );
         }
         let process = match edn::parse_one(fields[0], line) {
-            Ok(Value::Int(p)) => p,
-            Ok(Value::Keyword(k)) if k == "nemesis" => continue,
+            Ok(Value::Int(p)) => Some(p),
+            Ok(Value::Keyword(k)) if k == "nemesis" => None,
             _ => return error(line, format!("a process number, not `{}`", clip(fields[0]))),
         };
         let kind = match fields[1].trim() {
@@ -250,8 +268,8 @@ pub fn edn_events(text: &str) -> Result<Vec<Event>, ParseError> {
             })
         };
         let process = match field("process")? {
-            Value::Int(p) => *p,
-            Value::Keyword(k) if k == "nemesis" => continue,
+            Value::Int(p) => Some(*p),
+            Value::Keyword(k) if k == "nemesis" => None,
             other => {
                 return error(
                     line,
@@ -308,9 +326,20 @@ pub fn pair(events: Vec<Event>) -> Result<History, ParseError> {
     let mut open: BTreeMap<i64, Open> = BTreeMap::new();
     let mut ops: Vec<Option<Op>> = Vec::new();
     let mut failed = 0;
+    let mut nemesis = Vec::new();
+    let end = events.len() as u64;
     for (time, event) in events.into_iter().enumerate() {
         let time = time as u64;
-        let process = event.process;
+        let Some(process) = event.process else {
+            nemesis.push(Nemesis {
+                line: event.line,
+                at: time,
+                kind: event.kind,
+                f: event.f,
+                value: event.value,
+            });
+            continue;
+        };
         match (event.kind, open.get(&process)) {
             (_, Some(Open::Crashed(at))) => {
                 return error(
@@ -341,6 +370,7 @@ pub fn pair(events: Vec<Event>) -> Result<History, ParseError> {
                     invoke_line: event.line,
                     invoked: time,
                     ok: None,
+                    info: None,
                 }));
             }
             (_, None) => {
@@ -383,6 +413,7 @@ pub fn pair(events: Vec<Event>) -> Result<History, ParseError> {
                         open.remove(&process);
                     }
                     _ => {
+                        op.info = Some((event.line, time));
                         open.insert(process, Open::Crashed(event.line));
                     }
                 }
@@ -392,6 +423,8 @@ pub fn pair(events: Vec<Event>) -> Result<History, ParseError> {
     Ok(History {
         ops: ops.into_iter().flatten().collect(),
         failed,
+        nemesis,
+        end,
     })
 }
 
