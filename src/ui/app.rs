@@ -11,9 +11,9 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ConfirmOpenBar, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel,
-    Header, HelpDialog, HistoryExplain, HistoryPanel, InspectorPanel, InterventionsPanel,
-    LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel, ScenarioPanel,
-    ShareBar, TopologyPanel,
+    Header, HelpDialog, HistoryExplain, HistoryFilePanel, HistoryPanel, InspectorPanel,
+    InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel,
+    ScenarioPanel, ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -301,8 +301,11 @@ fn Sandbox(props: &SandboxProps) -> Html {
     }
 
     // The course map is the landing page, and a click away from any lesson.
-    let show_course =
-        ui.course || (frame.is_none() && ui.link_error.is_none() && ui.note.is_none());
+    let show_course = ui.course
+        || (frame.is_none()
+            && ui.link_error.is_none()
+            && ui.note.is_none()
+            && ui.history_file.is_none());
     html! {
         <ContextProvider<AppContext> context={context}>
             <div class="app">
@@ -329,39 +332,43 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         }
                     </aside>
                     <main class="stage">
-                        <ControlBar controls={controls} />
-                        if let Some(message) = &ui.link_error {
-                            <LinkErrorPanel message={message.clone()} />
-                        }
-                        if let Some(fragment) = &ui.share {
-                            <ShareBar fragment={fragment.clone()} />
-                        }
-                        if let Some(pending) = &ui.pending_open {
-                            <ConfirmOpenBar pending={pending.clone()} />
-                        }
-                        if let Some(note) = &ui.note {
-                            <NoteBar note={note.clone()} />
-                        }
-                        <DiagramPanel
-                            layout={frame.as_ref().map(|f| f.diagram.clone())}
-                            follow={ui.view.follow}
-                            stamps={ui.stamps}
-                            own_clock={frame.as_ref().and_then(|f| f.own_clock)}
-                            selection={ui.selection}
-                            spotlight={spotlight.clone()}
-                            history_available={frame.as_ref().is_some_and(|f| f.has_history)}
-                            history_open={ui.history}
-                            below={frame.as_ref().and_then(|f| f.history.clone()).map(|layout| html! { <HistoryExplain {layout} /> }).unwrap_or_default()}
-                        >
-                            if let Some(history) = frame.as_ref().and_then(|f| f.history.clone()) {
-                                <HistoryPanel layout={history} />
+                        if let Some(opened) = &ui.history_file {
+                            <HistoryFilePanel file={opened.0.clone()} />
+                        } else {
+                            <ControlBar controls={controls} />
+                            if let Some(message) = &ui.link_error {
+                                <LinkErrorPanel message={message.clone()} />
                             }
-                        </DiagramPanel>
-                        if let Some(plot) = plot {
-                            <PlotPanel plot={plot} />
-                        }
-                        if let Some(matrix) = frame.as_ref().and_then(|f| f.logs.clone()) {
-                            <LogMatrixPanel {matrix} />
+                            if let Some(fragment) = &ui.share {
+                                <ShareBar fragment={fragment.clone()} />
+                            }
+                            if let Some(pending) = &ui.pending_open {
+                                <ConfirmOpenBar pending={pending.clone()} />
+                            }
+                            if let Some(note) = &ui.note {
+                                <NoteBar note={note.clone()} />
+                            }
+                            <DiagramPanel
+                                layout={frame.as_ref().map(|f| f.diagram.clone())}
+                                follow={ui.view.follow}
+                                stamps={ui.stamps}
+                                own_clock={frame.as_ref().and_then(|f| f.own_clock)}
+                                selection={ui.selection}
+                                spotlight={spotlight.clone()}
+                                history_available={frame.as_ref().is_some_and(|f| f.has_history)}
+                                history_open={ui.history}
+                                below={frame.as_ref().and_then(|f| f.history.clone()).map(|layout| html! { <HistoryExplain {layout} /> }).unwrap_or_default()}
+                            >
+                                if let Some(history) = frame.as_ref().and_then(|f| f.history.clone()) {
+                                    <HistoryPanel layout={history} />
+                                }
+                            </DiagramPanel>
+                            if let Some(plot) = plot {
+                                <PlotPanel plot={plot} />
+                            }
+                            if let Some(matrix) = frame.as_ref().and_then(|f| f.logs.clone()) {
+                                <LogMatrixPanel {matrix} />
+                            }
                         }
                     </main>
                     <aside class="column column-right" aria-label="Topology and inspector">

@@ -15,6 +15,7 @@ use crate::scenario::{Scenario, presets};
 use crate::view::diagram::Stamps;
 use crate::view::format;
 pub use crate::view::frame::{Selection, TimeView};
+use crate::view::history::FileHistory;
 use crate::view::walk::{Walk, walk};
 
 use super::announce;
@@ -107,6 +108,18 @@ pub struct Ui {
     pub undo: Vec<Vec<Scheduled>>,
     /// A scenario asked for while the current run has interventions: opened once confirmed.
     pub pending_open: Option<PendingOpen>,
+    /// A history opened from a file, shown in place of the run's diagram.
+    pub history_file: Option<OpenedHistory>,
+}
+
+/// A history opened from a file; two are equal when they are the same one.
+#[derive(Clone)]
+pub struct OpenedHistory(pub Rc<FileHistory>);
+
+impl PartialEq for OpenedHistory {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl Default for Ui {
@@ -141,6 +154,7 @@ impl Default for Ui {
             announced: 0,
             undo: Vec::new(),
             pending_open: None,
+            history_file: None,
         }
     }
 }
@@ -196,6 +210,8 @@ pub enum UiAction {
     ToggleHistory,
     /// The history panel's measured width.
     ResizeHistory(f64),
+    /// Show a history read from a file in place of the run, or (`None`) go back to the run.
+    OpenHistory(Option<Rc<FileHistory>>),
     Guide(GuideAction),
     Spotlight(Option<NodeId>),
     /// Show the course map (`true`) or the sandbox.
@@ -651,6 +667,10 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
         UiAction::ToggleHistory => ui.history = !ui.history,
         UiAction::ResizeHistory(width) => ui.history_width = width.max(120.0),
+        UiAction::OpenHistory(file) => {
+            ui.course = ui.course && file.is_none();
+            ui.history_file = file.map(OpenedHistory);
+        }
         UiAction::Spotlight(node) => ui.spotlight = node,
         UiAction::ShowCourse(show) => ui.course = show,
         _ => {}

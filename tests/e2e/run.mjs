@@ -20,6 +20,7 @@ import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
 import { tests as coordinationTests } from "./coordination.mjs";
 import { tests as quorumTests } from "./quorums.mjs";
+import { tests as historyFileTests } from "./history-files.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -33,6 +34,7 @@ const tests = [
   ...guideTests,
   ...coordinationTests,
   ...quorumTests,
+  ...historyFileTests,
   ...a11yTests,
 ];
 

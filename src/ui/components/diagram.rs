@@ -6,11 +6,11 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::empty_state::EmptyState;
 use super::icons;
+use super::size::use_size;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::NodeStatus;
 use crate::ui::state::{Selection, Ui, UiAction, use_app};
@@ -140,35 +140,12 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
     // Measure the canvas now and whenever it changes size: with the window, and with whatever
     // shares the stage (the lesson plot, a note).
     {
-        let canvas = canvas.clone();
         let dispatch = app.dispatch.clone();
-        let loaded = props.layout.is_some();
-        use_effect_with(loaded, move |_| {
-            let element = canvas.cast::<web_sys::Element>();
-            let measure = {
-                let element = element.clone();
-                move || {
-                    if let Some(element) = &element {
-                        let (w, h) = (element.client_width(), element.client_height());
-                        if w > 0 && h > 0 {
-                            dispatch.dispatch(UiAction::Resize(f64::from(w), f64::from(h)));
-                        }
-                    }
-                }
-            };
-            measure();
-            let callback = Closure::<dyn FnMut()>::new(measure);
-            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
-            if let (Some(observer), Some(element)) = (&observer, &element) {
-                observer.observe(element);
-            }
-            move || {
-                if let Some(observer) = observer {
-                    observer.disconnect();
-                }
-                drop(callback);
-            }
-        });
+        use_size(
+            canvas.clone(),
+            props.layout.is_some(),
+            Callback::from(move |(w, h)| dispatch.dispatch(UiAction::Resize(w, h))),
+        );
     }
 
     // Wheel: pans and zooms the time axis.

@@ -6,10 +6,10 @@
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::diagram::wheel_listener;
+use super::size::use_size;
 use crate::engine::ids::OpId;
 use crate::ui::state::{Selection, UiAction, use_app};
 use crate::view::diagram::HEADER_PX;
@@ -29,7 +29,7 @@ fn op_of(event: &web_sys::Event) -> Option<OpId> {
 }
 
 /// The verdict's name, for `data-verdict` and (as `is-NAME`) the verdict's colours.
-fn verdict_name(verdict: &HistoryVerdict) -> &'static str {
+pub(super) fn verdict_name(verdict: &HistoryVerdict) -> &'static str {
     match verdict {
         HistoryVerdict::NotJudged { .. } => "none",
         HistoryVerdict::Linearizable { .. } => "linearizable",
@@ -46,43 +46,52 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
     // Measure the column now and whenever it changes size, and let the wheel pan and zoom the
     // shared time axis here as over the diagram.
     {
-        let canvas = canvas.clone();
         let dispatch = app.dispatch.clone();
+        use_size(
+            canvas.clone(),
+            (),
+            Callback::from(move |(w, _)| dispatch.dispatch(UiAction::ResizeHistory(w))),
+        );
+    }
+    {
+        let (canvas, dispatch) = (canvas.clone(), app.dispatch.clone());
         use_effect_with((), move |()| {
-            let element = canvas.cast::<web_sys::Element>();
-            let measure = {
-                let element = element.clone();
-                let dispatch = dispatch.clone();
-                move || {
-                    if let Some(element) = &element {
-                        let width = element.client_width();
-                        if width > 0 {
-                            dispatch.dispatch(UiAction::ResizeHistory(f64::from(width)));
-                        }
-                    }
-                }
-            };
-            measure();
-            let callback = Closure::<dyn FnMut()>::new(measure);
-            let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
-            if let (Some(observer), Some(element)) = (&observer, &element) {
-                observer.observe(element);
-            }
-            let wheel = element.map(|element| wheel_listener(&element, dispatch));
-            move || {
-                if let Some(observer) = observer {
-                    observer.disconnect();
-                }
-                drop(callback);
-                drop(wheel);
-            }
+            let wheel = canvas
+                .cast::<web_sys::Element>()
+                .map(|element| wheel_listener(&element, dispatch));
+            move || drop(wheel)
         });
     }
+    let on_pick = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |op| dispatch.dispatch(UiAction::Select(Selection::Operation(op))))
+    };
+    let layout = &props.layout;
+    let verdict = &layout.verdict;
+    html! {
+        <div class="history" data-region="history" data-verdict={verdict_name(verdict)}>
+            <div class="history-canvas" ref={canvas}>
+                <HistorySvg layout={layout.clone()} {on_pick} />
+                <HistoryNotes layout={layout.clone()} />
+            </div>
+        </div>
+    }
+}
 
+#[derive(Properties, PartialEq)]
+pub struct HistorySvgProps {
+    pub layout: Rc<HistoryLayout>,
+    /// Called with the operation a click or Enter picks.
+    pub on_pick: Callback<OpId>,
+}
+
+/// The history's drawing: client columns, bars, faults and the linearization order.
+#[function_component]
+pub fn HistorySvg(props: &HistorySvgProps) -> Html {
     let layout = &props.layout;
     // A bar that names itself, else (batched bars) the bar under the pointer.
     let onclick = {
-        let dispatch = app.dispatch.clone();
+        let on_pick = props.on_pick.clone();
         let layout = layout.clone();
         Callback::from(move |e: MouseEvent| {
             let at = || {
@@ -94,29 +103,26 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
                 )
             };
             if let Some(op) = op_of(&e).or_else(at) {
-                dispatch.dispatch(UiAction::Select(Selection::Operation(op)));
+                on_pick.emit(op);
             }
         })
     };
     let batched = !layout.batches.is_empty();
     let onkeydown = {
-        let dispatch = app.dispatch.clone();
+        let on_pick = props.on_pick.clone();
         Callback::from(move |e: KeyboardEvent| {
             if matches!(e.key().as_str(), "Enter" | " ")
                 && let Some(op) = op_of(&e)
             {
                 e.prevent_default();
-                dispatch.dispatch(UiAction::Select(Selection::Operation(op)));
+                on_pick.emit(op);
             }
         })
     };
-    let verdict = &layout.verdict;
     let top = HEADER_PX;
     let text_x = |x: f64, w: f64| coord(x + w + 5.0);
 
     html! {
-        <div class="history" data-region="history" data-verdict={verdict_name(verdict)}>
-            <div class="history-canvas" ref={canvas}>
                 <svg class="history-svg" width={coord(layout.width)} height={coord(layout.height)}
                     role="group" aria-label="Client history: one column per client, each operation a bar from its request to its answer"
                     {onclick} {onkeydown}>
@@ -190,16 +196,25 @@ pub fn HistoryPanel(props: &HistoryProps) -> Html {
                         <text class="history-client" x={coord(*x)} y={coord(top - 9.0)}>{ name }</text>
                     }) }
                 </svg>
-                <p class={classes!("history-verdict", format!("is-{}", verdict_name(verdict)))} title={layout.summary.clone()}>
-                    { &layout.summary }
-                </p>
-                if layout.truncated {
-                    <p class="history-notice">{ "Too many operations at this zoom: zoom in to see them all." }</p>
-                } else if batched {
-                    <p class="history-notice">{ "Zoom in to read each operation and pick it with the keyboard." }</p>
-                }
-            </div>
-        </div>
+    }
+}
+
+/// The verdict over the history, and why some bars are not drawn one by one.
+#[function_component]
+pub fn HistoryNotes(props: &HistoryProps) -> Html {
+    let layout = &props.layout;
+    let verdict = &layout.verdict;
+    html! {
+        <>
+            <p class={classes!("history-verdict", format!("is-{}", verdict_name(verdict)))} title={layout.summary.clone()}>
+                { &layout.summary }
+            </p>
+            if layout.truncated {
+                <p class="history-notice">{ "Too many operations at this zoom: zoom in to see them all." }</p>
+            } else if !layout.batches.is_empty() {
+                <p class="history-notice">{ "Zoom in to read each operation and pick it with the keyboard." }</p>
+            }
+        </>
     }
 }
 

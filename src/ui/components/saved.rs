@@ -1,12 +1,18 @@
 //! Saved scenarios: save the open run's scenario (with its interventions) under a name in this
 //! browser, open or delete saved ones, and import or export scenario JSON files.
 
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::scenario::Scenario;
 use crate::ui::state::{UiAction, use_app};
 use crate::ui::{files, saved};
+use crate::view::history;
+
+/// The largest history file the page opens (`sim check` reads any size).
+const MAX_HISTORY_BYTES: f64 = 16e6;
 
 #[derive(Clone, PartialEq)]
 struct Status {
@@ -106,6 +112,48 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
             }
         })
     };
+    let on_history = {
+        let (message, dispatch) = (message.clone(), app.dispatch.clone());
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            let name = file.name();
+            if file.size() > MAX_HISTORY_BYTES {
+                message.set(status(
+                    true,
+                    format!(
+                        "{name} is larger than {} MB: check it with sim check instead.",
+                        MAX_HISTORY_BYTES / 1e6
+                    ),
+                ));
+                return;
+            }
+            let (message, dispatch) = (message.clone(), dispatch.clone());
+            yew::platform::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|text| text.as_string());
+                let Some(text) = text else {
+                    message.set(status(true, format!("{name} could not be read.")));
+                    return;
+                };
+                match history::open(&name, &text, None, history::PAGE_BUDGET) {
+                    Ok(opened) => {
+                        message.set(status(false, format!("Opened the history in {name}.")));
+                        dispatch.dispatch(UiAction::OpenHistory(Some(Rc::new(opened))));
+                    }
+                    Err(error) => message.set(status(
+                        true,
+                        format!("{name} is not a Jepsen history this page reads: {error}."),
+                    )),
+                }
+            });
+        })
+    };
     let on_import = {
         let (message, dispatch) = (message.clone(), app.dispatch.clone());
         Callback::from(move |e: Event| {
@@ -168,6 +216,11 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
                 </label>
                 <button type="button" class="button button-small" onclick={on_export} disabled={!props.loaded}
                     data-action="export-scenario">{ "Export JSON" }</button>
+                <label class="button button-small saved-import" title="A Jepsen history: its log lines or history.edn">
+                    { "Open history…" }
+                    <input type="file" accept=".log,.edn,.txt,text/plain" class="visually-hidden"
+                        aria-label="Open a Jepsen history file" onchange={on_history} data-action="open-history" />
+                </label>
             </div>
             if let Some(m) = &*message {
                 <p class={classes!("saved-message", m.error.then_some("is-error"))} role="status"

@@ -3,13 +3,21 @@
 //! explanation in the file's own terms (processes, functions, values and line numbers).
 //!
 //! Its time is the position of each line among the file's events (the first at 1), as the checker
-//! orders them; the view draws one position where a run draws a microsecond.
+//! orders them, in thousandths (`POSITION`), so the view can scroll by less than a line.
 
 use std::rc::Rc;
 
 use super::{Answer, Fault, HistoryIndex, HistoryVerdict, OpInput, verdict};
 use crate::checks::linearizability::jepsen::{self, ModelKind, Op, ParseError, Value, Verdict};
 use crate::engine::ids::{EventId, OpId};
+
+/// One position of the file in the view's units of time.
+pub const POSITION: u64 = 1000;
+
+/// The view's time of the file's event at (0-based) position `at`.
+fn time(at: u64) -> u64 {
+    (at + 1) * POSITION
+}
 
 /// The page's search budget (model applications); `sim check --budget` goes further.
 pub const PAGE_BUDGET: u64 = 5_000_000;
@@ -27,10 +35,12 @@ pub struct FileWords {
 #[derive(Clone, Debug)]
 pub struct FileHistory {
     pub name: String,
+    /// The file's text, to judge again against another model.
+    pub text: Rc<str>,
     pub model: ModelKind,
     pub index: HistoryIndex,
     pub verdict: Rc<HistoryVerdict>,
-    /// The position after the file's last event.
+    /// The time after the file's last event.
     pub end: u64,
     /// Operations the file reports as `:fail`ed (they did not happen, so they are not drawn).
     pub failed: usize,
@@ -86,7 +96,7 @@ pub fn open(
         let f = nemesis.f.as_str();
         index.faults.push(Fault {
             event: EventId(nemesis.at as u32),
-            at_us: nemesis.at + 1,
+            at_us: time(nemesis.at),
             label: format!("nemesis :{f}{value}"),
             splits: partition(f, &nemesis.value),
         });
@@ -153,10 +163,11 @@ pub fn open(
     }));
     Ok(FileHistory {
         name: name.to_string(),
+        text: Rc::from(text),
         model,
         index,
         verdict: Rc::new(verdict),
-        end: history.end + 1,
+        end: time(history.end),
         failed: history.failed,
     })
 }
@@ -187,7 +198,7 @@ impl HistoryIndex {
             )
         };
         // The settled operations free their client before this one takes one.
-        let invoked = op.invoked + 1;
+        let invoked = time(op.invoked);
         let done: Vec<usize> = self
             .busy
             .iter()
@@ -208,7 +219,7 @@ impl HistoryIndex {
         let client_op = self.ops.last_mut().expect("just invoked");
         if let Some((answer, _, at)) = &op.ok {
             client_op.completed = Some(EventId(*at as u32));
-            client_op.finished_us = Some(at + 1);
+            client_op.finished_us = Some(time(*at));
             client_op.answer = Some(Answer::Other(if reads {
                 bare(&value(answer))
             } else {

@@ -450,8 +450,8 @@ fn title(
             ),
             (None, _) => format!(", line {from}: never completed, outcome unknown"),
         };
-        if let Some((n, at)) = place {
-            title += &format!("; takes effect {} in the order, at position {at}", n + 1);
+        if let Some((n, _)) = place {
+            title += &format!("; takes effect {} in the order", n + 1);
         }
         if state == BarState::Stuck {
             title += "; cannot be placed";

@@ -11,7 +11,7 @@ mod file;
 mod layout;
 mod verdict;
 
-pub use file::{FileHistory, FileWords, PAGE_BUDGET, guess, open};
+pub use file::{FileHistory, FileWords, PAGE_BUDGET, POSITION, guess, open};
 pub use layout::{
     BATCH_BARS, Bar, BarState, FaultLine, HistoryInput, HistoryLayout, Point, layout,
 };
