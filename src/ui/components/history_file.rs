@@ -17,7 +17,7 @@ use crate::view::diagram::HEADER_PX;
 use crate::view::history::{self, FileHistory, HistoryInput, PAGE_BUDGET, POSITION};
 
 /// Pixels per position of the file: at first, and the most and least zoom allows.
-const START_PX: f64 = 18.0;
+const START_PX: f64 = 28.0;
 const MOST_PX: f64 = 96.0;
 const LEAST_PX: f64 = 0.02;
 
