@@ -128,7 +128,11 @@ impl Protocol for Scripted {
                 broadcast::causal_order(),
                 broadcast::total_order(),
             ],
-            Library::Convergence => vec![convergence::convergence(100_000, |s| s.value.clone())],
+            Library::Convergence => vec![convergence::convergence(
+                100_000,
+                convergence::TRAFFIC,
+                |s| s.value.clone(),
+            )],
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod abd;
 pub mod broadcast;
 pub mod chain;
 pub mod clocksync;
+pub mod crdt;
 pub mod generals;
 pub mod heartbeat;
 pub mod kv;

@@ -20,6 +20,7 @@ use crate::protocols::abd::Abd;
 use crate::protocols::broadcast::Broadcast;
 use crate::protocols::chain::Chain;
 use crate::protocols::clocksync::ClockSync;
+use crate::protocols::crdt::Crdt;
 use crate::protocols::generals::Generals;
 use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
@@ -108,6 +109,7 @@ registry! {
     Chain => Chain,
     TwoPhaseCommit => TwoPhaseCommit,
     Abd => Abd,
+    Crdt => Crdt,
 }
 
 /// One node's clock, when it differs from the default.

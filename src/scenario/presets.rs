@@ -164,6 +164,12 @@ presets! {
         "2pc-blocking" violates "Termination" unseen ["A commit"],
         "2pc-break-majority" violates "Commit validity",
     ],
+    "Eventual consistency: CRDTs" => [
+        "crdt-counter",
+        "crdt-orset" unseen ["Concurrent updates"],
+        "crdt-break-best-effort" violates "Strong convergence" unseen ["Concurrent updates"],
+        "crdt-text",
+    ],
 }
 
 /// The preset with this id.
