@@ -89,6 +89,14 @@ pub trait Protocol: Clone + Debug + 'static {
     /// Plain-data view of the node's state for the inspector.
     fn view(&self) -> NodeView;
 
+    /// A text the node holds that a student may edit in place (a text CRDT's replica). The page
+    /// turns an edit into `{"delete": {"at": …, "len": …}}` and `{"insert": {"at": …, "text": …}}`
+    /// requests to the node (`view::edit`), positions counted in characters. `None` for
+    /// everything else.
+    fn editable_text(&self) -> Option<String> {
+        None
+    }
+
     /// The properties checked on every run of this protocol.
     fn properties(_params: &Self::Params) -> Vec<Box<dyn Property<Self>>> {
         Vec::new()

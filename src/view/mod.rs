@@ -10,6 +10,7 @@
 //! - `logs`: the nodes' replicated logs side by side (servers × indices), for protocols with one.
 //! - `history`: the clients' operations on the diagram's time axis, one column per client, with
 //!   the faults and the linearizability checker's verdict and explanation.
+//! - `edit`: an edit of a node's text as the requests that make it (`Protocol::editable_text`).
 //! - `details`: what the hover card and the inspector say about one event.
 //! - `format`: text for people (times, clock offsets, ratios, vector timestamps).
 //! - `tour`: following a scenario's guided lesson: the current step, what it waits for, where
@@ -22,6 +23,7 @@
 pub mod axis;
 pub mod details;
 pub mod diagram;
+pub mod edit;
 pub mod format;
 pub mod frame;
 pub mod history;

@@ -21,6 +21,7 @@ import { tests as guideTests } from "./guide.mjs";
 import { tests as coordinationTests } from "./coordination.mjs";
 import { tests as quorumTests } from "./quorums.mjs";
 import { tests as historyFileTests } from "./history-files.mjs";
+import { tests as crdtTests } from "./crdt.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -35,6 +36,7 @@ const tests = [
   ...coordinationTests,
   ...quorumTests,
   ...historyFileTests,
+  ...crdtTests,
   ...a11yTests,
 ];
 

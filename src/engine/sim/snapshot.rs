@@ -31,6 +31,9 @@ pub struct NodeSnapshot {
     pub last_event: Option<EventId>,
     /// `None` while crashed.
     pub view: Option<NodeView>,
+    /// The text a student may edit in place (`Protocol::editable_text`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     pub timers: Vec<TimerInfo>,
 }
 
@@ -127,6 +130,7 @@ impl<P: Protocol> Sim<P> {
                     lamport: node.lamport,
                     last_event: node.last,
                     view: node.state.as_deref().map(P::view),
+                    text: node.state.as_deref().and_then(P::editable_text),
                     timers,
                 }
             })

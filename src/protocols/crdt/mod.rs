@@ -512,6 +512,10 @@ impl Protocol for Crdt {
         }
     }
 
+    fn editable_text(&self) -> Option<String> {
+        self.replica.text()
+    }
+
     fn properties(params: &CrdtParams) -> Vec<Box<dyn Property<Self>>> {
         properties::all(params)
     }

@@ -439,6 +439,14 @@ impl Replica {
         }
     }
 
+    /// The text itself, for an RGA text (`None` for the other types).
+    pub fn text(&self) -> Option<String> {
+        match &self.state {
+            State::Text { elems } => Some(text(elems)),
+            _ => None,
+        }
+    }
+
     /// The value a client reads, in words: a counter's number, the register's value quoted
     /// (or "(unset)"), the set like "{a, b}", the text quoted.
     pub fn value(&self) -> String {

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::empty_state::EmptyState;
 use super::icons;
+use super::text_edit::TextEdit;
 use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::{Delay, LinkConfig};
@@ -155,6 +156,9 @@ fn NodeView(props: &NodeProps) -> Html {
                     { if n.drift_ppm == 0 { "Skew +1 %" } else { "Sync rate" } }
                 </button>
             </div>
+            if let Some(text) = n.text.clone().filter(|_| up) {
+                <TextEdit node={id} {text} />
+            }
             if let Some(example) = &props.node.example_request {
                 <form class="request-form" onsubmit={send_request}>
                     <label class="field">
@@ -173,7 +177,8 @@ fn NodeView(props: &NodeProps) -> Html {
                 <h3 class="section-title">{ "Protocol state" }</h3>
                 { kv(&view.fields) }
                 { for view.tables.iter().map(|table| html! {
-                    <div class="table-wrap">
+                    // Focusable, so a table wider than the column scrolls from the keyboard too.
+                    <div class="table-wrap" tabindex="0" role="region" aria-label={table.title.clone()}>
                         <h4 class="table-title">{ &table.title }</h4>
                         if table.rows.is_empty() {
                             <p class="panel-empty">{ "empty" }</p>

@@ -24,6 +24,7 @@ mod scenarios;
 mod settings;
 mod share;
 mod size;
+mod text_edit;
 mod topology;
 
 pub use checkers::CheckersPanel;
