@@ -59,6 +59,8 @@ step "Coordination service under 200 random fault schedules (sim sweep, release)
   --allow 'Linearizable reads'
 step "ABD under 200 random fault schedules (sim sweep, release)" \
   cargo run --release --locked --bin sim -- sweep docs/abd-sweep.json --seeds 0..200 --quiet
+step "Dynamo (R + W > N) under 200 random fault schedules (sim sweep, release)" \
+  cargo run --release --locked --bin sim -- sweep docs/dynamo-sweep.json --seeds 0..200 --quiet
 step "CRDTs, five types in two forms, each under 200 random fault schedules (release)" \
   env CAUSEWAY_SEEDS=200 cargo test --release --locked --test lesson_crdt every_type
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \

@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod chain;
 pub mod clocksync;
 pub mod crdt;
+pub mod dynamo;
 pub mod generals;
 pub mod heartbeat;
 pub mod kv;

@@ -21,6 +21,7 @@ use crate::protocols::broadcast::Broadcast;
 use crate::protocols::chain::Chain;
 use crate::protocols::clocksync::ClockSync;
 use crate::protocols::crdt::Crdt;
+use crate::protocols::dynamo::Dynamo;
 use crate::protocols::generals::Generals;
 use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
@@ -110,6 +111,7 @@ registry! {
     TwoPhaseCommit => TwoPhaseCommit,
     Abd => Abd,
     Crdt => Crdt,
+    Dynamo => Dynamo,
 }
 
 /// One node's clock, when it differs from the default.

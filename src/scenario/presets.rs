@@ -164,6 +164,11 @@ presets! {
         "2pc-blocking" violates "Termination" unseen ["A commit"],
         "2pc-break-majority" violates "Commit validity",
     ],
+    "Leaderless replication: Dynamo" => [
+        "dynamo-quorums" unseen ["Siblings"],
+        "dynamo-siblings" unseen ["A read repair"],
+        "dynamo-break-weak-quorums" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+    ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
         "crdt-orset" unseen ["Concurrent updates"],

@@ -47,6 +47,8 @@ export const tests = [
         assert.equal(await panel.locator(".history-verdict").textContent(), "Not linearizable on the register as a register");
         await panel.locator(".history-explain", { hasText: "op5 (process 0 :read → 1, lines 11–12) cannot come next" }).waitFor();
         assert.match(await panel.locator(".history-explain").textContent(), /op3 \(process 2 :write 2, lines 8–9\) completed before it began/);
+        // The whole file in view.
+        await panel.getByRole("button", { name: "Fit" }).click();
         assert.equal(await panel.locator(".history-op.is-stuck").count(), 1);
         assert.equal(await panel.locator(".history-point").count(), 4, "the longest order has four operations");
         assert.equal(await panel.locator(".history-fault text", { hasText: "nemesis :start" }).count(), 1);

@@ -337,7 +337,7 @@ export const tests = [
         await selected.filter({ hasText: "Leader Completeness" }).waitFor();
 
         // The app fills the window: the page itself never scrolls, not even to the hidden file input.
-        await page.locator("input[type=file]").focus();
+        await page.getByLabel("Import a scenario JSON file").focus();
         const page_ = await page.evaluate(() => ({
           height: document.documentElement.scrollHeight,
           window: window.innerHeight,

@@ -1,0 +1,117 @@
+//! Dynamo lessons (leaderless replication with N, R and W): what each lesson's text claims beyond
+//! its checker verdict (which `tests/presets.rs` checks), the parameters' validation, and
+//! random-fault sweeps of R + W > N and of the R = W = 1 break (CI also runs 200 seeds through
+//! `sim sweep`; see docs/dynamo.md).
+
+mod lessons;
+
+use causeway::engine::ids::EventId;
+use causeway::engine::run::Run;
+use causeway::scenario::Scenario;
+use causeway::scenario::sweep::with_random_faults;
+use lessons::*;
+use serde_json::{Value, json};
+
+const SWEEP: &str = include_str!("../docs/dynamo-sweep.json");
+
+/// What node `node` answered its clients, in order.
+fn answers(run: &dyn Run, node: u32) -> Vec<Value> {
+    (0..run.events().len())
+        .filter(|&i| run.events()[i].node == Some(n(node)))
+        .filter_map(|i| run.response_json(EventId(i as u32)))
+        .collect()
+}
+
+#[test]
+fn quorums_meet_so_gets_see_the_last_put_and_a_stale_replica_is_repaired() {
+    let run = run_preset("dynamo-quorums");
+    assert_eq!(
+        answers(run.as_ref(), 5),
+        [json!({"values": ["1"]}), json!({"values": ["2"]})]
+    );
+    assert_eq!(answers(run.as_ref(), 4), [json!({"values": ["2"]})]);
+    let repaired: Vec<Value> = notes_tagged(run.as_ref(), n(5), "repairs")
+        .into_iter()
+        .map(|note| note["replica"].clone())
+        .collect();
+    assert_eq!(
+        repaired,
+        [json!("n4")],
+        "the get at 900 ms repairs n4 alone"
+    );
+}
+
+#[test]
+fn concurrent_puts_are_kept_as_siblings_until_a_put_that_saw_both_replaces_them() {
+    let run = run_preset("dynamo-siblings");
+    assert_eq!(
+        answers(run.as_ref(), 2),
+        [json!({"values": ["b", "a"]}), json!("stored")]
+    );
+    assert_eq!(
+        answers(run.as_ref(), 1),
+        [json!("stored"), json!({"values": ["c"]})]
+    );
+    let written = notes_tagged(run.as_ref(), n(2), "writes");
+    assert_eq!(written[0]["version"]["clock"], json!([1, 1, 1]));
+}
+
+#[test]
+fn weak_quorums_give_a_stale_read_linked_to_the_replica_it_read() {
+    let run = run_preset("dynamo-break-weak-quorums");
+    let (message, involved) = violation(run.as_ref(), "Fresh reads").unwrap();
+    assert_eq!(
+        message,
+        "get x (op2) returned \"1\" but put x=\"2\" (op1) was acknowledged at 200ms, before the \
+         get began at 250ms; the get read only n3, which did not have it"
+    );
+    assert_eq!(
+        involved.len(),
+        2,
+        "the acknowledgement and the get's answer"
+    );
+}
+
+#[test]
+fn bad_parameters_are_named() {
+    let error = |protocol: Value| {
+        let mut value = serde_json::to_value(preset("dynamo-quorums")).unwrap();
+        value["protocol"] = protocol;
+        match Scenario::from_value(value).and_then(|s| s.build().map(|_| ())) {
+            Ok(()) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let message = error(json!({"name": "dynamo", "n": 3, "r": 4}));
+    assert!(
+        message.contains("`protocol.r` is 4, but must be from 1 to N (3)"),
+        "{message}"
+    );
+    let message = error(json!({"name": "dynamo", "w": 0}));
+    assert!(message.contains("`protocol.w` is 0"), "{message}");
+    let message = error(json!({"name": "dynamo", "n": 6}));
+    assert!(
+        message.contains("`protocol.n` is 6, but must be from 1 to the number of nodes (5)"),
+        "{message}"
+    );
+    let message = error(json!({"name": "dynamo", "timeout_us": 0}));
+    assert!(message.contains("`protocol.timeout_us`"), "{message}");
+}
+
+#[test]
+fn quorums_that_meet_stay_fresh_under_random_faults() {
+    assert_clean_under_random_faults(&sweep_base(SWEEP, None), 0..seed_count(40));
+}
+
+#[test]
+fn random_faults_catch_weak_quorums_at_the_documented_seed() {
+    // Documented in docs/dynamo.md: R = W = 1 is caught first at seed 1.
+    let mut weak: Value = serde_json::from_str(SWEEP).unwrap();
+    weak["protocol"]["r"] = 1.into();
+    weak["protocol"]["w"] = 1.into();
+    let weak = Scenario::from_value(weak).unwrap();
+    let first = (0..20).find(|&seed| {
+        violated(run_to_end(&with_random_faults(&weak, seed)).as_ref()).contains(&"Fresh reads")
+    });
+    assert_eq!(first, Some(1));
+}
