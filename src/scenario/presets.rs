@@ -168,6 +168,8 @@ presets! {
         "dynamo-quorums" unseen ["Siblings"],
         "dynamo-siblings" unseen ["A read repair"],
         "dynamo-break-weak-quorums" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+        "dynamo-hinted-handoff" unseen ["Siblings", "A read repair"],
+        "dynamo-break-sloppy-quorum" violates "Fresh reads" unseen ["Siblings", "A read repair"],
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",

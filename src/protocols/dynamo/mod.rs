@@ -13,8 +13,10 @@
 //! A replica keeps, per key, the versions that no other it holds descends from, on stable storage.
 //! A coordinator that does not hear from enough replicas within `timeout_us` answers that the
 //! request failed. With `r + w > n` every read quorum meets every write quorum, so a get sees
-//! every put completed before it began (*Fresh reads*); with `r + w ≤ n` it may not.
+//! every put completed before it began (*Fresh reads*); with `r + w ≤ n` it may not, nor with a
+//! sloppy quorum (`handoff`).
 
+mod handoff;
 mod properties;
 mod view;
 
@@ -42,6 +44,16 @@ pub struct DynamoParams {
     /// How long a coordinator waits for replies before it answers that the request failed.
     #[serde(default = "default_timeout")]
     pub timeout_us: u64,
+    /// Sloppy quorums with hinted handoff (see `handoff`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sloppy: bool,
+    /// How often a node sends the hints it holds to the replicas they are for.
+    #[serde(default = "default_handoff")]
+    pub handoff_every_us: u64,
+}
+
+fn default_handoff() -> u64 {
+    100_000
 }
 
 fn two() -> u32 {
@@ -59,6 +71,8 @@ impl Default for DynamoParams {
             r: two(),
             w: two(),
             timeout_us: default_timeout(),
+            sloppy: false,
+            handoff_every_us: default_handoff(),
         }
     }
 }
@@ -143,12 +157,33 @@ pub enum DynamoMsg {
         op: OpId,
         versions: Vec<Version>,
     },
+    /// A sloppy put's version for a stand-in to hold for `for_node`.
+    Hinted {
+        op: OpId,
+        key: String,
+        versions: Vec<Version>,
+        for_node: NodeId,
+    },
+    /// A stand-in hands the versions it held for the receiver over.
+    HandOff {
+        key: String,
+        versions: Vec<Version>,
+    },
+    /// The replica stored what was handed off.
+    HandedOff {
+        key: String,
+        versions: Vec<Version>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DynamoTimer {
     /// The coordinator stops waiting for the replies to `op`.
     Timeout(OpId),
+    /// A sloppy put still short of stores goes on along the ring.
+    Sloppy(OpId),
+    /// Send the hints held to the replicas they are for.
+    HandOff,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,6 +217,7 @@ pub struct DynamoStable {
     pub store: BTreeMap<String, Vec<Version>>,
     /// How many puts this node has coordinated (its entry in the clocks it makes).
     pub puts: u64,
+    pub hints: handoff::Hints,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -208,6 +244,14 @@ pub enum DynamoNote {
     },
     /// The coordinator sends the newest versions to a replica that replied with older ones.
     Repairs { op: OpId, replica: NodeId },
+    /// The node stores a sloppy put's version as a hint for `for_node`.
+    StandsIn {
+        op: OpId,
+        key: String,
+        for_node: NodeId,
+    },
+    /// The replica `to` stored the versions of `key` held for it.
+    HandsOff { key: String, to: NodeId },
 }
 
 impl fmt::Display for DynamoNote {
@@ -223,6 +267,10 @@ impl fmt::Display for DynamoNote {
                 write!(f, "reads {key}: {}", values(versions).join(" | "))
             }
             DynamoNote::Repairs { replica, .. } => write!(f, "repairs {replica}"),
+            DynamoNote::StandsIn { key, for_node, .. } => {
+                write!(f, "holds {key} for {for_node}")
+            }
+            DynamoNote::HandsOff { key, to } => write!(f, "hands {key} off to {to}"),
         }
     }
 }
@@ -252,6 +300,7 @@ pub struct Dynamo {
     store: BTreeMap<String, Vec<Version>>,
     puts: u64,
     pending: BTreeMap<OpId, Pending>,
+    hints: handoff::Hints,
 }
 
 /// The `n` nodes a key lives on: from the key's place on the ring of nodes, onwards.
@@ -379,12 +428,17 @@ impl Protocol for Dynamo {
             store: BTreeMap::new(),
             puts: 0,
             pending: BTreeMap::new(),
+            hints: BTreeMap::new(),
         }
     }
 
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.store = ctx.stable().store.clone();
         self.puts = ctx.stable().puts;
+        self.hints = ctx.stable().hints.clone();
+        if self.params.sloppy {
+            ctx.set_timer(self.params.handoff_every_us, DynamoTimer::HandOff);
+        }
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, msg: &DynamoMsg) {
@@ -406,11 +460,35 @@ impl Protocol for Dynamo {
                 ctx.send(from, DynamoMsg::Fetched { op: *op, versions });
             }
             DynamoMsg::Fetched { op, versions } => self.fetched(ctx, *op, from, versions),
+            DynamoMsg::Hinted {
+                op,
+                key,
+                versions,
+                for_node,
+            } => {
+                self.hold(ctx, *op, *for_node, key, versions);
+                ctx.send(from, DynamoMsg::Stored { op: *op });
+            }
+            DynamoMsg::HandOff { key, versions } => {
+                self.keep(ctx, key, versions);
+                ctx.send(
+                    from,
+                    DynamoMsg::HandedOff {
+                        key: key.clone(),
+                        versions: versions.clone(),
+                    },
+                );
+            }
+            DynamoMsg::HandedOff { key, versions } => self.handed_off(ctx, from, key, versions),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: DynamoTimer) {
-        let DynamoTimer::Timeout(op) = timer;
+        let op = match timer {
+            DynamoTimer::Timeout(op) => op,
+            DynamoTimer::Sloppy(op) => return self.go_sloppy(ctx, op),
+            DynamoTimer::HandOff => return self.hand_off(ctx),
+        };
         let Some(p) = self.pending.remove(&op) else {
             return;
         };
@@ -468,6 +546,9 @@ impl Protocol for Dynamo {
             },
         );
         ctx.set_timer(self.params.timeout_us, DynamoTimer::Timeout(req.op));
+        if self.params.sloppy && version.is_some() {
+            ctx.set_timer(self.params.timeout_us / 2, DynamoTimer::Sloppy(req.op));
+        }
         for replica in replicas {
             match &version {
                 Some(version) if replica == self.id => {
@@ -513,6 +594,12 @@ impl Protocol for Dynamo {
                 ));
             }
         }
+        if p.handoff_every_us < 1_000 || p.handoff_every_us > 600_000_000 {
+            return Err(format!(
+                "`protocol.handoff_every_us` is {}, but must be from 1ms to 10 minutes",
+                p.handoff_every_us
+            ));
+        }
         if p.timeout_us < 1_000 || p.timeout_us > 600_000_000 {
             return Err(format!(
                 "`protocol.timeout_us` is {}, but must be from 1ms to 10 minutes",
@@ -543,11 +630,25 @@ impl Protocol for Dynamo {
             DynamoMsg::Fetched { versions, .. } => {
                 format!("has {}", values(versions).join("|"))
             }
+            DynamoMsg::Hinted {
+                key,
+                versions,
+                for_node,
+                ..
+            } => format!("hint {key}={} for {for_node}", values(versions).join("|")),
+            DynamoMsg::HandOff { key, versions } => {
+                format!("hand off {key}={}", values(versions).join("|"))
+            }
+            DynamoMsg::HandedOff { key, .. } => format!("took {key}"),
         }
     }
 
-    fn timer_name(_timer: &DynamoTimer) -> &'static str {
-        "timeout"
+    fn timer_name(timer: &DynamoTimer) -> &'static str {
+        match timer {
+            DynamoTimer::Timeout(_) => "timeout",
+            DynamoTimer::Sloppy(_) => "sloppy",
+            DynamoTimer::HandOff => "hand off",
+        }
     }
 
     fn view(&self) -> NodeView {

@@ -10,8 +10,8 @@ use crate::engine::protocol::{Property, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 
-pub(super) fn all(_params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
-    vec![
+pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
+    let mut all = vec![
         fresh_reads(),
         sometimes(
             "Siblings",
@@ -32,7 +32,19 @@ pub(super) fn all(_params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
                     .any(|(id, _)| matches!(cx.note(id), Some(DynamoNote::Repairs { .. })))
             },
         ),
-    ]
+    ];
+    if params.sloppy {
+        all.push(sometimes(
+            "A hinted handoff",
+            "A node that stood in for a replica hands the versions it held over to that replica.",
+            Kinds::ANNOTATE,
+            |cx| {
+                cx.new_events()
+                    .any(|(id, _)| matches!(cx.note(id), Some(DynamoNote::HandsOff { .. })))
+            },
+        ));
+    }
+    all
 }
 
 /// What *Fresh reads* remembers: when each operation was first requested, and per key the puts

@@ -36,6 +36,19 @@ pub(super) fn view(node: &Dynamo) -> NodeView {
         })
         .collect();
     let siblings = node.store.values().filter(|v| v.len() > 1).count();
+    let hints = node
+        .hints
+        .iter()
+        .flat_map(|(for_node, keys)| {
+            keys.iter().map(move |(key, versions)| {
+                let held: Vec<String> = versions
+                    .iter()
+                    .map(|v| format!("{} {}", v.value, v.clock))
+                    .collect();
+                vec![key.clone(), held.join(" | "), for_node.to_string()]
+            })
+        })
+        .collect();
     NodeView {
         role: Some(
             if node.pending.is_empty() {
@@ -70,6 +83,11 @@ pub(super) fn view(node: &Dynamo) -> NodeView {
                     "replicas".into(),
                 ],
                 rows: keys,
+            },
+            ViewTable {
+                title: "Hints held for other replicas".into(),
+                columns: vec!["key".into(), "versions".into(), "for".into()],
+                rows: hints,
             },
             ViewTable {
                 title: "Requests it coordinates".into(),
