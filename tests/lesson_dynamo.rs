@@ -154,3 +154,46 @@ fn a_sloppy_quorum_lets_a_get_miss_an_acknowledged_put() {
     });
     assert_eq!(first, Some(7));
 }
+
+#[test]
+fn anti_entropy_sends_only_the_keys_of_differing_buckets_and_replicas_converge() {
+    let run = run_preset("dynamo-anti-entropy");
+    let syncs = notes_tagged(run.as_ref(), n(4), "syncs");
+    assert_eq!(syncs.len(), 1, "{syncs:?}");
+    assert_eq!(
+        (
+            syncs[0]["with"].clone(),
+            syncs[0]["buckets"].clone(),
+            syncs[0]["keys"].clone()
+        ),
+        (json!("n2"), json!(3), json!(3))
+    );
+    // Under random faults, once the faults heal and requests stop, anti-entropy alone brings every
+    // replica of every key to the same versions.
+    let mut base: Value = serde_json::from_str(SWEEP).unwrap();
+    base["protocol"]["anti_entropy_every_us"] = 100_000.into();
+    base["workload"]["generator"]["count"] = 60.into();
+    let base = Scenario::from_value(base).unwrap();
+    for seed in 0..seed_count(40) {
+        let scenario = with_random_faults(&base, seed);
+        let run = run_to_end(&scenario);
+        let properties = run.properties();
+        let converge = properties
+            .iter()
+            .find(|p| p.name == "Replicas converge")
+            .unwrap();
+        assert!(
+            violated(run.as_ref()).is_empty()
+                && matches!(
+                    converge.state,
+                    causeway::engine::sim::PropertyState::Satisfied { .. }
+                ),
+            "seed {seed}: {:?}\nreproduce with: {}",
+            properties
+                .iter()
+                .map(|p| (p.name, &p.state))
+                .collect::<Vec<_>>(),
+            serde_json::to_string(&scenario).unwrap()
+        );
+    }
+}

@@ -170,6 +170,7 @@ presets! {
         "dynamo-break-weak-quorums" violates "Fresh reads" unseen ["Siblings", "A read repair"],
         "dynamo-hinted-handoff" unseen ["Siblings", "A read repair"],
         "dynamo-break-sloppy-quorum" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+        "dynamo-anti-entropy" unseen ["Siblings", "A read repair"],
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",

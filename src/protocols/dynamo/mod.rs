@@ -17,6 +17,7 @@
 //! sloppy quorum (`handoff`).
 
 mod handoff;
+mod merkle;
 mod properties;
 mod view;
 
@@ -50,6 +51,9 @@ pub struct DynamoParams {
     /// How often a node sends the hints it holds to the replicas they are for.
     #[serde(default = "default_handoff")]
     pub handoff_every_us: u64,
+    /// Anti-entropy with Merkle trees, this often (see `merkle`); none when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anti_entropy_every_us: Option<u64>,
 }
 
 fn default_handoff() -> u64 {
@@ -73,6 +77,7 @@ impl Default for DynamoParams {
             timeout_us: default_timeout(),
             sloppy: false,
             handoff_every_us: default_handoff(),
+            anti_entropy_every_us: None,
         }
     }
 }
@@ -174,6 +179,20 @@ pub enum DynamoMsg {
         key: String,
         versions: Vec<Version>,
     },
+    /// Anti-entropy: the Merkle tree of the keys the two nodes share.
+    Tree {
+        root: u64,
+        leaves: Vec<u64>,
+    },
+    /// Anti-entropy: the buckets whose leaves differ, with the sender's keys in them.
+    Differ {
+        buckets: Vec<usize>,
+        entries: merkle::Entries,
+    },
+    /// Anti-entropy: the first node's keys of the differing buckets.
+    Entries {
+        entries: merkle::Entries,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +203,8 @@ pub enum DynamoTimer {
     Sloppy(OpId),
     /// Send the hints held to the replicas they are for.
     HandOff,
+    /// Send the next peer a Merkle tree.
+    AntiEntropy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +273,13 @@ pub enum DynamoNote {
     },
     /// The replica `to` stored the versions of `key` held for it.
     HandsOff { key: String, to: NodeId },
+    /// Anti-entropy with `with` found `buckets` of the tree differing, and `keys` keys were
+    /// exchanged.
+    Syncs {
+        with: NodeId,
+        buckets: u32,
+        keys: u32,
+    },
 }
 
 impl fmt::Display for DynamoNote {
@@ -271,6 +299,15 @@ impl fmt::Display for DynamoNote {
                 write!(f, "holds {key} for {for_node}")
             }
             DynamoNote::HandsOff { key, to } => write!(f, "hands {key} off to {to}"),
+            DynamoNote::Syncs {
+                with,
+                buckets,
+                keys,
+            } => write!(
+                f,
+                "syncs with {with}: {buckets} of {} buckets differ, {keys} keys exchanged",
+                merkle::BUCKETS
+            ),
         }
     }
 }
@@ -301,6 +338,8 @@ pub struct Dynamo {
     puts: u64,
     pending: BTreeMap<OpId, Pending>,
     hints: handoff::Hints,
+    /// Anti-entropy: the peer last sent a tree.
+    turn: u32,
 }
 
 /// The `n` nodes a key lives on: from the key's place on the ring of nodes, onwards.
@@ -429,6 +468,7 @@ impl Protocol for Dynamo {
             puts: 0,
             pending: BTreeMap::new(),
             hints: BTreeMap::new(),
+            turn: id.0,
         }
     }
 
@@ -438,6 +478,9 @@ impl Protocol for Dynamo {
         self.hints = ctx.stable().hints.clone();
         if self.params.sloppy {
             ctx.set_timer(self.params.handoff_every_us, DynamoTimer::HandOff);
+        }
+        if let Some(every) = self.params.anti_entropy_every_us {
+            ctx.set_timer(every, DynamoTimer::AntiEntropy);
         }
     }
 
@@ -480,6 +523,9 @@ impl Protocol for Dynamo {
                 );
             }
             DynamoMsg::HandedOff { key, versions } => self.handed_off(ctx, from, key, versions),
+            DynamoMsg::Tree { root, leaves } => self.compare(ctx, from, *root, leaves),
+            DynamoMsg::Differ { buckets, entries } => self.differ(ctx, from, buckets, entries),
+            DynamoMsg::Entries { entries } => self.take(ctx, entries),
         }
     }
 
@@ -488,6 +534,10 @@ impl Protocol for Dynamo {
             DynamoTimer::Timeout(op) => op,
             DynamoTimer::Sloppy(op) => return self.go_sloppy(ctx, op),
             DynamoTimer::HandOff => return self.hand_off(ctx),
+            DynamoTimer::AntiEntropy => {
+                let every = self.params.anti_entropy_every_us.unwrap_or(1_000_000);
+                return self.anti_entropy(ctx, every);
+            }
         };
         let Some(p) = self.pending.remove(&op) else {
             return;
@@ -594,6 +644,13 @@ impl Protocol for Dynamo {
                 ));
             }
         }
+        if let Some(every) = p.anti_entropy_every_us
+            && !(1_000..=600_000_000).contains(&every)
+        {
+            return Err(format!(
+                "`protocol.anti_entropy_every_us` is {every}, but must be from 1ms to 10 minutes"
+            ));
+        }
         if p.handoff_every_us < 1_000 || p.handoff_every_us > 600_000_000 {
             return Err(format!(
                 "`protocol.handoff_every_us` is {}, but must be from 1ms to 10 minutes",
@@ -640,6 +697,11 @@ impl Protocol for Dynamo {
                 format!("hand off {key}={}", values(versions).join("|"))
             }
             DynamoMsg::HandedOff { key, .. } => format!("took {key}"),
+            DynamoMsg::Tree { .. } => "merkle tree".to_string(),
+            DynamoMsg::Differ { buckets, entries } => {
+                format!("{} buckets differ: {} keys", buckets.len(), entries.len())
+            }
+            DynamoMsg::Entries { entries } => format!("{} keys", entries.len()),
         }
     }
 
@@ -648,6 +710,7 @@ impl Protocol for Dynamo {
             DynamoTimer::Timeout(_) => "timeout",
             DynamoTimer::Sloppy(_) => "sloppy",
             DynamoTimer::HandOff => "hand off",
+            DynamoTimer::AntiEntropy => "anti-entropy",
         }
     }
 

@@ -1,12 +1,15 @@
 //! Dynamo's checkers: *Fresh reads* (every get sees every put acknowledged before it began, or a
-//! version that descends from it), and guards against vacuity: siblings and a read repair.
+//! version that descends from it); with anti-entropy, *Replicas converge* (once the network has
+//! healed and no request or fault has come for a while, every replica of a key holds the same
+//! versions); and guards against vacuity: siblings, a read repair, a hinted handoff, an exchange
+//! of keys.
 
 use std::collections::BTreeMap;
 
 use super::{Dynamo, DynamoMsg, DynamoNote, DynamoParams, Version};
-use crate::engine::ids::{EventId, OpId};
-use crate::engine::property::{always, sometimes};
-use crate::engine::protocol::{Property, Verdict};
+use crate::engine::ids::{EventId, NodeId, OpId};
+use crate::engine::property::{always, eventually, sometimes};
+use crate::engine::protocol::{NodeStatus, Property, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 
@@ -33,6 +36,19 @@ pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
             },
         ),
     ];
+    if let Some(every) = params.anti_entropy_every_us {
+        all.push(replicas_converge(5 * every));
+        all.push(sometimes(
+            "Anti-entropy exchanges keys",
+            "Two replicas' Merkle trees differ, and they exchange the keys of the buckets that do.",
+            Kinds::ANNOTATE,
+            |cx| {
+                cx.new_events().any(|(id, _)| {
+                    matches!(cx.note(id), Some(DynamoNote::Syncs { keys, .. }) if *keys > 0)
+                })
+            },
+        ));
+    }
     if params.sloppy {
         all.push(sometimes(
             "A hinted handoff",
@@ -45,6 +61,105 @@ pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
         ));
     }
     all
+}
+
+/// What ends a quiet spell for *Replicas converge*: requests and faults.
+const ACTIVITY: Kinds = Kinds::REQUEST
+    .or(Kinds::CRASH)
+    .or(Kinds::RESTART)
+    .or(Kinds::PAUSE)
+    .or(Kinds::RESUME)
+    .or(Kinds::PARTITION)
+    .or(Kinds::PARTITION_ONE_WAY)
+    .or(Kinds::HEAL)
+    .or(Kinds::LINK_CHANGE);
+
+/// The last request or fault, whether a partition is in force, and how long the quiet must last.
+#[derive(Clone, Debug)]
+struct Quiet {
+    last: SimTime,
+    partitioned: bool,
+    quiet_us: u64,
+}
+
+/// Eventually: once no request or fault has come for `quiet_us`, every node is up and no partition
+/// is in force, every replica of every key (its preference list) holds the same versions.
+fn replicas_converge(quiet_us: u64) -> Box<dyn Property<Dynamo>> {
+    eventually(
+        "Replicas converge",
+        "Once the network has healed and anti-entropy has run, every replica of a key holds the \
+         same versions.",
+        ACTIVITY,
+        Quiet {
+            last: SimTime(0),
+            partitioned: false,
+            quiet_us,
+        },
+        |quiet, cx| {
+            for (_, event) in cx.new_events() {
+                match event.kind {
+                    EventKind::Partition { .. } | EventKind::PartitionOneWay { .. } => {
+                        quiet.partitioned = true;
+                    }
+                    EventKind::Heal => quiet.partitioned = false,
+                    _ => {}
+                }
+                if ACTIVITY.meets(event.kind.kinds()) {
+                    quiet.last = event.time;
+                }
+            }
+            Verdict::Holds
+        },
+        |quiet, cx| {
+            let all_up = cx.nodes.iter().all(|n| n.status() == NodeStatus::Up);
+            if cx.now.as_us().saturating_sub(quiet.last.as_us()) < quiet.quiet_us
+                || !all_up
+                || quiet.partitioned
+            {
+                return Verdict::Holds;
+            }
+            let stores: Vec<&Dynamo> = cx.nodes.iter().filter_map(|n| n.state()).collect();
+            let keys: std::collections::BTreeSet<&String> =
+                stores.iter().flat_map(|s| s.store.keys()).collect();
+            for key in keys {
+                let Some(first) = stores.first() else {
+                    break;
+                };
+                let replicas = first.replicas(key);
+                let held = |node: NodeId| {
+                    stores
+                        .iter()
+                        .find(|s| s.id == node)
+                        .map(|s| s.held(key))
+                        .unwrap_or_default()
+                };
+                let expected = held(replicas[0]);
+                if let Some(&other) = replicas.iter().find(|&&r| held(r) != expected) {
+                    let words = |v: Vec<Version>| {
+                        let values: Vec<String> =
+                            v.iter().map(|v| format!("{:?}", v.value)).collect();
+                        if values.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            values.join(" and ")
+                        }
+                    };
+                    return Verdict::Violated {
+                        message: format!(
+                            "{key}: {other} holds {} but {} holds {}, after the system had been \
+                             quiet since {}",
+                            words(held(other)),
+                            replicas[0],
+                            words(expected),
+                            quiet.last
+                        ),
+                        involved: Vec::new(),
+                    };
+                }
+            }
+            Verdict::Satisfied
+        },
+    )
 }
 
 /// What *Fresh reads* remembers: when each operation was first requested, and per key the puts
