@@ -6,7 +6,7 @@
 
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::property::eventually;
-use crate::engine::protocol::{NodeStatus, Property, Protocol, Verdict};
+use crate::engine::protocol::{CheckCx, NodeStatus, Property, Protocol, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 
@@ -26,17 +26,72 @@ pub const TRAFFIC: Kinds = Kinds::SEND.or(Kinds::DELIVER).or(Kinds::REQUEST).or(
 /// No client request and no fault, for replicas that keep exchanging state.
 pub const UPDATES: Kinds = Kinds::REQUEST.or(FAULTS);
 
-/// What the convergence checker remembers: how to read a replica, how long the quiet must last,
-/// and the last activity it saw.
+/// A quiet spell: the last activity seen and whether a partition is in force, for checkers judged
+/// once the system has settled (this one, and protocols' own convergence checkers).
+#[derive(Clone, Debug)]
+pub struct Spell {
+    /// What ends a quiet spell (faults always do).
+    activity: Kinds,
+    quiet_us: u64,
+    last: Option<(SimTime, EventId)>,
+    partitioned: bool,
+}
+
+impl Spell {
+    pub fn new(activity: Kinds, quiet_us: u64) -> Spell {
+        Spell {
+            activity: activity.or(FAULTS),
+            quiet_us,
+            last: None,
+            partitioned: false,
+        }
+    }
+
+    /// The kinds of event the spell watches.
+    pub fn watches(&self) -> Kinds {
+        self.activity
+    }
+
+    /// Takes in the step's events.
+    pub fn observe<P: Protocol>(&mut self, cx: &CheckCx<'_, P>) {
+        for (id, event) in cx.new_events() {
+            match event.kind {
+                EventKind::Partition { .. } | EventKind::PartitionOneWay { .. } => {
+                    self.partitioned = true;
+                }
+                EventKind::Heal => self.partitioned = false,
+                _ => {}
+            }
+            if self.activity.meets(event.kind.kinds()) {
+                self.last = Some((cx.now, id));
+            }
+        }
+    }
+
+    /// Whether the system has settled: quiet for long enough, every node up, no partition.
+    pub fn settled<P: Protocol>(&self, cx: &CheckCx<'_, P>) -> bool {
+        let all_up = cx.nodes.iter().all(|n| n.status() == NodeStatus::Up);
+        cx.now.as_us().saturating_sub(self.since().as_us()) >= self.quiet_us
+            && all_up
+            && !self.partitioned
+    }
+
+    /// When the quiet began.
+    pub fn since(&self) -> SimTime {
+        self.last.map_or(SimTime(0), |(at, _)| at)
+    }
+
+    /// The event that ended the last activity, if any.
+    pub fn last_event(&self) -> Option<EventId> {
+        self.last.map(|(_, e)| e)
+    }
+}
+
+/// What the convergence checker remembers: how to read a replica, and the quiet spell.
 #[derive(Clone, Debug)]
 struct Quiet<P> {
     replica: fn(&P) -> String,
-    quiet_us: u64,
-    last: Option<(SimTime, EventId)>,
-    /// Whether a partition is in force.
-    partitioned: bool,
-    /// What ends a quiet spell.
-    activity: Kinds,
+    spell: Spell,
 }
 
 /// Eventually: once nothing of `activity` (`TRAFFIC` or `UPDATES`) has happened for `quiet_us`,
@@ -47,37 +102,18 @@ pub fn convergence<P: Protocol>(
     activity: Kinds,
     replica: fn(&P) -> String,
 ) -> Box<dyn Property<P>> {
+    let spell = Spell::new(activity, quiet_us);
     eventually(
         "Convergence",
         "Once the system has been quiet for a while, every replica holds the same state.",
-        activity.or(FAULTS),
-        Quiet {
-            replica,
-            quiet_us,
-            last: None,
-            partitioned: false,
-            activity: activity.or(FAULTS),
-        },
+        spell.watches(),
+        Quiet { replica, spell },
         |quiet, cx| {
-            for (id, event) in cx.new_events() {
-                match event.kind {
-                    EventKind::Partition { .. } | EventKind::PartitionOneWay { .. } => {
-                        quiet.partitioned = true;
-                    }
-                    EventKind::Heal => quiet.partitioned = false,
-                    _ => {}
-                }
-                if quiet.activity.meets(event.kind.kinds()) {
-                    quiet.last = Some((cx.now, id));
-                }
-            }
+            quiet.spell.observe(cx);
             Verdict::Holds
         },
         |quiet, cx| {
-            let since = quiet.last.map_or(0, |(at, _)| at.as_us());
-            let all_up = cx.nodes.iter().all(|n| n.status() == NodeStatus::Up);
-            if cx.now.as_us().saturating_sub(since) < quiet.quiet_us || !all_up || quiet.partitioned
-            {
+            if !quiet.spell.settled(cx) {
                 return Verdict::Holds;
             }
             let replicas: Vec<(NodeId, String)> = cx
@@ -93,9 +129,9 @@ pub fn convergence<P: Protocol>(
                     message: format!(
                         "{other} holds {differs:?} but {first} holds {expected:?}, after the network \
                          had been quiet since {}",
-                        SimTime(since)
+                        quiet.spell.since()
                     ),
-                    involved: quiet.last.map(|(_, e)| e).into_iter().collect(),
+                    involved: quiet.spell.last_event().into_iter().collect(),
                 },
                 None => Verdict::Satisfied,
             }

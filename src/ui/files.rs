@@ -70,6 +70,27 @@ fn download_blob(blob: &Blob, name: &str) -> Result<(), JsValue> {
 }
 
 /// Offers `text` as a download called `name` with the given media type.
+/// The file an `<input type="file">` change chose, taken off the input so that choosing the same
+/// file again fires again.
+pub fn chosen(event: &web_sys::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let input = event
+        .target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let file = input.files().and_then(|files| files.get(0));
+    input.set_value("");
+    file
+}
+
+/// A chosen file's text, or `None` when the browser cannot read it.
+pub async fn text_of(file: &web_sys::File) -> Option<String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+}
+
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     download_blob(&blob(&parts, mime)?, name)

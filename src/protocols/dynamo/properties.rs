@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use super::{Dynamo, DynamoMsg, DynamoNote, DynamoParams, Version};
+use crate::checks::convergence::{Spell, UPDATES};
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::property::{always, eventually, sometimes};
-use crate::engine::protocol::{NodeStatus, Property, Verdict};
+use crate::engine::protocol::{Property, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 
@@ -63,25 +64,6 @@ pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
     all
 }
 
-/// What ends a quiet spell for *Replicas converge*: requests and faults.
-const ACTIVITY: Kinds = Kinds::REQUEST
-    .or(Kinds::CRASH)
-    .or(Kinds::RESTART)
-    .or(Kinds::PAUSE)
-    .or(Kinds::RESUME)
-    .or(Kinds::PARTITION)
-    .or(Kinds::PARTITION_ONE_WAY)
-    .or(Kinds::HEAL)
-    .or(Kinds::LINK_CHANGE);
-
-/// The last request or fault, whether a partition is in force, and how long the quiet must last.
-#[derive(Clone, Debug)]
-struct Quiet {
-    last: SimTime,
-    partitioned: bool,
-    quiet_us: u64,
-}
-
 /// Eventually: once no request or fault has come for `quiet_us`, every node is up and no partition
 /// is in force, every replica of every key (its preference list) holds the same versions.
 fn replicas_converge(quiet_us: u64) -> Box<dyn Property<Dynamo>> {
@@ -89,33 +71,14 @@ fn replicas_converge(quiet_us: u64) -> Box<dyn Property<Dynamo>> {
         "Replicas converge",
         "Once the network has healed and anti-entropy has run, every replica of a key holds the \
          same versions.",
-        ACTIVITY,
-        Quiet {
-            last: SimTime(0),
-            partitioned: false,
-            quiet_us,
-        },
-        |quiet, cx| {
-            for (_, event) in cx.new_events() {
-                match event.kind {
-                    EventKind::Partition { .. } | EventKind::PartitionOneWay { .. } => {
-                        quiet.partitioned = true;
-                    }
-                    EventKind::Heal => quiet.partitioned = false,
-                    _ => {}
-                }
-                if ACTIVITY.meets(event.kind.kinds()) {
-                    quiet.last = event.time;
-                }
-            }
+        Spell::new(UPDATES, quiet_us).watches(),
+        Spell::new(UPDATES, quiet_us),
+        |spell, cx| {
+            spell.observe(cx);
             Verdict::Holds
         },
-        |quiet, cx| {
-            let all_up = cx.nodes.iter().all(|n| n.status() == NodeStatus::Up);
-            if cx.now.as_us().saturating_sub(quiet.last.as_us()) < quiet.quiet_us
-                || !all_up
-                || quiet.partitioned
-            {
+        |spell, cx| {
+            if !spell.settled(cx) {
                 return Verdict::Holds;
             }
             let stores: Vec<&Dynamo> = cx.nodes.iter().filter_map(|n| n.state()).collect();
@@ -151,7 +114,7 @@ fn replicas_converge(quiet_us: u64) -> Box<dyn Property<Dynamo>> {
                             words(held(other)),
                             replicas[0],
                             words(expected),
-                            quiet.last
+                            spell.since()
                         ),
                         involved: Vec::new(),
                     };

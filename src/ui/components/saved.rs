@@ -115,11 +115,9 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
     let on_history = {
         let (message, dispatch) = (message.clone(), app.dispatch.clone());
         Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            let Some(file) = files::chosen(&e) else {
                 return;
             };
-            input.set_value("");
             let name = file.name();
             if file.size() > MAX_HISTORY_BYTES {
                 message.set(status(
@@ -133,11 +131,7 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
             }
             let (message, dispatch) = (message.clone(), dispatch.clone());
             yew::platform::spawn_local(async move {
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
-                    .await
-                    .ok()
-                    .and_then(|text| text.as_string());
-                let Some(text) = text else {
+                let Some(text) = files::text_of(&file).await else {
                     message.set(status(true, format!("{name} could not be read.")));
                     return;
                 };
@@ -157,20 +151,16 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
     let on_import = {
         let (message, dispatch) = (message.clone(), app.dispatch.clone());
         Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            let Some(file) = files::chosen(&e) else {
                 return;
             };
-            // Choosing the same file again should import it again.
-            input.set_value("");
             let (message, dispatch) = (message.clone(), dispatch.clone());
             yew::platform::spawn_local(async move {
                 let name = file.name();
-                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                match files::text_of(&file)
                     .await
-                    .ok()
-                    .and_then(|text| text.as_string());
-                match text.map(|text| Scenario::from_json(&text)) {
+                    .map(|text| Scenario::from_json(&text))
+                {
                     Some(Ok(scenario)) => {
                         message.set(status(false, format!("Imported {name}.")));
                         dispatch.dispatch(UiAction::Open(Box::new(scenario), None));
