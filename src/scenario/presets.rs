@@ -172,6 +172,10 @@ presets! {
         "dynamo-break-sloppy-quorum" violates "Fresh reads" unseen ["Siblings", "A read repair"],
         "dynamo-anti-entropy" unseen ["Siblings", "A read repair"],
     ],
+    "CAP: consistency or availability" => [
+        "cap-cp" violates "Available",
+        "cap-ap" violates "Fresh reads" unseen ["Siblings"],
+    ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
         "crdt-orset" unseen ["Concurrent updates"],

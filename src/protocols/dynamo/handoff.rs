@@ -2,9 +2,10 @@
 //! from its preference list within half its timeout goes on along the ring: each next node stands
 //! in for a replica that has not answered, stores the version as a *hint* naming that replica, and
 //! its store counts towards `w`. Every `handoff_every_us` a node sends its hints to the replicas
-//! they are for, and drops each once that replica has stored it. Gets still read the preference
-//! list only, so during a partition a get can miss a put acknowledged on the other side: with a
-//! sloppy quorum, R + W > N no longer makes reads fresh.
+//! they are for, and drops each once that replica has stored it. A get short of `r` replies goes
+//! on along the ring likewise, and a stand-in answers with what it holds and the hints it keeps
+//! for the key. So both sides of a partition answer, and a get can miss a put acknowledged on the
+//! other side: with a sloppy quorum, R + W > N no longer makes reads fresh.
 
 use std::collections::BTreeMap;
 
@@ -16,18 +17,27 @@ use crate::engine::sim::Ctx;
 pub type Hints = BTreeMap<NodeId, BTreeMap<String, Vec<Version>>>;
 
 impl Dynamo {
+    /// What this node answers a get of `key` with: its versions and the hints it keeps for it.
+    pub(super) fn held_with_hints(&self, key: &str) -> Vec<Version> {
+        let mut held = self.held(key);
+        for keys in self.hints.values() {
+            if let Some(hinted) = keys.get(key) {
+                self.merge(&mut held, hinted);
+            }
+        }
+        held
+    }
+
     /// Half the timeout after a put began: if it still lacks stores, the next nodes of the ring
     /// stand in for the replicas that have not answered.
     pub(super) fn go_sloppy(&mut self, ctx: &mut Ctx<'_, Self>, op: OpId) {
         let Some(p) = self.pending.get(&op) else {
             return;
         };
-        let Some(version) = p.version.clone() else {
-            return;
-        };
         if p.answered {
             return;
         }
+        let version = p.version.clone();
         let n = self.params.n.unwrap_or(self.nodes) as usize;
         let ring = preference_list(&p.key, self.nodes, self.nodes);
         let silent: Vec<NodeId> = ring[..n]
@@ -36,6 +46,24 @@ impl Dynamo {
             .filter(|r| !p.replies.contains_key(r))
             .collect();
         let key = p.key.clone();
+        let Some(version) = version else {
+            // A get: the stand-ins are asked as the replicas were.
+            for &stand_in in ring[n..].iter().take(silent.len()) {
+                if stand_in == self.id {
+                    let held = self.held_with_hints(&key);
+                    self.fetched(ctx, op, stand_in, &held);
+                } else {
+                    ctx.send(
+                        stand_in,
+                        DynamoMsg::Fetch {
+                            op,
+                            key: key.clone(),
+                        },
+                    );
+                }
+            }
+            return;
+        };
         for (&stand_in, &for_node) in ring[n..].iter().zip(&silent) {
             if stand_in == self.id {
                 self.hold(ctx, op, for_node, &key, std::slice::from_ref(&version));

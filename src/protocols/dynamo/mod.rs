@@ -19,7 +19,11 @@
 mod handoff;
 mod merkle;
 mod properties;
+mod types;
 mod view;
+
+pub use types::{Clock, Resolve, Version};
+use types::{merge, resolve};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -28,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::ids::{NodeId, OpId, RequestId};
 use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
+use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::sim::Ctx;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +59,12 @@ pub struct DynamoParams {
     /// Anti-entropy with Merkle trees, this often (see `merkle`); none when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anti_entropy_every_us: Option<u64>,
+    /// How concurrent versions are resolved: kept as siblings, or the last writer wins.
+    #[serde(default, skip_serializing_if = "Resolve::is_siblings")]
+    pub resolve: Resolve,
+    /// Also judge *Available*: every request gets a successful answer (the CAP lessons).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub check_availability: bool,
 }
 
 fn default_handoff() -> u64 {
@@ -78,67 +89,10 @@ impl Default for DynamoParams {
             sloppy: false,
             handoff_every_us: default_handoff(),
             anti_entropy_every_us: None,
+            resolve: Resolve::Siblings,
+            check_availability: false,
         }
     }
-}
-
-/// A vector clock: per node, how many of its writes a version counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Clock(pub Vec<u64>);
-
-impl Clock {
-    /// Whether this version descends from (or equals) `other`: it counts every write `other` does.
-    pub fn descends(&self, other: &Clock) -> bool {
-        other
-            .0
-            .iter()
-            .enumerate()
-            .all(|(i, &n)| self.0.get(i).copied().unwrap_or(0) >= n)
-    }
-
-    fn join(&mut self, other: &Clock) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
-            *mine = (*mine).max(*theirs);
-        }
-    }
-}
-
-impl fmt::Display for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(i, n)| format!("{}:{n}", NodeId(i as u32)))
-            .collect();
-        write!(f, "[{}]", parts.join(" "))
-    }
-}
-
-/// A value and the vector clock of the put that wrote it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Version {
-    pub clock: Clock,
-    pub value: String,
-}
-
-/// Adds `new` versions to `held`, keeping only those no other descends from. Whether it changed.
-fn merge(held: &mut Vec<Version>, new: &[Version]) -> bool {
-    let mut changed = false;
-    for version in new {
-        if held.iter().any(|h| h.clock.descends(&version.clock)) {
-            continue;
-        }
-        held.retain(|h| !version.clock.descends(&h.clock));
-        held.push(version.clone());
-        changed = true;
-    }
-    held.sort();
-    changed
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -355,6 +309,11 @@ pub fn preference_list(key: &str, n: u32, nodes: u32) -> Vec<NodeId> {
 }
 
 impl Dynamo {
+    /// Merges `new` into `held` as this store resolves versions. Whether `held` changed.
+    fn merge(&self, held: &mut Vec<Version>, new: &[Version]) -> bool {
+        resolve(self.params.resolve == Resolve::Lww, held, new)
+    }
+
     fn replicas(&self, key: &str) -> Vec<NodeId> {
         preference_list(key, self.params.n.unwrap_or(self.nodes), self.nodes)
     }
@@ -365,11 +324,12 @@ impl Dynamo {
 
     /// Stores `versions` of `key` here, on stable storage too. Whether anything changed.
     fn keep(&mut self, ctx: &mut Ctx<'_, Self>, key: &str, versions: &[Version]) -> bool {
-        let held = self.store.entry(key.to_string()).or_default();
-        if !merge(held, versions) {
+        let mut held = self.held(key);
+        if !self.merge(&mut held, versions) {
             return false;
         }
-        let kept = held.clone();
+        self.store.insert(key.to_string(), held.clone());
+        let kept = held;
         let key = key.to_string();
         ctx.persist("versions", move |s| {
             s.store.insert(key, kept);
@@ -404,8 +364,9 @@ impl Dynamo {
             return;
         }
         let mut newest = Vec::new();
+        let lww = self.params.resolve == Resolve::Lww;
         for held in p.replies.values() {
-            merge(&mut newest, held);
+            resolve(lww, &mut newest, held);
         }
         let key = p.key.clone();
         if !p.answered {
@@ -499,7 +460,7 @@ impl Protocol for Dynamo {
             }
             DynamoMsg::Stored { op } => self.put_acked(ctx, *op, from),
             DynamoMsg::Fetch { op, key } => {
-                let versions = self.held(key);
+                let versions = self.held_with_hints(key);
                 ctx.send(from, DynamoMsg::Fetched { op: *op, versions });
             }
             DynamoMsg::Fetched { op, versions } => self.fetched(ctx, *op, from, versions),
@@ -575,6 +536,7 @@ impl Protocol for Dynamo {
                 Some(Version {
                     clock,
                     value: value.clone(),
+                    written_us: (self.params.resolve == Resolve::Lww).then(|| ctx.now()),
                 })
             }
         };
@@ -596,7 +558,7 @@ impl Protocol for Dynamo {
             },
         );
         ctx.set_timer(self.params.timeout_us, DynamoTimer::Timeout(req.op));
-        if self.params.sloppy && version.is_some() {
+        if self.params.sloppy {
             ctx.set_timer(self.params.timeout_us / 2, DynamoTimer::Sloppy(req.op));
         }
         for replica in replicas {
@@ -664,6 +626,27 @@ impl Protocol for Dynamo {
             ));
         }
         Ok(())
+    }
+
+    fn register_op(request: &DynamoRequest) -> Option<(&str, RegisterInput)> {
+        Some(match request {
+            DynamoRequest::Put { key, value } => {
+                (key.as_str(), RegisterInput::Write(value.clone()))
+            }
+            DynamoRequest::Get { key } => (key.as_str(), RegisterInput::Read),
+        })
+    }
+
+    /// Siblings are not a register's answer, and a failed request may or may not have taken
+    /// effect: neither completes a register operation.
+    fn register_answer(response: &DynamoResponse) -> Option<RegisterOutput> {
+        match response {
+            DynamoResponse::Stored => Some(RegisterOutput::Written),
+            DynamoResponse::Values(values) if values.len() <= 1 => {
+                Some(RegisterOutput::Value(values.first().cloned()))
+            }
+            _ => None,
+        }
     }
 
     fn example_request() -> Option<DynamoRequest> {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Dynamo, DynamoMsg, DynamoNote, DynamoParams, Version};
+use super::{Dynamo, DynamoMsg, DynamoNote, DynamoParams, DynamoResponse, Version};
 use crate::checks::convergence::{Spell, UPDATES};
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::property::{always, eventually, sometimes};
@@ -49,6 +49,9 @@ pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
                 })
             },
         ));
+    }
+    if params.check_availability {
+        all.push(available());
     }
     if params.sloppy {
         all.push(sometimes(
@@ -121,6 +124,29 @@ fn replicas_converge(quiet_us: u64) -> Box<dyn Property<Dynamo>> {
                 }
             }
             Verdict::Satisfied
+        },
+    )
+}
+
+/// Always: every request gets a successful answer; the first that fails (too few replicas
+/// answered in time) is the run's loss of availability.
+fn available() -> Box<dyn Property<Dynamo>> {
+    always(
+        "Available",
+        "Every request gets a successful answer, whichever node it is sent to.",
+        Kinds::RESPONSE,
+        (),
+        |(), cx| {
+            for (id, event) in cx.new_events() {
+                if let Some(DynamoResponse::Failed(why)) = cx.response(id) {
+                    let node = event.node.map_or_else(String::new, |n| n.to_string());
+                    return Verdict::Violated {
+                        message: format!("{node} answered a request with a failure: {why}"),
+                        involved: vec![id],
+                    };
+                }
+            }
+            Verdict::Holds
         },
     )
 }
