@@ -113,6 +113,18 @@ presets! {
         "abd-partition" unseen ["A read writes back"],
         "abd-break-minority-quorum" violates "Linearizable" unseen ["A read writes back"],
     ],
+    "Leaderless replication: Dynamo" => [
+        "dynamo-quorums" unseen ["Siblings"],
+        "dynamo-siblings" unseen ["A read repair"],
+        "dynamo-break-weak-quorums" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+        "dynamo-hinted-handoff" unseen ["Siblings", "A read repair"],
+        "dynamo-break-sloppy-quorum" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+        "dynamo-anti-entropy" unseen ["Siblings", "A read repair"],
+    ],
+    "CAP: consistency or availability" => [
+        "cap-cp" violates "Available",
+        "cap-ap" violates "Fresh reads" unseen ["Siblings"],
+    ],
     "Consensus: Raft" => [
         "raft-election",
         "raft-basic",
@@ -163,18 +175,6 @@ presets! {
         "2pc-abort" unseen ["A commit"],
         "2pc-blocking" violates "Termination" unseen ["A commit"],
         "2pc-break-majority" violates "Commit validity",
-    ],
-    "Leaderless replication: Dynamo" => [
-        "dynamo-quorums" unseen ["Siblings"],
-        "dynamo-siblings" unseen ["A read repair"],
-        "dynamo-break-weak-quorums" violates "Fresh reads" unseen ["Siblings", "A read repair"],
-        "dynamo-hinted-handoff" unseen ["Siblings", "A read repair"],
-        "dynamo-break-sloppy-quorum" violates "Fresh reads" unseen ["Siblings", "A read repair"],
-        "dynamo-anti-entropy" unseen ["Siblings", "A read repair"],
-    ],
-    "CAP: consistency or availability" => [
-        "cap-cp" violates "Available",
-        "cap-ap" violates "Fresh reads" unseen ["Siblings"],
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
