@@ -7,7 +7,6 @@ mod lessons;
 
 use causeway::engine::SimTime;
 use causeway::engine::run::Run;
-use causeway::engine::sim::PropertyState;
 use causeway::scenario::Scenario;
 use causeway::scenario::sweep::with_random_faults;
 use lessons::*;
@@ -145,22 +144,8 @@ fn every_type_converges_in_both_forms_under_random_faults() {
     for kind in KINDS {
         for sync in ["state", "op"] {
             let base = base(json!({"name": "crdt", "crdt": kind, "sync": sync}));
-            for seed in 0..seed_count(12) {
-                let scenario = with_random_faults(&base, seed);
-                let run = run_to_end(&scenario);
-                let properties = run.properties();
-                let judged = properties.iter().find(|p| p.name == "Convergence").unwrap();
-                assert!(
-                    violated(run.as_ref()).is_empty()
-                        && matches!(judged.state, PropertyState::Satisfied { .. }),
-                    "{kind} {sync}, seed {seed}: {:?}\nreproduce with: {}",
-                    properties
-                        .iter()
-                        .map(|p| (p.name, &p.state))
-                        .collect::<Vec<_>>(),
-                    serde_json::to_string(&scenario).unwrap()
-                );
-            }
+            let what = format!("{kind} {sync}");
+            assert_settled_under_random_faults(&base, 0..seed_count(12), "Convergence", &what);
         }
     }
 }

@@ -174,28 +174,12 @@ fn anti_entropy_sends_only_the_keys_of_differing_buckets_and_replicas_converge()
     base["protocol"]["anti_entropy_every_us"] = 100_000.into();
     base["workload"]["generator"]["count"] = 60.into();
     let base = Scenario::from_value(base).unwrap();
-    for seed in 0..seed_count(40) {
-        let scenario = with_random_faults(&base, seed);
-        let run = run_to_end(&scenario);
-        let properties = run.properties();
-        let converge = properties
-            .iter()
-            .find(|p| p.name == "Replicas converge")
-            .unwrap();
-        assert!(
-            violated(run.as_ref()).is_empty()
-                && matches!(
-                    converge.state,
-                    causeway::engine::sim::PropertyState::Satisfied { .. }
-                ),
-            "seed {seed}: {:?}\nreproduce with: {}",
-            properties
-                .iter()
-                .map(|p| (p.name, &p.state))
-                .collect::<Vec<_>>(),
-            serde_json::to_string(&scenario).unwrap()
-        );
-    }
+    assert_settled_under_random_faults(
+        &base,
+        0..seed_count(40),
+        "Replicas converge",
+        "anti-entropy",
+    );
 }
 
 #[test]

@@ -162,3 +162,33 @@ pub fn sent(run: &dyn Run, kind: &str) -> usize {
         .filter(|&msg| run.message_json(msg).get(kind).is_some())
         .count()
 }
+
+/// Runs `base` under the random fault schedules of `seeds` and fails, naming the seed, every
+/// property's state and the scenario that reproduces it, unless each run violates nothing and
+/// satisfies the eventually property `settled` (judged once the faults have healed).
+pub fn assert_settled_under_random_faults(
+    base: &Scenario,
+    seeds: std::ops::Range<u64>,
+    settled: &str,
+    what: &str,
+) {
+    for seed in seeds {
+        let scenario = causeway::scenario::sweep::with_random_faults(base, seed);
+        let run = run_to_end(&scenario);
+        let properties = run.properties();
+        let judged = properties
+            .iter()
+            .find(|p| p.name == settled)
+            .unwrap_or_else(|| panic!("no property {settled}"));
+        assert!(
+            violated(run.as_ref()).is_empty()
+                && matches!(judged.state, PropertyState::Satisfied { .. }),
+            "{what}, seed {seed}: {:?}\nreproduce with: {}",
+            properties
+                .iter()
+                .map(|p| (p.name, &p.state))
+                .collect::<Vec<_>>(),
+            serde_json::to_string(&scenario).unwrap()
+        );
+    }
+}
