@@ -161,6 +161,7 @@ fn story(
                     at_us: SimTime(ms * 1_000),
                     node: n(*node),
                     op: op.clone(),
+                    client: None,
                 })
                 .collect(),
             ..Workload::default()

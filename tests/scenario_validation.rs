@@ -194,6 +194,14 @@ fn bounds_and_references_have_specific_messages() {
         ),
         (
             Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "dynamo"});
+                v["workload"] = serde_json::json!({"requests": [
+                    {"at_us": 0, "node": "n1", "op": {"get": {"key": "x"}}, "client": " "}]});
+            }),
+            "`workload.requests[0].client` must be a name of 1 to 24 characters",
+        ),
+        (
+            Box::new(|v| {
                 v["protocol"] = serde_json::json!({"name": "raft", "reads": "read_index", "break_it": "sync_locally"});
             }),
             "`protocol.break_it` sync_locally needs `protocol.reads` \"local\"",

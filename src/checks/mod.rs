@@ -3,6 +3,8 @@
 //! a property for any protocol whose notes state the facts it reads.
 //!
 //! - `broadcast`: no duplication, agreement, FIFO, causal and total order, over `Delivered` facts.
+//! - `causal`: causal consistency, the session guarantees and eventual consistency of a
+//!   key-value history, from reads-from and each session's order.
 //! - `chosen`: at most one value chosen per instance, and learned only once chosen, over
 //!   `Accepted` and `Decided` facts (Paxos's definition of chosen: a majority in one ballot).
 //! - `consensus`: agreement, validity, integrity and termination, over `Proposed` and `Decided`
@@ -16,6 +18,7 @@
 //!   between clients ignored), over a whole key-value store at once, with the same bounded search.
 
 pub mod broadcast;
+pub mod causal;
 pub mod chosen;
 pub mod consensus;
 pub mod convergence;

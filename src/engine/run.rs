@@ -4,7 +4,7 @@
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, MsgId, NodeId, RequestId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
 use crate::engine::protocol::{LogWords, Outcome, OwnStamp, Protocol};
 use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
@@ -44,6 +44,8 @@ pub trait Run {
     fn message_json(&self, msg: MsgId) -> Value;
     /// Request `id`'s target node and operation.
     fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)>;
+    /// The client the scenario names for operation `op`, if it names one.
+    fn client(&self, op: OpId) -> Option<&str>;
     /// The reply recorded by response event `event`.
     fn response_json(&self, event: EventId) -> Option<Value>;
     /// Request `id` as a register operation: its key and what it does (`Protocol::register_op`).
@@ -137,6 +139,9 @@ impl<P: Protocol> Run for Sim<P> {
     fn request_json(&self, id: RequestId) -> Option<(NodeId, Value)> {
         self.request(id)
             .map(|(node, op)| (node, serde_json::to_value(op).unwrap_or(Value::Null)))
+    }
+    fn client(&self, op: OpId) -> Option<&str> {
+        Sim::client(self, op)
     }
     fn response_json(&self, event: EventId) -> Option<Value> {
         self.response(event)

@@ -39,6 +39,11 @@ pub struct ScheduledRequest {
     pub at_us: SimTime,
     pub node: NodeId,
     pub op: serde_json::Value,
+    /// The client (session) that asks it: requests naming the same client are one client's
+    /// operations, in order, which the session guarantees judge. Without one, a request belongs to
+    /// whichever client is free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// Client requests entering the system from outside.

@@ -14,7 +14,7 @@ use crate::engine::ids::NodeId;
 use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::run::Run;
-use crate::engine::sim::{Setup, Sim, Workload};
+use crate::engine::sim::{MAX_CLIENT_NAME, Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
 use crate::protocols::abd::Abd;
 use crate::protocols::broadcast::Broadcast;
@@ -273,6 +273,13 @@ impl Scenario {
             let place = format!("workload.requests[{i}]");
             self.check_node(&place, request.node)?;
             self.check_time(&place, request.at_us)?;
+            if let Some(client) = &request.client
+                && (client.trim().is_empty() || client.chars().count() > MAX_CLIENT_NAME)
+            {
+                return err(format!(
+                    "`{place}.client` must be a name of 1 to {MAX_CLIENT_NAME} characters"
+                ));
+            }
         }
         if let Some(generator) = &self.workload.generator {
             if generator.every_us < MIN_GENERATOR_EVERY_US {

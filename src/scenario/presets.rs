@@ -125,6 +125,14 @@ presets! {
         "cap-cp" violates "Available",
         "cap-ap" violates "Fresh reads" unseen ["Siblings"],
     ],
+    "Consistency models" => [
+        "models-stale-read" violates "Fresh reads" unseen ["Siblings"],
+        "models-read-your-writes" violates "Fresh reads" unseen ["Siblings"],
+        "models-monotonic-reads" violates "Fresh reads" unseen ["Siblings", "A read repair"],
+        "models-monotonic-writes" violates "Fresh reads" unseen ["Siblings"],
+        "models-writes-follow-reads" violates "Fresh reads" unseen ["Siblings"],
+        "models-eventual" violates "Fresh reads" unseen ["Siblings"],
+    ],
     "Consensus: Raft" => [
         "raft-election",
         "raft-basic",

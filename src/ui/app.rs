@@ -10,8 +10,8 @@ use yew::prelude::*;
 
 use super::bench::BenchPage;
 use super::components::{
-    CheckersPanel, ConfirmOpenBar, ControlBar, Controls, CoursePage, DiagramPanel, GuidePanel,
-    Header, HelpDialog, HistoryExplain, HistoryFilePanel, HistoryPanel, InspectorPanel,
+    CheckersPanel, ConfirmOpenBar, ConsistencyModels, ControlBar, Controls, CoursePage,
+    DiagramPanel, GuidePanel, Header, HelpDialog, HistoryFilePanel, HistoryPanel, InspectorPanel,
     InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel,
     ScenarioPanel, ShareBar, TopologyPanel,
 };
@@ -357,7 +357,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                                 spotlight={spotlight.clone()}
                                 history_available={frame.as_ref().is_some_and(|f| f.has_history)}
                                 history_open={ui.history}
-                                below={frame.as_ref().and_then(|f| f.history.clone()).map(|layout| html! { <HistoryExplain {layout} /> }).unwrap_or_default()}
+                                below={frame.as_ref().and_then(|f| Some(html! {
+                                    <ConsistencyModels rows={f.models.clone()?} layout={f.history.clone()?} open={f.named_clients} />
+                                })).unwrap_or_default()}
                             >
                                 if let Some(history) = frame.as_ref().and_then(|f| f.history.clone()) {
                                     <HistoryPanel layout={history} />

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::engine::action::{Action, Scheduled};
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::sim::{MAX_EVENTS, PropertyState};
 use crate::engine::time::SimTime;
 use crate::scenario::link::{Link, Timestamps, ViewOptions};
@@ -197,6 +197,8 @@ pub enum UiAction {
     Select(Selection),
     /// Jump to an event: bring it into view and select it.
     Reveal(EventId),
+    /// Jump to a client operation: bring its start into view and select it.
+    RevealOp(OpId),
     /// Jump to the run's next violation after the selected event (the first after the last).
     NextViolation,
     /// Move the selection through the diagram (`view::walk`), bringing it into view.
@@ -536,6 +538,16 @@ fn reduce_session(ui: &mut Ui, session: &mut Session, action: UiAction) -> bool 
             }
             false
         }
+        UiAction::RevealOp(op) => {
+            if let Some(time) = session.history.op(op).map(|o| o.invoked_us) {
+                if time < ui.view.start_us || time > ui.view.start_us + ui.view.span_us {
+                    ui.playing = false;
+                    ui.view.center_on(time);
+                }
+                ui.selection = Selection::Operation(op);
+            }
+            false
+        }
         UiAction::Share(open) => {
             ui.share = open.then(|| session.link(ui.view_options()).encode());
             false
@@ -711,6 +723,12 @@ fn open(
     match Session::new(scenario, preset) {
         Ok(mut session) => {
             *ui = ui.reset();
+            // A scenario that names its clients is about what they saw: show their history.
+            ui.history |= scenario
+                .workload
+                .requests
+                .iter()
+                .any(|r| r.client.is_some());
             guide::start(ui, &mut session, true);
             *guard = Some(session);
         }

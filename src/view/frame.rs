@@ -14,7 +14,7 @@ use crate::engine::sim::{InFlight, NodeSnapshot, PropertyReport, Snapshot, Stats
 use crate::view::details::{self, Details};
 use crate::view::diagram::{self, DiagramInput, DiagramLayout, Highlight, LaneInfo, Stamps};
 use crate::view::format;
-use crate::view::history::{self, ClientOp, HistoryIndex, HistoryLayout};
+use crate::view::history::{self, ClientOp, HistoryIndex, HistoryLayout, ModelRow};
 use crate::view::index::TraceIndex;
 use crate::view::logs::{self, LogMatrix};
 use crate::view::plot::{self, Plot, PlotKind};
@@ -53,6 +53,10 @@ pub struct Frame {
     pub has_history: bool,
     /// The history beside the diagram, when it is open.
     pub history: Option<Rc<HistoryLayout>>,
+    /// The history judged against every consistency model, when it is open.
+    pub models: Option<Rc<Vec<ModelRow>>>,
+    /// Whether the scenario names the clients (sessions) its requests come from.
+    pub named_clients: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -69,6 +73,8 @@ pub enum Inspect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpInspect {
     pub op: ClientOp,
+    /// Its client's name: the scenario's, or `c1`, `c2`, ….
+    pub client: String,
     /// True times of its invocation and of its answer or giving up.
     pub invoked_us: u64,
     pub finished_us: Option<u64>,
@@ -264,6 +270,11 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
             .map(|words| Rc::new(logs::matrix(&snapshot, words))),
         interventions: Rc::new(session.run.interventions()),
         has_history: !session.history.ops().is_empty(),
+        named_clients: session.history.named_clients(),
+        models: key
+            .history
+            .filter(|_| !session.history.ops().is_empty())
+            .map(|_| session.history.models(session.run, key.live)),
         history: key
             .history
             .filter(|_| !session.history.ops().is_empty())
@@ -467,6 +478,7 @@ fn inspect_op(session: &FrameSource<'_>, op: &ClientOp, live: bool) -> OpInspect
     };
     OpInspect {
         op: op.clone(),
+        client: session.history.client_name(op.client),
         invoked_us: op.invoked_us,
         finished_us: op.finished_us,
         steps,

@@ -22,6 +22,7 @@ import { tests as coordinationTests } from "./coordination.mjs";
 import { tests as quorumTests } from "./quorums.mjs";
 import { tests as historyFileTests } from "./history-files.mjs";
 import { tests as crdtTests } from "./crdt.mjs";
+import { tests as modelTests } from "./models.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -37,6 +38,7 @@ const tests = [
   ...quorumTests,
   ...historyFileTests,
   ...crdtTests,
+  ...modelTests,
   ...a11yTests,
 ];
 

@@ -24,7 +24,7 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, RequestId, by_event};
+use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, OpId, RequestId, by_event};
 use crate::engine::network::{Network, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::time::SimTime;
@@ -46,6 +46,9 @@ pub const MAX_EVENTS: usize = 4_000_000;
 /// The most entries a scenario lists in its fault script, in its interventions and in its
 /// workload's requests, each. The scenario layer enforces it when it reads a scenario.
 pub const MAX_SCRIPT_LEN: usize = 10_000;
+
+/// The longest client name a request may give.
+pub const MAX_CLIENT_NAME: usize = 24;
 
 // A run within the event limit never fills the pending-event slab: every pending entry is owed to
 // an event of the trace (a send, a duplicate, a timer set, a request's attempt, a reply), or is one
@@ -148,6 +151,8 @@ pub struct Sim<P: Protocol> {
     steps_since_checkpoint: u64,
     /// Run every property after every step, whatever it watches.
     check_every_step: bool,
+    /// The client named by each of the scenario's requests, by operation (they are the first).
+    clients: Vec<Option<String>>,
     /// Built lazily as readers ask for it, so a reader holding only `&self` can bring it up to date.
     causality: RefCell<Causality>,
 }
@@ -233,9 +238,18 @@ impl<P: Protocol> Sim<P> {
         for i in 0..n {
             world.schedule(SimTime::ZERO, Item::Start { node: NodeId(i) });
         }
+        let mut clients = Vec::with_capacity(setup.workload.requests.len());
         for (i, r) in setup.workload.requests.iter().enumerate() {
             let place = format!("workload.requests[{i}]");
             check_node(r.node, &place)?;
+            if let Some(client) = &r.client
+                && (client.trim().is_empty() || client.chars().count() > MAX_CLIENT_NAME)
+            {
+                return Err(InputError(format!(
+                    "{place}.client must be a name of 1 to {MAX_CLIENT_NAME} characters"
+                )));
+            }
+            clients.push(r.client.clone());
             let payload = parse_op(&r.op, &place)?;
             world.new_op(r.at_us, r.node, payload);
         }
@@ -278,6 +292,7 @@ impl<P: Protocol> Sim<P> {
             checkpoint_every,
             steps_since_checkpoint: 0,
             check_every_step: false,
+            clients,
             causality: RefCell::new(Causality::new(n)),
         };
         sim.take_checkpoint();
@@ -356,6 +371,11 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// The operation of request `id`.
+    /// The client the scenario names for operation `op`, if it names one.
+    pub fn client(&self, op: OpId) -> Option<&str> {
+        self.clients.get(op.index())?.as_deref()
+    }
+
     pub fn request(&self, id: RequestId) -> Option<(NodeId, &P::Request)> {
         let record = self.log.requests.get(id.0 as usize)?;
         let op = self.world.ops.get(record.op.index())?;

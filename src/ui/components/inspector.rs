@@ -529,7 +529,7 @@ fn OperationView(props: &OperationProps) -> Html {
         (None, false) => "no answer yet".to_string(),
     };
     let mut rows = vec![
-        ("client".to_string(), format!("c{}", o.op.client + 1)),
+        ("client".to_string(), o.client.clone()),
         ("asked".to_string(), o.op.describe()),
         ("answer".to_string(), outcome),
         ("requested at".to_string(), format::time(o.invoked_us)),

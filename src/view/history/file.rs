@@ -215,6 +215,7 @@ impl HistoryIndex {
             invoked,
             None,
             OpInput::Named { key, text },
+            None,
         );
         let client_op = self.ops.last_mut().expect("just invoked");
         if let Some((answer, _, at)) = &op.ok {

@@ -224,6 +224,7 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         });
         let title = if words {
             let lines = file.and_then(|f| f.lines.get(index).copied());
+            let asked = format!("{asked} ({}, {})", op.op, history.client_name(op.client));
             title(op, &asked, (invoked, finished), lines, place[index], state)
         } else {
             String::new()
@@ -342,7 +343,7 @@ pub fn layout(input: &HistoryInput<'_>) -> HistoryLayout {
         width: input.width_px,
         height: input.height_px,
         columns: (0..history.clients())
-            .map(|c| (column_x(c) + column_width / 2.0, format!("c{}", c + 1)))
+            .map(|c| (column_x(c) + column_width / 2.0, history.client_name(c)))
             .collect(),
         column_width,
         grid: axis::ticks(start, end, scale, 56.0)
@@ -438,7 +439,7 @@ fn title(
     place: Option<(usize, u64)>,
     state: BarState,
 ) -> String {
-    let mut title = format!("{asked} ({}, client {})", op.op, op.client + 1);
+    let mut title = asked.to_string();
     if let Some((from, to)) = lines {
         title += &match (to, op.completed.is_some()) {
             (Some(to), true) => format!(

@@ -9,12 +9,14 @@
 
 mod file;
 mod layout;
+mod models;
 mod verdict;
 
 pub use file::{FileHistory, FileWords, PAGE_BUDGET, POSITION, guess, open};
 pub use layout::{
     BATCH_BARS, Bar, BarState, FaultLine, HistoryInput, HistoryLayout, Point, layout,
 };
+pub use models::{ModelRow, SEQUENTIAL_BUDGET, Standing};
 pub use verdict::{HistoryVerdict, Placed};
 
 use std::cell::RefCell;
@@ -119,6 +121,9 @@ struct Judged {
     at_us: u64,
 }
 
+/// The consistency models' rows, by the history's size they were judged at.
+type Rows = ((usize, usize), Rc<Vec<ModelRow>>);
+
 /// Past this many operations, a playing page keeps the history's last verdict (see
 /// [`HistoryIndex::verdict`]): judging a few hundred takes a few milliseconds.
 pub const LIVE_OPS: usize = 400;
@@ -131,11 +136,15 @@ pub struct HistoryIndex {
     by_op: BTreeMap<OpId, usize>,
     /// Per client, the operation it is busy with, if any.
     busy: Vec<Option<usize>>,
+    /// Per client, the name the scenario gave it, if it named one.
+    names: Vec<Option<String>>,
     faults: Vec<Fault>,
     /// The verdict on the history as it was when last asked, by the number of operations and of
     /// the ones settled (answered or given up) then, with the true time it was judged at.
     verdict: RefCell<Option<Judged>>,
     settled: usize,
+    /// The consistency models' rows as they were when last asked, by the same size.
+    models: RefCell<Option<Rows>>,
     /// For a history read from a file: its words (see `file`).
     file: Option<Rc<FileWords>>,
 }
@@ -196,7 +205,7 @@ impl HistoryIndex {
                                 .map_or_else(|| "request".to_string(), |(_, v)| words(&v)),
                         ),
                     };
-                    self.invoke(*op, id, event.time.0, event.node, input);
+                    self.invoke(*op, id, event.time.0, event.node, input, run.client(*op));
                 }
                 EventKind::RequestDrop { op, .. } => {
                     if let Some(&index) = self.by_op.get(op) {
@@ -236,15 +245,29 @@ impl HistoryIndex {
         self.scanned = events.len();
     }
 
-    fn invoke(&mut self, op: OpId, id: EventId, at_us: u64, node: Option<NodeId>, input: OpInput) {
+    /// Starts operation `op` on the client the scenario named, or else on the first free client
+    /// it did not name.
+    fn invoke(
+        &mut self,
+        op: OpId,
+        id: EventId,
+        at_us: u64,
+        node: Option<NodeId>,
+        input: OpInput,
+        name: Option<&str>,
+    ) {
         let index = self.ops.len();
-        let client = match self.busy.iter().position(Option::is_none) {
-            Some(free) => free,
+        let row = match name {
+            Some(name) => self.names.iter().position(|n| n.as_deref() == Some(name)),
             None => {
-                self.busy.push(None);
-                self.busy.len() - 1
+                (0..self.busy.len()).find(|&c| self.busy[c].is_none() && self.names[c].is_none())
             }
         };
+        let client = row.unwrap_or_else(|| {
+            self.busy.push(None);
+            self.names.push(name.map(str::to_string));
+            self.busy.len() - 1
+        });
         self.busy[client] = Some(index);
         self.by_op.insert(op, index);
         self.ops.push(ClientOp {
@@ -303,6 +326,19 @@ impl HistoryIndex {
         self.by_op.get(&op).map(|&i| &self.ops[i])
     }
 
+    /// The name of client `client` (a row), as the scenario gave it or `c1`, `c2`, ….
+    pub fn client_name(&self, client: u32) -> String {
+        match self.names.get(client as usize) {
+            Some(Some(name)) => name.clone(),
+            _ => format!("c{}", client + 1),
+        }
+    }
+
+    /// Whether the scenario named the clients (sessions) it sends requests from.
+    pub fn named_clients(&self) -> bool {
+        self.names.iter().any(Option::is_some)
+    }
+
     /// How many client rows the history has used.
     pub fn clients(&self) -> u32 {
         self.busy.len() as u32
@@ -338,6 +374,24 @@ impl HistoryIndex {
             at_us: now,
         });
         (verdict, None)
+    }
+}
+
+impl HistoryIndex {
+    /// The history judged against every consistency model (`models`), judged again when it
+    /// changed since it was last asked; while `live`, a history longer than `LIVE_OPS` keeps its
+    /// last rows, as the verdict does.
+    pub fn models(&self, run: &dyn Run, live: bool) -> Rc<Vec<ModelRow>> {
+        let key = (self.ops.len(), self.settled);
+        if let Some((size, rows)) = self.models.borrow().as_ref()
+            && (*size == key || live && self.ops.len() > LIVE_OPS)
+        {
+            return rows.clone();
+        }
+        let (verdict, _) = self.verdict(run, live);
+        let rows = Rc::new(models::judge(self, &verdict));
+        *self.models.borrow_mut() = Some((key, rows.clone()));
+        rows
     }
 }
 

@@ -1,0 +1,104 @@
+//! The run's history against every consistency model, under the diagram and the history: one row
+//! per model, strongest first, saying whether the run keeps it and, when not, which operations
+//! break it (each a button that brings the operation into view and picks it). Open, it holds why
+//! the history is not linearizable in that row; folded, that explanation stands above it alone.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::history::HistoryExplain;
+use crate::engine::ids::OpId;
+use crate::ui::state::{UiAction, use_app};
+use crate::view::history::{HistoryLayout, ModelRow, Standing};
+
+#[derive(Properties, PartialEq)]
+pub struct ModelsProps {
+    pub rows: Rc<Vec<ModelRow>>,
+    /// The history's layout, for why it is not linearizable.
+    pub layout: Rc<HistoryLayout>,
+    /// Whether the table starts open (a lesson about the models names its clients).
+    pub open: bool,
+}
+
+fn mark(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Holds => "✓ Holds",
+        Standing::Violated => "✗ Broken",
+        Standing::Unknown => "? Unknown",
+        Standing::NotJudged => "– Not judged",
+    }
+}
+
+#[function_component]
+pub fn ConsistencyModels(props: &ModelsProps) -> Html {
+    let app = use_app();
+    let open = use_state(|| props.open);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let pick = |op: OpId| {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            dispatch.dispatch(UiAction::RevealOp(op));
+        })
+    };
+    let rows = &props.rows;
+    let judged = rows
+        .iter()
+        .filter(|r| matches!(r.standing, Standing::Holds | Standing::Violated))
+        .count();
+    let holding = rows
+        .iter()
+        .filter(|r| r.standing == Standing::Holds)
+        .count();
+    let layout = &props.layout;
+    html! {
+        <>
+        if !*open {
+            <HistoryExplain layout={layout.clone()} />
+        }
+        <section class="models" data-region="models" aria-labelledby="models-title">
+            <div class="history-explain-head">
+                <h2 class="models-title" id="models-title">
+                    { format!("Consistency models: this run keeps {holding} of the {judged} judged") }
+                </h2>
+                <button type="button" class="button button-small" aria-expanded={open.to_string()}
+                    onclick={toggle} data-action="models-toggle">
+                    { if *open { "Hide" } else { "Show" } }
+                </button>
+            </div>
+            if *open {
+                <table class="models-table">
+                    <thead>
+                        <tr><th scope="col">{ "Model" }</th><th scope="col">{ "This run" }</th><th scope="col">{ "What it promises, or what breaks it" }</th></tr>
+                    </thead>
+                    <tbody>
+                        { for rows.iter().map(|row| html! {
+                            <tr data-model={row.name} data-standing={row.standing.name()}>
+                                <th scope="row">{ row.name }</th>
+                                <td><span class={classes!("models-mark", format!("is-{}", row.standing.name()))}>{ mark(row.standing) }</span></td>
+                                <td>
+                                    if row.finding.is_empty() {
+                                        <span class="models-promise">{ row.promise }</span>
+                                    } else {
+                                        { &row.finding }
+                                        { for row.ops.iter().map(|&op| html! {
+                                            <button type="button" class="models-op" onclick={pick(op)}
+                                                aria-label={format!("Pick {op} in the history")}>{ op.to_string() }</button>
+                                        }) }
+                                        if row.name == "Linearizability" {
+                                            { for layout.explanation.iter().map(|line| html! { <p class="models-why">{ line }</p> }) }
+                                        }
+                                    }
+                                </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+        </section>
+        </>
+    }
+}
