@@ -219,3 +219,26 @@ fn cap_the_available_choice_answers_everything_reads_stale_and_loses_an_update()
         causeway::view::history::HistoryVerdict::NotLinearizable { .. }
     ));
 }
+
+#[test]
+fn cap_the_two_designs_tell_one_story_and_the_switch_counts_what_each_answered() {
+    use causeway::scenario::presets;
+    use causeway::view::history::HistoryIndex;
+    let designs = presets::designs("cap-ap").unwrap();
+    assert_eq!(presets::designs("cap-cp"), Some(designs));
+    assert_eq!(presets::designs("dynamo-quorums"), None);
+    let (cp, ap) = (preset(designs[0].1), preset(designs[1].1));
+    assert_eq!(
+        (cp.nodes, &cp.workload, &cp.faults, cp.horizon_us),
+        (ap.nodes, &ap.workload, &ap.faults, ap.horizon_us),
+        "a switch keeps the requests, the faults and the moment; only the design changes"
+    );
+    let availability = |scenario| {
+        let run = run_to_end(scenario);
+        let mut history = HistoryIndex::new();
+        history.update(run.as_ref());
+        history.availability()
+    };
+    assert_eq!(availability(&cp), (4, 2, 0), "the small side refuses two");
+    assert_eq!(availability(&ap), (6, 0, 0));
+}

@@ -136,6 +136,12 @@ pub trait Protocol: Clone + Debug + 'static {
     fn register_answer(_response: &Self::Response) -> Option<RegisterOutput> {
         None
     }
+
+    /// Whether a reply that completes an operation refuses it (too few replicas answered, say):
+    /// the system was not available to it. The default refuses nothing.
+    fn refused(_response: &Self::Response) -> bool {
+        false
+    }
 }
 
 /// See [`Protocol::watched`].

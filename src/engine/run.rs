@@ -54,6 +54,8 @@ pub trait Run {
     fn register_answer(&self, event: EventId) -> Option<RegisterOutput>;
     /// Whether response event `event` completes its operation (it is not a redirect).
     fn completes(&self, event: EventId) -> bool;
+    /// Whether response event `event` refuses its operation (`Protocol::refused`).
+    fn refused(&self, event: EventId) -> bool;
     /// Every fact stated so far, by the event of the note that stated it (in event order).
     fn facts(&self) -> &[(EventId, Fact)];
     /// The words for the protocol's replicated log, if its nodes keep one (`Protocol::LOG`).
@@ -153,6 +155,9 @@ impl<P: Protocol> Run for Sim<P> {
     }
     fn register_answer(&self, event: EventId) -> Option<RegisterOutput> {
         self.response(event).and_then(P::register_answer)
+    }
+    fn refused(&self, event: EventId) -> bool {
+        self.response(event).is_some_and(P::refused)
     }
     fn completes(&self, event: EventId) -> bool {
         self.response(event)

@@ -192,6 +192,21 @@ presets! {
     ],
 }
 
+/// Presets that tell one story under different designs: the page offers a switch between them
+/// that keeps the moment of the run (the same requests and faults, another design).
+pub const SWITCHES: &[&[(&str, &str)]] = &[&[
+    ("CP: majority quorums", "cap-cp"),
+    ("AP: sloppy quorums, last writer wins", "cap-ap"),
+]];
+
+/// The designs preset `id` can be switched between, itself among them.
+pub fn designs(id: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    SWITCHES
+        .iter()
+        .copied()
+        .find(|designs| designs.iter().any(|&(_, p)| p == id))
+}
+
 /// The preset with this id.
 pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)

@@ -11,9 +11,9 @@ use yew::prelude::*;
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ConfirmOpenBar, ConsistencyModels, ControlBar, Controls, CoursePage,
-    DiagramPanel, GuidePanel, Header, HelpDialog, HistoryFilePanel, HistoryPanel, InspectorPanel,
-    InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar, PlayerBar, PlotPanel,
-    ScenarioPanel, ShareBar, TopologyPanel,
+    DesignSwitch, DiagramPanel, GuidePanel, Header, HelpDialog, HistoryFilePanel, HistoryPanel,
+    InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar,
+    PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -23,6 +23,7 @@ use super::state::{AppContext, Selection, Ui, UiAction, open_preset};
 use crate::engine::sim::PropertyState;
 use crate::scenario::Scenario;
 use crate::scenario::link::Link;
+use crate::scenario::presets;
 use crate::view::diagram::Stamps;
 use crate::view::frame::{self, FrameKey};
 use crate::view::walk::Walk;
@@ -347,6 +348,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             }
                             if let Some(note) = &ui.note {
                                 <NoteBar note={note.clone()} />
+                            }
+                            if let Some((f, current, designs)) = frame.as_ref().and_then(|f| f.preset.and_then(|p| Some((f, p, presets::designs(p)?)))) {
+                                <DesignSwitch {designs} {current} availability={f.availability} properties={f.properties.clone()} />
                             }
                             <DiagramPanel
                                 layout={frame.as_ref().map(|f| f.diagram.clone())}

@@ -11,6 +11,7 @@ mod components;
 mod embed;
 mod files;
 mod guide;
+mod opening;
 mod page;
 pub mod panic;
 mod progress;

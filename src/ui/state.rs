@@ -20,6 +20,8 @@ use crate::view::walk::{Walk, walk};
 
 use super::announce;
 use super::guide::{self, GuideAction};
+pub use super::opening::{PendingOpen, open_preset};
+use super::opening::{ask_then_open, open};
 use super::session::{Session, SessionHandle};
 use crate::view::tour::Tour;
 
@@ -54,15 +56,6 @@ pub enum NoteKind {
 pub struct Note {
     pub kind: NoteKind,
     pub text: String,
-}
-
-/// A scenario waiting to be opened until the user agrees to replace a run they changed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PendingOpen {
-    pub scenario: Box<Scenario>,
-    pub preset: Option<&'static str>,
-    /// How many changes the current run would lose.
-    pub changes: usize,
 }
 
 #[derive(Clone, PartialEq)]
@@ -199,6 +192,8 @@ pub enum UiAction {
     Reveal(EventId),
     /// Jump to a client operation: bring its start into view and select it.
     RevealOp(OpId),
+    /// Open the preset of another design (`presets::SWITCHES`) at the same moment of the run.
+    SwitchDesign(&'static str),
     /// Jump to the run's next violation after the selected event (the first after the last).
     NextViolation,
     /// Move the selection through the diagram (`view::walk`), bringing it into view.
@@ -275,7 +270,7 @@ impl Ui {
     }
 
     /// A fresh page state for a newly opened session, keeping the user's preferences.
-    fn reset(&self) -> Ui {
+    pub(super) fn reset(&self) -> Ui {
         Ui {
             session: self.session.clone(),
             // Counting on, so a new session never has the generation of the last one's frame.
@@ -306,7 +301,7 @@ impl Reducible for Ui {
         let mut guard = handle.0.borrow_mut();
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
-                ask_then_open(&mut ui, &mut guard, scenario, preset)
+                ask_then_open(&mut ui, &mut guard, scenario, preset, SimTime::ZERO)
             }
             UiAction::Rerun { protocol, seed } => {
                 match guard
@@ -314,7 +309,7 @@ impl Reducible for Ui {
                     .map(|s| s.scenario().with_settings(&protocol, &seed))
                 {
                     Some(Ok(scenario)) => {
-                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), None)
+                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), None, SimTime::ZERO)
                     }
                     Some(Err(error)) => {
                         ui.settings_error = Some(format!("These settings cannot run: {error}."));
@@ -323,10 +318,23 @@ impl Reducible for Ui {
                     None => false,
                 }
             }
-            UiAction::ConfirmOpen(replace) => match ui.pending_open.take() {
-                Some(pending) if replace => {
-                    open(&mut ui, &mut guard, &pending.scenario, pending.preset)
+            UiAction::SwitchDesign(id) => {
+                let at = guard.as_ref().map_or(SimTime::ZERO, |s| s.run.now());
+                match presets::find(id).map(|p| p.scenario()) {
+                    Some(Ok(scenario)) => {
+                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), Some(id), at)
+                    }
+                    _ => false,
                 }
+            }
+            UiAction::ConfirmOpen(replace) => match ui.pending_open.take() {
+                Some(pending) if replace => open(
+                    &mut ui,
+                    &mut guard,
+                    &pending.scenario,
+                    pending.preset,
+                    pending.at,
+                ),
                 _ => false,
             },
             UiAction::OpenLink(link) => {
@@ -688,67 +696,6 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         _ => {}
     }
     false
-}
-
-/// Opens `scenario`, or first asks (`PendingOpen`) if the open run has interventions it would lose.
-fn ask_then_open(
-    ui: &mut Ui,
-    guard: &mut Option<Session>,
-    scenario: Box<Scenario>,
-    preset: Option<&'static str>,
-) -> bool {
-    let changes = guard.as_ref().map_or(0, |s| s.run.interventions().len());
-    if changes > 0 {
-        ui.pending_open = Some(PendingOpen {
-            scenario,
-            preset,
-            changes,
-        });
-        ui.course = false;
-        ui.playing = false;
-        false
-    } else {
-        open(ui, guard, &scenario, preset)
-    }
-}
-
-/// Replaces the session with a new one running `scenario` (or notes why it cannot run). Returns
-/// whether the session changed.
-fn open(
-    ui: &mut Ui,
-    guard: &mut Option<Session>,
-    scenario: &Scenario,
-    preset: Option<&'static str>,
-) -> bool {
-    match Session::new(scenario, preset) {
-        Ok(mut session) => {
-            *ui = ui.reset();
-            // A scenario that names its clients is about what they saw: show their history.
-            ui.history |= scenario
-                .workload
-                .requests
-                .iter()
-                .any(|r| r.client.is_some());
-            guide::start(ui, &mut session, true);
-            *guard = Some(session);
-        }
-        Err(error) => {
-            ui.note = Some(Note {
-                kind: NoteKind::Error,
-                text: format!("This scenario cannot run: {error}"),
-            })
-        }
-    }
-    true
-}
-
-/// The action that opens the preset called `id` (or says why it cannot).
-pub fn open_preset(id: &str) -> UiAction {
-    match presets::find(id).map(|p| (p.id, p.scenario())) {
-        Some((id, Ok(scenario))) => UiAction::Open(Box::new(scenario), Some(id)),
-        Some((_, Err(error))) => UiAction::Fail(error.0),
-        None => UiAction::Fail(format!("There is no preset called `{id}`.")),
-    }
 }
 
 /// What every component may reach: the dispatcher (stable across renders) and the session, for

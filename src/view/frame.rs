@@ -57,6 +57,8 @@ pub struct Frame {
     pub models: Option<Rc<Vec<ModelRow>>>,
     /// Whether the scenario names the clients (sessions) its requests come from.
     pub named_clients: bool,
+    /// Client operations answered, refused and waiting (`HistoryIndex::availability`).
+    pub availability: (usize, usize, usize),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -271,6 +273,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         interventions: Rc::new(session.run.interventions()),
         has_history: !session.history.ops().is_empty(),
         named_clients: session.history.named_clients(),
+        availability: session.history.availability(),
         models: key
             .history
             .filter(|_| !session.history.ops().is_empty())

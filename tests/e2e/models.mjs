@@ -16,7 +16,50 @@ async function standings(page) {
   );
 }
 
+/// What the design switch says: the current design, requests answered and asked, the verdicts.
+async function design(page) {
+  const region = page.locator("[data-region=design]");
+  const served = region.locator(".design-served");
+  return {
+    current: await region.locator(".design-option.is-current").getAttribute("data-design"),
+    answered: Number(await served.getAttribute("data-served")),
+    asked: Number(await served.getAttribute("data-asked")),
+    verdicts: (await region.locator(".design-verdict").allTextContents()).map((t) => t.trim()),
+  };
+}
+
 export const tests = [
+  {
+    name: "CAP: one click switches between the consistent and the available design at the same moment, with requests answered and verdicts for each",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "cap-cp");
+        await jump(page, "1.3s", 1_300_000);
+        await waitFor("the consistent design's run to its end", async () => (await design(page)).asked === 6);
+        assert.deepEqual(await design(page), {
+          current: "cap-cp",
+          answered: 4,
+          asked: 6,
+          verdicts: ["✓ Fresh reads", "✗ Available"],
+        });
+        await page.screenshot({ path: join(shots, "cap-design-cp.png") });
+        await page.locator("[data-region=design] [data-design=cap-ap]").click();
+        await waitFor("the available design at the same moment", async () => {
+          const now = await design(page);
+          return now.current === "cap-ap" && now.asked === 6;
+        });
+        assert.deepEqual(await design(page), {
+          current: "cap-ap",
+          answered: 6,
+          asked: 6,
+          verdicts: ["✗ Fresh reads", "✓ Available"],
+        });
+        assert.deepEqual(await axeProblems(page, "design switch"), []);
+        await page.screenshot({ path: join(shots, "cap-design-ap.png") });
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
   {
     name: "Consistency models: writes follow reads broken, named and picked; the other session guarantees kept",
     async run({ browser, origin, shots }) {

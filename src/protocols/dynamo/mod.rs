@@ -649,6 +649,10 @@ impl Protocol for Dynamo {
         }
     }
 
+    fn refused(response: &DynamoResponse) -> bool {
+        matches!(response, DynamoResponse::Failed(_))
+    }
+
     fn example_request() -> Option<DynamoRequest> {
         Some(DynamoRequest::Get { key: "x".into() })
     }

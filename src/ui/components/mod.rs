@@ -4,6 +4,7 @@
 mod checkers;
 mod controls;
 mod course;
+mod design;
 mod diagram;
 mod empty_state;
 mod exports;
@@ -31,6 +32,7 @@ mod topology;
 pub use checkers::CheckersPanel;
 pub use controls::{ControlBar, Controls};
 pub use course::CoursePage;
+pub use design::DesignSwitch;
 pub use diagram::DiagramPanel;
 pub use guide::GuidePanel;
 pub use header::Header;

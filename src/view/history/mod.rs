@@ -63,6 +63,8 @@ pub struct ClientOp {
     pub answer: Option<Answer>,
     /// When its client stopped retrying it without an answer.
     pub gave_up: Option<EventId>,
+    /// Whether its answer refused it (`Protocol::refused`): the system was not available to it.
+    pub refused: bool,
     /// Its requests, dropped requests and answers, in trace order.
     pub events: Vec<EventId>,
 }
@@ -281,6 +283,7 @@ impl HistoryIndex {
             completed: None,
             answer: None,
             gave_up: None,
+            refused: false,
             events: vec![id],
         });
     }
@@ -303,6 +306,7 @@ impl HistoryIndex {
             ),
         };
         let client_op = &mut self.ops[index];
+        client_op.refused = run.refused(id);
         client_op.completed = Some(id);
         client_op.finished_us = run.events().get(id.index()).map(|e| e.time.0);
         client_op.answer = Some(answer);
@@ -337,6 +341,20 @@ impl HistoryIndex {
     /// Whether the scenario named the clients (sessions) it sends requests from.
     pub fn named_clients(&self) -> bool {
         self.names.iter().any(Option::is_some)
+    }
+
+    /// How many operations were answered, refused (a reply that refuses it, or given up on) and
+    /// are still waiting, in that order.
+    pub fn availability(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for op in &self.ops {
+            match (op.completed, op.gave_up) {
+                (Some(_), _) if !op.refused => counts.0 += 1,
+                (Some(_), _) | (None, Some(_)) => counts.1 += 1,
+                (None, None) => counts.2 += 1,
+            }
+        }
+        counts
     }
 
     /// How many client rows the history has used.
