@@ -44,6 +44,7 @@ fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Fram
         stamps,
         size: (1000.0, 600.0),
         history: None,
+        models: false,
         live: false,
     };
     let frame = frame::build(&source, &key);

@@ -174,6 +174,8 @@ struct Graph<'a> {
     session_before: Vec<Vec<usize>>,
     /// Per operation, one bit per operation that causally precedes it.
     before: Vec<Vec<u64>>,
+    /// Per key, its writes.
+    writes: BTreeMap<&'a str, Vec<usize>>,
 }
 
 fn bit(set: &[u64], i: usize) -> bool {
@@ -212,10 +214,16 @@ impl<'a> Graph<'a> {
                 ),
             })
             .collect::<Vec<_>>();
+        let mut sessions: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            sessions.entry(op.session).or_default().push(i);
+        }
         let session_before = (0..ops.len())
             .map(|bi| {
                 let b = &ops[bi];
-                (0..ops.len())
+                sessions[&b.session]
+                    .iter()
+                    .copied()
                     .filter(|&a| {
                         let op = &ops[a];
                         // An answer at the instant of the next call still comes first; of two
@@ -233,7 +241,21 @@ impl<'a> Graph<'a> {
         // order until nothing changes (one pass when causal order follows real time).
         let direct: Vec<Vec<usize>> = (0..ops.len())
             .map(|b| {
-                let mut d = session_before[b].clone();
+                // An earlier operation that finished by the time the latest one began comes
+                // before that one, so it is reached through it.
+                let latest = session_before[b]
+                    .iter()
+                    .copied()
+                    .max_by_key(|&a| (ops[a].invoked, a));
+                let mut d: Vec<usize> = session_before[b]
+                    .iter()
+                    .copied()
+                    .filter(|&a| {
+                        latest.is_none_or(|l| {
+                            a == l || ops[a].finished.is_some_and(|f| f > ops[l].invoked)
+                        })
+                    })
+                    .collect();
                 if let Some(Ok(Some(w))) = reads_from[b] {
                     d.push(w);
                 }
@@ -259,11 +281,16 @@ impl<'a> Graph<'a> {
                 }
             }
         }
+        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (&(key, _), &w) in &writes {
+            by_key.entry(key).or_default().push(w);
+        }
         Ok(Graph {
             ops,
             reads_from,
             session_before,
             before,
+            writes: by_key,
         })
     }
 
@@ -346,52 +373,58 @@ impl<'a> Graph<'a> {
         vec![to]
     }
 
-    /// The first read that breaks session guarantee `model`.
+    /// The writes of `read`'s key that causally precede it and that it missed: none in a causal
+    /// history, so the session guarantees only look further at these.
+    fn missed_writes(&self, read: usize) -> impl Iterator<Item = usize> + '_ {
+        self.writes
+            .get(self.ops[read].key.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |&w| self.precedes(w, read) && self.missed(read, w))
+    }
+
+    /// The first read that breaks session guarantee `model`: one that missed a write which comes
+    /// before it in the guarantee's shape, with the chain of that shape.
     fn session(&self, model: Model) -> Option<Violation> {
         for read in self.reads() {
             let earlier = &self.session_before[read];
-            // The writes the guarantee says `read` must not miss, each with how it got there.
-            let mut owed: Vec<(usize, Vec<usize>)> = Vec::new();
-            match model {
-                Model::ReadYourWrites => {
-                    for &w in earlier {
-                        owed.push((w, vec![read]));
-                    }
-                }
-                Model::MonotonicReads => {
-                    for &r in earlier {
-                        owed.extend(self.saw(r).map(|w| (w, vec![r, read])));
-                    }
-                }
-                _ => {
-                    // The writes this session saw, and what their sessions did before them.
-                    for r in earlier.iter().copied().chain([read]) {
-                        let Some(seen) = self.saw(r) else { continue };
-                        for &before in &self.session_before[seen] {
-                            let via = if r == read { vec![read] } else { vec![r, read] };
-                            let chain = |w| [vec![w], via.clone()].concat();
-                            match (model, &self.ops[before].kind) {
-                                (Model::MonotonicWrites, Kind::Write(_)) => {
-                                    owed.push((before, chain(seen)));
-                                }
-                                (Model::WritesFollowReads, Kind::Read(_)) => {
-                                    if let Some(w) = self.saw(before) {
-                                        owed.push((w, [vec![before, seen], via.clone()].concat()));
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                }
-            }
-            if let Some((write, chain)) = owed.into_iter().find(|(w, _)| self.missed(read, *w)) {
-                return Some(Violation::Missed {
+            // The writes this session saw, directly or at `read`, each with its read.
+            let seen = || {
+                earlier
+                    .iter()
+                    .copied()
+                    .chain([read])
+                    .filter_map(|r| Some((r, self.saw(r)?)))
+            };
+            let via = |r: usize| if r == read { vec![read] } else { vec![r, read] };
+            let found = self.missed_writes(read).find_map(|write| {
+                let chain = match model {
+                    Model::ReadYourWrites => earlier.contains(&write).then(|| vec![read])?,
+                    Model::MonotonicReads => earlier
+                        .iter()
+                        .find(|&&r| self.saw(r) == Some(write))
+                        .map(|&r| vec![r, read])?,
+                    Model::MonotonicWrites => seen()
+                        .find(|&(_, s)| self.session_before[s].contains(&write))
+                        .map(|(r, s)| [vec![s], via(r)].concat())?,
+                    _ => seen().find_map(|(r, s)| {
+                        let before = self.session_before[s]
+                            .iter()
+                            .copied()
+                            .find(|&b| self.saw(b) == Some(write))?;
+                        Some([vec![before, s], via(r)].concat())
+                    })?,
+                };
+                Some(Violation::Missed {
                     read,
                     saw: self.saw(read),
                     write,
                     chain,
-                });
+                })
+            });
+            if found.is_some() {
+                return found;
             }
         }
         None

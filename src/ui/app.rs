@@ -206,6 +206,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
         stamps: ui.stamps,
         size: ui.size,
         history: ui.history.then_some(ui.history_width),
+        models: ui.models,
         live: animating,
     };
     let frame = {
@@ -362,7 +363,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                                 history_available={frame.as_ref().is_some_and(|f| f.has_history)}
                                 history_open={ui.history}
                                 below={frame.as_ref().and_then(|f| Some(html! {
-                                    <ConsistencyModels rows={f.models.clone()?} layout={f.history.clone()?} open={f.named_clients} />
+                                    <ConsistencyModels rows={f.models.clone()} layout={f.history.clone()?} />
                                 })).unwrap_or_default()}
                             >
                                 if let Some(history) = frame.as_ref().and_then(|f| f.history.clone()) {

@@ -57,11 +57,13 @@ pub(super) fn open(
         Ok(mut session) => {
             *ui = ui.reset();
             // A scenario that names its clients is about what they saw: show their history.
-            ui.history |= scenario
+            let named = scenario
                 .workload
                 .requests
                 .iter()
                 .any(|r| r.client.is_some());
+            ui.history |= named;
+            ui.models = named;
             guide::start(ui, &mut session, at == SimTime::ZERO);
             ui.target_us = at.0;
             *guard = Some(session);

@@ -80,6 +80,8 @@ pub struct Ui {
     /// Whether the history is open beside the diagram, and its width in CSS pixels.
     pub history: bool,
     pub history_width: f64,
+    /// Whether the table of consistency models under the history is open (judged only then).
+    pub models: bool,
     /// The share link (fragment, without `#`) being offered, once asked for.
     pub share: Option<String>,
     /// Why the link the page was opened with cannot be opened.
@@ -136,6 +138,7 @@ impl Default for Ui {
             help: false,
             size: (800.0, 560.0),
             history: false,
+            models: false,
             history_width: 320.0,
             share: None,
             link_error: None,
@@ -192,6 +195,8 @@ pub enum UiAction {
     Reveal(EventId),
     /// Jump to a client operation: bring its start into view and select it.
     RevealOp(OpId),
+    /// Open or fold the table of consistency models under the history.
+    ToggleModels,
     /// Open the preset of another design (`presets::SWITCHES`) at the same moment of the run.
     SwitchDesign(&'static str),
     /// Jump to the run's next violation after the selected event (the first after the last).
@@ -686,6 +691,7 @@ fn reduce_view(ui: &mut Ui, action: UiAction, horizon: u64) -> bool {
         UiAction::ToggleHelp(open) => ui.help = open.unwrap_or(!ui.help),
         UiAction::Resize(width, height) => ui.size = (width.max(200.0), height.max(200.0)),
         UiAction::ToggleHistory => ui.history = !ui.history,
+        UiAction::ToggleModels => ui.models = !ui.models,
         UiAction::ResizeHistory(width) => ui.history_width = width.max(120.0),
         UiAction::OpenHistory(file) => {
             ui.course = ui.course && file.is_none();

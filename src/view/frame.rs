@@ -53,10 +53,9 @@ pub struct Frame {
     pub has_history: bool,
     /// The history beside the diagram, when it is open.
     pub history: Option<Rc<HistoryLayout>>,
-    /// The history judged against every consistency model, when it is open.
+    /// The history judged against every consistency model, when the history and the table are
+    /// open.
     pub models: Option<Rc<Vec<ModelRow>>>,
-    /// Whether the scenario names the clients (sessions) its requests come from.
-    pub named_clients: bool,
     /// Client operations answered, refused and waiting (`HistoryIndex::availability`).
     pub availability: (usize, usize, usize),
 }
@@ -172,6 +171,8 @@ pub struct FrameKey {
     pub size: (f64, f64),
     /// The history panel's width, when it is open.
     pub history: Option<f64>,
+    /// Whether the table of consistency models is open, so the models are judged.
+    pub models: bool,
     /// Whether the page is playing (a long history keeps its last verdict meanwhile).
     pub live: bool,
 }
@@ -272,11 +273,10 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
             .map(|words| Rc::new(logs::matrix(&snapshot, words))),
         interventions: Rc::new(session.run.interventions()),
         has_history: !session.history.ops().is_empty(),
-        named_clients: session.history.named_clients(),
         availability: session.history.availability(),
         models: key
             .history
-            .filter(|_| !session.history.ops().is_empty())
+            .filter(|_| key.models && !session.history.ops().is_empty())
             .map(|_| session.history.models(session.run, key.live)),
         history: key
             .history

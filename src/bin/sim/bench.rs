@@ -162,6 +162,16 @@ fn bench_history() {
             "not linearizable"
         }
     );
+    let started = Instant::now();
+    let rows = index.models(run.as_ref(), false);
+    say!(
+        "judged against every consistency model in {:.1} ms: {}",
+        started.elapsed().as_secs_f64() * 1e3,
+        rows.iter()
+            .map(|r| format!("{} {}", r.name, r.standing.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     for span_us in [400_000u64, 2_000_000, 11_000_000] {
         let frames = 200u64;
         let started = Instant::now();

@@ -1,7 +1,8 @@
 //! The run's history against every consistency model, under the diagram and the history: one row
 //! per model, strongest first, saying whether the run keeps it and, when not, which operations
 //! break it (each a button that brings the operation into view and picks it). Open, it holds why
-//! the history is not linearizable in that row; folded, that explanation stands above it alone.
+//! the history is not linearizable in that row; folded (the models are then not judged), that
+//! explanation stands above it alone.
 
 use std::rc::Rc;
 
@@ -14,11 +15,10 @@ use crate::view::history::{HistoryLayout, ModelRow, Standing};
 
 #[derive(Properties, PartialEq)]
 pub struct ModelsProps {
-    pub rows: Rc<Vec<ModelRow>>,
+    /// The rows, when the table is open (`Ui::models`; a lesson that names its clients opens it).
+    pub rows: Option<Rc<Vec<ModelRow>>>,
     /// The history's layout, for why it is not linearizable.
     pub layout: Rc<HistoryLayout>,
-    /// Whether the table starts open (a lesson about the models names its clients).
-    pub open: bool,
 }
 
 fn mark(standing: Standing) -> &'static str {
@@ -30,21 +30,13 @@ fn mark(standing: Standing) -> &'static str {
     }
 }
 
-#[function_component]
-pub fn ConsistencyModels(props: &ModelsProps) -> Html {
-    let app = use_app();
-    let open = use_state(|| props.open);
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(!*open))
+/// The table's title: how many models the run keeps, once judged.
+fn title(rows: Option<&[ModelRow]>) -> String {
+    let Some(rows) = rows else {
+        return "Consistency models: linearizable, sequential, causal, the session guarantees, \
+                eventual"
+            .to_string();
     };
-    let pick = |op: OpId| {
-        let dispatch = app.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            dispatch.dispatch(UiAction::RevealOp(op));
-        })
-    };
-    let rows = &props.rows;
     let judged = rows
         .iter()
         .filter(|r| matches!(r.standing, Standing::Holds | Standing::Violated))
@@ -53,23 +45,36 @@ pub fn ConsistencyModels(props: &ModelsProps) -> Html {
         .iter()
         .filter(|r| r.standing == Standing::Holds)
         .count();
+    format!("Consistency models: this run keeps {holding} of the {judged} judged")
+}
+
+#[function_component]
+pub fn ConsistencyModels(props: &ModelsProps) -> Html {
+    let app = use_app();
+    let toggle = {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::ToggleModels))
+    };
+    let pick = |op: OpId| {
+        let dispatch = app.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::RevealOp(op)))
+    };
     let layout = &props.layout;
+    let open = props.rows.is_some();
     html! {
         <>
-        if !*open {
+        if !open {
             <HistoryExplain layout={layout.clone()} />
         }
         <section class="models" data-region="models" aria-labelledby="models-title">
             <div class="history-explain-head">
-                <h2 class="models-title" id="models-title">
-                    { format!("Consistency models: this run keeps {holding} of the {judged} judged") }
-                </h2>
+                <h2 class="models-title" id="models-title">{ title(props.rows.as_deref().map(|r| r.as_slice())) }</h2>
                 <button type="button" class="button button-small" aria-expanded={open.to_string()}
                     onclick={toggle} data-action="models-toggle">
-                    { if *open { "Hide" } else { "Show" } }
+                    { if open { "Hide" } else { "Show" } }
                 </button>
             </div>
-            if *open {
+            if let Some(rows) = &props.rows {
                 <table class="models-table">
                     <thead>
                         <tr><th scope="col">{ "Model" }</th><th scope="col">{ "This run" }</th><th scope="col">{ "What it promises, or what breaks it" }</th></tr>

@@ -123,6 +123,10 @@ struct Judged {
     at_us: u64,
 }
 
+/// Past this many operations, a playing page keeps the consistency models' last rows: judging a
+/// hundred takes a few milliseconds, two thousand a few hundred.
+pub const LIVE_MODEL_OPS: usize = 100;
+
 /// The consistency models' rows, by the history's size they were judged at.
 type Rows = ((usize, usize), Rc<Vec<ModelRow>>);
 
@@ -338,11 +342,6 @@ impl HistoryIndex {
         }
     }
 
-    /// Whether the scenario named the clients (sessions) it sends requests from.
-    pub fn named_clients(&self) -> bool {
-        self.names.iter().any(Option::is_some)
-    }
-
     /// How many operations were answered, refused (a reply that refuses it, or given up on) and
     /// are still waiting, in that order.
     pub fn availability(&self) -> (usize, usize, usize) {
@@ -397,12 +396,12 @@ impl HistoryIndex {
 
 impl HistoryIndex {
     /// The history judged against every consistency model (`models`), judged again when it
-    /// changed since it was last asked; while `live`, a history longer than `LIVE_OPS` keeps its
-    /// last rows, as the verdict does.
+    /// changed since it was last asked; while `live`, a history longer than `LIVE_MODEL_OPS`
+    /// keeps its last rows (sequential consistency's search costs more than linearizability's).
     pub fn models(&self, run: &dyn Run, live: bool) -> Rc<Vec<ModelRow>> {
         let key = (self.ops.len(), self.settled);
         if let Some((size, rows)) = self.models.borrow().as_ref()
-            && (*size == key || live && self.ops.len() > LIVE_OPS)
+            && (*size == key || live && self.ops.len() > LIVE_MODEL_OPS)
         {
             return rows.clone();
         }
