@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::history::HistoryExplain;
 use crate::engine::ids::OpId;
 use crate::ui::state::{UiAction, use_app};
-use crate::view::history::{HistoryLayout, ModelRow, Standing};
+use crate::view::history::{HistoryLayout, LINEARIZABILITY, ModelRow, Standing};
 
 #[derive(Properties, PartialEq)]
 pub struct ModelsProps {
@@ -93,7 +93,7 @@ pub fn ConsistencyModels(props: &ModelsProps) -> Html {
                                             <button type="button" class="models-op" onclick={pick(op)}
                                                 aria-label={format!("Pick {op} in the history")}>{ op.to_string() }</button>
                                         }) }
-                                        if row.name == "Linearizability" {
+                                        if row.name == LINEARIZABILITY {
                                             { for layout.explanation.iter().map(|line| html! { <p class="models-why">{ line }</p> }) }
                                         }
                                     }

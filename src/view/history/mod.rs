@@ -16,7 +16,7 @@ pub use file::{FileHistory, FileWords, PAGE_BUDGET, POSITION, guess, open};
 pub use layout::{
     BATCH_BARS, Bar, BarState, FaultLine, HistoryInput, HistoryLayout, Point, layout,
 };
-pub use models::{ModelRow, SEQUENTIAL_BUDGET, Standing};
+pub use models::{LINEARIZABILITY, ModelRow, Standing};
 pub use verdict::{HistoryVerdict, Placed};
 
 use std::cell::RefCell;

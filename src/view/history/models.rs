@@ -12,7 +12,10 @@ use crate::engine::ids::OpId;
 use crate::engine::register::{RegisterInput, RegisterOutput};
 
 /// Placements the sequential-consistency search may try before answering "unknown".
-pub const SEQUENTIAL_BUDGET: u64 = 200_000;
+const SEQUENTIAL_BUDGET: u64 = 200_000;
+
+/// The name of the first row, which the page gives the history's explanation.
+pub const LINEARIZABILITY: &str = "Linearizability";
 
 /// Where a run stands with one model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,28 +112,22 @@ pub fn judge(history: &HistoryIndex, linearizable: &HistoryVerdict) -> Vec<Model
             }
         )
     });
-    let verdicts = if judged.is_empty() {
-        Model::ALL
-            .map(|m| {
-                (
-                    m,
-                    causal::Verdict::NotJudged("no reads or writes".to_string()),
-                )
-            })
-            .to_vec()
+    let unjudged = if judged.is_empty() {
+        Some("no reads or writes")
     } else if appends {
-        let reason = "appends: a read of several appended values does not name one write";
+        Some("appends: a read of several appended values does not name one write")
+    } else {
+        None
+    };
+    let verdicts = if let Some(reason) = unjudged {
         Model::ALL
             .map(|m| (m, causal::Verdict::NotJudged(reason.to_string())))
             .to_vec()
     } else {
-        let causal_ops: Vec<causal::Op> =
-            judged.iter().filter_map(|&i| as_causal(&ops[i])).collect();
-        let index: Vec<usize> = judged
+        let (index, causal_ops): (Vec<usize>, Vec<causal::Op>) = judged
             .iter()
-            .copied()
-            .filter(|&i| as_causal(&ops[i]).is_some())
-            .collect();
+            .filter_map(|&i| Some((i, as_causal(&ops[i])?)))
+            .unzip();
         let quiet = history.faults().last().map_or(0, |f| f.at_us);
         causal::judge(&causal_ops, quiet)
             .into_iter()
@@ -294,7 +291,7 @@ fn linearizability(
         ),
     };
     ModelRow {
-        name: "Linearizability",
+        name: LINEARIZABILITY,
         promise: "One order of all operations, each taking effect between its call and its answer.",
         standing,
         finding,
