@@ -38,6 +38,7 @@ fn describe(run: &dyn Run, id: EventId) -> Option<String> {
             crate::engine::time::format_us(i128::from(*by_us))
         ),
         EventKind::ClockDrift { ppm } => format!("clock drift set to {ppm} ppm"),
+        EventKind::Traitor { strategy } => format!("turns traitor ({})", strategy.label()),
         EventKind::Request { id, op, .. } => {
             let text = run
                 .request_json(*id)

@@ -71,7 +71,8 @@ impl FaultWatch {
                 | EventKind::Resume
                 | EventKind::LinkChange { .. }
                 | EventKind::ClockJump { .. }
-                | EventKind::ClockDrift { .. } => true,
+                | EventKind::ClockDrift { .. }
+                | EventKind::Traitor { .. } => true,
                 _ => false,
             };
             if fault {

@@ -2,6 +2,7 @@
 //! engine's facts (`engine::fact::Fact`) so a new lesson mostly reuses them. Each function returns
 //! a property for any protocol whose notes state the facts it reads.
 //!
+//! - `byzantine`: the Byzantine generals' IC1 and IC2, judged among the loyal nodes only.
 //! - `broadcast`: no duplication, agreement, FIFO, causal and total order, over `Delivered` facts.
 //! - `causal`: causal consistency, the session guarantees and eventual consistency of a
 //!   key-value history, from reads-from and each session's order.
@@ -18,6 +19,7 @@
 //!   between clients ignored), over a whole key-value store at once, with the same bounded search.
 
 pub mod broadcast;
+pub mod byzantine;
 pub mod causal;
 pub mod chosen;
 pub mod consensus;

@@ -2,6 +2,7 @@
 //! the scenario's fault script; interactive ones are recorded into the scenario at the instant they
 //! were applied, so replay reproduces them.
 
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, NodeId, join_nodes};
 use crate::engine::network::LinkConfig;
 use crate::engine::time::SimTime;
@@ -84,6 +85,12 @@ pub enum Action {
     ExpireTimers {
         node: NodeId,
     },
+    /// Turn the node into a traitor that lies by `strategy` from now on (for protocols with
+    /// Byzantine behaviours, `Protocol::BYZANTINE`).
+    Traitor {
+        node: NodeId,
+        strategy: Strategy,
+    },
     /// A client sends `op` to the node.
     ClientRequest {
         node: NodeId,
@@ -102,6 +109,7 @@ impl Action {
             | Action::ClockJump { node, .. }
             | Action::ClockDrift { node, .. }
             | Action::ExpireTimers { node }
+            | Action::Traitor { node, .. }
             | Action::ClientRequest { node, .. } => vec![*node],
             Action::Partition { groups } => groups.iter().flatten().copied().collect(),
             Action::PartitionOneWay { from, to } => from.iter().chain(to).copied().collect(),
@@ -154,6 +162,9 @@ impl Action {
                 )
             }
             Action::ExpireTimers { node } => format!("expire {node}'s timers"),
+            Action::Traitor { node, strategy } => {
+                format!("make {node} a {} traitor", strategy.label())
+            }
             Action::ClientRequest { node, op } => format!("client request {op} to {node}"),
         }
     }

@@ -5,6 +5,7 @@
 //! Nothing here touches the browser, a wall clock or ambient randomness (see ARCHITECTURE.md).
 
 pub mod action;
+pub mod byzantine;
 pub mod causality;
 pub mod clock;
 pub mod fact;

@@ -2,6 +2,7 @@
 //! [`Ctx`](crate::engine::Ctx) through which they only record effects (send, set or cancel a
 //! timer, persist, reply, annotate). They read only their own local clock and random stream.
 
+use crate::engine::byzantine::Lie;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, by_event};
 use crate::engine::register::{RegisterInput, RegisterOutput};
@@ -124,6 +125,18 @@ pub trait Protocol: Clone + Debug + 'static {
     /// The operation the workload generator sends as its `seq`-th request, drawn from `rng`.
     fn generate_request(_seq: u64, _rng: &mut crate::engine::rng::SimRng) -> Option<Self::Request> {
         None
+    }
+
+    /// Whether a node of this protocol can turn traitor (`Action::Traitor`): its messages then
+    /// pass through [`Protocol::lie`]. Scenarios that make a traitor of a node of any other
+    /// protocol are refused.
+    const BYZANTINE: bool = false;
+
+    /// What a traitor sends to `lie.to` in place of `msg`, by `lie.strategy` (never `Silent`, which
+    /// the engine handles by sending nothing); `None` withholds it. It may sign only as itself
+    /// (`lie.sign`). The default tells the truth.
+    fn lie(msg: &Self::Msg, _lie: &mut Lie<'_>) -> Option<Self::Msg> {
+        Some(msg.clone())
     }
 
     /// The register a request reads or writes, and how: for protocols whose clients read and

@@ -69,9 +69,15 @@ pub trait Run {
     /// The protocol's own timestamp on a note or a send event (`Protocol::note_stamp`,
     /// `Protocol::msg_stamp`).
     fn own_stamp(&self, event: EventId) -> Option<OwnStamp>;
+    /// Whether nodes can turn traitor (`Protocol::BYZANTINE`).
+    fn byzantine(&self) -> bool;
 }
 
 impl<P: Protocol> Run for Sim<P> {
+    fn byzantine(&self) -> bool {
+        P::BYZANTINE
+    }
+
     fn protocol(&self) -> &'static str {
         P::NAME
     }

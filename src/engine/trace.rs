@@ -2,6 +2,7 @@
 //! node's clock reading, a Lamport timestamp and causal parents. Vector timestamps are derived from
 //! the parents on demand (see `causality`), so an event's size does not grow with the node count.
 
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::LinkConfig;
 use crate::engine::time::SimTime;
@@ -115,6 +116,10 @@ pub enum EventKind {
     ClockDrift {
         ppm: i32,
     },
+    /// The node turned traitor: from now on it lies by `strategy`.
+    Traitor {
+        strategy: Strategy,
+    },
     Request {
         id: RequestId,
         op: OpId,
@@ -179,6 +184,7 @@ impl Kinds {
     pub const VIOLATION: Kinds = Kinds(1 << 26);
     /// Not an event: the step changed what `Protocol::watched` reads on a node it touched.
     pub const STATE: Kinds = Kinds(1 << 27);
+    pub const TRAITOR: Kinds = Kinds(1 << 28);
 
     /// Both sets together.
     pub const fn or(self, other: Kinds) -> Kinds {
@@ -224,6 +230,7 @@ impl EventKind {
             EventKind::LinkChange { .. } => ("link_change", Kinds::LINK_CHANGE),
             EventKind::ClockJump { .. } => ("clock_jump", Kinds::CLOCK_JUMP),
             EventKind::ClockDrift { .. } => ("clock_drift", Kinds::CLOCK_DRIFT),
+            EventKind::Traitor { .. } => ("traitor", Kinds::TRAITOR),
             EventKind::Request { .. } => ("request", Kinds::REQUEST),
             EventKind::RequestDrop { .. } => ("request_drop", Kinds::REQUEST_DROP),
             EventKind::Response { .. } => ("response", Kinds::RESPONSE),

@@ -2,6 +2,7 @@
 
 pub mod abd;
 pub mod broadcast;
+pub mod byzantine;
 pub mod chain;
 pub mod clocksync;
 pub mod crdt;

@@ -18,6 +18,7 @@ use crate::engine::sim::{MAX_CLIENT_NAME, Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
 use crate::protocols::abd::Abd;
 use crate::protocols::broadcast::Broadcast;
+use crate::protocols::byzantine::Byzantine;
 use crate::protocols::chain::Chain;
 use crate::protocols::clocksync::ClockSync;
 use crate::protocols::crdt::Crdt;
@@ -79,6 +80,7 @@ macro_rules! registry {
                 match self {
                     $(ProtocolConfig::$variant(params) => {
                         scenario.check_requests::<$protocol>()?;
+                        scenario.check_traitors::<$protocol>()?;
                         <$protocol as Protocol>::validate(params, scenario.nodes)
                             .map_err(ScenarioError)
                     })*
@@ -112,6 +114,7 @@ registry! {
     Abd => Abd,
     Crdt => Crdt,
     Dynamo => Dynamo,
+    ByzantineGenerals => Byzantine,
 }
 
 /// One node's clock, when it differs from the default.
@@ -339,6 +342,27 @@ impl Scenario {
                     "{place}: `{op}` is not a valid {} request: {e}",
                     P::NAME
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Only protocols with Byzantine behaviours may have traitors.
+    fn check_traitors<P: Protocol>(&self) -> Result<(), ScenarioError> {
+        if P::BYZANTINE {
+            return Ok(());
+        }
+        for (list, name) in [
+            (&self.faults, "faults"),
+            (&self.interventions, "interventions"),
+        ] {
+            if let Some((i, s)) = list
+                .iter()
+                .enumerate()
+                .find(|(_, s)| matches!(s.action, Action::Traitor { .. }))
+            {
+                let place = format!("{name}[{i}] ({})", s.action.describe());
+                return err(crate::engine::sim::no_traitors::<P>(&place));
             }
         }
         Ok(())

@@ -71,6 +71,13 @@ presets! {
         "generals-last-lost" violates "Agreement",
         "generals-lossy" violates "Agreement",
     ],
+    "Byzantine generals" => [
+        "byzantine-om-lieutenant",
+        "byzantine-om-commander",
+        "byzantine-om-three" violates "IC2: loyal commander obeyed",
+        "byzantine-sm-three",
+        "byzantine-om-seven",
+    ],
     "System models" => [
         "heartbeat-lossy" unseen ["A suspicion"],
     ],

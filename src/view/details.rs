@@ -143,6 +143,10 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
         }
         EventKind::ClockJump { by_us } => d.row("jumped by", format::offset(*by_us)),
         EventKind::ClockDrift { ppm } => d.row("drift", format!("{ppm} ppm")),
+        EventKind::Traitor { strategy } => {
+            d.row("strategy", strategy.label());
+            d.row("lies", strategy.describe());
+        }
         EventKind::Persist { what } => d.row("wrote", *what),
         EventKind::Annotate { text } => {
             // The event as the lesson names it, else what the note says.
@@ -208,6 +212,7 @@ pub fn human_kind(kind: &EventKind) -> &'static str {
         EventKind::LinkChange { .. } => "Link changed",
         EventKind::ClockJump { .. } => "Clock jump",
         EventKind::ClockDrift { .. } => "Clock drift",
+        EventKind::Traitor { .. } => "Turned traitor",
         EventKind::Request { .. } => "Client request",
         EventKind::RequestDrop { .. } => "Request lost",
         EventKind::Response { .. } => "Reply to client",

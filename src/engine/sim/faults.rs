@@ -38,6 +38,9 @@ impl<P: Protocol> Sim<P> {
                 )));
             }
         }
+        if !P::BYZANTINE && matches!(action, Action::Traitor { .. }) {
+            return Err(InputError(super::no_traitors::<P>(&action.describe())));
+        }
         let op = match &action {
             Action::ClientRequest { op, .. } => Some(Rc::new(
                 serde_json::from_value::<P::Request>(op.clone())
@@ -216,6 +219,15 @@ impl<P: Protocol> Sim<P> {
                     Some(node),
                     None,
                     EventKind::ClockJump { by_us },
+                );
+            }
+            Action::Traitor { node, strategy } => {
+                self.world.nodes[node.index()].traitor = Some(strategy);
+                self.world.record(
+                    &mut self.log,
+                    Some(node),
+                    None,
+                    EventKind::Traitor { strategy },
                 );
             }
             Action::ClockDrift { node, ppm } => {

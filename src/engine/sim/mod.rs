@@ -164,6 +164,14 @@ enum Next {
     Action,
 }
 
+/// Why `place`, which makes a traitor, is refused for protocol `P`.
+pub(crate) fn no_traitors<P: Protocol>(place: &str) -> String {
+    format!(
+        "{place}: {} has no Byzantine behaviours, so none of its nodes can turn traitor",
+        P::NAME
+    )
+}
+
 impl<P: Protocol> Sim<P> {
     /// Builds a run. Every node name, request and action is checked here; a bad one is an error.
     pub fn new(setup: Setup<P>) -> Result<Sim<P>, InputError> {
@@ -205,6 +213,9 @@ impl<P: Protocol> Sim<P> {
                 let place = format!("{name}[{i}] ({})", s.action.describe());
                 for node in s.action.nodes() {
                     check_node(node, &place)?;
+                }
+                if !P::BYZANTINE && matches!(s.action, Action::Traitor { .. }) {
+                    return Err(InputError(no_traitors::<P>(&place)));
                 }
                 let op = match &s.action {
                     Action::ClientRequest { op, .. } => Some(parse_op(op, &place)?),

@@ -2,6 +2,7 @@
 //! the diagram and the topology.
 
 use super::{PropertyReport, Sim, Stats};
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, MsgId, NodeId, TimerId};
 use crate::engine::network::LinkConfig;
 use crate::engine::protocol::{NodeStatus, NodeView, Protocol};
@@ -35,6 +36,9 @@ pub struct NodeSnapshot {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     pub timers: Vec<TimerInfo>,
+    /// How the node lies, once it has turned traitor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traitor: Option<Strategy>,
 }
 
 /// One copy of a message still in the network.
@@ -132,6 +136,7 @@ impl<P: Protocol> Sim<P> {
                     view: node.state.as_deref().map(P::view),
                     text: node.state.as_deref().and_then(P::editable_text),
                     timers,
+                    traitor: node.traitor,
                 }
             })
             .collect();

@@ -2,6 +2,7 @@
 //! storage, and the effects it records (sends, timers, persists, replies, notes).
 
 use super::{Item, Key, Log, Place, World};
+use crate::engine::byzantine::{Lie, Signature, Strategy};
 use crate::engine::ids::{MsgId, NodeId, RequestId, TimerId};
 use crate::engine::protocol::{Outcome, Protocol};
 use crate::engine::rng::SimRng;
@@ -71,16 +72,58 @@ impl<'a, P: Protocol> Ctx<'a, P> {
         &mut self.world.nodes[self.node.index()].rng
     }
 
-    /// Sends `msg` to `to`.
+    /// Sends `msg` to `to` (a traitor sends what its lie makes of it, if anything).
     pub fn send(&mut self, to: NodeId, msg: P::Msg) {
-        let id = self.post(msg);
-        self.transmit(to, id);
+        match self.traitor() {
+            None => {
+                let id = self.post(msg);
+                self.transmit(to, id);
+            }
+            Some(strategy) => self.send_lie(strategy, to, &msg),
+        }
     }
 
-    /// Sends the same message to every other node (one payload, one send event per peer).
+    /// Sends the same message to every other node (one payload, one send event per peer; a
+    /// traitor's lie may differ for each peer).
     pub fn broadcast(&mut self, msg: P::Msg) {
+        if let Some(strategy) = self.traitor() {
+            for to in self.peers() {
+                self.send_lie(strategy, to, &msg);
+            }
+            return;
+        }
         let id = self.post(msg);
         for to in self.peers() {
+            self.transmit(to, id);
+        }
+    }
+
+    /// This node's signature over `content` (see [`Signature`]).
+    pub fn sign(&self, content: u64) -> Signature {
+        Signature::make(self.node, content)
+    }
+
+    fn traitor(&self) -> Option<Strategy> {
+        self.world.nodes[self.node.index()].traitor
+    }
+
+    /// A traitor's send: nothing if it is silent, else what `Protocol::lie` makes of `msg`.
+    fn send_lie(&mut self, strategy: Strategy, to: NodeId, msg: &P::Msg) {
+        if strategy == Strategy::Silent {
+            return;
+        }
+        let traitors: Vec<NodeId> = self
+            .world
+            .nodes
+            .iter()
+            .filter(|slot| slot.traitor.is_some())
+            .map(|slot| slot.id)
+            .collect();
+        let nodes = self.node_count();
+        let rng = &mut self.world.nodes[self.node.index()].rng;
+        let mut lie = Lie::new(strategy, self.node, to, &traitors, nodes, rng);
+        if let Some(told) = P::lie(msg, &mut lie) {
+            let id = self.post(told);
             self.transmit(to, id);
         }
     }

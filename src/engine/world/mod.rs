@@ -12,6 +12,7 @@ mod pending;
 pub use context::Ctx;
 pub(crate) use pending::{Entry, Item, Key, MAX_PENDING, Place};
 
+use crate::engine::byzantine::Strategy;
 use crate::engine::clock::{Clock, ClockConfig};
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, OpId};
@@ -75,6 +76,8 @@ pub struct NodeSlot<P: Protocol> {
     pub(crate) inbox: Vec<u32>,
     /// `Protocol::watched` after the last step that touched the node (none while it is down).
     pub(crate) watched: Option<Watched>,
+    /// How the node lies, once it has turned traitor (it stays one through crashes).
+    pub(crate) traitor: Option<Strategy>,
 }
 
 impl<P: Protocol> NodeSlot<P> {
@@ -92,6 +95,7 @@ impl<P: Protocol> NodeSlot<P> {
             last: None,
             inbox: Vec::new(),
             watched: None,
+            traitor: None,
         }
     }
 
@@ -109,6 +113,11 @@ impl<P: Protocol> NodeSlot<P> {
 
     pub fn stable(&self) -> &P::Stable {
         &self.stable
+    }
+
+    /// How the node lies, if it is a traitor.
+    pub fn traitor(&self) -> Option<Strategy> {
+        self.traitor
     }
 
     pub fn last_event(&self) -> Option<EventId> {

@@ -37,6 +37,8 @@ pub enum EventName {
     LinkChange,
     ClockJump,
     ClockDrift,
+    /// A node turned traitor.
+    Traitor,
     Request,
     Response,
     GiveUp,
@@ -269,6 +271,7 @@ impl Moment {
             | (EventName::Heal, EventKind::Heal)
             | (EventName::ClockJump, EventKind::ClockJump { .. })
             | (EventName::ClockDrift, EventKind::ClockDrift { .. })
+            | (EventName::Traitor, EventKind::Traitor { .. })
             | (EventName::Request, EventKind::Request { .. })
             | (EventName::Response, EventKind::Response { .. })
             | (EventName::GiveUp, EventKind::GiveUp { .. })
