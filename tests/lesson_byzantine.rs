@@ -145,8 +145,9 @@ fn seven_generals_survive_two_colluding_traitors_with_om2_but_not_om1() {
     // The lesson's "try this": OM(1) against two traitors.
     let scenario = preset("byzantine-om-seven")
         .with_settings(
-            r#"{"name": "byzantine_generals", "algorithm": "oral", "m": 1}"#,
+            r#"{"name": "byzantine_generals", "algorithm": "oral", "m": 1, "round_us": 50000}"#,
             "1",
+            "7",
         )
         .expect("valid settings");
     let run = run_to_end(&scenario);

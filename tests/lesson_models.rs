@@ -108,7 +108,7 @@ fn the_lessons_try_this_fixes_what_it_says() {
     let settings = json!({"name": "dynamo", "n": 3, "r": 1, "w": 1, "resolve": "lww",
         "anti_entropy_every_us": 100_000});
     let repaired = preset("models-eventual")
-        .with_settings(&settings.to_string(), "1")
+        .with_settings(&settings.to_string(), "1", "3")
         .unwrap();
     let rows = table_of(&repaired);
     assert_eq!(rows[7].name, "Eventual consistency");

@@ -292,7 +292,7 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
         .unwrap();
     let protocol =
         r#"{"name": "paxos", "proposers": ["n1", "n2"], "acceptors": ["n3", "n4", "n5"]}"#;
-    let edited = scenario.with_settings(protocol, " 7 ").unwrap();
+    let edited = scenario.with_settings(protocol, " 7 ", "5").unwrap();
     assert_eq!(edited.seed, 7);
     assert!(
         edited.guide.is_none(),
@@ -304,7 +304,7 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
             .description
             .starts_with("You changed this scenario's settings")
     );
-    let twice = edited.with_settings(protocol, "7").unwrap();
+    let twice = edited.with_settings(protocol, "7", "5").unwrap();
     assert_eq!(twice.name, edited.name, "edited once, named once");
     assert_eq!(twice.description, edited.description);
     let mut run = edited.build().unwrap();
@@ -314,7 +314,8 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
         causeway::engine::sim::PropertyState::Violated { .. }
     )));
 
-    let mistake = |protocol: &str, seed: &str| scenario.with_settings(protocol, seed).unwrap_err();
+    let mistake =
+        |protocol: &str, seed: &str| scenario.with_settings(protocol, seed, "5").unwrap_err();
     assert!(mistake(protocol, "-1").contains("the seed must be a whole number"));
     assert!(mistake("{\"name\": \"paxos\",", "1").contains("not valid JSON"));
     assert!(mistake(r#"{"name": "paxos", "break_it": "sometimes"}"#, "1").contains("sometimes"));
@@ -323,4 +324,19 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
             .contains("`protocol.proposers` names n9")
     );
     assert!(mistake(r#"{"name": "nonsense"}"#, "1").contains("nonsense"));
+
+    // The node count: a number, within bounds, and one the scenario's other parts fit.
+    let nodes = |count: &str| scenario.with_settings(protocol, "1", count);
+    assert_eq!(nodes(" 6 ").unwrap().nodes, 6);
+    assert!(
+        nodes("five")
+            .unwrap_err()
+            .contains("the number of nodes must be a whole number")
+    );
+    assert!(nodes("0").unwrap_err().contains("`nodes` is 0"));
+    assert!(
+        nodes("4").unwrap_err().contains("names n5"),
+        "{}",
+        nodes("4").unwrap_err()
+    );
 }

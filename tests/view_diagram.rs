@@ -31,6 +31,7 @@ fn lanes(run: &dyn Run) -> Vec<LaneInfo> {
         .map(|n| LaneInfo {
             role: n.view.as_ref().and_then(|v| v.role.clone()),
             status: n.status,
+            traitor: n.traitor,
         })
         .collect()
 }

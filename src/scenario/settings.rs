@@ -1,6 +1,6 @@
 //! Changing an open scenario's settings in the page: its protocol parameters (the "break it"
-//! variant, quorum sizes, timeouts) and its seed, as a student does when a lesson says "set
-//! `break_it` back to `none` and run again".
+//! variant, quorum sizes, timeouts), its seed and its node count, as a student does when a lesson
+//! says "set `break_it` back to `none` and run again" or "try seven generals".
 
 use super::{MAX_DESCRIPTION_LEN, MAX_NAME_LEN, Scenario};
 
@@ -12,15 +12,28 @@ const CHANGED: &str =
     "You changed this scenario's settings; the text below describes the original. ";
 
 impl Scenario {
-    /// This scenario with `protocol` (the `protocol` object as JSON text) and `seed` (decimal)
-    /// instead of its own, without its guide (whose moments were written for the old settings) or
-    /// interventions, named as edited. Every mistake is a message naming what is wrong.
-    pub fn with_settings(&self, protocol: &str, seed: &str) -> Result<Scenario, String> {
+    /// This scenario with `protocol` (the `protocol` object as JSON text), `seed` and `nodes`
+    /// (decimal) instead of its own, without its guide (whose moments were written for the old
+    /// settings) or interventions, named as edited. Every mistake is a message naming what is
+    /// wrong.
+    pub fn with_settings(
+        &self,
+        protocol: &str,
+        seed: &str,
+        nodes: &str,
+    ) -> Result<Scenario, String> {
         let seed: u64 = seed.trim().parse().map_err(|_| {
             format!(
                 "the seed must be a whole number from 0 to {}, not “{}”",
                 u64::MAX,
                 seed.trim()
+            )
+        })?;
+        let nodes: u32 = nodes.trim().parse().map_err(|_| {
+            format!(
+                "the number of nodes must be a whole number from 1 to {}, not “{}”",
+                super::MAX_NODES,
+                nodes.trim()
             )
         })?;
         let protocol: serde_json::Value = serde_json::from_str(protocol)
@@ -31,6 +44,7 @@ impl Scenario {
         };
         object.insert("protocol".into(), protocol);
         object.insert("seed".into(), seed.into());
+        object.insert("nodes".into(), nodes.into());
         object.remove("guide");
         object.remove("interventions");
         let mut name = self.name.clone();

@@ -66,11 +66,12 @@ impl Session {
     }
 
     /// The settings a student may change (`Scenario::with_settings`): the protocol's parameters as
-    /// JSON, and the seed. Cheap enough for every render: nothing is cloned.
-    pub fn settings(&self) -> (String, u64) {
+    /// JSON, the seed and the node count. Cheap enough for every render: nothing is cloned.
+    pub fn settings(&self) -> (String, u64, u32) {
         (
             serde_json::to_string(&self.scenario.protocol).unwrap_or_default(),
             self.scenario.seed,
+            self.scenario.nodes,
         )
     }
 

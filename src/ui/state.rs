@@ -160,10 +160,11 @@ pub enum UiAction {
     Open(Box<Scenario>, Option<&'static str>),
     /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
     ConfirmOpen(bool),
-    /// Run the open scenario again with these protocol settings (JSON) and seed.
+    /// Run the open scenario again with these protocol settings (JSON), seed and node count.
     Rerun {
         protocol: String,
         seed: String,
+        nodes: String,
     },
     /// Open a share link: its scenario, then catch up with its position and take its view.
     OpenLink(Box<Link>),
@@ -308,10 +309,14 @@ impl Reducible for Ui {
             UiAction::Open(scenario, preset) => {
                 ask_then_open(&mut ui, &mut guard, scenario, preset, SimTime::ZERO)
             }
-            UiAction::Rerun { protocol, seed } => {
+            UiAction::Rerun {
+                protocol,
+                seed,
+                nodes,
+            } => {
                 match guard
                     .as_ref()
-                    .map(|s| s.scenario().with_settings(&protocol, &seed))
+                    .map(|s| s.scenario().with_settings(&protocol, &seed, &nodes))
                 {
                     Some(Ok(scenario)) => {
                         ask_then_open(&mut ui, &mut guard, Box::new(scenario), None, SimTime::ZERO)

@@ -92,6 +92,8 @@ pub struct NodeInspect {
     pub vector: Option<String>,
     /// The protocol's example client request as JSON text; `None` if it takes no requests.
     pub example_request: Option<String>,
+    /// Whether the node can be made a traitor (`Protocol::BYZANTINE`).
+    pub byzantine: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,6 +200,7 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         .map(|n| LaneInfo {
             role: n.view.as_ref().and_then(|v| v.role.clone()),
             status: n.status,
+            traitor: n.traitor,
         })
         .collect();
 
@@ -399,6 +402,7 @@ fn inspect(
                 now: snapshot.now.0,
                 vector,
                 example_request: session.run.example_request().map(|r| r.to_string()),
+                byzantine: session.run.byzantine(),
             })
         }
         Selection::Link(a, b) => Inspect::Link(LinkInspect {

@@ -1,6 +1,7 @@
 //! The topology view as geometry: nodes on a ring, a line per pair of nodes coloured by the state of
 //! its links, and every message in flight as a dot along its link.
 
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::LinkConfig;
 use crate::engine::protocol::NodeStatus;
@@ -46,6 +47,8 @@ pub struct TopoNode {
     pub name: String,
     pub role: Option<String>,
     pub status: NodeStatus,
+    /// How the node lies, if it has turned traitor.
+    pub traitor: Option<Strategy>,
 }
 
 /// The two directed links between a pair of nodes, drawn as one line.
@@ -134,6 +137,7 @@ pub fn layout(snapshot: &Snapshot, size: f64) -> TopologyLayout {
                 name: node.id.to_string(),
                 role: node.view.as_ref().and_then(|v| v.role.clone()),
                 status: node.status,
+                traitor: node.traitor,
             }
         })
         .collect();

@@ -23,6 +23,7 @@ import { tests as quorumTests } from "./quorums.mjs";
 import { tests as historyFileTests } from "./history-files.mjs";
 import { tests as crdtTests } from "./crdt.mjs";
 import { tests as modelTests } from "./models.mjs";
+import { tests as byzantineTests } from "./byzantine.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -39,6 +40,7 @@ const tests = [
   ...historyFileTests,
   ...crdtTests,
   ...modelTests,
+  ...byzantineTests,
   ...a11yTests,
 ];
 

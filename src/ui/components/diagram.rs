@@ -379,6 +379,7 @@ fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -
                 };
                 let selected = selection == Selection::Node(lane.node);
                 let subtitle = match lane.status {
+                    NodeStatus::Up if lane.traitor.is_some() => "traitor".to_string(),
                     NodeStatus::Up => lane.role.clone().unwrap_or_default(),
                     NodeStatus::Crashed => "crashed".to_string(),
                     NodeStatus::Paused => "paused".to_string(),
@@ -404,9 +405,13 @@ fn headers(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -
                     HeaderFit::Sideways { .. } => html! {},
                 };
                 // The name a screen reader hears is the header's text, and so is its tooltip.
-                let tooltip = format!("{} {subtitle}", lane.name).trim_end().to_string();
+                let tooltip = match (lane.traitor, &lane.role) {
+                    (Some(strategy), Some(role)) => format!("{} {subtitle} ({}), {role}", lane.name, strategy.label()),
+                    _ => format!("{} {subtitle}", lane.name).trim_end().to_string(),
+                };
                 html! {
                     <g key={lane.node.0} class={classes!("lane-header", format!("tone-{tone}"), format!("status-{status}"), selected.then_some("is-selected"),
+                        lane.traitor.is_some().then_some("is-traitor"),
                         spotlight.contains(&lane.node).then_some("is-spotlit"))}
                         data-k="n" data-id={lane.node.0.to_string()} data-node={lane.name.clone()}
                         tabindex="0" role="button" aria-pressed={selected.to_string()}

@@ -11,6 +11,7 @@ use super::empty_state::EmptyState;
 use super::icons;
 use super::text_edit::TextEdit;
 use crate::engine::action::Action;
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::protocol::NodeStatus;
@@ -64,6 +65,56 @@ fn kv(rows: &[(String, String)]) -> Html {
         <dl class="kv">
             { for rows.iter().map(|(k, v)| html! { <><dt>{ k }</dt><dd>{ v }</dd></> }) }
         </dl>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TraitorProps {
+    node: NodeId,
+    traitor: Option<Strategy>,
+}
+
+/// A Byzantine protocol's node: how it lies, or a strategy to make it a traitor with.
+#[function_component]
+fn Traitor(props: &TraitorProps) -> Html {
+    let app = use_app();
+    let chosen = use_state(|| Strategy::TwoFaced);
+    if let Some(strategy) = props.traitor {
+        return html! {
+            <p class="traitor-note" data-testid="traitor">
+                <strong>{ format!("Traitor ({})", strategy.label()) }</strong>
+                { format!(": {}.", strategy.describe()) }
+            </p>
+        };
+    }
+    let on_choose = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(strategy) = Strategy::from_name(&value) {
+                chosen.set(strategy);
+            }
+        })
+    };
+    let make = intervene(
+        &app,
+        Action::Traitor {
+            node: props.node,
+            strategy: *chosen,
+        },
+    );
+    html! {
+        <div class="traitor-form" role="group" aria-label={format!("Make {} a traitor", props.node)}>
+            <select class="select" onchange={on_choose} aria-label="How the traitor lies" title={chosen.describe()}>
+                { for Strategy::ALL.into_iter().map(|s| html! {
+                    <option value={s.name()} selected={s == *chosen}>{ s.label() }</option>
+                }) }
+            </select>
+            <button type="button" class="button button-small button-danger" data-action="make-traitor"
+                title={format!("From now on, {} {}", props.node, chosen.describe())} onclick={make}>
+                { "Make traitor" }
+            </button>
+        </div>
     }
 }
 
@@ -156,6 +207,9 @@ fn NodeView(props: &NodeProps) -> Html {
                     { if n.drift_ppm == 0 { "Skew +1 %" } else { "Sync rate" } }
                 </button>
             </div>
+            if props.node.byzantine {
+                <Traitor node={id} traitor={n.traitor} />
+            }
             if let Some(text) = n.text.clone().filter(|_| up) {
                 <TextEdit node={id} {text} />
             }

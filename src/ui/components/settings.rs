@@ -1,5 +1,5 @@
-//! "Change the settings": the open scenario's protocol parameters (as JSON) and seed, editable, run
-//! again with one button. What a lesson's "set `break_it` back to `none`" asks for; a mistake is
+//! "Change the settings": the open scenario's protocol parameters (as JSON), seed and node count,
+//! editable, run again with one button. What a lesson's "set `break_it` back to `none`" asks for; a mistake is
 //! shown here, naming what is wrong, and the run stays as it was.
 
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -18,7 +18,8 @@ pub fn Settings(props: &SettingsProps) -> Html {
     let app = use_app();
     let protocol_ref = use_node_ref();
     let seed_ref = use_node_ref();
-    let (protocol, seed) = {
+    let nodes_ref = use_node_ref();
+    let (protocol, seed, nodes) = {
         let session = app.session.0.borrow();
         let Some(session) = session.as_ref() else {
             return Html::default();
@@ -26,18 +27,19 @@ pub fn Settings(props: &SettingsProps) -> Html {
         session.settings()
     };
     // What the student typed, kept across renders (and a failed run) until the scenario changes.
-    let draft = use_state(|| None::<(String, String)>);
+    let draft = use_state(|| None::<(String, String, String)>);
     {
         let draft = draft.clone();
-        use_effect_with((protocol.clone(), seed), move |_| draft.set(None));
+        use_effect_with((protocol.clone(), seed, nodes), move |_| draft.set(None));
     }
-    let (shown_protocol, shown_seed) = (*draft)
+    let (shown_protocol, shown_seed, shown_nodes) = (*draft)
         .clone()
-        .unwrap_or_else(|| (protocol.clone(), seed.to_string()));
+        .unwrap_or_else(|| (protocol.clone(), seed.to_string(), nodes.to_string()));
     let edit = {
         let draft = draft.clone();
         let protocol_ref = protocol_ref.clone();
         let seed_ref = seed_ref.clone();
+        let nodes_ref = nodes_ref.clone();
         Callback::from(move |_: InputEvent| {
             let protocol = protocol_ref
                 .cast::<HtmlTextAreaElement>()
@@ -47,15 +49,27 @@ pub fn Settings(props: &SettingsProps) -> Html {
                 .cast::<HtmlInputElement>()
                 .map(|i| i.value())
                 .unwrap_or_default();
-            draft.set(Some((protocol, seed)));
+            let nodes = nodes_ref
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            draft.set(Some((protocol, seed, nodes)));
         })
     };
     let run = {
         let dispatch = app.dispatch.clone();
-        let shown = (shown_protocol.clone(), shown_seed.clone());
+        let shown = (
+            shown_protocol.clone(),
+            shown_seed.clone(),
+            shown_nodes.clone(),
+        );
         Callback::from(move |_: MouseEvent| {
-            let (protocol, seed) = shown.clone();
-            dispatch.dispatch(UiAction::Rerun { protocol, seed });
+            let (protocol, seed, nodes) = shown.clone();
+            dispatch.dispatch(UiAction::Rerun {
+                protocol,
+                seed,
+                nodes,
+            });
         })
     };
     let lines = (protocol.len() / 36).clamp(2, 8) + 1;
@@ -71,7 +85,12 @@ pub fn Settings(props: &SettingsProps) -> Html {
             <label class="field field-inline">
                 <span class="field-label">{ "Seed" }</span>
                 <input ref={seed_ref} class="input input-small" type="text" inputmode="numeric"
-                    aria-label="Seed" value={shown_seed} oninput={edit} />
+                    aria-label="Seed" value={shown_seed} oninput={edit.clone()} />
+            </label>
+            <label class="field field-inline">
+                <span class="field-label">{ "Nodes" }</span>
+                <input ref={nodes_ref} class="input input-small" type="text" inputmode="numeric"
+                    aria-label="Number of nodes" value={shown_nodes} oninput={edit} />
             </label>
             if let Some(error) = &props.error {
                 <p class="settings-error" role="alert" data-testid="settings-error">{ error }</p>

@@ -113,6 +113,7 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
         .collect();
     unusual.sort();
     unusual.dedup();
+    let traitors = layout.nodes.iter().any(|node| node.traitor.is_some());
 
     html! {
         <section class="panel panel-topology" aria-labelledby="topology-title" data-region="topology">
@@ -151,24 +152,36 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                     let selected = props.selected_node == Some(node.node);
                     html! {
                         <g key={node.node.0} class={classes!("topo-node", format!("tone-{tone}"), format!("status-{status}"),
-                                grouped.then_some("is-grouped"), selected.then_some("is-selected"),
+                                grouped.then_some("is-grouped"), selected.then_some("is-selected"), node.traitor.is_some().then_some("is-traitor"),
                                 props.spotlight.contains(&node.node).then_some("is-spotlit"))}
                             data-k="n" data-id={node.node.0.to_string()} data-node={node.name.clone()}
                             tabindex="0" role="button" aria-label={format!("{}: inspect", node.name)}>
                             if grouped {
                                 <circle class="group-ring" cx={coord(node.x)} cy={coord(node.y)} r={coord(node_r + 5.0)} />
                             }
+                            if node.traitor.is_some() {
+                                <circle class="traitor-ring" cx={coord(node.x)} cy={coord(node.y)} r={coord(node_r + 4.0)} />
+                            }
                             <circle class="body" cx={coord(node.x)} cy={coord(node.y)} r={coord(node_r)} />
                             if n <= 16 {
                                 <text x={coord(node.x)} y={coord(node.y + 4.0)}>{ &node.name }</text>
                             }
-                            <title>{ format!("{} · {} · {}", node.name, node.role.as_deref().unwrap_or("no role"), status) }</title>
+                            <title>{ match node.traitor {
+                                Some(strategy) => format!("{} · {} · {} · traitor ({})", node.name, node.role.as_deref().unwrap_or("no role"), status, strategy.label()),
+                                None => format!("{} · {} · {}", node.name, node.role.as_deref().unwrap_or("no role"), status),
+                            } }</title>
                         </g>
                     }
                 }) }
             </svg>
-            if !unusual.is_empty() {
-                <ul class="topo-legend" aria-label="Link states shown">
+            if !unusual.is_empty() || traitors {
+                <ul class="topo-legend" aria-label="Link states and traitors shown">
+                    if traitors {
+                        <li class="topo-traitor">
+                            <svg width="22" height="12" aria-hidden="true"><circle class="traitor-ring" cx="11" cy="6" r="5" /></svg>
+                            { "traitor: lies in what it sends" }
+                        </li>
+                    }
                     { for unusual.iter().map(|state| html! {
                         <li class={classes!("topo-link", state.class())}>
                             <svg width="22" height="8" aria-hidden="true"><line class="stroke" x1="1" y1="4" x2="21" y2="4" /></svg>

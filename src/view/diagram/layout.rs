@@ -54,6 +54,7 @@ pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) 
             name: NodeId(i as u32).to_string(),
             role: info.role.clone(),
             status: info.status,
+            traitor: info.traitor,
         })
         .collect();
 

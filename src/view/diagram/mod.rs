@@ -22,6 +22,7 @@ pub use hit::Hit;
 pub use layout::{add_own_stamps, add_vector_stamps, lane_x, layout};
 pub use text::render_text;
 
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::{EventId, MsgId, NodeId};
 use crate::engine::protocol::NodeStatus;
 use crate::engine::sim::InFlight;
@@ -152,6 +153,8 @@ pub struct DiagramInput<'a> {
 pub struct LaneInfo {
     pub role: Option<String>,
     pub status: NodeStatus,
+    /// How the node lies, if it has turned traitor.
+    pub traitor: Option<Strategy>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -161,6 +164,7 @@ pub struct Lane {
     pub name: String,
     pub role: Option<String>,
     pub status: NodeStatus,
+    pub traitor: Option<Strategy>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

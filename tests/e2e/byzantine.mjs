@@ -1,0 +1,85 @@
+// The Byzantine generals in the page: traitors are marked on their lane and in the topology, a
+// student makes a loyal general a traitor from the inspector and IC2 breaks, and "Change the
+// settings" runs the lesson with another number of generals.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { axeProblems } from "./a11y.mjs";
+import { withPage } from "./shell.mjs";
+import { DESKTOP, jump, openPreset, waitFor } from "./sandbox.mjs";
+
+/** The nodes whose lane header and topology node say they are traitors. */
+async function traitors(page) {
+  const lanes = await page.locator("svg.diagram .lane-header.is-traitor").evaluateAll((els) => els.map((e) => e.dataset.node));
+  const ring = await page.locator("svg.topology .topo-node.is-traitor").evaluateAll((els) => els.map((e) => e.dataset.node));
+  assert.deepEqual(lanes, ring, "the lanes and the topology agree");
+  return lanes;
+}
+
+/** The names of the violated checkers. */
+async function violated(page) {
+  return page.locator("[data-region=checkers] .is-violated .checker-name").evaluateAll((els) =>
+    els.map((e) => e.firstChild.textContent.trim()),
+  );
+}
+
+export const tests = [
+  {
+    name: "Byzantine generals: the traitor is marked, and making a second traitor from the inspector breaks IC2",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "byzantine-om-lieutenant");
+        await page.locator("[data-action=guide-leave]").click();
+        await jump(page, "150ms", 150_000);
+        assert.deepEqual(await traitors(page), ["n4"]);
+        assert.deepEqual(await violated(page), []);
+        await page.locator('svg.topology .topo-node[data-node="n4"]').click();
+        await page.locator("[data-testid=traitor]", { hasText: "Traitor (two-faced)" }).waitFor();
+        await page.screenshot({ path: join(shots, "byzantine-om1.png") });
+
+        // n3 turns traitor as the commander's order goes out: round 2's relays lie.
+        await jump(page, "10ms", 10_000);
+        await page.locator('svg.topology .topo-node[data-node="n3"]').click();
+        const form = page.getByRole("group", { name: "Make n3 a traitor" });
+        await form.getByLabel("How the traitor lies").selectOption("two_faced");
+        await form.locator("[data-action=make-traitor]").click();
+        await waitFor("n3 marked a traitor", async () => (await traitors(page)).length === 2);
+        assert.deepEqual(await traitors(page), ["n3", "n4"]);
+        await jump(page, "150ms", 150_000);
+        await waitFor("IC2 broken", async () => (await violated(page)).length > 0);
+        assert.deepEqual(await violated(page), ["IC2: loyal commander obeyed"]);
+        assert.deepEqual(await axeProblems(page, "two traitors"), []);
+        await page.screenshot({ path: join(shots, "byzantine-two-traitors.png") });
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "Byzantine generals: the settings change the number of generals, and a bad count is named",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "byzantine-om-three");
+        await page.locator("[data-action=guide-leave]").click();
+        const settings = page.locator("[data-region=settings]");
+        await settings.locator("summary").click();
+        const nodes = settings.getByLabel("Number of nodes");
+        assert.equal(await nodes.inputValue(), "3");
+        await nodes.fill("11");
+        await settings.locator("[data-action=rerun]").click();
+        await settings.locator("[data-testid=settings-error]", { hasText: "must be from 3 to 10" }).waitFor();
+        assert.equal(await nodes.inputValue(), "11", "the student's text is kept");
+
+        // Four generals outvote the same traitor: IC2 holds.
+        await nodes.fill("4");
+        await settings.locator("[data-action=rerun]").click();
+        await page.locator(".lesson-title", { hasText: "(edited)" }).waitFor();
+        assert.equal(await page.locator("svg.diagram .lane-header").count(), 4);
+        await jump(page, "150ms", 150_000);
+        assert.deepEqual(await violated(page), []);
+        assert.deepEqual(await traitors(page), ["n3"]);
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+];
