@@ -40,6 +40,7 @@ fn benchmark(
         workload,
         faults: Vec::new(),
         interventions: Vec::new(),
+        model: None,
         guide: None,
     }
 }

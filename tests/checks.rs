@@ -175,6 +175,7 @@ fn story(
             .collect(),
         interventions: Vec::new(),
         params: library,
+        model: None,
     };
     let mut sim = Sim::new(setup).expect("the story is valid");
     sim.run();

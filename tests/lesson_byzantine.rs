@@ -10,7 +10,7 @@ use causeway::engine::byzantine::Strategy;
 use causeway::engine::run::Run;
 use causeway::engine::time::SimTime;
 use causeway::engine::{Fact, NodeId};
-use causeway::scenario::Scenario;
+use causeway::scenario::{Scenario, Settings};
 use lessons::*;
 use serde_json::json;
 
@@ -144,11 +144,12 @@ fn seven_generals_survive_two_colluding_traitors_with_om2_but_not_om1() {
 
     // The lesson's "try this": OM(1) against two traitors.
     let scenario = preset("byzantine-om-seven")
-        .with_settings(
-            r#"{"name": "byzantine_generals", "algorithm": "oral", "m": 1, "round_us": 50000}"#,
-            "1",
-            "7",
-        )
+        .with_settings(&Settings {
+            protocol:
+                r#"{"name": "byzantine_generals", "algorithm": "oral", "m": 1, "round_us": 50000}"#
+                    .into(),
+            ..preset("byzantine-om-seven").settings()
+        })
         .expect("valid settings");
     let run = run_to_end(&scenario);
     assert_eq!(violated(run.as_ref()), [IC1]);
@@ -157,8 +158,23 @@ fn seven_generals_survive_two_colluding_traitors_with_om2_but_not_om1() {
 
 #[test]
 fn a_second_traitor_breaks_om1_with_four_generals() {
-    // The lesson's "try this": n3 turns traitor before round 2.
+    // The lesson's "try this": the model allows a second traitor, and n3 turns traitor before
+    // round 2. Under the lesson's own model (at most one faulty node) it is refused.
     let mut scenario = preset("byzantine-om-lieutenant");
+    let mut refused = scenario.build().expect("valid");
+    refused.run_until(SimTime(10_000));
+    let error = refused
+        .apply(Action::Traitor {
+            node: n(3),
+            strategy: Strategy::TwoFaced,
+        })
+        .expect_err("outside the model");
+    assert!(
+        error.0.contains("at most 1 faulty node, and n4 already is"),
+        "{}",
+        error.0
+    );
+    scenario.model.as_mut().expect("a model").faulty = Some(2);
     scenario.interventions.push(Scheduled {
         at_us: SimTime(10_000),
         action: Action::Traitor {

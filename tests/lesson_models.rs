@@ -6,7 +6,7 @@
 mod lessons;
 
 use causeway::engine::ids::OpId;
-use causeway::scenario::Scenario;
+use causeway::scenario::{Scenario, Settings};
 use causeway::view::history::{HistoryIndex, ModelRow, Standing};
 use lessons::*;
 use serde_json::json;
@@ -108,7 +108,12 @@ fn the_lessons_try_this_fixes_what_it_says() {
     let settings = json!({"name": "dynamo", "n": 3, "r": 1, "w": 1, "resolve": "lww",
         "anti_entropy_every_us": 100_000});
     let repaired = preset("models-eventual")
-        .with_settings(&settings.to_string(), "1", "3")
+        .with_settings(&Settings {
+            protocol: settings.to_string(),
+            seed: "1".into(),
+            nodes: "3".into(),
+            model: String::new(),
+        })
         .unwrap();
     let rows = table_of(&repaired);
     assert_eq!(rows[7].name, "Eventual consistency");

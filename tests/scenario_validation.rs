@@ -1,6 +1,6 @@
 //! Bad scenarios are refused with a message that says what is wrong and where; they never panic.
 
-use causeway::scenario::{Scenario, presets};
+use causeway::scenario::{Scenario, Settings, presets};
 
 fn base() -> serde_json::Value {
     serde_json::from_str(presets::find("heartbeat-crash").unwrap().json).unwrap()
@@ -292,7 +292,15 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
         .unwrap();
     let protocol =
         r#"{"name": "paxos", "proposers": ["n1", "n2"], "acceptors": ["n3", "n4", "n5"]}"#;
-    let edited = scenario.with_settings(protocol, " 7 ", "5").unwrap();
+    let settings = |protocol: &str, seed: &str, nodes: &str| Settings {
+        protocol: protocol.to_string(),
+        seed: seed.to_string(),
+        nodes: nodes.to_string(),
+        model: String::new(),
+    };
+    let edited = scenario
+        .with_settings(&settings(protocol, " 7 ", "5"))
+        .unwrap();
     assert_eq!(edited.seed, 7);
     assert!(
         edited.guide.is_none(),
@@ -304,7 +312,7 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
             .description
             .starts_with("You changed this scenario's settings")
     );
-    let twice = edited.with_settings(protocol, "7", "5").unwrap();
+    let twice = edited.with_settings(&settings(protocol, "7", "5")).unwrap();
     assert_eq!(twice.name, edited.name, "edited once, named once");
     assert_eq!(twice.description, edited.description);
     let mut run = edited.build().unwrap();
@@ -314,8 +322,11 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
         causeway::engine::sim::PropertyState::Violated { .. }
     )));
 
-    let mistake =
-        |protocol: &str, seed: &str| scenario.with_settings(protocol, seed, "5").unwrap_err();
+    let mistake = |protocol: &str, seed: &str| {
+        scenario
+            .with_settings(&settings(protocol, seed, "5"))
+            .unwrap_err()
+    };
     assert!(mistake(protocol, "-1").contains("the seed must be a whole number"));
     assert!(mistake("{\"name\": \"paxos\",", "1").contains("not valid JSON"));
     assert!(mistake(r#"{"name": "paxos", "break_it": "sometimes"}"#, "1").contains("sometimes"));
@@ -326,7 +337,7 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
     assert!(mistake(r#"{"name": "nonsense"}"#, "1").contains("nonsense"));
 
     // The node count: a number, within bounds, and one the scenario's other parts fit.
-    let nodes = |count: &str| scenario.with_settings(protocol, "1", count);
+    let nodes = |count: &str| scenario.with_settings(&settings(protocol, "1", count));
     assert_eq!(nodes(" 6 ").unwrap().nodes, 6);
     assert!(
         nodes("five")
@@ -338,5 +349,34 @@ fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
         nodes("4").unwrap_err().contains("names n5"),
         "{}",
         nodes("4").unwrap_err()
+    );
+
+    // The system model: JSON, checked like any other; empty for none.
+    let model = |text: &str| {
+        scenario.with_settings(&Settings {
+            model: text.to_string(),
+            ..settings(protocol, "1", "5")
+        })
+    };
+    let recovery =
+        r#"{"network": "fair_loss", "nodes": "crash_recovery", "timing": "asynchronous"}"#;
+    assert!(model(recovery).unwrap().model.is_some());
+    let crash_stop = recovery.replace("crash_recovery", "crash_stop");
+    assert!(
+        model(&crash_stop).unwrap_err().contains(
+            "faults[3] (restart n4): the model is crash-stop: a crashed node never comes back"
+        ),
+        "the lesson restarts a node"
+    );
+    assert!(model("").unwrap().model.is_none());
+    assert!(
+        model("{")
+            .unwrap_err()
+            .contains("the model is not valid JSON")
+    );
+    assert!(
+        model(r#"{"network": "perfect", "nodes": "crash_stop", "timing": "asynchronous"}"#)
+            .unwrap_err()
+            .contains("unknown variant `perfect`")
     );
 }

@@ -1,7 +1,7 @@
 //! The Byzantine generals' interactive consistency conditions (Lamport, Shostak and Pease), over
 //! `Fact::Proposed` (the commander's order) and `Fact::Decided` (each lieutenant's), judged among
-//! the loyal nodes only: a node that has turned traitor (`Action::Traitor`) may say anything, and
-//! what it decided does not count.
+//! the loyal nodes only: a node that has turned traitor (`Action::Traitor`) or crashed is faulty,
+//! and what it decided does not count.
 //!
 //! - IC1: all loyal lieutenants obey the same order;
 //! - IC2: if the commander is loyal, every loyal lieutenant obeys the order it sent.
@@ -10,10 +10,10 @@ use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::property::always;
 use crate::engine::protocol::{CheckCx, Property, Protocol, Verdict};
-use crate::engine::trace::Kinds;
+use crate::engine::trace::{EventKind, Kinds};
 
-/// The facts they read, and traitors turning (which changes who is loyal).
-const WATCHES: Kinds = Kinds::ANNOTATE.or(Kinds::TRAITOR);
+/// The facts they read, and traitors turning and nodes crashing (which changes who is loyal).
+const WATCHES: Kinds = Kinds::ANNOTATE.or(Kinds::TRAITOR).or(Kinds::CRASH);
 
 /// The order and each lieutenant's decision, with the events that stated them.
 #[derive(Clone, Debug, Default)]
@@ -22,11 +22,19 @@ struct Orders {
     order: Option<(NodeId, String, EventId)>,
     /// Per node, its latest decision.
     decided: Vec<Option<(String, EventId)>>,
+    /// Per node, whether it has crashed: a crash is a fault too.
+    crashed: Vec<bool>,
 }
 
 impl Orders {
     fn read<P: Protocol>(&mut self, cx: &CheckCx<'_, P>) {
         self.decided.resize(cx.nodes.len(), None);
+        self.crashed.resize(cx.nodes.len(), false);
+        for (_, e) in cx.new_events() {
+            if let (EventKind::Crash, Some(node)) = (&e.kind, e.node) {
+                self.crashed[node.index()] = true;
+            }
+        }
         for (event, node, fact) in cx.new_facts() {
             match fact {
                 Fact::Proposed { value, .. } => self.order = Some((node, value.clone(), event)),
@@ -38,6 +46,11 @@ impl Orders {
         }
     }
 
+    /// Whether `node` has never crashed nor turned traitor.
+    fn loyal_node<P: Protocol>(&self, cx: &CheckCx<'_, P>, node: NodeId) -> bool {
+        cx.nodes[node.index()].traitor().is_none() && !self.crashed[node.index()]
+    }
+
     /// Every loyal node's decision, in node order.
     fn loyal<'a, P: Protocol>(
         &'a self,
@@ -45,9 +58,7 @@ impl Orders {
     ) -> impl Iterator<Item = (NodeId, &'a String, EventId)> + 'a {
         self.decided.iter().enumerate().filter_map(|(i, d)| {
             let (value, event) = d.as_ref()?;
-            cx.nodes[i]
-                .traitor()
-                .is_none()
+            self.loyal_node(cx, NodeId(i as u32))
                 .then_some((NodeId(i as u32), value, *event))
         })
     }
@@ -91,7 +102,7 @@ pub fn loyal_validity<P: Protocol>() -> Box<dyn Property<P>> {
             let Some((commander, order, given)) = orders.order.clone() else {
                 return Verdict::Holds;
             };
-            if cx.nodes[commander.index()].traitor().is_some() {
+            if !orders.loyal_node(cx, commander) {
                 return Verdict::Holds;
             }
             match orders.loyal(cx).find(|(_, v, _)| **v != order) {

@@ -10,6 +10,7 @@ pub mod causality;
 pub mod clock;
 pub mod fact;
 pub mod ids;
+pub mod model;
 pub mod network;
 pub mod property;
 pub mod protocol;

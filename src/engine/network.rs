@@ -2,6 +2,7 @@
 //! one-way) and held links. Pure data plus the draws that decide each message's fate.
 
 use crate::engine::ids::NodeId;
+use crate::engine::model::Timing;
 use crate::engine::rng::SimRng;
 use crate::engine::time::SimTime;
 use serde::{Deserialize, Serialize};
@@ -124,6 +125,8 @@ pub struct Network {
     /// Per sending node, its outgoing links' streams, derived on its first send.
     rngs: Vec<Vec<SimRng>>,
     fifo_last: Vec<u64>,
+    /// The declared model's timing, which bounds (or, before GST, stretches) every delay.
+    timing: Option<Timing>,
 }
 
 impl Network {
@@ -144,7 +147,13 @@ impl Network {
             held_count: 0,
             rngs: vec![Vec::new(); n],
             fifo_last: vec![0; n * n],
+            timing: None,
         }
+    }
+
+    /// Keeps every delay to `timing` from now on (see `Timing::arrival`).
+    pub fn set_timing(&mut self, timing: Timing) {
+        self.timing = Some(timing);
     }
 
     fn slot(&self, from: NodeId, to: NodeId) -> usize {
@@ -276,12 +285,18 @@ impl Network {
             *row = SimRng::derive_links(self.seed, from, self.n as u32);
         }
         let rng = &mut row[to.index()];
-        let first = Self::one_copy(&config, rng, now);
-        let second = if rng.chance_ppm(config.duplicate_ppm) {
+        let mut first = Self::one_copy(&config, rng, now);
+        let mut second = if rng.chance_ppm(config.duplicate_ppm) {
             Some(Self::one_copy(&config, rng, now))
         } else {
             None
         };
+        if let Some(timing) = self.timing {
+            first.arrive_at = timing.arrival(now, first.arrive_at, rng);
+            if let Some(copy) = &mut second {
+                copy.arrive_at = timing.arrival(now, copy.arrive_at, rng);
+            }
+        }
         let (first, second) = if config.fifo {
             let last = &mut self.fifo_last[slot];
             let first = Self::in_order(first, last);

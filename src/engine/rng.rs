@@ -18,6 +18,8 @@ pub enum Purpose {
     Node(NodeId),
     Workload,
     Faults,
+    /// The traitors a sweep draws under a Byzantine model.
+    Traitors,
 }
 
 impl Purpose {
@@ -26,6 +28,7 @@ impl Purpose {
             Purpose::Node(n) => (1 << 56) | u64::from(n.0),
             Purpose::Workload => 3 << 56,
             Purpose::Faults => 4 << 56,
+            Purpose::Traitors => 5 << 56,
         }
     }
 }

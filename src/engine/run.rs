@@ -5,6 +5,7 @@ use crate::engine::action::{Action, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
+use crate::engine::model::SystemModel;
 use crate::engine::protocol::{LogWords, Outcome, OwnStamp, Protocol};
 use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
@@ -71,11 +72,23 @@ pub trait Run {
     fn own_stamp(&self, event: EventId) -> Option<OwnStamp>;
     /// Whether nodes can turn traitor (`Protocol::BYZANTINE`).
     fn byzantine(&self) -> bool;
+    /// The declared system model, if any.
+    fn model(&self) -> Option<SystemModel>;
+    /// Why the declared model forbids `action` now, if it does (see `SystemModel::forbids`).
+    fn forbids(&self, action: &Action) -> Option<String>;
 }
 
 impl<P: Protocol> Run for Sim<P> {
     fn byzantine(&self) -> bool {
         P::BYZANTINE
+    }
+
+    fn model(&self) -> Option<SystemModel> {
+        Sim::model(self)
+    }
+
+    fn forbids(&self, action: &Action) -> Option<String> {
+        Sim::forbids(self, action)
     }
 
     fn protocol(&self) -> &'static str {

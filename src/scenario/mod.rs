@@ -6,11 +6,13 @@ pub mod guide;
 pub mod link;
 pub mod presets;
 mod settings;
+pub use settings::Settings;
 pub mod sweep;
 
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
 use crate::engine::ids::NodeId;
+use crate::engine::model::{SystemModel, faulty_nodes};
 use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::run::Run;
@@ -163,6 +165,10 @@ pub struct Scenario {
     pub faults: Vec<Scheduled>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interventions: Vec<Scheduled>,
+    /// The system model the lesson's guarantees assume, which the run enforces; none: every fault
+    /// is available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<SystemModel>,
     /// The guided lesson over this run, if any; it changes nothing the run does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guide: Option<guide::Guide>,
@@ -308,8 +314,49 @@ impl Scenario {
                 self.validate_action(&place, &scheduled.action)?;
             }
         }
+        self.check_model()?;
         if let Some(guide) = &self.guide {
             guide.validate(self)?;
+        }
+        Ok(())
+    }
+
+    /// The declared model's numbers, and every link and scripted action against it, in the order
+    /// the run performs them.
+    fn check_model(&self) -> Result<(), ScenarioError> {
+        let Some(model) = &self.model else {
+            return Ok(());
+        };
+        model.validate(self.nodes).map_err(ScenarioError)?;
+        let links = std::iter::once(("network.default".to_string(), &self.network.default)).chain(
+            self.network
+                .links
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("network.links[{i}]"), &l.config)),
+        );
+        for (place, link) in links {
+            if let Some(reason) = model.forbids_link(link) {
+                return err(format!("{place}: {reason}"));
+            }
+        }
+        let mut script: Vec<(String, &Scheduled)> = [
+            (&self.faults, "faults"),
+            (&self.interventions, "interventions"),
+        ]
+        .into_iter()
+        .flat_map(|(list, name)| {
+            list.iter()
+                .enumerate()
+                .map(move |(i, s)| (format!("{name}[{i}] ({})", s.action.describe()), s))
+        })
+        .collect();
+        script.sort_by_key(|(_, s)| s.at_us);
+        for (i, (place, scheduled)) in script.iter().enumerate() {
+            let before = faulty_nodes(script[..i].iter().map(|(_, s)| &s.action));
+            if let Some(reason) = model.forbids(&scheduled.action, scheduled.at_us, &before) {
+                return err(format!("{place}: {reason}"));
+            }
         }
         Ok(())
     }
@@ -351,6 +398,15 @@ impl Scenario {
     fn check_traitors<P: Protocol>(&self) -> Result<(), ScenarioError> {
         if P::BYZANTINE {
             return Ok(());
+        }
+        if self
+            .model
+            .is_some_and(|m| m.nodes == crate::engine::model::Failures::Byzantine)
+        {
+            return err(format!(
+                "`model.nodes` is byzantine, but {} has no Byzantine behaviours: declare                  crash_stop or crash_recovery nodes",
+                P::NAME
+            ));
         }
         for (list, name) in [
             (&self.faults, "faults"),
@@ -440,6 +496,7 @@ impl Scenario {
             faults: self.faults.clone(),
             interventions: self.interventions.clone(),
             params,
+            model: self.model,
         };
         let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
         Ok(Box::new(sim))

@@ -11,17 +11,43 @@ const EDITED: &str = " (edited)";
 const CHANGED: &str =
     "You changed this scenario's settings; the text below describes the original. ";
 
+/// What "Change the settings" edits, as the student typed it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The `protocol` object as JSON.
+    pub protocol: String,
+    /// The seed, in decimal.
+    pub seed: String,
+    /// The node count, in decimal.
+    pub nodes: String,
+    /// The `model` object as JSON; empty for none.
+    pub model: String,
+}
+
 impl Scenario {
-    /// This scenario with `protocol` (the `protocol` object as JSON text), `seed` and `nodes`
-    /// (decimal) instead of its own, without its guide (whose moments were written for the old
+    /// The settings of this scenario, as "Change the settings" shows them.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            protocol: serde_json::to_string(&self.protocol).unwrap_or_default(),
+            seed: self.seed.to_string(),
+            nodes: self.nodes.to_string(),
+            model: self
+                .model
+                .map(|m| serde_json::to_string(&m).unwrap_or_default())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// This scenario with the `settings` instead of its own, without its guide (whose moments were written for the old
     /// settings) or interventions, named as edited. Every mistake is a message naming what is
     /// wrong.
-    pub fn with_settings(
-        &self,
-        protocol: &str,
-        seed: &str,
-        nodes: &str,
-    ) -> Result<Scenario, String> {
+    pub fn with_settings(&self, settings: &Settings) -> Result<Scenario, String> {
+        let Settings {
+            protocol,
+            seed,
+            nodes,
+            model,
+        } = settings;
         let seed: u64 = seed.trim().parse().map_err(|_| {
             format!(
                 "the seed must be a whole number from 0 to {}, not “{}”",
@@ -45,6 +71,13 @@ impl Scenario {
         object.insert("protocol".into(), protocol);
         object.insert("seed".into(), seed.into());
         object.insert("nodes".into(), nodes.into());
+        if model.trim().is_empty() {
+            object.remove("model");
+        } else {
+            let model: serde_json::Value = serde_json::from_str(model)
+                .map_err(|e| format!("the model is not valid JSON: {e}"))?;
+            object.insert("model".into(), model);
+        }
         object.remove("guide");
         object.remove("interventions");
         let mut name = self.name.clone();

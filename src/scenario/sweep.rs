@@ -11,7 +11,9 @@
 //! leader that takes client requests, but uses only the actions every scenario has.)
 
 use crate::engine::action::{Action, Scheduled};
+use crate::engine::byzantine::Strategy;
 use crate::engine::ids::NodeId;
+use crate::engine::model::{Failures, SystemModel, faulty_nodes};
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::sim::{Generator, Target};
@@ -91,13 +93,81 @@ pub fn heal_at(horizon: SimTime) -> SimTime {
 }
 
 /// The base scenario with its seed replaced by `seed` and its fault script replaced by a random
-/// schedule drawn from that seed. The same (base, seed) always gives the same scenario.
+/// schedule drawn from that seed, keeping only the faults the scenario's declared system model
+/// allows (and, under a Byzantine model, up to its faulty nodes as traitors). The same (base, seed)
+/// always gives the same scenario; without a model, every fault drawn stays.
+pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
+    let mut scenario = draw(base, seed);
+    if let Some(model) = base.model {
+        let mut rng = SimRng::derive(seed, Purpose::Traitors);
+        let mut faults = traitors(&model, base.nodes, &mut rng);
+        faults.append(&mut scenario.faults);
+        scenario.faults = within(&model, faults);
+    }
+    scenario
+}
+
+/// The same draws as [`with_random_faults`] without the model's filter, for `sim sweep
+/// --beyond-model`: the scenario with every fault drawn and no model (so the run performs them),
+/// and why the first fault the model rules out is outside it, if one is.
+pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
+    let mut scenario = draw(base, seed);
+    let outside = base.model.and_then(|model| {
+        scenario.faults.iter().enumerate().find_map(|(i, s)| {
+            let before = faulty_nodes(scenario.faults[..i].iter().map(|s| &s.action));
+            model
+                .forbids(&s.action, s.at_us, &before)
+                .map(|reason| format!("{} at {}: {reason}", s.action.describe(), s.at_us))
+        })
+    });
+    scenario.model = None;
+    (scenario, outside)
+}
+
+/// The faults the model allows, in time order, each judged with the nodes made faulty before it.
+fn within(model: &SystemModel, mut faults: Vec<Scheduled>) -> Vec<Scheduled> {
+    faults.sort_by_key(|s| s.at_us);
+    let mut kept: Vec<Scheduled> = Vec::with_capacity(faults.len());
+    for scheduled in faults {
+        let before = faulty_nodes(kept.iter().map(|s| &s.action));
+        if model
+            .forbids(&scheduled.action, scheduled.at_us, &before)
+            .is_none()
+        {
+            kept.push(scheduled);
+        }
+    }
+    kept
+}
+
+/// Under a Byzantine model, up to its faulty nodes (a third of the nodes, less one, when it names
+/// no number) turn traitor at the start, each with a strategy of its own.
+fn traitors(model: &SystemModel, nodes: u32, rng: &mut SimRng) -> Vec<Scheduled> {
+    if model.nodes != Failures::Byzantine {
+        return Vec::new();
+    }
+    let most = model.faulty.unwrap_or(nodes.saturating_sub(1) / 3);
+    let count = rng.range_u64(0, u64::from(most) + 1) as usize;
+    shuffled(rng, nodes)
+        .into_iter()
+        .take(count)
+        .map(|node| Scheduled {
+            at_us: SimTime::ZERO,
+            action: Action::Traitor {
+                node,
+                strategy: Strategy::ALL[rng.index(Strategy::ALL.len())],
+            },
+        })
+        .collect()
+}
+
+/// Every fault a seed draws, whatever the model.
 ///
 /// Each seed first draws a *fault profile* (swarm testing): which kinds of fault it uses, each
 /// with its own weight, how many patterns in all, and how fast clients send. So one seed crashes
 /// and restarts nodes often and quickly, another partitions a lot, another only loses messages,
 /// and rare combinations get runs of their own instead of being diluted by everything else.
-pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
+fn draw(base: &Scenario, seed: u64) -> Scenario {
     let mut rng = SimRng::derive(seed, Purpose::Faults);
     let nodes = base.nodes;
     let heal = heal_at(base.horizon_us).as_us();

@@ -9,9 +9,9 @@ use crate::engine::action::Scheduled;
 use crate::engine::ids::EventId;
 use crate::engine::run::Run;
 use crate::engine::time::SimTime;
-use crate::scenario::Scenario;
 use crate::scenario::guide::Guide;
 use crate::scenario::link::{Link, ViewOptions};
+use crate::scenario::{Scenario, Settings};
 use crate::view::frame::FrameSource;
 use crate::view::history::HistoryIndex;
 use crate::view::index::TraceIndex;
@@ -65,14 +65,10 @@ impl Session {
         scenario
     }
 
-    /// The settings a student may change (`Scenario::with_settings`): the protocol's parameters as
-    /// JSON, the seed and the node count. Cheap enough for every render: nothing is cloned.
-    pub fn settings(&self) -> (String, u64, u32) {
-        (
-            serde_json::to_string(&self.scenario.protocol).unwrap_or_default(),
-            self.scenario.seed,
-            self.scenario.nodes,
-        )
+    /// The settings a student may change (`Scenario::with_settings`): the protocol's parameters
+    /// and the model as JSON, the seed and the node count.
+    pub fn settings(&self) -> Settings {
+        self.scenario.settings()
     }
 
     /// The share link of this run as it is now: its scenario with every intervention, and where it is.

@@ -11,7 +11,7 @@ use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::sim::{MAX_EVENTS, PropertyState};
 use crate::engine::time::SimTime;
 use crate::scenario::link::{Link, Timestamps, ViewOptions};
-use crate::scenario::{Scenario, presets};
+use crate::scenario::{Scenario, Settings, presets};
 use crate::view::diagram::Stamps;
 use crate::view::format;
 pub use crate::view::frame::{Selection, TimeView};
@@ -160,12 +160,9 @@ pub enum UiAction {
     Open(Box<Scenario>, Option<&'static str>),
     /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
     ConfirmOpen(bool),
-    /// Run the open scenario again with these protocol settings (JSON), seed and node count.
-    Rerun {
-        protocol: String,
-        seed: String,
-        nodes: String,
-    },
+    /// Run the open scenario again with these settings (protocol and model as JSON, seed, node
+    /// count).
+    Rerun(Settings),
     /// Open a share link: its scenario, then catch up with its position and take its view.
     OpenLink(Box<Link>),
     /// Opening failed before there was a scenario (bad `?scenario=` input).
@@ -309,14 +306,10 @@ impl Reducible for Ui {
             UiAction::Open(scenario, preset) => {
                 ask_then_open(&mut ui, &mut guard, scenario, preset, SimTime::ZERO)
             }
-            UiAction::Rerun {
-                protocol,
-                seed,
-                nodes,
-            } => {
+            UiAction::Rerun(settings) => {
                 match guard
                     .as_ref()
-                    .map(|s| s.scenario().with_settings(&protocol, &seed, &nodes))
+                    .map(|s| s.scenario().with_settings(&settings))
                 {
                     Some(Ok(scenario)) => {
                         ask_then_open(&mut ui, &mut guard, Box::new(scenario), None, SimTime::ZERO)

@@ -4,7 +4,8 @@
 
 use std::rc::Rc;
 
-use crate::engine::action::Scheduled;
+use crate::engine::action::{Action, Scheduled};
+use crate::engine::byzantine::Strategy;
 use crate::engine::causality::{causal_future, causal_past};
 use crate::engine::ids::{EventId, NodeId, OpId};
 use crate::engine::network::LinkConfig;
@@ -43,6 +44,10 @@ pub struct Frame {
     pub properties: Rc<Vec<PropertyReport>>,
     pub inspect: Rc<Inspect>,
     pub partitioned: bool,
+    /// The declared system model in words, if the scenario declares one.
+    pub model: Option<String>,
+    /// Why the model forbids partitions now, if it does.
+    pub no_partitions: Option<String>,
     /// The lesson plot, for the protocols that have one.
     pub plot: Option<Rc<Plot>>,
     /// The nodes' logs side by side, for protocols that keep a replicated log.
@@ -94,6 +99,9 @@ pub struct NodeInspect {
     pub example_request: Option<String>,
     /// Whether the node can be made a traitor (`Protocol::BYZANTINE`).
     pub byzantine: bool,
+    /// Why the declared model forbids each action on the node now, by the action's name
+    /// (`"restart"`, `"pause"`, …).
+    pub forbidden: Vec<(&'static str, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -191,6 +199,26 @@ pub fn involved(run: &dyn Run, event: EventId) -> Vec<EventId> {
     }
 }
 
+/// Why the declared model forbids each action a student can take on `node` now.
+fn forbidden(run: &dyn Run, node: NodeId) -> Vec<(&'static str, String)> {
+    [
+        ("crash", Action::Crash { node }),
+        ("restart", Action::Restart { node }),
+        ("pause", Action::Pause { node }),
+        ("expire", Action::ExpireTimers { node }),
+        (
+            "traitor",
+            Action::Traitor {
+                node,
+                strategy: Strategy::TwoFaced,
+            },
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, action)| run.forbids(&action).map(|why| (name, why)))
+    .collect()
+}
+
 pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
     let snapshot = session.run.snapshot();
     let now = snapshot.now.0;
@@ -269,6 +297,10 @@ pub fn build(session: &FrameSource<'_>, key: &FrameKey) -> Frame {
         properties: Rc::new(snapshot.properties.clone()),
         inspect: Rc::new(inspect),
         partitioned: !snapshot.blocked.is_empty(),
+        model: session.run.model().map(|m| m.label()),
+        no_partitions: session
+            .run
+            .forbids(&Action::Partition { groups: Vec::new() }),
         plot,
         logs: session
             .run
@@ -403,6 +435,7 @@ fn inspect(
                 vector,
                 example_request: session.run.example_request().map(|r| r.to_string()),
                 byzantine: session.run.byzantine(),
+                forbidden: forbidden(session.run, node),
             })
         }
         Selection::Link(a, b) => Inspect::Link(LinkInspect {

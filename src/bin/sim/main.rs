@@ -159,6 +159,11 @@ enum Command {
         /// `sim run`.
         #[arg(long, value_name = "FILE.json")]
         save: Option<String>,
+        /// Also draw the faults the scenario's declared system model rules out (running without
+        /// the model), and report the seeds whose violations follow one as "outside the model",
+        /// apart from real failures.
+        #[arg(long)]
+        beyond_model: bool,
     },
 }
 
@@ -239,12 +244,14 @@ fn main() -> ExitCode {
             expect_violation,
             allow,
             save,
+            beyond_model,
         } => {
             let options = sweep::SweepOptions {
                 quiet,
                 first_failure: first_failure || expect_violation,
                 allow,
                 save,
+                beyond_model,
             };
             match sweep::sweep(&scenario, &seeds, &set, &options) {
                 Ok(failed) => ExitCode::from(if failed == expect_violation { 0 } else { 1 }),

@@ -11,6 +11,8 @@ pub struct SweepOptions {
     pub first_failure: bool,
     pub allow: Vec<String>,
     pub save: Option<String>,
+    /// Draw the faults the scenario's model rules out too, and report their violations apart.
+    pub beyond_model: bool,
 }
 
 /// What one seed of a sweep found: the violated properties with their messages.
@@ -22,6 +24,8 @@ struct SeedVerdict {
     violations: Vec<String>,
     /// The allowed properties it violated.
     allowed: Vec<String>,
+    /// With --beyond-model: the first fault outside the scenario's model, if the seed drew one.
+    outside: Option<String>,
 }
 
 fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
@@ -59,8 +63,18 @@ fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
     Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
 }
 
-fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
-    let scenario = faults::with_random_faults(base, seed);
+/// The scenario a seed runs: within the model, or with every fault drawn (and the first one
+/// outside the model).
+fn seed_scenario(base: &Scenario, seed: u64, beyond_model: bool) -> (Scenario, Option<String>) {
+    if beyond_model {
+        faults::beyond_model(base, seed)
+    } else {
+        (faults::with_random_faults(base, seed), None)
+    }
+}
+
+fn run_seed(base: &Scenario, seed: u64, allow: &[String], beyond_model: bool) -> SeedVerdict {
+    let (scenario, outside) = seed_scenario(base, seed, beyond_model);
     let mut run = scenario
         .build()
         .expect("a sweep of a valid scenario is valid");
@@ -83,6 +97,7 @@ fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
         at_event_limit: run.at_event_limit(),
         violations,
         allowed,
+        outside,
     }
 }
 
@@ -119,6 +134,7 @@ pub fn sweep(
     let mut failures: Vec<SeedVerdict> = Vec::new();
     let mut ran = 0u64;
     let mut cut_short = 0u64;
+    let mut outside = 0u64;
     let mut next = range.start;
     while next < range.end {
         let batch_end = range.end.min(next.saturating_add(threads * 8));
@@ -139,10 +155,11 @@ pub fn sweep(
                 .iter()
                 .map(|chunk| {
                     let (base, allow) = (&base, &options.allow);
+                    let beyond = options.beyond_model;
                     scope.spawn(move || {
                         chunk
                             .iter()
-                            .map(|&s| run_seed(base, s, allow))
+                            .map(|&s| run_seed(base, s, allow, beyond))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -175,6 +192,15 @@ pub fn sweep(
                 }
                 continue;
             }
+            if let Some(reason) = &verdict.outside {
+                say!("seed {}: violated outside the model", verdict.seed);
+                say!("  outside the model: {reason}");
+                for violation in &verdict.violations {
+                    say!("  {violation}");
+                }
+                outside += 1;
+                continue;
+            }
             say!("seed {}: VIOLATED", verdict.seed);
             for violation in &verdict.violations {
                 say!("  {violation}");
@@ -189,12 +215,25 @@ pub fn sweep(
         }
     }
     say!(
-        "{ran} seeds of {} in {:.1}s: {} clean, {} failed",
+        "{ran} seeds of {} in {:.1}s: {} clean, {} failed{}",
         base.name,
         started.elapsed().as_secs_f64(),
-        ran - failures.len() as u64,
-        failures.len()
+        ran - failures.len() as u64 - outside,
+        failures.len(),
+        if options.beyond_model {
+            format!(", {outside} violated only outside the model")
+        } else {
+            String::new()
+        }
     );
+    if let Some(model) = &base.model {
+        let scope = if options.beyond_model {
+            "every fault, also those outside"
+        } else {
+            "only faults within"
+        };
+        say!("{scope} the model: {}", model.label());
+    }
     for (property, count) in &allowed_seeds {
         say!("{count} seeds violated {property}, which --allow lets pass");
     }
@@ -221,7 +260,7 @@ pub fn sweep(
         );
     }
     if let (Some(path), Some(seed)) = (&options.save, keep) {
-        let scenario = faults::with_random_faults(&base, seed);
+        let (scenario, _) = seed_scenario(&base, seed, options.beyond_model);
         std::fs::write(path, scenario.to_json_pretty() + "\n")
             .map_err(|e| format!("cannot write {path}: {e}"))?;
         say!("scenario of seed {seed} written to {path}");

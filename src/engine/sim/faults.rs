@@ -41,6 +41,9 @@ impl<P: Protocol> Sim<P> {
         if !P::BYZANTINE && matches!(action, Action::Traitor { .. }) {
             return Err(InputError(super::no_traitors::<P>(&action.describe())));
         }
+        if let Some(reason) = self.forbids(&action) {
+            return Err(InputError(format!("{}: {reason}", action.describe())));
+        }
         let op = match &action {
             Action::ClientRequest { op, .. } => Some(Rc::new(
                 serde_json::from_value::<P::Request>(op.clone())

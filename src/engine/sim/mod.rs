@@ -25,6 +25,7 @@ use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, OpId, RequestId, by_event};
+use crate::engine::model::{SystemModel, faulty_nodes};
 use crate::engine::network::{Network, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::time::SimTime;
@@ -72,6 +73,8 @@ pub struct Setup<P: Protocol> {
     /// Interventions recorded from interactive use.
     pub interventions: Vec<Scheduled>,
     pub params: P::Params,
+    /// The declared system model, which refuses the faults it rules out and bounds delays.
+    pub model: Option<SystemModel>,
 }
 
 /// Why an input was refused.
@@ -155,6 +158,7 @@ pub struct Sim<P: Protocol> {
     clients: Vec<Option<String>>,
     /// Built lazily as readers ask for it, so a reader holding only `&self` can bring it up to date.
     causality: RefCell<Causality>,
+    model: Option<SystemModel>,
 }
 
 /// What the next step will process.
@@ -173,6 +177,25 @@ pub(crate) fn no_traitors<P: Protocol>(place: &str) -> String {
 }
 
 impl<P: Protocol> Sim<P> {
+    /// The declared system model, if any.
+    pub fn model(&self) -> Option<SystemModel> {
+        self.model
+    }
+
+    /// Why the declared model forbids `action` now, if it does: the nodes faulty so far count
+    /// against its limit.
+    pub fn forbids(&self, action: &Action) -> Option<String> {
+        let model = self.model?;
+        let now = self.world.now;
+        let before = faulty_nodes(
+            self.schedule
+                .iter()
+                .filter(|p| p.at <= now)
+                .map(|p| &p.action),
+        );
+        model.forbids(action, now, &before)
+    }
+
     /// Builds a run. Every node name, request and action is checked here; a bad one is an error.
     pub fn new(setup: Setup<P>) -> Result<Sim<P>, InputError> {
         let n = setup.nodes;
@@ -231,15 +254,33 @@ impl<P: Protocol> Sim<P> {
         }
         // Stable sort: at equal times the script comes before recorded interventions.
         schedule.sort_by_key(|p| p.at);
+        if let Some(model) = &setup.model {
+            model.validate(n).map_err(InputError)?;
+            let links = std::iter::once(&setup.network.default)
+                .chain(setup.network.links.iter().map(|l| &l.config));
+            if let Some(reason) = links.filter_map(|l| model.forbids_link(l)).next() {
+                return Err(InputError(format!("network: {reason}")));
+            }
+            for (i, planned) in schedule.iter().enumerate() {
+                let before = faulty_nodes(schedule[..i].iter().map(|p| &p.action));
+                if let Some(reason) = model.forbids(&planned.action, planned.at, &before) {
+                    return Err(InputError(format!(
+                        "{} at {}: {reason}",
+                        planned.action.describe(),
+                        planned.at
+                    )));
+                }
+            }
+        }
 
         let nodes = (0..n)
             .map(|i| NodeSlot::new(NodeId(i), setup.seed, setup.clocks[i as usize]))
             .collect();
-        let mut world = World::new(
-            nodes,
-            Network::new(n, setup.seed, &setup.network),
-            setup.workload.retry,
-        );
+        let mut network = Network::new(n, setup.seed, &setup.network);
+        if let Some(model) = &setup.model {
+            network.set_timing(model.timing);
+        }
+        let mut world = World::new(nodes, network, setup.workload.retry);
         let mut state = State {
             cursor: 0,
             generator: None,
@@ -305,6 +346,7 @@ impl<P: Protocol> Sim<P> {
             check_every_step: false,
             clients,
             causality: RefCell::new(Causality::new(n)),
+            model: setup.model,
         };
         sim.take_checkpoint();
         Ok(sim)

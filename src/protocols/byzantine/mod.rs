@@ -191,6 +191,8 @@ pub enum ByzantineNote {
     Orders { value: Order },
     /// A lieutenant refuses a signed message whose signatures do not hold.
     Rejects { from: NodeId, reason: String },
+    /// A message of round `round` arrived after the round ended, and is taken as missing.
+    Late { from: NodeId, round: u64 },
     /// A lieutenant decides: by majority over `votes` (oral), or the one order in `seen` (signed).
     Decides {
         value: Order,
@@ -209,6 +211,9 @@ impl fmt::Display for ByzantineNote {
             ByzantineNote::Orders { value } => write!(f, "orders: {}", value.word()),
             ByzantineNote::Rejects { from, reason } => {
                 write!(f, "rejects the order from {from}: {reason}")
+            }
+            ByzantineNote::Late { from, round } => {
+                write!(f, "ignores {from}'s message: round {round} is over")
             }
             ByzantineNote::Decides {
                 value,
@@ -327,6 +332,14 @@ impl Protocol for Byzantine {
         }
         let chain = msg.chain();
         if !self.well_formed(from, &chain) {
+            return;
+        }
+        // A value relayed k − 1 times belongs to round k, which ends at order_at + k rounds: what
+        // arrives later is taken as missing, as the synchronous algorithms require.
+        let round = chain.len() as u64;
+        let ends = self.params.order_at_us + round * self.params.round_us;
+        if ctx.monotonic() > ends as i64 {
+            ctx.note(ByzantineNote::Late { from, round });
             return;
         }
         self.count(&chain);
@@ -467,7 +480,7 @@ impl Protocol for Byzantine {
                 instance: 0,
                 value: value.word().to_string(),
             }),
-            ByzantineNote::Rejects { .. } => None,
+            ByzantineNote::Rejects { .. } | ByzantineNote::Late { .. } => None,
         }
     }
 
