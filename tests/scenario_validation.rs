@@ -181,6 +181,13 @@ fn bounds_and_references_have_specific_messages() {
         ),
         (
             Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "two_phase_commit", "vote_no_percent": 101});
+            }),
+            "`protocol.vote_no_percent` is 101, but must be from 0 to 100",
+        ),
+        (
+            Box::new(|v| {
                 v["protocol"] = serde_json::json!({"name": "chain", "retry_us": 0});
             }),
             "`protocol.retry_us` must be from 1ms to 10 minutes",

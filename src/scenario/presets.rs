@@ -183,6 +183,8 @@ presets! {
         "2pc-abort" unseen ["A commit"],
         "2pc-blocking" violates "Termination" unseen ["A commit"],
         "2pc-break-majority" violates "Commit validity",
+        "2pc-break-timeout" violates "Agreement",
+        "2pc-break-unlogged" violates "Agreement",
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
