@@ -162,3 +162,24 @@ fn sweep_allow_lets_a_named_property_fail_and_counts_its_seeds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sweep_faults_names_the_model_the_faults_stay_within() {
+    let crashes = sim(&[
+        "sweep",
+        "2pc-commit",
+        "--seeds",
+        "0..4",
+        "--quiet",
+        "--faults",
+        "crash-recovery",
+    ]);
+    assert_eq!(crashes.status.code(), Some(0), "{}", stdout(&crashes));
+    let bad = sim(&["sweep", "2pc-commit", "--faults", "crashes"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("--faults must be `any` or `crash-recovery`, not `crashes`"),
+        "{stderr}"
+    );
+}

@@ -8,7 +8,9 @@
 //! almost never line up.
 //!
 //! Nothing here knows the protocol: any scenario can be swept. (Figure 8 on cue is timed for a
-//! leader that takes client requests, but uses only the actions every scenario has.)
+//! leader that takes client requests, but uses only the actions every scenario has.) A [`Model`]
+//! narrows the faults to those a protocol's system model allows: three-phase commit, for one, is
+//! only meant to survive crashes over a network that delivers every message in time.
 
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::ids::NodeId;
@@ -70,6 +72,50 @@ const FAULTS: [Fault; 10] = [
     Fault::Pause,
 ];
 
+/// The system model a sweep's faults stay within.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Model {
+    /// Every kind of fault.
+    #[default]
+    Any,
+    /// Crash-recovery over a reliable, timely network: nodes crash and restart (alone, flapping or
+    /// in a rolling restart, a minority at a time) and clocks drift or jump, but no partitions, no
+    /// lost, slow or held messages, no pauses and no timers fired early, so a node that hears
+    /// nothing from another for long enough may conclude it crashed.
+    CrashRecovery,
+}
+
+impl Model {
+    /// The model named `name` as the command line spells it (`any`, `crash-recovery`).
+    pub fn named(name: &str) -> Result<Model, String> {
+        match name {
+            "any" => Ok(Model::Any),
+            "crash-recovery" => Ok(Model::CrashRecovery),
+            _ => Err(format!(
+                "--faults must be `any` or `crash-recovery`, not `{name}`"
+            )),
+        }
+    }
+
+    /// The model's name as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Any => "any",
+            Model::CrashRecovery => "crash-recovery",
+        }
+    }
+
+    fn allows(self, fault: Fault) -> bool {
+        match self {
+            Model::Any => true,
+            Model::CrashRecovery => matches!(
+                fault,
+                Fault::Crash | Fault::Flap | Fault::Rolling | Fault::Clock
+            ),
+        }
+    }
+}
+
 impl Fault {
     /// Whether this kind needs more than one node.
     fn needs_peers(self) -> bool {
@@ -91,29 +137,32 @@ pub fn heal_at(horizon: SimTime) -> SimTime {
 }
 
 /// The base scenario with its seed replaced by `seed` and its fault script replaced by a random
-/// schedule drawn from that seed. The same (base, seed) always gives the same scenario.
+/// schedule drawn from that seed, any kind of fault. The same (base, seed) always gives the same
+/// scenario.
+pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
+    with_random_faults_in(base, seed, Model::Any)
+}
+
+/// [`with_random_faults`] with the faults `model` allows (for [`Model::Any`], the same schedules).
 ///
 /// Each seed first draws a *fault profile* (swarm testing): which kinds of fault it uses, each
 /// with its own weight, how many patterns in all, and how fast clients send. So one seed crashes
 /// and restarts nodes often and quickly, another partitions a lot, another only loses messages,
 /// and rare combinations get runs of their own instead of being diluted by everything else.
-pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
+pub fn with_random_faults_in(base: &Scenario, seed: u64, model: Model) -> Scenario {
     let mut rng = SimRng::derive(seed, Purpose::Faults);
     let nodes = base.nodes;
     let heal = heal_at(base.horizon_us).as_us();
+    let possible = |f: &Fault| model.allows(*f) && (nodes > 1 || !f.needs_peers());
     // The profile: a weight from 1 to 8 for each enabled kind.
     let mut weights: Vec<(Fault, u64)> = Vec::new();
-    for f in FAULTS {
-        if (nodes > 1 || !f.needs_peers()) && rng.chance_ppm(500_000) {
+    for f in FAULTS.iter().copied().filter(possible) {
+        if rng.chance_ppm(500_000) {
             weights.push((f, 1 << rng.range_u64(0, 4)));
         }
     }
     if weights.is_empty() {
-        let kinds: Vec<Fault> = FAULTS
-            .iter()
-            .copied()
-            .filter(|f| nodes > 1 || !f.needs_peers())
-            .collect();
+        let kinds: Vec<Fault> = FAULTS.iter().copied().filter(possible).collect();
         weights.push((kinds[rng.index(kinds.len())], 1));
     }
     let total: u64 = weights.iter().map(|(_, w)| w).sum();
@@ -280,7 +329,7 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     // Figure 8 on cue comes last, from the draws after all the others, so a seed without it has the
     // schedule it always had. It plays out on a whole cluster: whatever is broken is repaired a
     // while before it (as at the heal), and no other fault falls in between or during it.
-    if nodes >= 3 && rng.chance_ppm(FIGURE8_PPM) {
+    if model == Model::Any && nodes >= 3 && rng.chance_ppm(FIGURE8_PPM) {
         let requests = Requests {
             generator: workload.generator,
             nodes,
@@ -572,5 +621,39 @@ mod tests {
             );
             assert!(a.faults.iter().all(|f| f.at_us <= heal));
         }
+    }
+
+    #[test]
+    fn crash_recovery_draws_only_crashes_restarts_and_clock_faults() {
+        let base = presets::find("heartbeat-basic")
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let mut crashes = 0;
+        for seed in 0..200 {
+            let a = with_random_faults_in(&base, seed, Model::CrashRecovery);
+            a.validate().expect("sweep scenarios are valid");
+            for fault in &a.faults {
+                match fault.action {
+                    Action::Crash { .. } => crashes += 1,
+                    Action::Restart { .. }
+                    | Action::ClockDrift { .. }
+                    | Action::ClockJump { .. }
+                    | Action::Resume { .. } => {}
+                    // The heal phase heals partitions there are none of.
+                    Action::Heal => assert_eq!(fault.at_us, heal_at(a.horizon_us)),
+                    ref other => panic!("seed {seed}: {other:?}"),
+                }
+            }
+        }
+        assert!(crashes > 200, "{crashes} crashes in 200 seeds");
+        for model in [Model::Any, Model::CrashRecovery] {
+            assert_eq!(Model::named(model.name()), Ok(model));
+        }
+        assert!(
+            Model::named("crash")
+                .unwrap_err()
+                .contains("`crash-recovery`")
+        );
     }
 }

@@ -140,6 +140,12 @@ enum Command {
         /// JSON, or else a string). Repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Which faults to draw: `any` (every kind), or `crash-recovery` (crashes and restarts,
+        /// a minority at a time, and clock drifts and jumps: no partitions, lost or slow
+        /// messages, pauses or early timers), the model of protocols like three-phase commit that
+        /// rely on every message arriving in time.
+        #[arg(long, default_value = "any", value_name = "MODEL")]
+        faults: String,
         /// Print only failing seeds and the summary.
         #[arg(long)]
         quiet: bool,
@@ -234,13 +240,22 @@ fn main() -> ExitCode {
             scenario,
             seeds,
             set,
+            faults,
             quiet,
             first_failure,
             expect_violation,
             allow,
             save,
         } => {
+            let model = match causeway::scenario::sweep::Model::named(&faults) {
+                Ok(model) => model,
+                Err(message) => {
+                    eprintln!("sim: {message}");
+                    return ExitCode::from(2);
+                }
+            };
             let options = sweep::SweepOptions {
+                model,
                 quiet,
                 first_failure: first_failure || expect_violation,
                 allow,

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 pub struct SweepOptions {
+    /// The system model the random faults stay within.
+    pub model: faults::Model,
     pub quiet: bool,
     pub first_failure: bool,
     pub allow: Vec<String>,
@@ -59,8 +61,9 @@ fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
     Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
 }
 
-fn run_seed(base: &Scenario, seed: u64, allow: &[String]) -> SeedVerdict {
-    let scenario = faults::with_random_faults(base, seed);
+fn run_seed(base: &Scenario, seed: u64, options: &SweepOptions) -> SeedVerdict {
+    let scenario = faults::with_random_faults_in(base, seed, options.model);
+    let allow = &options.allow;
     let mut run = scenario
         .build()
         .expect("a sweep of a valid scenario is valid");
@@ -138,11 +141,11 @@ pub fn sweep(
             let handles: Vec<_> = chunks
                 .iter()
                 .map(|chunk| {
-                    let (base, allow) = (&base, &options.allow);
+                    let base = &base;
                     scope.spawn(move || {
                         chunk
                             .iter()
-                            .map(|&s| run_seed(base, s, allow))
+                            .map(|&s| run_seed(base, s, options))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -205,7 +208,10 @@ pub fn sweep(
             format::count(MAX_EVENTS as u64)
         );
     }
-    let sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
+    let mut sets: String = set.iter().map(|s| format!(" --set '{s}'")).collect();
+    if options.model != faults::Model::Any {
+        sets += &format!(" --faults {}", options.model.name());
+    }
     let keep = failures
         .first()
         .map(|f| f.seed)
@@ -221,7 +227,7 @@ pub fn sweep(
         );
     }
     if let (Some(path), Some(seed)) = (&options.save, keep) {
-        let scenario = faults::with_random_faults(&base, seed);
+        let scenario = faults::with_random_faults_in(&base, seed, options.model);
         std::fs::write(path, scenario.to_json_pretty() + "\n")
             .map_err(|e| format!("cannot write {path}: {e}"))?;
         say!("scenario of seed {seed} written to {path}");
