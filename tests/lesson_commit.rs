@@ -167,17 +167,11 @@ fn participants_vote_no_at_random_from_their_own_streams() {
     );
 }
 
-/// The commit lesson with a transaction every 50 ms for 4 s, as a base for random faults.
+/// The sweep base `docs/2pc-sweep.json` (a transaction every 50 ms for 4 s), with its protocol
+/// parameters edited.
 fn busy(edit: impl FnOnce(&mut serde_json::Value)) -> causeway::scenario::Scenario {
-    let mut value: serde_json::Value = serde_json::from_str(
-        causeway::scenario::presets::find("2pc-commit")
-            .unwrap()
-            .json,
-    )
-    .unwrap();
-    value["horizon_us"] = 4_000_000.into();
-    value["workload"] =
-        serde_json::json!({"generator": {"every_us": 50_000, "target": {"node": "n1"}}});
+    let mut value: serde_json::Value =
+        serde_json::from_str(include_str!("../docs/2pc-sweep.json")).unwrap();
     edit(&mut value["protocol"]);
     causeway::scenario::Scenario::from_value(value).unwrap()
 }
