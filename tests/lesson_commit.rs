@@ -72,6 +72,18 @@ fn a_crashed_coordinator_leaves_its_participants_in_doubt_until_it_restarts() {
         "{:?}",
         violated(released.as_ref())
     );
+    let termination = released
+        .properties()
+        .into_iter()
+        .find(|p| p.name == "Termination")
+        .unwrap();
+    assert!(
+        matches!(
+            termination.state,
+            causeway::engine::sim::PropertyState::Satisfied { .. }
+        ),
+        "every node recovered and decided t1"
+    );
     assert_eq!(decisions(released.as_ref(), 4), everyone("abort"));
     assert_eq!(field(released.as_ref(), n(2), "in doubt"), "none");
     assert_eq!(field(released.as_ref(), n(2), "decided"), "t1 abort");

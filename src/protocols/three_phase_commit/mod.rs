@@ -426,26 +426,42 @@ impl ThreePhaseCommit {
         }
         self.gathering.remove(&tx);
         self.recovering.remove(&tx);
+        // A round this node ran ends with the outcome it learned: its client hears that.
+        if let Some(request) = self.take_request(tx) {
+            self.answer(ctx, request, tx);
+        }
     }
 
-    /// Decides `tx` as its (recovery) coordinator: writes the outcome, tells every node until each
-    /// has it, answers the client.
-    fn lead(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool, because: Because) {
+    /// Ends the coordinator's rounds of `tx`, with the client request they carried.
+    fn take_request(&mut self, tx: Tx) -> Option<RequestId> {
         let voting = self.voting.remove(&tx).and_then(|v| v.request);
         let acking = self.acking.remove(&tx).and_then(|a| a.request);
-        let request = voting.or(acking);
+        voting.or(acking)
+    }
+
+    fn answer(&self, ctx: &mut Ctx<'_, Self>, request: RequestId, tx: Tx) {
+        let response = if self.outcomes[&tx] {
+            ThreePhaseResponse::Committed { tx }
+        } else {
+            ThreePhaseResponse::Aborted { tx }
+        };
+        ctx.reply(request, response);
+    }
+
+    /// Decides `tx` as its (recovery) coordinator, unless it is decided already: writes the
+    /// outcome, tells every node until each has it, answers the client.
+    fn lead(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool, because: Because) {
+        if self.outcomes.contains_key(&tx) {
+            return;
+        }
+        let request = self.take_request(tx);
         self.record_outcome(ctx, tx, commit, because);
         ctx.persist("led", |s| {
             s.led.insert(tx);
         });
         self.announce(ctx, tx);
         if let Some(request) = request {
-            let response = if commit {
-                ThreePhaseResponse::Committed { tx }
-            } else {
-                ThreePhaseResponse::Aborted { tx }
-            };
-            ctx.reply(request, response);
+            self.answer(ctx, request, tx);
         }
     }
 
