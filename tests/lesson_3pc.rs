@@ -261,3 +261,29 @@ fn partitions_and_slow_links_split_three_phase_commit() {
     let run = run_to_end(&with_random_faults(&base, 12));
     assert_eq!(violated(run.as_ref()), ["Agreement"]);
 }
+
+#[test]
+fn the_inspector_shows_the_recovery_coordinator_and_the_states_it_collected() {
+    let scenario = preset("3pc-no-blocking");
+    let mut run = scenario.build().unwrap();
+    run.run_until(SimTime(190_000));
+    let snapshot = run.snapshot();
+    let view = |node: u32| snapshot.nodes[n(node).index()].view.clone().unwrap();
+    let n2 = view(2);
+    assert_eq!(n2.role.as_deref(), Some("recovery coordinator"));
+    let states = n2
+        .tables
+        .iter()
+        .find(|t| t.title == "States collected")
+        .unwrap();
+    assert_eq!(
+        states.rows,
+        [["t1", "1", "n3: uncertain; n4: uncertain"].map(String::from)]
+    );
+    let n3 = view(3);
+    assert_eq!(n3.role.as_deref(), Some("uncertain"));
+    assert!(
+        n3.fields
+            .contains(&("following".to_string(), "t1 epoch 1".to_string()))
+    );
+}
