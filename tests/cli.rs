@@ -162,3 +162,33 @@ fn sweep_allow_lets_a_named_property_fail_and_counts_its_seeds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn sweep_stays_within_the_declared_model_and_reports_the_rest_apart() {
+    // Seed 12 of the three-phase commit sweep is clean in its model, and beyond it violates
+    // Agreement after a fault the model rules out (`tests/lesson_3pc.rs`).
+    let within = sim(&["sweep", "docs/3pc-sweep.json", "--seeds", "12", "--quiet"]);
+    assert_eq!(within.status.code(), Some(0), "{}", stdout(&within));
+    assert!(stdout(&within).contains(
+        "only faults within the model: reliable links · crash-recovery · synchronous (≤ 15ms)"
+    ));
+    let beyond = sim(&[
+        "sweep",
+        "docs/3pc-sweep.json",
+        "--seeds",
+        "12",
+        "--beyond-model",
+    ]);
+    let text = stdout(&beyond);
+    assert_eq!(
+        beyond.status.code(),
+        Some(0),
+        "outside the model is not a failure: {text}"
+    );
+    assert!(
+        text.contains("seed 12: violated outside the model"),
+        "{text}"
+    );
+    assert!(text.contains("outside the model: "), "{text}");
+    assert!(text.contains("1 violated only outside the model"), "{text}");
+}

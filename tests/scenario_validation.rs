@@ -181,6 +181,33 @@ fn bounds_and_references_have_specific_messages() {
         ),
         (
             Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "two_phase_commit", "vote_no_percent": 101});
+            }),
+            "`protocol.vote_no_percent` is 101, but must be from 0 to 100",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "three_phase_commit", "timeout_us": 0});
+            }),
+            "`protocol.timeout_us` is 0, but must be from 1ms to 10 minutes",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "three_phase_commit", "vote_no": ["n1"]});
+            }),
+            "`protocol.vote_no` names n1, which is not a participant (n2 to n",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] =
+                    serde_json::json!({"name": "three_phase_commit", "vote_no_percent": 200});
+            }),
+            "`protocol.vote_no_percent` is 200, but must be from 0 to 100",
+        ),
+        (
+            Box::new(|v| {
                 v["protocol"] = serde_json::json!({"name": "chain", "retry_us": 0});
             }),
             "`protocol.retry_us` must be from 1ms to 10 minutes",

@@ -16,4 +16,5 @@ pub mod paxos;
 pub mod primary_backup;
 pub mod raft;
 pub mod rpc;
+pub mod three_phase_commit;
 pub mod two_phase_commit;

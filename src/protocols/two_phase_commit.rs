@@ -10,8 +10,15 @@
 //! doubt*: it may not decide on its own, so if the coordinator crashes before telling it the
 //! outcome, it blocks until the coordinator restarts (which then resends every outcome it had
 //! written, and aborts a transaction it had not decided: presumed abort).
-//! A participant that votes no aborts at once. The "break it" variant `commit_on_majority` commits
-//! once a majority of the participants voted yes, without waiting for the rest.
+//! A participant that votes no aborts at once. Besides the participants listed in `vote_no`, each
+//! participant votes no on a transaction with probability `vote_no_percent`, drawn from its own
+//! random stream.
+//!
+//! The "break it" variants: `commit_on_majority` commits once a majority of the participants voted
+//! yes, without waiting for the rest; `participant_timeout_abort` lets a participant that voted
+//! yes abort on its own when the outcome has not come within `vote_timeout_us` of its vote;
+//! `decide_before_log` has the coordinator send its decision before writing it, the write landing
+//! half a vote timeout later, so a crash in between loses a decision others have acted on.
 //!
 //! This module is the worked example of `docs/adding-a-protocol.md`.
 
@@ -35,6 +42,9 @@ pub struct TwoPhaseCommitParams {
     /// Participants that vote no on every transaction.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vote_no: Vec<NodeId>,
+    /// The chance, in percent, that a participant votes no on a transaction.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub vote_no_percent: u32,
     /// How long the coordinator waits for the votes before it aborts.
     #[serde(default = "default_vote_timeout")]
     pub vote_timeout_us: u64,
@@ -47,10 +57,15 @@ fn default_vote_timeout() -> u64 {
     200_000
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Default for TwoPhaseCommitParams {
     fn default() -> Self {
         TwoPhaseCommitParams {
             vote_no: Vec::new(),
+            vote_no_percent: 0,
             vote_timeout_us: default_vote_timeout(),
             break_it: BreakIt::None,
         }
@@ -65,6 +80,12 @@ pub enum BreakIt {
     None,
     /// Commit once a majority of participants voted yes.
     CommitOnMajority,
+    /// A participant that voted yes aborts on its own when the outcome has not come within a vote
+    /// timeout.
+    ParticipantTimeoutAbort,
+    /// The coordinator sends its decision first and writes it to stable storage half a vote
+    /// timeout later.
+    DecideBeforeLog,
 }
 
 impl BreakIt {
@@ -102,6 +123,10 @@ pub enum TwoPhaseTimer {
     Votes(Tx),
     /// The coordinator resends the outcomes not yet acknowledged.
     Resend,
+    /// `participant_timeout_abort`: a participant in doubt about `tx` stops waiting.
+    InDoubt(Tx),
+    /// `decide_before_log`: the coordinator's write of the outcome of `tx` lands.
+    Write(Tx),
 }
 
 /// A client asks the coordinator to run a transaction with this name.
@@ -146,6 +171,10 @@ pub enum TwoPhaseNote {
         tx: Tx,
         yes: bool,
     },
+    /// `participant_timeout_abort`: the participant stops waiting for the outcome of `tx`.
+    GivesUp {
+        tx: Tx,
+    },
     /// The node learns or decides the outcome of `tx`.
     Decides {
         tx: Tx,
@@ -164,6 +193,7 @@ impl fmt::Display for TwoPhaseNote {
             TwoPhaseNote::Votes { tx, yes } => {
                 write!(f, "votes {} on t{tx}", if *yes { "yes" } else { "no" })
             }
+            TwoPhaseNote::GivesUp { tx } => write!(f, "gives up waiting for t{tx}"),
             TwoPhaseNote::Decides { tx, commit } => write!(f, "{}s t{tx}", outcome(*commit)),
         }
     }
@@ -199,8 +229,16 @@ impl TwoPhaseCommit {
     /// Writes the outcome, tells everyone, answers the client.
     fn decide(&mut self, ctx: &mut Ctx<'_, Self>, tx: Tx, commit: bool) {
         let pending = self.pending.remove(&tx);
-        self.record_outcome(ctx, tx, commit);
-        self.announce(ctx, tx, commit);
+        if self.params.break_it == BreakIt::DecideBeforeLog {
+            // Broken: tell everyone now, write later; a crash before the write forgets it.
+            self.announce(ctx, tx, commit);
+            self.outcomes.insert(tx, commit);
+            ctx.note(TwoPhaseNote::Decides { tx, commit });
+            ctx.set_timer(self.params.vote_timeout_us / 2, TwoPhaseTimer::Write(tx));
+        } else {
+            self.record_outcome(ctx, tx, commit);
+            self.announce(ctx, tx, commit);
+        }
         if let Some(request) = pending.and_then(|p| p.request) {
             let response = if commit {
                 TwoPhaseResponse::Committed { tx }
@@ -230,9 +268,10 @@ impl TwoPhaseCommit {
         let participants = u64::from(self.nodes - 1);
         let yes = pending.votes.values().filter(|v| **v).count() as u64;
         let no = pending.votes.len() as u64 - yes;
-        let enough = match self.params.break_it {
-            BreakIt::None => yes == participants,
-            BreakIt::CommitOnMajority => 2 * yes > participants,
+        let enough = if self.params.break_it == BreakIt::CommitOnMajority {
+            2 * yes > participants
+        } else {
+            yes == participants
         };
         if enough {
             self.decide(ctx, tx, true);
@@ -255,6 +294,23 @@ impl TwoPhaseCommit {
         });
         self.outcomes.insert(tx, commit);
         ctx.note(TwoPhaseNote::Decides { tx, commit });
+    }
+
+    /// A participant's vote on `tx`: no if it is listed in `vote_no`, else no with probability
+    /// `vote_no_percent` (drawn only when that is set, so runs without it draw nothing).
+    fn draw_vote(&self, ctx: &mut Ctx<'_, Self>) -> bool {
+        if self.params.vote_no.contains(&self.id) {
+            return false;
+        }
+        let percent = u64::from(self.params.vote_no_percent);
+        percent == 0 || ctx.rng().range_u64(0, 100) >= percent
+    }
+
+    /// `participant_timeout_abort`: a participant in doubt about `tx` waits a vote timeout at most.
+    fn start_doubting(&self, ctx: &mut Ctx<'_, Self>, tx: Tx) {
+        if self.params.break_it == BreakIt::ParticipantTimeoutAbort {
+            ctx.set_timer(self.params.vote_timeout_us, TwoPhaseTimer::InDoubt(tx));
+        }
     }
 }
 
@@ -286,6 +342,15 @@ impl Protocol for TwoPhaseCommit {
         self.votes = ctx.stable().votes.clone();
         self.outcomes = ctx.stable().outcomes.clone();
         if self.id != COORDINATOR {
+            let in_doubt: Vec<Tx> = self
+                .votes
+                .iter()
+                .filter(|&(tx, &yes)| yes && !self.outcomes.contains_key(tx))
+                .map(|(&tx, _)| tx)
+                .collect();
+            for tx in in_doubt {
+                self.start_doubting(ctx, tx);
+            }
             return;
         }
         // A restarted coordinator resends every outcome it wrote, and aborts what it began but
@@ -307,12 +372,15 @@ impl Protocol for TwoPhaseCommit {
                 let yes = match ctx.stable().votes.get(&tx) {
                     Some(&vote) => vote,
                     None => {
-                        let yes = !self.params.vote_no.contains(&self.id);
+                        let yes = self.draw_vote(ctx);
                         ctx.persist("vote", |s| {
                             s.votes.insert(tx, yes);
                         });
                         self.votes.insert(tx, yes);
                         ctx.note(TwoPhaseNote::Votes { tx, yes });
+                        if yes {
+                            self.start_doubting(ctx, tx);
+                        }
                         yes
                     }
                 };
@@ -351,7 +419,8 @@ impl Protocol for TwoPhaseCommit {
                 }
             }
             TwoPhaseTimer::Resend => {
-                let outcomes = &ctx.stable().outcomes;
+                // The outcomes as decided, written or not (`decide_before_log` writes late).
+                let outcomes = &self.outcomes;
                 let resend: Vec<(NodeId, Tx, bool)> = self
                     .unacked
                     .iter()
@@ -366,6 +435,19 @@ impl Protocol for TwoPhaseCommit {
                 self.resending = !self.unacked.is_empty();
                 if self.resending {
                     ctx.set_timer(self.params.vote_timeout_us, TwoPhaseTimer::Resend);
+                }
+            }
+            TwoPhaseTimer::InDoubt(tx) => {
+                if !self.outcomes.contains_key(&tx) {
+                    ctx.note(TwoPhaseNote::GivesUp { tx });
+                    self.record_outcome(ctx, tx, false);
+                }
+            }
+            TwoPhaseTimer::Write(tx) => {
+                if let Some(&commit) = self.outcomes.get(&tx) {
+                    ctx.persist("outcome", |s| {
+                        s.outcomes.insert(tx, commit);
+                    });
                 }
             }
         }
@@ -407,6 +489,12 @@ impl Protocol for TwoPhaseCommit {
                 "`protocol.vote_no` names {node}, which is not a participant (n2 to n{nodes})"
             ));
         }
+        if p.vote_no_percent > 100 {
+            return Err(format!(
+                "`protocol.vote_no_percent` is {}, but must be from 0 to 100",
+                p.vote_no_percent
+            ));
+        }
         if p.vote_timeout_us < 1_000 || p.vote_timeout_us > 600_000_000 {
             return Err(format!(
                 "`protocol.vote_timeout_us` is {}, but must be from 1ms to 10 minutes",
@@ -430,7 +518,7 @@ impl Protocol for TwoPhaseCommit {
                 instance: *tx,
                 value: outcome(*commit).into(),
             }),
-            TwoPhaseNote::Votes { .. } => None,
+            TwoPhaseNote::Votes { .. } | TwoPhaseNote::GivesUp { .. } => None,
         }
     }
 
@@ -447,6 +535,8 @@ impl Protocol for TwoPhaseCommit {
         match timer {
             TwoPhaseTimer::Votes(_) => "votes",
             TwoPhaseTimer::Resend => "resend",
+            TwoPhaseTimer::InDoubt(_) => "in doubt",
+            TwoPhaseTimer::Write(_) => "write",
         }
     }
 

@@ -33,6 +33,7 @@ use crate::protocols::paxos::Paxos;
 use crate::protocols::primary_backup::PrimaryBackup;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
+use crate::protocols::three_phase_commit::ThreePhaseCommit;
 use crate::protocols::two_phase_commit::TwoPhaseCommit;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -113,6 +114,7 @@ registry! {
     PrimaryBackup => PrimaryBackup,
     Chain => Chain,
     TwoPhaseCommit => TwoPhaseCommit,
+    ThreePhaseCommit => ThreePhaseCommit,
     Abd => Abd,
     Crdt => Crdt,
     Dynamo => Dynamo,

@@ -190,6 +190,11 @@ presets! {
         "2pc-abort" unseen ["A commit"],
         "2pc-blocking" violates "Termination" unseen ["A commit"],
         "2pc-break-majority" violates "Commit validity",
+        "2pc-break-timeout" violates "Agreement",
+        "2pc-break-unlogged" violates "Agreement",
+        "3pc-commit" unseen ["A recovery coordinator"],
+        "3pc-no-blocking" unseen ["A commit"],
+        "3pc-partition" violates "Agreement",
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
