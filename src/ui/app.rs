@@ -259,7 +259,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
     spotlight.extend(ui.spotlight);
     let guide = frame.as_ref().zip(ui.tour.clone()).map(|(f, tour)| {
         html! {
-            <GuidePanel tour={tour} name={f.name.clone()} nodes={f.topology.nodes.len() as u32}
+            <GuidePanel tour={tour} name={f.name.clone()} model={f.model.clone()} nodes={f.topology.nodes.len() as u32}
                 description={f.description.clone()} editable={embed.is_none()}
                 settings_error={ui.settings_error.clone()} />
         }
@@ -325,7 +325,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         if let Some(guide) = guide {
                             { guide }
                         } else if let Some(f) = &frame {
-                            <LessonPanel name={f.name.clone()} description={f.description.clone()}
+                            <LessonPanel name={f.name.clone()} description={f.description.clone()} model={f.model.clone()}
                                 settings_error={ui.settings_error.clone()} />
                         }
                         <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
@@ -386,6 +386,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                                 selected_node={selected_node}
                                 selected_link={selected_link}
                                 partitioned={f.partitioned}
+                                no_partitions={f.no_partitions.clone()}
                                 spotlight={spotlight}
                             />
                             <InterventionsPanel list={f.interventions.clone()} can_undo={!ui.undo.is_empty()} />

@@ -26,7 +26,7 @@ async function violated(page) {
 
 export const tests = [
   {
-    name: "Byzantine generals: the traitor is marked, and making a second traitor from the inspector breaks IC2",
+    name: "Byzantine generals: the traitor is marked, the model refuses a second one, and allowing it in the settings lets the inspector make one that breaks IC2",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
         await openPreset(page, origin, "byzantine-om-lieutenant");
@@ -38,7 +38,22 @@ export const tests = [
         await page.locator("[data-testid=traitor]", { hasText: "Traitor (two-faced)" }).waitFor();
         await page.screenshot({ path: join(shots, "byzantine-om1.png") });
 
-        // n3 turns traitor as the commander's order goes out: round 2's relays lie.
+        // The lesson's model allows one faulty node: the control says why it is off.
+        await page.locator('svg.topology .topo-node[data-node="n3"]').click();
+        const refused = page.getByRole("group", { name: "Make n3 a traitor" }).locator("[data-action=make-traitor]");
+        assert.ok(await refused.isDisabled());
+        assert.match(await refused.getAttribute("title"), /at most 1 faulty node, and n4 already is/);
+        assert.match(await page.locator("[data-testid=model]").textContent(), /reliable links · Byzantine · synchronous/);
+        await page.locator(".model-forbids", { hasText: "Make traitor: the model allows at most 1 faulty node" }).waitFor();
+
+        // Two faulty nodes allowed: n3 turns traitor as the commander's order goes out, and round
+        // 2's relays lie.
+        const settings = page.locator("[data-region=settings]");
+        await settings.locator("summary").click();
+        const model = settings.getByLabel("System model as JSON");
+        await model.fill((await model.inputValue()).replace('"faulty":1', '"faulty":2'));
+        await settings.locator("[data-action=rerun]").click();
+        await page.locator(".lesson-title", { hasText: "(edited)" }).waitFor();
         await jump(page, "10ms", 10_000);
         await page.locator('svg.topology .topo-node[data-node="n3"]').click();
         const form = page.getByRole("group", { name: "Make n3 a traitor" });

@@ -15,6 +15,9 @@ pub struct GuideProps {
     pub tour: Tour,
     /// The lesson's name.
     pub name: AttrValue,
+    /// The declared system model in words, if any.
+    #[prop_or_default]
+    pub model: Option<String>,
     /// How many nodes the run has (a name beyond them is plain text).
     pub nodes: u32,
     /// The whole lesson text, offered behind a disclosure.
@@ -109,6 +112,9 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                 <div class="guide-left">
                     <h2 id="guide-title" class="panel-title">{ "Free play" }</h2>
                     <p>{ format!("You left the guide at step {} of {count}. The run is yours: play, scrub and break it.", tour.step + 1) }</p>
+                    if let Some(model) = &props.model {
+                        <p class="model-line" data-testid="model"><span class="model-label">{ "Model" }</span>{ model }</p>
+                    }
                     <button type="button" class="button button-primary" data-action="guide-resume" onclick={send(GuideAction::Resume)}>
                         { format!("Resume step {}", tour.step + 1) }
                     </button>
@@ -176,6 +182,9 @@ pub fn GuidePanel(props: &GuideProps) -> Html {
                 <h2 id="guide-title" class="panel-title">{ &props.name }</h2>
                 <span class="guide-count">{ format!("Step {} of {count}", tour.step + 1) }</span>
             </div>
+            if let Some(model) = &props.model {
+                <p class="model-line" data-testid="model"><span class="model-label">{ "Model" }</span>{ model }</p>
+            }
             <ol class="guide-progress" aria-label="Steps">
                 { for (0..count).map(|i| {
                     let class = classes!("dot", tour.done[i].then_some("is-done"), (i == tour.step).then_some("is-current"));

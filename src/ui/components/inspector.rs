@@ -68,10 +68,23 @@ fn kv(rows: &[(String, String)]) -> Html {
     }
 }
 
+/// A control's name as the inspector's button says it.
+fn verb(name: &str) -> &'static str {
+    match name {
+        "crash" => "Crash",
+        "restart" => "Restart",
+        "pause" => "Pause",
+        "expire" => "Force timeout",
+        _ => "Make traitor",
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct TraitorProps {
     node: NodeId,
     traitor: Option<Strategy>,
+    /// Why the declared model forbids a traitor here, if it does.
+    forbidden: Option<String>,
 }
 
 /// A Byzantine protocol's node: how it lies, or a strategy to make it a traitor with.
@@ -111,7 +124,9 @@ fn Traitor(props: &TraitorProps) -> Html {
                 }) }
             </select>
             <button type="button" class="button button-small button-danger" data-action="make-traitor"
-                title={format!("From now on, {} {}", props.node, chosen.describe())} onclick={make}>
+                disabled={props.forbidden.is_some()}
+                title={props.forbidden.clone().unwrap_or_else(|| format!("From now on, {} {}", props.node, chosen.describe()))}
+                onclick={make}>
                 { "Make traitor" }
             </button>
         </div>
@@ -176,6 +191,23 @@ fn NodeView(props: &NodeProps) -> Html {
         ),
     ];
     let up = n.status == NodeStatus::Up;
+    let why = |name: &str| {
+        props
+            .node
+            .forbidden
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, why)| why.clone())
+    };
+    // Only the reasons for controls on show: Restart while crashed, Crash while not.
+    let crashed = n.status == NodeStatus::Crashed;
+    let byzantine = props.node.byzantine;
+    let shown = move |name: &str| match name {
+        "restart" => crashed,
+        "crash" => !crashed,
+        "traitor" => byzantine,
+        _ => true,
+    };
     html! {
         <div class="inspect inspect-node" data-node={id.to_string()}>
             <div class="inspect-head">
@@ -187,16 +219,20 @@ fn NodeView(props: &NodeProps) -> Html {
             </div>
             <div class="action-grid" role="group" aria-label={format!("Interventions on {id}")}>
                 if n.status == NodeStatus::Crashed {
-                    <button type="button" class="button button-small" onclick={intervene(&app, Action::Restart { node: id })}>{ "Restart" }</button>
+                    <button type="button" class="button button-small" disabled={why("restart").is_some()}
+                        title={why("restart")} onclick={intervene(&app, Action::Restart { node: id })}>{ "Restart" }</button>
                 } else {
-                    <button type="button" class="button button-small button-danger" onclick={intervene(&app, Action::Crash { node: id })}>{ "Crash" }</button>
+                    <button type="button" class="button button-small button-danger" disabled={why("crash").is_some()}
+                        title={why("crash")} onclick={intervene(&app, Action::Crash { node: id })}>{ "Crash" }</button>
                 }
                 if n.status == NodeStatus::Paused {
                     <button type="button" class="button button-small" onclick={intervene(&app, Action::Resume { node: id })}>{ "Resume" }</button>
                 } else {
-                    <button type="button" class="button button-small" disabled={!up} onclick={intervene(&app, Action::Pause { node: id })}>{ "Pause" }</button>
+                    <button type="button" class="button button-small" disabled={!up || why("pause").is_some()}
+                        title={why("pause")} onclick={intervene(&app, Action::Pause { node: id })}>{ "Pause" }</button>
                 }
-                <button type="button" class="button button-small" disabled={!up} title="Fire every pending timer now"
+                <button type="button" class="button button-small" disabled={!up || why("expire").is_some()}
+                    title={why("expire").unwrap_or_else(|| "Fire every pending timer now".to_string())}
                     onclick={intervene(&app, Action::ExpireTimers { node: id })}>{ "Force timeout" }</button>
                 <button type="button" class="button button-small" title="Set the clock back 100 ms"
                     onclick={intervene(&app, Action::ClockJump { node: id, by_us: -100_000 })}>{ "Clock −100ms" }</button>
@@ -208,7 +244,14 @@ fn NodeView(props: &NodeProps) -> Html {
                 </button>
             </div>
             if props.node.byzantine {
-                <Traitor node={id} traitor={n.traitor} />
+                <Traitor node={id} traitor={n.traitor} forbidden={why("traitor")} />
+            }
+            if !props.node.forbidden.is_empty() {
+                <ul class="model-forbids" aria-label="What the system model rules out here">
+                    { for props.node.forbidden.iter().filter(|(name, _)| shown(name)).map(|(name, why)| html! {
+                        <li><strong>{ verb(name) }</strong>{ format!(": {why}") }</li>
+                    }) }
+                </ul>
             }
             if let Some(text) = n.text.clone().filter(|_| up) {
                 <TextEdit node={id} {text} />

@@ -19,6 +19,9 @@ pub struct ScenarioProps {
 pub struct LessonProps {
     pub name: AttrValue,
     pub description: AttrValue,
+    /// The declared system model in words, if any.
+    #[prop_or_default]
+    pub model: Option<String>,
     /// Why the last change of settings could not run.
     #[prop_or_default]
     pub settings_error: Option<String>,
@@ -34,6 +37,9 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
             </div>
             <article class="lesson">
                 <h3 class="lesson-title">{ &props.name }</h3>
+                if let Some(model) = &props.model {
+                    <p class="model-line" data-testid="model"><span class="model-label">{ "Model" }</span>{ model }</p>
+                }
                 <p class="lesson-text">{ &props.description }</p>
             </article>
             <Settings error={props.settings_error.clone()} />

@@ -21,6 +21,9 @@ pub struct TopologyProps {
     pub selected_node: Option<NodeId>,
     pub selected_link: Option<(NodeId, NodeId)>,
     pub partitioned: bool,
+    /// Why the declared model forbids partitions now, if it does.
+    #[prop_or_default]
+    pub no_partitions: Option<String>,
     /// Nodes lit up by a guided step or a mention of them.
     #[prop_or_default]
     pub spotlight: Vec<NodeId>,
@@ -205,8 +208,8 @@ pub fn TopologyPanel(props: &TopologyProps) -> Html {
                     }) }
                 </div>
                 <div class="partition-actions">
-                    <button type="button" class="button button-small" disabled={!can_partition} onclick={partition}
-                        title="Cut the chosen nodes off from the rest">{ "Partition" }</button>
+                    <button type="button" class="button button-small" disabled={!can_partition || props.no_partitions.is_some()} onclick={partition}
+                        title={props.no_partitions.clone().unwrap_or_else(|| "Cut the chosen nodes off from the rest".to_string())}>{ "Partition" }</button>
                     <button type="button" class="button button-small" disabled={!props.partitioned} onclick={heal}
                         title="Remove every partition">{ "Heal" }</button>
                 </div>
