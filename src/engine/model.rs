@@ -64,8 +64,11 @@ pub struct SystemModel {
 
 /// The longest bound a synchronous model may declare.
 pub const MAX_BOUND_US: u64 = 60_000_000;
-/// Before GST, each message waits up to this many bounds more than its link's delay.
+/// Before GST, a message the network does not hold waits up to this many bounds more than its
+/// link's delay.
 const PRE_GST_FACTOR: u64 = 10;
+/// Before GST, the share of messages the network holds until GST, in parts per million.
+const HELD_BEFORE_GST_PPM: u32 = 500_000;
 
 impl Links {
     pub fn label(self) -> &'static str {
@@ -112,8 +115,9 @@ impl Timing {
     }
 
     /// When a copy sent at `now` that the link would deliver at `arrive_at` arrives under this
-    /// timing: within the bound under synchrony; before GST, up to ten bounds later at random but
-    /// by GST plus the bound.
+    /// timing: within the bound under synchrony. Before GST the network is adversarial: it holds
+    /// half the messages until GST (they arrive within the bound after it) and delays the others
+    /// by up to ten bounds more, never past GST plus the bound.
     pub(crate) fn arrival(self, now: SimTime, arrive_at: SimTime, rng: &mut SimRng) -> SimTime {
         match self {
             Timing::Synchronous { bound_us } => arrive_at.min(now.saturating_add_us(bound_us)),
@@ -121,8 +125,12 @@ impl Timing {
                 if now.as_us() >= gst_us {
                     return arrive_at.min(now.saturating_add_us(bound_us));
                 }
+                let settled = SimTime(gst_us).saturating_add_us(bound_us);
+                if rng.chance_ppm(HELD_BEFORE_GST_PPM) {
+                    return SimTime(gst_us).saturating_add_us(rng.range_u64(0, bound_us + 1));
+                }
                 let late = arrive_at.saturating_add_us(rng.range_u64(0, PRE_GST_FACTOR * bound_us));
-                late.min(SimTime(gst_us).saturating_add_us(bound_us))
+                late.min(settled)
             }
             Timing::Asynchronous => arrive_at,
         }

@@ -80,6 +80,9 @@ presets! {
     ],
     "System models" => [
         "heartbeat-lossy" unseen ["A suspicion"],
+        "models-detector-sync",
+        "models-detector-async" violates "Accuracy",
+        "models-raft-gst",
     ],
     "Failure detectors" => [
         "heartbeat-basic" unseen ["A suspicion"],
