@@ -43,7 +43,7 @@ fn lay_out(
     highlight: &Highlight,
 ) -> diagram::DiagramLayout {
     let mut index = TraceIndex::new();
-    index.update(run.events());
+    index.update(run.events(), run.facts());
     let snapshot = run.snapshot();
     let lanes = lanes(run);
     let input = DiagramInput {
@@ -205,11 +205,11 @@ fn the_index_follows_seeks_back() {
     run.apply(Action::Crash { node: NodeId(0) }).expect("crash");
     run.run_until(SimTime(400_000));
     let mut index = TraceIndex::new();
-    index.update(run.events());
+    index.update(run.events(), run.facts());
     assert_eq!(index.changes().len(), 1);
     assert!(index.max_transit_us() >= 5_000);
     run.seek(SimTime(100_000));
-    index.update(run.events());
+    index.update(run.events(), run.facts());
     assert!(index.changes().is_empty());
 }
 
@@ -370,5 +370,45 @@ fn arrow_labels_on_a_busy_raft_run_never_overlap() {
     assert!(
         labelled > 10,
         "busy windows still carry labels ({labelled})"
+    );
+}
+
+#[test]
+fn participants_in_doubt_are_drawn_blocked_until_they_learn_the_decision() {
+    // Per preset: the lanes drawn in doubt, and whether each doubt was ended by a decision.
+    let doubts = |id: &str| {
+        let scenario = causeway::scenario::presets::find(id)
+            .unwrap()
+            .scenario()
+            .unwrap();
+        let mut run = scenario.build().unwrap();
+        run.run_until(scenario.horizon_us);
+        let layout = lay_out(
+            run.as_mut(),
+            0,
+            scenario.horizon_us.as_us(),
+            &Highlight::default(),
+        );
+        let mut drawn: Vec<u32> = layout
+            .spans
+            .iter()
+            .filter(|s| s.kind == diagram::SpanKind::InDoubt)
+            .map(|s| s.node.0 + 1)
+            .collect();
+        drawn.sort();
+        let mut index = TraceIndex::new();
+        index.update(run.events(), run.facts());
+        let ended: Vec<bool> = index.doubts().iter().map(|d| d.until.is_some()).collect();
+        (drawn, ended)
+    };
+    // The coordinator crashed before counting the votes: the three yes voters wait to the end.
+    assert_eq!(
+        doubts("2pc-blocking"),
+        (vec![2, 3, 4], vec![false, false, false])
+    );
+    // With a live coordinator, each is in doubt only until the outcome arrives.
+    assert_eq!(
+        doubts("2pc-commit"),
+        (vec![2, 3, 4], vec![true, true, true])
     );
 }

@@ -20,7 +20,7 @@ fn frame_of(id: &str, at_us: u64, selection: Selection, stamps: Stamps) -> (Fram
     let mut run = scenario.build().unwrap();
     run.run_until(SimTime(at_us));
     let mut index = TraceIndex::new();
-    index.update(run.events());
+    index.update(run.events(), run.facts());
     let mut history = HistoryIndex::new();
     history.update(run.as_ref());
     let source = FrameSource {

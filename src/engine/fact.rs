@@ -23,6 +23,10 @@ pub enum Fact {
     Proposed { instance: u64, value: String },
     /// The node decided `value` in instance `instance` of an agreement (one decision per instance).
     Decided { instance: u64, value: String },
+    /// The node has promised to abide by instance `instance`'s decision (a participant that voted
+    /// yes) and may not decide it alone: it is blocked until it learns the decision (its
+    /// `Decided` fact for the instance).
+    InDoubt { instance: u64 },
     /// The node, an acceptor, accepted `value` for instance `instance` in ballot `ballot` (the
     /// protocol's ballots as one totally ordered number). A value accepted by a majority of the
     /// acceptors in one ballot is *chosen*.

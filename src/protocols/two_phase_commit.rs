@@ -518,7 +518,8 @@ impl Protocol for TwoPhaseCommit {
                 instance: *tx,
                 value: outcome(*commit).into(),
             }),
-            TwoPhaseNote::Votes { .. } | TwoPhaseNote::GivesUp { .. } => None,
+            TwoPhaseNote::Votes { tx, yes: true } => Some(Fact::InDoubt { instance: *tx }),
+            TwoPhaseNote::Votes { yes: false, .. } | TwoPhaseNote::GivesUp { .. } => None,
         }
     }
 

@@ -96,7 +96,7 @@ impl Session {
 
     /// Brings the trace index and the history up to date after the run changed.
     pub fn reindex(&mut self) {
-        self.index.update(self.run.events());
+        self.index.update(self.run.events(), self.run.facts());
         self.history.update(self.run.as_ref());
     }
 

@@ -3,7 +3,8 @@
 //! time any message spent in transit. Kept up to date incrementally as the trace grows, and cut back
 //! when a seek shortens it.
 
-use crate::engine::ids::EventId;
+use crate::engine::fact::Fact;
+use crate::engine::ids::{EventId, NodeId};
 use crate::engine::trace::{EventKind, TraceEvent};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -12,6 +13,20 @@ pub struct TraceIndex {
     changes: Vec<EventId>,
     violations: Vec<EventId>,
     max_transit_us: u64,
+    /// How many facts have been read.
+    facts_read: usize,
+    /// Each stretch a node spent in doubt (`Fact::InDoubt`): its node, instance, the fact's event
+    /// and the event of the decision that ended it, if one has.
+    doubts: Vec<Doubt>,
+}
+
+/// A stretch a node spent blocked, waiting for a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Doubt {
+    pub node: NodeId,
+    pub instance: u64,
+    pub from: EventId,
+    pub until: Option<EventId>,
 }
 
 impl TraceIndex {
@@ -19,15 +34,46 @@ impl TraceIndex {
         TraceIndex::default()
     }
 
-    /// Indexes events appended since the last call; forgets events a seek removed.
-    pub fn update(&mut self, events: &[TraceEvent]) {
+    /// Indexes events and facts appended since the last call; forgets those a seek removed.
+    pub fn update(&mut self, events: &[TraceEvent], facts: &[(EventId, Fact)]) {
         if events.len() < self.scanned {
             let len = events.len();
             self.changes.retain(|e| e.index() < len);
             self.violations.retain(|e| e.index() < len);
+            self.doubts.retain(|d| d.from.index() < len);
+            for doubt in &mut self.doubts {
+                doubt.until = doubt.until.filter(|e| e.index() < len);
+            }
             self.scanned = len;
             // The longest transit is kept: it is only an upper bound for how far back to look.
         }
+        if facts.len() < self.facts_read {
+            self.facts_read = facts.len();
+        }
+        for (event, fact) in &facts[self.facts_read..] {
+            let Some(node) = events.get(event.index()).and_then(|e| e.node) else {
+                continue;
+            };
+            match fact {
+                Fact::InDoubt { instance } => self.doubts.push(Doubt {
+                    node,
+                    instance: *instance,
+                    from: *event,
+                    until: None,
+                }),
+                Fact::Decided { instance, .. } => {
+                    for doubt in self
+                        .doubts
+                        .iter_mut()
+                        .filter(|d| d.until.is_none() && d.node == node && d.instance == *instance)
+                    {
+                        doubt.until = Some(*event);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.facts_read = facts.len();
         for (i, event) in events.iter().enumerate().skip(self.scanned) {
             let id = EventId(i as u32);
             match &event.kind {
@@ -51,6 +97,11 @@ impl TraceIndex {
             }
         }
         self.scanned = events.len();
+    }
+
+    /// Every stretch a node spent in doubt, in the order they began.
+    pub fn doubts(&self) -> &[Doubt] {
+        &self.doubts
     }
 
     /// Crash, restart, pause, resume, partition, heal, hold and release events, in trace order.

@@ -53,6 +53,8 @@ pub enum FactName {
     Delivered,
     Proposed,
     Decided,
+    /// A node blocked, waiting for a decision (`in_doubt`).
+    InDoubt,
     Accepted,
     ClockAdjusted,
     Suspects,
@@ -219,6 +221,7 @@ impl Moment {
             }
             (FactName::Proposed, Fact::Proposed { .. })
             | (FactName::Decided, Fact::Decided { .. })
+            | (FactName::InDoubt, Fact::InDoubt { .. })
             | (FactName::Accepted, Fact::Accepted { .. })
             | (FactName::ClockAdjusted, Fact::ClockAdjusted { .. }) => true,
             (FactName::Suspects, Fact::Suspects { peer })

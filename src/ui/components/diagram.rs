@@ -248,7 +248,8 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
             <div class="panel-head">
                 <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
                 <div class="diagram-tools">
-                    <Legend stamps={props.stamps} own_clock={props.own_clock} />
+                    <Legend stamps={props.stamps} own_clock={props.own_clock}
+                        in_doubt={props.layout.as_ref().is_some_and(|l| l.spans.iter().any(|s| s.kind == SpanKind::InDoubt))} />
                     if props.history_available {
                         <button type="button" class={classes!("button", "button-small", props.history_open.then_some("is-on"))}
                             aria-pressed={props.history_open.to_string()} data-action="history"
@@ -454,6 +455,7 @@ fn body(layout: &DiagramLayout) -> Html {
         let class = match span.kind {
             SpanKind::Crashed => "span span-crashed",
             SpanKind::Paused => "span span-paused",
+            SpanKind::InDoubt => "span span-doubt",
         };
         html! {
             <rect class={class} x={coord(span.x - 5.0)} y={coord(span.y0)} width="10"
@@ -647,6 +649,8 @@ fn hover_card(details: &Details, h: Hover, width: f64, height: f64) -> Html {
 struct LegendProps {
     stamps: Stamps,
     own_clock: Option<&'static str>,
+    /// Whether some lane in view is in doubt.
+    in_doubt: bool,
 }
 
 /// The diagram's key, which also says whose clock the printed stamps come from.
@@ -669,6 +673,11 @@ fn Legend(props: &LegendProps) -> Html {
             <li><span class="swatch swatch-inflight"></span>{ "in flight" }</li>
             <li><span class="swatch swatch-dropped"></span>{ "dropped" }</li>
             <li><span class="swatch swatch-crashed"></span>{ "crashed" }</li>
+            if props.in_doubt {
+                <li title="Blocked: it promised to abide by a decision and may not take it alone">
+                    <span class="swatch swatch-doubt"></span>{ "in doubt" }
+                </li>
+            }
             <li><span class="swatch swatch-partition"></span>{ "partition" }</li>
             <li><span class="swatch swatch-request"></span>{ "client" }</li>
             if let Some((text, title)) = stamps {

@@ -171,6 +171,8 @@ pub struct Lane {
 pub enum SpanKind {
     Crashed,
     Paused,
+    /// Blocked, waiting for a decision it may not take alone (`Fact::InDoubt`).
+    InDoubt,
 }
 
 /// A crashed or paused stretch of a lane.

@@ -1,4 +1,4 @@
-//! Crashed and paused spans on the lanes, partition and hold bands across them.
+//! Crashed, paused and in-doubt spans on the lanes, partition and hold bands across them.
 
 use super::{Band, BandKind, DiagramInput, DiagramLayout, Span, SpanKind};
 use crate::engine::ids::{EventId, NodeId, join_nodes};
@@ -32,6 +32,18 @@ pub(super) fn spans_and_bands(
             });
         }
     };
+    for doubt in input.index.doubts() {
+        let Some(from) = events.get(doubt.from.index()) else {
+            continue;
+        };
+        let to = doubt
+            .until
+            .and_then(|e| events.get(e.index()))
+            .map_or(now, |e| e.time.0);
+        if doubt.node.index() < n {
+            close_span(out, doubt.node, from.time.0, SpanKind::InDoubt, to);
+        }
+    }
     for &id in input.index.changes() {
         let Some(event) = events.get(id.index()) else {
             continue;
