@@ -248,3 +248,30 @@ fn raft_elects_no_leader_before_gst_and_one_stable_leader_after() {
     assert_eq!(leaders[0].1, 1);
     assert!(leaders[0].2 < SimTime(500_000));
 }
+
+/// Every preset that declares its model and runs clean stays clean under random faults within
+/// that model: 200 seeds each here (`CAUSEWAY_SEEDS=1000` for the full sweep). A failure prints
+/// the seed and the scenario that reproduces it.
+#[test]
+fn every_clean_preset_with_a_model_survives_random_faults_within_it() {
+    let mut swept = Vec::new();
+    for preset in causeway::scenario::presets::PRESETS {
+        let base = preset.scenario().expect("presets are valid");
+        if base.model.is_none() || preset.expect.violates.is_some() {
+            continue;
+        }
+        for seed in 0..seed_count(200) {
+            let scenario = with_random_faults(&base, seed);
+            let run = run_to_end(&scenario);
+            assert!(
+                violated(run.as_ref()).is_empty(),
+                "{} seed {seed}: {:?}\nreproduce with: cargo run --release --bin sim -- sweep {} --seeds {seed}",
+                preset.id,
+                violated(run.as_ref()),
+                preset.id
+            );
+        }
+        swept.push(preset.id);
+    }
+    assert!(swept.len() >= 9, "{swept:?}");
+}
