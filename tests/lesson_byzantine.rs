@@ -290,6 +290,19 @@ fn bad_settings_and_traitors_elsewhere_are_refused_with_a_reason() {
                "faults": [{"at_us": 0, "action": "traitor", "node": "n2", "strategy": "sneaky"}]}),
         "unknown variant `sneaky`",
     );
+    refuse(
+        json!({"name": "x", "protocol": {"name": "byzantine_generals"}, "nodes": 4,
+               "seed": 1, "horizon_us": 1000000,
+               "model": {"network": "reliable", "nodes": "crash_stop", "timing": "asynchronous"},
+               "faults": [{"at_us": 0, "action": "traitor", "node": "n2", "strategy": "random"}]}),
+        "the model's nodes are crash-stop, not Byzantine: no node may lie",
+    );
+    refuse(
+        json!({"name": "x", "protocol": {"name": "raft"}, "nodes": 3, "seed": 1,
+               "horizon_us": 1000000,
+               "model": {"network": "reliable", "nodes": "byzantine", "timing": "asynchronous"}}),
+        "`model.nodes` is byzantine, but raft has no Byzantine behaviours",
+    );
     // An intervention on a running protocol without Byzantine behaviours is refused too.
     let mut run = run_preset("2pc-commit");
     let error = run

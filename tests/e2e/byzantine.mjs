@@ -98,3 +98,26 @@ export const tests = [
     },
   },
 ];
+
+tests.push({
+  name: "System models: under synchrony the page disables Pause with the reason, and the model is shown by the lesson's name",
+  async run({ browser, origin, shots }) {
+    await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+      await openPreset(page, origin, "models-detector-sync");
+      assert.match(await page.locator("[data-testid=model]").textContent(), /reliable links · crash-stop · synchronous \(≤ 10ms\)/);
+      await page.locator("[data-action=guide-leave]").click();
+      await jump(page, "500ms", 500_000);
+      await page.locator('svg.topology .topo-node[data-node="n2"]').click();
+      const pause = page.getByRole("group", { name: "Interventions on n2" }).getByRole("button", { name: "Pause" });
+      assert.ok(await pause.isDisabled());
+      assert.match(await pause.getAttribute("title"), /nodes run at a known speed, so none may pause/);
+      await page.locator(".model-forbids", { hasText: "Pause: the model is synchronous now" }).waitFor();
+      const partition = page.locator(".partition-actions button", { hasText: "Partition" });
+      assert.ok(await partition.isDisabled(), "reliable links: no partitions");
+      assert.match(await partition.getAttribute("title"), /the model.s links are reliable/);
+      assert.deepEqual(await axeProblems(page, "model refusals"), []);
+      await page.screenshot({ path: join(shots, "models-sync.png") });
+      assert.deepEqual(problems, []);
+    });
+  },
+});
