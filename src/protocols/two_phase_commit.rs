@@ -479,29 +479,12 @@ impl Protocol for TwoPhaseCommit {
     }
 
     fn validate(p: &TwoPhaseCommitParams, nodes: u32) -> Result<(), String> {
-        if nodes < 2 {
-            return Err(format!(
-                "two-phase commit needs a coordinator and at least one participant, but `nodes` is {nodes}"
-            ));
-        }
-        if let Some(node) = p.vote_no.iter().find(|n| n.0 == 0 || n.0 >= nodes) {
-            return Err(format!(
-                "`protocol.vote_no` names {node}, which is not a participant (n2 to n{nodes})"
-            ));
-        }
-        if p.vote_no_percent > 100 {
-            return Err(format!(
-                "`protocol.vote_no_percent` is {}, but must be from 0 to 100",
-                p.vote_no_percent
-            ));
-        }
-        if p.vote_timeout_us < 1_000 || p.vote_timeout_us > 600_000_000 {
-            return Err(format!(
-                "`protocol.vote_timeout_us` is {}, but must be from 1ms to 10 minutes",
-                p.vote_timeout_us
-            ));
-        }
-        Ok(())
+        validate_commit(
+            "two-phase commit",
+            nodes,
+            (&p.vote_no, p.vote_no_percent),
+            ("vote_timeout_us", p.vote_timeout_us),
+        )
     }
 
     fn example_request() -> Option<TwoPhaseRequest> {
@@ -634,6 +617,37 @@ impl Protocol for TwoPhaseCommit {
 
 /// Always: a transaction commits only if every participant voted yes. Per transaction, the
 /// checker keeps the no votes and the first commit it has seen.
+/// The checks two- and three-phase commit share: a coordinator and a participant at least, `no`
+/// votes from participants only and at most 100 %, and a timeout (`field`) from 1 ms to 10 minutes.
+pub(crate) fn validate_commit(
+    protocol: &str,
+    nodes: u32,
+    (vote_no, vote_no_percent): (&[NodeId], u32),
+    (field, timeout_us): (&str, u64),
+) -> Result<(), String> {
+    if nodes < 2 {
+        return Err(format!(
+            "{protocol} needs a coordinator and at least one participant, but `nodes` is {nodes}"
+        ));
+    }
+    if let Some(node) = vote_no.iter().find(|n| n.0 == 0 || n.0 >= nodes) {
+        return Err(format!(
+            "`protocol.vote_no` names {node}, which is not a participant (n2 to n{nodes})"
+        ));
+    }
+    if vote_no_percent > 100 {
+        return Err(format!(
+            "`protocol.vote_no_percent` is {vote_no_percent}, but must be from 0 to 100"
+        ));
+    }
+    if !(1_000..=600_000_000).contains(&timeout_us) {
+        return Err(format!(
+            "`protocol.{field}` is {timeout_us}, but must be from 1ms to 10 minutes"
+        ));
+    }
+    Ok(())
+}
+
 fn commit_validity() -> Box<dyn Property<TwoPhaseCommit>> {
     type Seen = BTreeMap<Tx, (Option<(NodeId, EventId)>, Option<(NodeId, EventId)>)>;
     always(

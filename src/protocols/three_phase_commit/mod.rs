@@ -591,29 +591,12 @@ impl Protocol for ThreePhaseCommit {
     }
 
     fn validate(p: &ThreePhaseCommitParams, nodes: u32) -> Result<(), String> {
-        if nodes < 2 {
-            return Err(format!(
-                "three-phase commit needs a coordinator and at least one participant, but `nodes` is {nodes}"
-            ));
-        }
-        if let Some(node) = p.vote_no.iter().find(|n| n.0 == 0 || n.0 >= nodes) {
-            return Err(format!(
-                "`protocol.vote_no` names {node}, which is not a participant (n2 to n{nodes})"
-            ));
-        }
-        if p.vote_no_percent > 100 {
-            return Err(format!(
-                "`protocol.vote_no_percent` is {}, but must be from 0 to 100",
-                p.vote_no_percent
-            ));
-        }
-        if p.timeout_us < 1_000 || p.timeout_us > 600_000_000 {
-            return Err(format!(
-                "`protocol.timeout_us` is {}, but must be from 1ms to 10 minutes",
-                p.timeout_us
-            ));
-        }
-        Ok(())
+        crate::protocols::two_phase_commit::validate_commit(
+            "three-phase commit",
+            nodes,
+            (&p.vote_no, p.vote_no_percent),
+            ("timeout_us", p.timeout_us),
+        )
     }
 
     fn example_request() -> Option<ThreePhaseRequest> {
