@@ -182,8 +182,18 @@ pub enum TwoPhaseNote {
     },
 }
 
-fn outcome(commit: bool) -> &'static str {
+/// An outcome as the notes and facts of two- and three-phase commit say it.
+pub(crate) fn outcome(commit: bool) -> &'static str {
     if commit { "commit" } else { "abort" }
+}
+
+/// A transaction and the votes it has so far, as an inspector row: `["t1", "n2: yes, n3: no"]`.
+pub(crate) fn votes_row(tx: Tx, votes: &BTreeMap<NodeId, bool>) -> Vec<String> {
+    let votes: Vec<String> = votes
+        .iter()
+        .map(|(n, yes)| format!("{n}: {}", if *yes { "yes" } else { "no" }))
+        .collect();
+    vec![format!("t{tx}"), votes.join(", ")]
 }
 
 impl fmt::Display for TwoPhaseNote {
@@ -561,14 +571,7 @@ impl Protocol for TwoPhaseCommit {
             let rows = self
                 .pending
                 .iter()
-                .map(|(tx, p)| {
-                    let votes: Vec<String> = p
-                        .votes
-                        .iter()
-                        .map(|(n, yes)| format!("{n}: {}", if *yes { "yes" } else { "no" }))
-                        .collect();
-                    vec![format!("t{tx}"), votes.join(", ")]
-                })
+                .map(|(tx, p)| votes_row(*tx, &p.votes))
                 .collect();
             vec![ViewTable {
                 title: "Waiting for votes".into(),

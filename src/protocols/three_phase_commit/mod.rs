@@ -40,6 +40,7 @@ use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, RequestId, TimerId};
 use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
 use crate::engine::sim::Ctx;
+use crate::protocols::two_phase_commit::outcome;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -270,10 +271,6 @@ pub enum ThreePhaseNote {
         commit: bool,
         because: Because,
     },
-}
-
-fn outcome(commit: bool) -> &'static str {
-    if commit { "commit" } else { "abort" }
 }
 
 impl fmt::Display for ThreePhaseNote {

@@ -1,7 +1,8 @@
 //! The inspector's view of a three-phase commit node.
 
-use super::{COORDINATOR, Phase, ThreePhaseCommit, outcome};
+use super::{COORDINATOR, Phase, ThreePhaseCommit};
 use crate::engine::protocol::{NodeView, ViewTable};
+use crate::protocols::two_phase_commit::{outcome, votes_row};
 
 fn list(items: Vec<String>) -> String {
     if items.is_empty() {
@@ -82,14 +83,7 @@ pub(super) fn view(node: &ThreePhaseCommit) -> NodeView {
             rows: node
                 .voting
                 .iter()
-                .map(|(tx, v)| {
-                    let votes: Vec<String> = v
-                        .votes
-                        .iter()
-                        .map(|(n, yes)| format!("{n}: {}", if *yes { "yes" } else { "no" }))
-                        .collect();
-                    vec![format!("t{tx}"), votes.join(", ")]
-                })
+                .map(|(tx, v)| votes_row(*tx, &v.votes))
                 .collect(),
         });
     }
