@@ -283,6 +283,22 @@ impl SystemModel {
         }
     }
 
+    /// The first of `actions` (in the order they run) the model forbids, by its position, with
+    /// the reason; each is judged with the nodes the actions before it made faulty.
+    pub fn first_forbidden<'a>(
+        &self,
+        actions: impl IntoIterator<Item = (SimTime, &'a Action)>,
+    ) -> Option<(usize, String)> {
+        let mut faulty = Vec::new();
+        for (i, (at, action)) in actions.into_iter().enumerate() {
+            if let Some(reason) = self.forbids(action, at, &faulty) {
+                return Some((i, reason));
+            }
+            note_faulty(&mut faulty, action);
+        }
+        None
+    }
+
     fn says_links(&self) -> String {
         let kind = match self.network {
             Links::Reliable => "reliable",
@@ -298,13 +314,18 @@ impl SystemModel {
 pub fn faulty_nodes<'a>(actions: impl IntoIterator<Item = &'a Action>) -> Vec<NodeId> {
     let mut nodes = Vec::new();
     for action in actions {
-        if let Action::Crash { node } | Action::Traitor { node, .. } = action
-            && !nodes.contains(node)
-        {
-            nodes.push(*node);
-        }
+        note_faulty(&mut nodes, action);
     }
     nodes
+}
+
+/// Adds the node `action` makes faulty (by crashing it or turning it traitor) to `faulty`.
+pub fn note_faulty(faulty: &mut Vec<NodeId>, action: &Action) {
+    if let Action::Crash { node } | Action::Traitor { node, .. } = action
+        && !faulty.contains(node)
+    {
+        faulty.push(*node);
+    }
 }
 
 #[cfg(test)]

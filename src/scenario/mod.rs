@@ -12,7 +12,7 @@ pub mod sweep;
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
 use crate::engine::ids::NodeId;
-use crate::engine::model::{SystemModel, faulty_nodes};
+use crate::engine::model::SystemModel;
 use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::run::Run;
@@ -354,13 +354,10 @@ impl Scenario {
         })
         .collect();
         script.sort_by_key(|(_, s)| s.at_us);
-        for (i, (place, scheduled)) in script.iter().enumerate() {
-            let before = faulty_nodes(script[..i].iter().map(|(_, s)| &s.action));
-            if let Some(reason) = model.forbids(&scheduled.action, scheduled.at_us, &before) {
-                return err(format!("{place}: {reason}"));
-            }
+        match model.first_forbidden(script.iter().map(|(_, s)| (s.at_us, &s.action))) {
+            Some((i, reason)) => err(format!("{}: {reason}", script[i].0)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Every client operation in the workload and the scripts must parse as the protocol's request.

@@ -13,7 +13,7 @@
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::byzantine::Strategy;
 use crate::engine::ids::NodeId;
-use crate::engine::model::{Failures, SystemModel, faulty_nodes};
+use crate::engine::model::{Failures, SystemModel, note_faulty};
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::sim::{Generator, Target};
@@ -113,12 +113,13 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
 pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
     let mut scenario = draw(base, seed);
     let outside = base.model.and_then(|model| {
-        scenario.faults.iter().enumerate().find_map(|(i, s)| {
-            let before = faulty_nodes(scenario.faults[..i].iter().map(|s| &s.action));
-            model
-                .forbids(&s.action, s.at_us, &before)
-                .map(|reason| format!("{} at {}: {reason}", s.action.describe(), s.at_us))
-        })
+        let faults = &scenario.faults;
+        let (i, reason) = model.first_forbidden(faults.iter().map(|s| (s.at_us, &s.action)))?;
+        Some(format!(
+            "{} at {}: {reason}",
+            faults[i].action.describe(),
+            faults[i].at_us
+        ))
     });
     scenario.model = None;
     (scenario, outside)
@@ -128,12 +129,13 @@ pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
 fn within(model: &SystemModel, mut faults: Vec<Scheduled>) -> Vec<Scheduled> {
     faults.sort_by_key(|s| s.at_us);
     let mut kept: Vec<Scheduled> = Vec::with_capacity(faults.len());
+    let mut faulty = Vec::new();
     for scheduled in faults {
-        let before = faulty_nodes(kept.iter().map(|s| &s.action));
         if model
-            .forbids(&scheduled.action, scheduled.at_us, &before)
+            .forbids(&scheduled.action, scheduled.at_us, &faulty)
             .is_none()
         {
+            note_faulty(&mut faulty, &scheduled.action);
             kept.push(scheduled);
         }
     }

@@ -261,15 +261,15 @@ impl<P: Protocol> Sim<P> {
             if let Some(reason) = links.filter_map(|l| model.forbids_link(l)).next() {
                 return Err(InputError(format!("network: {reason}")));
             }
-            for (i, planned) in schedule.iter().enumerate() {
-                let before = faulty_nodes(schedule[..i].iter().map(|p| &p.action));
-                if let Some(reason) = model.forbids(&planned.action, planned.at, &before) {
-                    return Err(InputError(format!(
-                        "{} at {}: {reason}",
-                        planned.action.describe(),
-                        planned.at
-                    )));
-                }
+            if let Some((i, reason)) =
+                model.first_forbidden(schedule.iter().map(|p| (p.at, &p.action)))
+            {
+                let planned = &schedule[i];
+                return Err(InputError(format!(
+                    "{} at {}: {reason}",
+                    planned.action.describe(),
+                    planned.at
+                )));
             }
         }
 
