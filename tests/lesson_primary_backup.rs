@@ -109,3 +109,20 @@ fn random_faults_catch_local_reads_at_the_documented_seed() {
         violated(run.as_ref())
     );
 }
+
+/// Seed 961 of pb-basic's random faults once broke linearizability. n4, primary of view 6 with no
+/// backup, answered a put of y alone; the service had already moved to view 7 (n4, with n3 as
+/// backup), but n4 crashed before it learned of it or sent n3 its store. Restarted empty, n4
+/// refused to be view 7's primary yet still pinged with 7 like any idle server, so the service took
+/// view 7 as acknowledged and promoted n3, whose store lacked the put: a later get of y missed it.
+/// A server the view names primary now acknowledges it only as a primary with a synced backup,
+/// and view 7 waits.
+#[test]
+fn a_restarted_primary_that_refuses_its_view_does_not_acknowledge_it() {
+    let run = run_to_end(&with_random_faults(&preset("pb-basic"), 961));
+    assert!(
+        violated(run.as_ref()).is_empty(),
+        "{:?}",
+        violated(run.as_ref())
+    );
+}

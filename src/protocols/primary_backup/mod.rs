@@ -65,7 +65,8 @@ pub struct PrimaryBackup {
     /// as the primary of a view that names it (the view service cannot know it restarted).
     holds_store: bool,
     /// The view number this server last pinged with: a primary acknowledges a view only once its
-    /// backup holds the store, so the view service never promotes a backup without it.
+    /// backup holds the store, so the view service never promotes a backup without it; a server
+    /// named primary that refused the part (holding no store) never acknowledges that view.
     acknowledged: u64,
     /// Primary: whether the view service confirmed it saw this view acknowledged. Only then does
     /// the primary answer clients, so a first primary that restarts before that served no one.

@@ -12,7 +12,17 @@ use std::rc::Rc;
 
 impl PrimaryBackup {
     pub(super) fn ping(&mut self, ctx: &mut Ctx<'_, Self>) {
-        if self.role != Role::Primary || self.synced {
+        // A server the view names primary acknowledges it only as that primary, with its backup
+        // synced. One that refused the part, holding no store (it restarted), must not: the
+        // service would take the view as acknowledged and could promote a backup that never got
+        // this primary's store. It keeps pinging the last view it acknowledged (0 after a
+        // restart, so the service counts it restarted) and the view waits.
+        let acknowledges = if self.role == Role::Primary {
+            self.synced
+        } else {
+            self.known.primary != Some(self.id)
+        };
+        if acknowledges {
             self.acknowledged = self.known.num;
         }
         let viewnum = self.acknowledged;
