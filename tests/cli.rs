@@ -108,7 +108,7 @@ fn every_subcommand_ends_quietly_on_a_closed_pipe() {
         (&["run", "heartbeat-basic", "--until", "1s"][..], 0),
         (&["run", "heartbeat-pause"][..], 1),
         (&["run", "no-such-file.json"][..], 2),
-        (&["sweep", "heartbeat-pause", "--seeds", "0..2"][..], 1),
+        (&["sweep", "broadcast-break-fifo", "--seeds", "0..2"][..], 1),
         (&["link", "raft-basic"][..], 0),
         (
             &[

@@ -50,6 +50,18 @@ pub enum Timing {
     Asynchronous,
 }
 
+/// What a property may rest on; a declared model that does not provide it does not promise the
+/// property ([`SystemModel::unmet`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assumption {
+    /// Synchronous timing from the start: bounded delays, no pauses.
+    Synchrony,
+    /// Synchronous or partially synchronous timing: the bound holds at least after GST.
+    EventualSynchrony,
+    /// Reliable links: every message sent is received.
+    ReliableLinks,
+}
+
 /// A scenario's declared system model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +74,9 @@ pub struct SystemModel {
     pub faulty: Option<u32>,
 }
 
+/// While a synchronous bound holds, no clock drifts faster than this (parts per million): quartz
+/// drifts by tens of ppm, so a thousand is generous.
+pub const MAX_SYNC_DRIFT_PPM: u32 = 1_000;
 /// The longest bound a synchronous model may declare.
 pub const MAX_BOUND_US: u64 = 60_000_000;
 /// Before GST, a message the network does not hold waits up to this many bounds more than its
@@ -155,6 +170,29 @@ impl SystemModel {
         parts.join(" · ")
     }
 
+    /// Why this model does not promise a property resting on `assumes`, if it does not: the first
+    /// assumption it fails, e.g. "needs synchronous timing, but the model is asynchronous".
+    pub fn unmet(&self, assumes: &[Assumption]) -> Option<String> {
+        assumes.iter().find_map(|assumption| {
+            let (met, needs) = match assumption {
+                Assumption::Synchrony => (
+                    matches!(self.timing, Timing::Synchronous { .. }),
+                    "synchronous timing",
+                ),
+                Assumption::EventualSynchrony => (
+                    !matches!(self.timing, Timing::Asynchronous),
+                    "timing that is synchronous at least after some point",
+                ),
+                Assumption::ReliableLinks => (self.network == Links::Reliable, "reliable links"),
+            };
+            let has = match assumption {
+                Assumption::ReliableLinks => self.says_links(),
+                _ => format!("the model's timing is {}", self.timing.label()),
+            };
+            (!met).then(|| format!("needs {needs}, but {has}"))
+        })
+    }
+
     /// Checks the model's own numbers.
     pub fn validate(&self, nodes: u32) -> Result<(), String> {
         let bound = match self.timing {
@@ -238,6 +276,9 @@ impl SystemModel {
             )),
             Action::Crash { node } | Action::Traitor { node, .. } => self.faulty.and_then(|f| {
                 let more = !faulty.contains(node) && faulty.len() as u32 >= f;
+                if more && f == 0 {
+                    return Some("the model allows no faulty node".to_string());
+                }
                 more.then(|| {
                     format!(
                         "the model allows at most {f} faulty node{}, and {} already {}",
@@ -269,6 +310,14 @@ impl SystemModel {
                 "the model is synchronous now: nodes run at a known speed, so none may pause"
                     .to_string()
             }),
+            Action::ClockDrift { ppm, .. } if ppm.unsigned_abs() > MAX_SYNC_DRIFT_PPM => {
+                bound.map(|_| {
+                    format!(
+                        "the model is synchronous now: clocks drift by at most {MAX_SYNC_DRIFT_PPM} \
+                         ppm, not {ppm}"
+                    )
+                })
+            }
             Action::ExpireTimers { .. } => bound.map(|_| {
                 "the model is synchronous now: timers fire on time, so none may be forced early"
                     .to_string()

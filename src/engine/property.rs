@@ -7,6 +7,7 @@
 //! what the checker needs (a decision, a delivery, a suspicion), and a preset that should exercise
 //! the checker fails its test if that never happens. It never records a violation in the trace.
 
+use crate::engine::model::Assumption;
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::trace::Kinds;
 use std::fmt;
@@ -114,6 +115,60 @@ pub fn eventually<P: Protocol, S: Clone + 'static>(
         check,
         at_end: Some(at_end),
     })
+}
+
+/// `property`, promised only under a system model that meets `assumes` (see
+/// [`crate::engine::model::SystemModel::unmet`]): a timeout detector's accuracy needs synchrony, and
+/// Paxos terminates only once the network settles.
+pub fn assuming<P: Protocol>(
+    assumes: &'static [Assumption],
+    property: Box<dyn Property<P>>,
+) -> Box<dyn Property<P>> {
+    Box::new(Assuming { assumes, property })
+}
+
+/// A property with the assumptions it rests on.
+#[derive(Debug)]
+struct Assuming<P: Protocol> {
+    assumes: &'static [Assumption],
+    property: Box<dyn Property<P>>,
+}
+
+impl<P: Protocol> Property<P> for Assuming<P> {
+    fn name(&self) -> &'static str {
+        self.property.name()
+    }
+
+    fn kind(&self) -> PropertyKind {
+        self.property.kind()
+    }
+
+    fn description(&self) -> &'static str {
+        self.property.description()
+    }
+
+    fn watches(&self) -> Kinds {
+        self.property.watches()
+    }
+
+    fn assumes(&self) -> &'static [Assumption] {
+        self.assumes
+    }
+
+    fn check(&mut self, cx: &CheckCx<'_, P>) -> Verdict {
+        self.property.check(cx)
+    }
+
+    fn at_end(&mut self, cx: &CheckCx<'_, P>) -> Verdict {
+        self.property.at_end(cx)
+    }
+
+    fn clone_box(&self) -> Box<dyn Property<P>> {
+        Box::new(Assuming {
+            assumes: self.assumes,
+            property: self.property.clone_box(),
+        })
+    }
 }
 
 /// Satisfied the first time `seen` holds after a step; never a violation (see the module docs).

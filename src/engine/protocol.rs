@@ -357,6 +357,12 @@ pub trait Property<P: Protocol>: Debug {
     fn watches(&self) -> Kinds {
         Kinds::ALL
     }
+    /// What the property rests on: under a declared system model that does not provide it, the
+    /// property is not promised (its violations are the model's lesson, not a bug). By default,
+    /// nothing.
+    fn assumes(&self) -> &'static [crate::engine::model::Assumption] {
+        &[]
+    }
     /// Called after every step that produced events of a watched kind.
     fn check(&mut self, cx: &CheckCx<'_, P>) -> Verdict;
     /// Called once when the run reaches its horizon; an eventually property that is still pending

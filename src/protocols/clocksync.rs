@@ -377,11 +377,15 @@ impl Protocol for ClockSync {
                 ctx.send(REFERENCE, ClockSyncMsg::TimeRequest { seq: self.seq });
             }
             Algorithm::Berkeley => {
-                // A node that did not answer the last round in time is left out of it.
+                // A node that did not answer the last round in time is left out of it. The next
+                // poll waits a tick, so no node answers it before applying this round's adjustment.
+                let late = self.answers.iter().any(Option::is_some);
                 self.finish_round(ctx);
-                self.round += 1;
-                self.polled_at = ctx.monotonic();
-                ctx.broadcast(ClockSyncMsg::Poll { round: self.round });
+                if !late {
+                    self.round += 1;
+                    self.polled_at = ctx.monotonic();
+                    ctx.broadcast(ClockSyncMsg::Poll { round: self.round });
+                }
             }
         }
         ctx.set_timer(self.params.interval_us, ClockSyncTimer::Sync);
@@ -558,11 +562,15 @@ impl Protocol for ClockSync {
 
 /// Always: right after a node synchronises, its corrected clock is within the promised bound of
 /// the reference (n1's corrected clock), with 1 % of the round trip plus 2 µs to spare for the two
-/// clocks drifting apart while the messages travel.
+/// clocks drifting apart while the messages travel. A clock that jumps voids the promise of an
+/// exchange it interrupts: a synchronisation is not judged if the node or the reference jumped
+/// within the last interval and round trip (the exchange's longest span).
 #[derive(Clone, Debug, Default)]
 struct SyncAccuracy {
     /// Per node: its clock reading minus true time at its latest event.
     skew: Vec<Option<i64>>,
+    /// Per node: when its clock last jumped.
+    jumped: Vec<Option<SimTime>>,
 }
 
 impl Property<ClockSync> for SyncAccuracy {
@@ -581,11 +589,15 @@ impl Property<ClockSync> for SyncAccuracy {
 
     fn check(&mut self, cx: &CheckCx<'_, ClockSync>) -> Verdict {
         self.skew.resize(cx.nodes.len(), None);
+        self.jumped.resize(cx.nodes.len(), None);
         for (event, e) in cx.new_events() {
             let Some(node) = e.node else {
                 continue;
             };
             self.skew[node.index()] = Some(e.local_us - e.time.as_us() as i64);
+            if matches!(e.kind, EventKind::ClockJump { .. }) {
+                self.jumped[node.index()] = Some(e.time);
+            }
             if node == REFERENCE
                 || !matches!(e.kind, EventKind::Annotate { .. })
                 || !matches!(cx.note(event), Some(ClockSyncNote::Sync { .. }))
@@ -600,6 +612,14 @@ impl Property<ClockSync> for SyncAccuracy {
             ) else {
                 continue;
             };
+            let span = state.params.interval_us + state.last_rtt.unwrap_or(0);
+            let interrupted = [node, REFERENCE].iter().any(|n| {
+                self.jumped[n.index()]
+                    .is_some_and(|at| e.time.as_us().saturating_sub(at.as_us()) <= span)
+            });
+            if interrupted {
+                continue;
+            }
             let error = (skew + state.correction) - (ref_skew + reference.correction);
             let bound = state.bound.unwrap_or(0);
             let slack = state.last_rtt.unwrap_or(0) / 100 + 2;

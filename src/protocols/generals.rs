@@ -10,6 +10,7 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId, TimerId};
+use crate::engine::model::Assumption;
 use crate::engine::property::sometimes;
 use crate::engine::protocol::{CheckCx, NodeView, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::sim::Ctx;
@@ -283,6 +284,12 @@ impl Property<Generals> for Agreement {
 
     fn description(&self) -> &'static str {
         "Both generals attack, or neither does."
+    }
+
+    /// The two generals' impossibility: over links that may lose a messenger, or deliver it after
+    /// dawn, no protocol can promise it.
+    fn assumes(&self) -> &'static [Assumption] {
+        &[Assumption::ReliableLinks, Assumption::Synchrony]
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Generals>) -> Verdict {

@@ -9,6 +9,7 @@
 
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, NodeId};
+use crate::engine::model::Assumption;
 use crate::engine::property::sometimes;
 use crate::engine::protocol::{
     CheckCx, NodeStatus, NodeView, Property, PropertyKind, Protocol, RequestInfo, Verdict,
@@ -456,6 +457,11 @@ impl Property<Heartbeat> for Accuracy {
 
     fn description(&self) -> &'static str {
         "No node suspects a peer that has not crashed (no false suspicion)."
+    }
+
+    /// A timeout detector is perfect only when heartbeats arrive, and arrive in time.
+    fn assumes(&self) -> &'static [Assumption] {
+        &[Assumption::Synchrony, Assumption::ReliableLinks]
     }
 
     fn check(&mut self, cx: &CheckCx<'_, Heartbeat>) -> Verdict {

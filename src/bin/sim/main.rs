@@ -425,6 +425,9 @@ fn run(
             "✓"
         };
         say!("  {mark} {} ({kind}): {verdict}", report.name);
+        if let Some(reason) = &report.unpromised {
+            say!("      not promised by the model: {reason}");
+        }
     }
     if let Some(path) = trace {
         let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;

@@ -110,13 +110,19 @@ pub fn sweep(
     options: &SweepOptions,
 ) -> Result<bool, String> {
     let base = with_params(load(source)?, set)?;
-    let properties: Vec<&str> = base
+    let reports = base
         .build()
         .map_err(|e| format!("{source}: {e}"))?
-        .properties()
+        .properties();
+    let properties: Vec<&str> = reports.iter().map(|p| p.name).collect();
+    // What the declared model does not promise is no failure either: its violations are the
+    // model's lesson, counted apart.
+    let unpromised: BTreeMap<String, String> = reports
         .iter()
-        .map(|p| p.name)
+        .filter_map(|p| Some((p.name.to_string(), p.unpromised.clone()?)))
         .collect();
+    let mut passing = options.allow.clone();
+    passing.extend(unpromised.keys().cloned());
     if let Some(unknown) = options
         .allow
         .iter()
@@ -154,7 +160,7 @@ pub fn sweep(
             let handles: Vec<_> = chunks
                 .iter()
                 .map(|chunk| {
-                    let (base, allow) = (&base, &options.allow);
+                    let (base, allow) = (&base, &passing);
                     let beyond = options.beyond_model;
                     scope.spawn(move || {
                         chunk
@@ -235,7 +241,12 @@ pub fn sweep(
         say!("{scope} the model: {}", model.label());
     }
     for (property, count) in &allowed_seeds {
-        say!("{count} seeds violated {property}, which --allow lets pass");
+        match unpromised.get(property) {
+            Some(reason) => say!(
+                "{count} seeds violated {property}, which the model does not promise: {reason}"
+            ),
+            None => say!("{count} seeds violated {property}, which --allow lets pass"),
+        }
     }
     if cut_short > 0 {
         say!(

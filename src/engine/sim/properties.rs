@@ -31,6 +31,9 @@ pub struct PropertyReport {
     pub kind: PropertyKind,
     pub description: &'static str,
     pub state: PropertyState,
+    /// Why the declared system model does not promise this property, if it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpromised: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +75,9 @@ impl<P: Protocol> Sim<P> {
                 kind: p.property.kind(),
                 description: p.property.description(),
                 state: p.state,
+                unpromised: self
+                    .model
+                    .and_then(|model| model.unmet(p.property.assumes())),
             })
             .collect()
     }

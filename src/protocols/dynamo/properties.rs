@@ -9,14 +9,23 @@ use std::collections::BTreeMap;
 use super::{Dynamo, DynamoMsg, DynamoNote, DynamoParams, DynamoResponse, Version};
 use crate::checks::convergence::{Spell, UPDATES};
 use crate::engine::ids::{EventId, NodeId, OpId};
-use crate::engine::property::{always, eventually, sometimes};
+use crate::engine::model::Assumption;
+use crate::engine::property::{always, assuming, eventually, sometimes};
 use crate::engine::protocol::{Property, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 
 pub(super) fn all(params: &DynamoParams) -> Vec<Box<dyn Property<Dynamo>>> {
+    // A sloppy quorum counts stand-ins outside the key's replicas, so it meets a read quorum
+    // only if the hints reach home: over links that lose messages, a lost hint leaves a read
+    // stale for good (Dynamo trades that for availability).
+    let fresh = if params.sloppy {
+        assuming(&[Assumption::ReliableLinks], fresh_reads())
+    } else {
+        fresh_reads()
+    };
     let mut all = vec![
-        fresh_reads(),
+        fresh,
         sometimes(
             "Siblings",
             "A get returns two or more concurrent versions, written without seeing each other.",

@@ -27,7 +27,8 @@ mod roles;
 use crate::checks::{chosen, consensus};
 use crate::engine::fact::Fact;
 use crate::engine::ids::{NodeId, RequestId, TimerId};
-use crate::engine::property::sometimes;
+use crate::engine::model::Assumption;
+use crate::engine::property::{assuming, sometimes};
 use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo, ViewTable};
 use crate::engine::sim::Ctx;
 use crate::engine::trace::Kinds;
@@ -582,7 +583,12 @@ impl Protocol for Paxos {
             consensus::agreement(),
             consensus::validity(),
             consensus::integrity(),
-            consensus::termination_among(10 * params.retry_us, learners),
+            // FLP: no protocol terminates in every asynchronous run; Paxos does once the network
+            // settles.
+            assuming(
+                &[Assumption::EventualSynchrony],
+                consensus::termination_among(10 * params.retry_us, learners),
+            ),
             sometimes(
                 "A value learned",
                 "Some learner learns a value, so the checkers have a decision to judge.",

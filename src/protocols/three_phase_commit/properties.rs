@@ -5,7 +5,8 @@ use super::{ThreePhaseCommit, ThreePhaseCommitParams, ThreePhaseNote, Tx};
 use crate::checks::consensus;
 use crate::engine::fact::Fact;
 use crate::engine::ids::NodeId;
-use crate::engine::property::{always, sometimes};
+use crate::engine::model::Assumption;
+use crate::engine::property::{always, assuming, sometimes};
 use crate::engine::protocol::{Property, Verdict};
 use crate::engine::trace::Kinds;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,9 +22,16 @@ pub(super) fn properties(
     // Commit validity first: when one step breaks both, the more specific lesson is named.
     vec![
         commit_validity(),
-        consensus::agreement(),
+        // Skeen's assumptions: a partition or a late message breaks both (3pc-partition).
+        assuming(
+            &[Assumption::ReliableLinks, Assumption::Synchrony],
+            consensus::agreement(),
+        ),
         consensus::integrity(),
-        consensus::termination(TIMEOUTS_TO_FINISH * params.timeout_us),
+        assuming(
+            &[Assumption::Synchrony],
+            consensus::termination(TIMEOUTS_TO_FINISH * params.timeout_us),
+        ),
         sometimes(
             "A commit",
             "Some transaction commits, so Commit validity has a commit to judge.",

@@ -1,6 +1,7 @@
 //! The checkers: every named property of the protocol with its live status. Violations come first,
 //! in red, in the order they happened; clicking one jumps to the event that recorded it and
-//! highlights the events involved.
+//! highlights the events involved. A property the scenario's declared system model does not
+//! promise says so and why; its violation is the model's lesson, drawn in amber rather than red.
 
 use std::rc::Rc;
 
@@ -42,6 +43,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                         PropertyKind::Sometimes => "sometimes",
                     };
                     let sometimes = p.kind == PropertyKind::Sometimes;
+                    let unpromised_class = p.unpromised.is_some().then_some("is-unpromised");
                     let (class, status) = match p.state {
                         PropertyState::Holding => ("is-holding", "holds so far".to_string()),
                         PropertyState::Pending if sometimes => ("is-pending", "not seen yet".to_string()),
@@ -50,6 +52,9 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                         PropertyState::Satisfied { at } => ("is-satisfied", format!("satisfied at {}", format::time(at.0))),
                         PropertyState::Violated { at, .. } => ("is-violated", format!("violated at {}", format::time(at.0))),
                     };
+                    let unpromised = p.unpromised.as_ref().map(|reason| html! {
+                        <span class="checker-unpromised">{ format!("Not promised by this model: {reason}.") }</span>
+                    });
                     let body = html! {
                         <>
                             <span class="checker-icon" aria-hidden="true">{
@@ -60,9 +65,15 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                                 }
                             }</span>
                             <span class="checker-text">
-                                <span class="checker-name">{ p.name }<span class="checker-kind">{ kind }</span></span>
+                                <span class="checker-name">
+                                    { p.name }<span class="checker-kind">{ kind }</span>
+                                    if unpromised.is_some() {
+                                        <span class="checker-tag">{ "not promised" }</span>
+                                    }
+                                </span>
                                 <span class="checker-status">{ status }</span>
                                 <span class="checker-description">{ p.description }</span>
+                                { unpromised.unwrap_or_default() }
                             </span>
                         </>
                     };
@@ -71,7 +82,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                             let dispatch = app.dispatch.clone();
                             let selected = props.selection == Selection::Event(event);
                             html! {
-                                <li class={classes!("checker", class, selected.then_some("is-selected"))}>
+                                <li class={classes!("checker", class, unpromised_class, selected.then_some("is-selected"))}>
                                     <button type="button" class="checker-button" title="Show the violation in the diagram"
                                         onclick={Callback::from(move |_: MouseEvent| dispatch.dispatch(UiAction::Reveal(event)))}>
                                         { body }
@@ -79,7 +90,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                                 </li>
                             }
                         }
-                        _ => html! { <li class={classes!("checker", class)}>{ body }</li> },
+                        _ => html! { <li class={classes!("checker", class, unpromised_class)}>{ body }</li> },
                     }
                 }) }
             </ul>

@@ -12,6 +12,10 @@
 //! - `total_sequencer` and `total_lamport`: every node delivers every message in the same order,
 //!   fixed by a sequencer (n1) or by Lamport timestamps with acknowledgements.
 //!
+//! With `retransmit_us`, reliable broadcast also works over fair-loss links: each node keeps
+//! resending a message to every peer it has not heard the message from (or had no `got` from),
+//! every `retransmit_us`, so a copy sent again and again gets through.
+//!
 //! The ordered variants hold messages back until their predecessors arrive; `holdback: false` is the
 //! "break it" variant that delivers on receipt, which the order checkers catch.
 
@@ -19,12 +23,14 @@ use crate::checks::broadcast as checks;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{MAX_NODES, NodeId};
 use crate::engine::property::sometimes;
-use crate::engine::protocol::{NodeView, OwnStamp, Property, Protocol, RequestInfo, ViewTable};
+use crate::engine::protocol::{NodeView, OwnStamp, Property, Protocol, RequestInfo};
 use crate::engine::sim::Ctx;
 use crate::engine::trace::Kinds;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+mod view;
 
 /// The node that orders messages in `total_sequencer`.
 pub const SEQUENCER: NodeId = NodeId(0);
@@ -72,7 +78,22 @@ pub struct BroadcastParams {
     /// Gossip: how many hops a message travels at most.
     #[serde(default = "default_rounds")]
     pub rounds: u32,
+    /// Reliable order over fair-loss links: resend each message to the peers not yet known to
+    /// have it, this often (µs). 0: send each copy once.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retransmit_us: u64,
 }
+
+fn is_zero(us: &u64) -> bool {
+    *us == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The longest retransmission period.
+const MAX_RETRANSMIT_US: u64 = 10_000_000;
 
 fn default_holdback() -> bool {
     true
@@ -93,6 +114,7 @@ impl Default for BroadcastParams {
             holdback: default_holdback(),
             fanout: default_fanout(),
             rounds: default_rounds(),
+            retransmit_us: 0,
         }
     }
 }
@@ -157,7 +179,12 @@ pub enum BroadcastMsg {
         deps: Vec<u32>,
         ts: u64,
         hops: u32,
+        /// A retransmission: the sender has not heard that this node has the message.
+        #[serde(default, skip_serializing_if = "is_false")]
+        again: bool,
     },
+    /// "I have this message": the answer to a retransmitted copy.
+    Got { id: MsgRef },
     /// Asks the sequencer to order a message.
     ToSequencer { id: MsgRef, text: String },
     /// The sequencer's copy, with its place in the total order (from 1).
@@ -171,7 +198,10 @@ pub enum BroadcastMsg {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BroadcastTimer {}
+pub enum BroadcastTimer {
+    /// Resend the messages some peers have not confirmed.
+    Retransmit,
+}
 
 /// A client asks a node to broadcast some text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,6 +248,10 @@ pub struct Broadcast {
     lamport: u64,
     /// Lamport order: per node, the highest timestamp heard from it.
     latest: Vec<u64>,
+    /// With retransmission: per message, its text and the peers not yet known to have it.
+    unconfirmed: BTreeMap<MsgRef, (String, BTreeSet<NodeId>)>,
+    /// Whether the retransmission timer is set.
+    retransmitting: bool,
 }
 
 impl Broadcast {
@@ -253,6 +287,7 @@ impl Broadcast {
                     deps: Vec::new(),
                     ts: 0,
                     hops,
+                    again: false,
                 },
             );
         }
@@ -267,6 +302,34 @@ impl Broadcast {
             text: text.clone(),
         });
         self.deliver(ctx, id, text, 0);
+    }
+
+    /// Whether this node resends unconfirmed messages (reliable order over fair-loss links).
+    fn retransmits(&self) -> bool {
+        self.params.order == Order::Reliable && self.params.retransmit_us > 0
+    }
+
+    /// Starts waiting for every peer but `except` to confirm it has message `id`.
+    fn await_copies(&mut self, ctx: &mut Ctx<'_, Self>, id: MsgRef, text: &str, except: &[NodeId]) {
+        let peers: BTreeSet<NodeId> = ctx.peers().filter(|p| !except.contains(p)).collect();
+        if peers.is_empty() {
+            return;
+        }
+        self.unconfirmed.insert(id, (text.to_string(), peers));
+        if !self.retransmitting {
+            self.retransmitting = true;
+            ctx.set_timer(self.params.retransmit_us, BroadcastTimer::Retransmit);
+        }
+    }
+
+    /// `peer` has message `id`: stop resending it there.
+    fn confirmed(&mut self, id: MsgRef, peer: NodeId) {
+        if let Some((_, peers)) = self.unconfirmed.get_mut(&id) {
+            peers.remove(&peer);
+            if peers.is_empty() {
+                self.unconfirmed.remove(&id);
+            }
+        }
     }
 
     /// Why a held message cannot be delivered yet, or `None` if it can.
@@ -378,6 +441,8 @@ impl Protocol for Broadcast {
             position: 0,
             lamport: 0,
             latest: vec![0; nodes as usize],
+            unconfirmed: BTreeMap::new(),
+            retransmitting: false,
         }
     }
 
@@ -391,7 +456,14 @@ impl Protocol for Broadcast {
                 deps,
                 ts,
                 hops,
+                again,
             } => {
+                if self.retransmits() {
+                    self.confirmed(*id, from);
+                    if *again && self.seen.contains(id) {
+                        ctx.send(from, BroadcastMsg::Got { id: *id });
+                    }
+                }
                 if self.params.order == Order::TotalLamport {
                     self.lamport = self.lamport.max(*ts) + 1;
                     self.latest[from.index()] = self.latest[from.index()].max(*ts);
@@ -402,7 +474,19 @@ impl Protocol for Broadcast {
                 match self.params.order {
                     Order::BestEffort => self.deliver(ctx, *id, text.clone(), 0),
                     Order::Reliable => {
-                        ctx.broadcast(msg.clone());
+                        if self.retransmits() {
+                            ctx.broadcast(BroadcastMsg::Data {
+                                id: *id,
+                                text: text.clone(),
+                                deps: Vec::new(),
+                                ts: 0,
+                                hops: *hops,
+                                again: false,
+                            });
+                            self.await_copies(ctx, *id, text, &[from, id.origin]);
+                        } else {
+                            ctx.broadcast(msg.clone());
+                        }
                         self.deliver(ctx, *id, text.clone(), 0);
                     }
                     Order::Gossip => {
@@ -431,6 +515,7 @@ impl Protocol for Broadcast {
                     self.hold(ctx, *id, text, &[], key);
                 }
             }
+            BroadcastMsg::Got { id } => self.confirmed(*id, from),
             BroadcastMsg::Ack { ts } => {
                 self.lamport = self.lamport.max(*ts);
                 self.latest[from.index()] = self.latest[from.index()].max(*ts);
@@ -439,8 +524,28 @@ impl Protocol for Broadcast {
         }
     }
 
-    fn on_timer(&mut self, _ctx: &mut Ctx<'_, Self>, timer: BroadcastTimer) {
-        match timer {}
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, timer: BroadcastTimer) {
+        let BroadcastTimer::Retransmit = timer;
+        self.retransmitting = false;
+        for (&id, (text, peers)) in &self.unconfirmed {
+            for &peer in peers {
+                ctx.send(
+                    peer,
+                    BroadcastMsg::Data {
+                        id,
+                        text: text.clone(),
+                        deps: Vec::new(),
+                        ts: 0,
+                        hops: 1,
+                        again: true,
+                    },
+                );
+            }
+        }
+        if !self.unconfirmed.is_empty() {
+            self.retransmitting = true;
+            ctx.set_timer(self.params.retransmit_us, BroadcastTimer::Retransmit);
+        }
     }
 
     fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &BroadcastRequest) {
@@ -458,10 +563,14 @@ impl Protocol for Broadcast {
             deps,
             ts,
             hops: 1,
+            again: false,
         };
         match self.params.order {
             Order::BestEffort | Order::Reliable | Order::Fifo => {
                 ctx.broadcast(data(Vec::new(), 0));
+                if self.retransmits() {
+                    self.await_copies(ctx, id, text, &[]);
+                }
                 self.deliver(ctx, id, text.clone(), 0);
             }
             Order::Gossip => {
@@ -501,6 +610,18 @@ impl Protocol for Broadcast {
             return Err(format!(
                 "`protocol.holdback` only applies to the fifo, causal and total orders, not to {}",
                 p.order.describe()
+            ));
+        }
+        if p.retransmit_us > 0 && p.order != Order::Reliable {
+            return Err(format!(
+                "`protocol.retransmit_us` only applies to the reliable order, not to {}",
+                p.order.describe()
+            ));
+        }
+        if p.retransmit_us > MAX_RETRANSMIT_US {
+            return Err(format!(
+                "`protocol.retransmit_us` is {}, but must be at most {MAX_RETRANSMIT_US} (10 s)",
+                p.retransmit_us
             ));
         }
         if p.fanout == 0 || p.fanout > MAX_NODES {
@@ -576,7 +697,11 @@ impl Protocol for Broadcast {
                 format!("{id} [{}]", deps.join(","))
             }
             BroadcastMsg::Data { id, ts, .. } if *ts > 0 => format!("{id} @{ts}"),
+            BroadcastMsg::Data {
+                id, again: true, ..
+            } => format!("{id} again"),
             BroadcastMsg::Data { id, .. } => id.to_string(),
+            BroadcastMsg::Got { id } => format!("got {id}"),
             BroadcastMsg::ToSequencer { id, .. } => format!("order {id}"),
             BroadcastMsg::Sequenced { position, id, .. } => format!("{position}: {id}"),
             BroadcastMsg::Ack { ts } => format!("ack @{ts}"),
@@ -584,77 +709,13 @@ impl Protocol for Broadcast {
     }
 
     fn timer_name(timer: &BroadcastTimer) -> &'static str {
-        match *timer {}
+        match timer {
+            BroadcastTimer::Retransmit => "retransmit",
+        }
     }
 
     fn view(&self) -> NodeView {
-        let mut fields = vec![
-            ("order".into(), self.params.order.describe().to_string()),
-            ("delivered".into(), self.delivered.len().to_string()),
-        ];
-        match self.params.order {
-            Order::Causal | Order::Fifo => {
-                let vc: Vec<String> = self.delivered_from.iter().map(u32::to_string).collect();
-                fields.push((
-                    "delivered per origin".into(),
-                    format!("[{}]", vc.join(", ")),
-                ));
-            }
-            Order::TotalSequencer => {
-                let what = if self.id == SEQUENCER {
-                    "last position assigned"
-                } else {
-                    "last position delivered"
-                };
-                fields.push((what.into(), self.position.to_string()));
-            }
-            Order::TotalLamport => fields.push(("Lamport clock".into(), self.lamport.to_string())),
-            Order::BestEffort | Order::Reliable | Order::Gossip => {}
-        }
-        if !self.params.holdback {
-            fields.push(("hold-back".into(), "off (broken on purpose)".into()));
-        }
-        let delivered = self
-            .delivered
-            .iter()
-            .enumerate()
-            .map(|(i, (id, text))| vec![(i + 1).to_string(), id.to_string(), text.clone()])
-            .collect();
-        let held = self
-            .held
-            .iter()
-            .map(|h| {
-                vec![
-                    h.id.to_string(),
-                    h.text.clone(),
-                    self.blocked_by(h).unwrap_or_else(|| "nothing".into()),
-                ]
-            })
-            .collect();
-        let role = if self.params.order == Order::TotalSequencer && self.id == SEQUENCER {
-            "sequencer"
-        } else if self.held.is_empty() {
-            "up to date"
-        } else {
-            "holding back"
-        };
-        NodeView {
-            role: Some(role.into()),
-            fields,
-            tables: vec![
-                ViewTable {
-                    title: "Delivered".into(),
-                    columns: vec!["#".into(), "message".into(), "text".into()],
-                    rows: delivered,
-                },
-                ViewTable {
-                    title: "Held back".into(),
-                    columns: vec!["message".into(), "text".into(), "waiting for".into()],
-                    rows: held,
-                },
-            ],
-            log: Vec::new(),
-        }
+        view::view(self)
     }
 
     fn properties(params: &BroadcastParams) -> Vec<Box<dyn Property<Self>>> {
