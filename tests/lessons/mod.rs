@@ -39,6 +39,16 @@ pub fn violated(run: &dyn Run) -> Vec<&'static str> {
         .collect()
 }
 
+/// The names of the properties the run violated that its declared system model promises (every
+/// one, without a model).
+pub fn broken_promises(run: &dyn Run) -> Vec<&'static str> {
+    run.properties()
+        .into_iter()
+        .filter(|p| matches!(p.state, PropertyState::Violated { .. }) && p.unpromised.is_none())
+        .map(|p| p.name)
+        .collect()
+}
+
 /// The message and involved events of the violation of property `name`, if it was violated.
 pub fn violation(run: &dyn Run, name: &str) -> Option<(String, Vec<EventId>)> {
     run.events().iter().find_map(|e| match &e.kind {
