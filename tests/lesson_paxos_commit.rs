@@ -274,14 +274,17 @@ fn the_inspector_shows_each_instance_at_each_acceptor_and_the_leader() {
     );
 }
 
+/// An edit of a scenario's protocol parameters.
+type Edit = fn(&mut Value);
+
 #[test]
 fn parameters_are_checked_with_what_is_wrong() {
-    let error = |edit: fn(&mut Value)| {
+    let error = |edit: Edit| {
         let mut value = serde_json::to_value(preset("paxos-commit")).unwrap();
         edit(&mut value["protocol"]);
         Scenario::from_value(value).unwrap_err().to_string()
     };
-    let cases: [(fn(&mut Value), &str); 5] = [
+    let cases: [(Edit, &str); 5] = [
         (
             |p| p["f"] = 2.into(),
             "`protocol.f` is 2, which needs 2F+1 = 5 acceptors (n1 to n5), but the scenario has \
