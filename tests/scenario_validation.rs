@@ -208,6 +208,18 @@ fn bounds_and_references_have_specific_messages() {
         ),
         (
             Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "paxos_commit", "f": 3});
+            }),
+            "`protocol.f` is 3, which needs 2F+1 = 7 acceptors (n1 to n7), but the scenario has only",
+        ),
+        (
+            Box::new(|v| {
+                v["protocol"] = serde_json::json!({"name": "paxos_commit", "vote_no": ["n1"]});
+            }),
+            "`protocol.vote_no` names n1, which is not a participant (n2 to n",
+        ),
+        (
+            Box::new(|v| {
                 v["protocol"] = serde_json::json!({"name": "chain", "retry_us": 0});
             }),
             "`protocol.retry_us` must be from 1ms to 10 minutes",

@@ -13,6 +13,7 @@ pub mod kv;
 pub mod logical;
 pub mod multipaxos;
 pub mod paxos;
+pub mod paxos_commit;
 pub mod primary_backup;
 pub mod raft;
 pub mod rpc;

@@ -30,6 +30,7 @@ use crate::protocols::heartbeat::Heartbeat;
 use crate::protocols::logical::Logical;
 use crate::protocols::multipaxos::MultiPaxos;
 use crate::protocols::paxos::Paxos;
+use crate::protocols::paxos_commit::PaxosCommit;
 use crate::protocols::primary_backup::PrimaryBackup;
 use crate::protocols::raft::Raft;
 use crate::protocols::rpc::Rpc;
@@ -115,6 +116,7 @@ registry! {
     Chain => Chain,
     TwoPhaseCommit => TwoPhaseCommit,
     ThreePhaseCommit => ThreePhaseCommit,
+    PaxosCommit => PaxosCommit,
     Abd => Abd,
     Crdt => Crdt,
     Dynamo => Dynamo,

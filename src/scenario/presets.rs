@@ -198,6 +198,9 @@ presets! {
         "3pc-commit" unseen ["A recovery coordinator"],
         "3pc-no-blocking" unseen ["A commit"],
         "3pc-partition" violates "Agreement",
+        "paxos-commit" unseen ["A recovery ballot"],
+        "paxos-commit-no-blocking",
+        "paxos-commit-break-skip-phase-one" violates "Agreement",
     ],
     "Eventual consistency: CRDTs" => [
         "crdt-counter",
