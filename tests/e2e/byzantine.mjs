@@ -121,3 +121,30 @@ tests.push({
     });
   },
 });
+
+tests.push({
+  name: "System models: a guarantee the model does not promise is tagged, says why, and its violation is amber, not red",
+  async run({ browser, origin, shots }) {
+    await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+      await openPreset(page, origin, "models-detector-async");
+      await jump(page, "2.5s", 2_500_000);
+      const checker = (name) =>
+        page.locator("[data-region=checkers] .checker").filter({ has: page.locator(".checker-name", { hasText: new RegExp(`^${name}`) }) });
+      const accuracy = checker("Accuracy");
+      await accuracy.waitFor();
+      const classes = await accuracy.getAttribute("class");
+      assert.ok(classes.includes("is-violated") && classes.includes("is-unpromised"), classes);
+      assert.equal((await accuracy.locator(".checker-tag").textContent()).trim(), "not promised");
+      assert.match(
+        await accuracy.locator(".checker-unpromised").textContent(),
+        /Not promised by this model: needs synchronous timing, but the model's timing is asynchronous/,
+      );
+      // A property the model does promise carries no tag.
+      const integrity = checker("Echo integrity");
+      assert.equal(await integrity.locator(".checker-tag").count(), 0);
+      assert.deepEqual(await axeProblems(page, "an unpromised violation"), []);
+      await page.locator("[data-region=checkers]").screenshot({ path: join(shots, "models-unpromised.png") });
+      assert.deepEqual(problems, []);
+    });
+  },
+});
