@@ -125,3 +125,61 @@ fn total_order_agrees_everywhere_and_breaks_without_holdback() {
     let broken = run_preset("broadcast-break-total");
     assert_eq!(violated(broken.as_ref()), ["Total order"]);
 }
+
+/// The labels of every message sent, in send order.
+fn sent_labels(run: &dyn Run) -> Vec<String> {
+    run.events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            causeway::engine::EventKind::Send { msg, .. } => Some(run.message_label(msg)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Over fair-loss links, relaying alone loses a message whose every path is lost; resending to
+/// each peer not yet heard from repairs it. Seed 2 of the lesson's random faults is such a run.
+#[test]
+fn reliable_broadcast_over_fair_loss_links_needs_retransmission() {
+    let lesson = run_preset("broadcast-reliable");
+    let labels = sent_labels(lesson.as_ref());
+    assert!(labels.iter().any(|l| l == "n1#1 again"), "n4 resends n1#1");
+    assert!(labels.iter().any(|l| l == "got n1#1"), "and n2 confirms it");
+
+    let base = preset("broadcast-reliable");
+    let mut relaying_only = base.clone();
+    let causeway::scenario::ProtocolConfig::Broadcast(params) = &mut relaying_only.protocol else {
+        panic!("a broadcast preset");
+    };
+    params.retransmit_us = 0;
+    let faults = |scenario| causeway::scenario::sweep::with_random_faults(scenario, 2);
+    let lost = run_to_end(&faults(&relaying_only));
+    assert_eq!(violated(lost.as_ref()), ["Agreement"]);
+    let repaired = run_to_end(&faults(&base));
+    assert!(violated(repaired.as_ref()).is_empty());
+}
+
+#[test]
+fn retransmission_is_for_the_reliable_order_only_and_within_ten_seconds() {
+    for (order, every, error) in [
+        (
+            "fifo",
+            100_000,
+            "`protocol.retransmit_us` only applies to the reliable order, not to FIFO",
+        ),
+        (
+            "reliable",
+            20_000_000,
+            "`protocol.retransmit_us` is 20000000, but must be at most 10000000 (10 s)",
+        ),
+    ] {
+        let mut value = serde_json::to_value(preset("broadcast-reliable")).unwrap();
+        value["protocol"]["order"] = order.into();
+        value["protocol"]["retransmit_us"] = every.into();
+        let message = causeway::scenario::Scenario::from_value(value)
+            .and_then(|s| s.build().map(|_| ()))
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains(error), "{message}");
+    }
+}
