@@ -27,6 +27,7 @@ fn chaotic(seed: u64) -> Scenario {
         loss_ppm: rng.range_u64(0, 300_000) as u32,
         duplicate_ppm: rng.range_u64(0, 200_000) as u32,
         fifo: rng.chance_ppm(300_000),
+        corrupt_ppm: 0,
     };
     let pick = |rng: &mut SimRng| NodeId(rng.range_u64(0, u64::from(nodes)) as u32);
     for _ in 0..rng.range_u64(0, 8) {
@@ -197,6 +198,7 @@ fn loss_and_duplication_match_their_ratios() {
             loss_ppm,
             duplicate_ppm,
             fifo: false,
+            corrupt_ppm: 0,
         };
         let mut run = scenario.build().unwrap();
         run.run_until(scenario.horizon_us);

@@ -394,6 +394,7 @@ fn setting_a_link_changes_its_behaviour() {
         loss_ppm: 1_000_000,
         duplicate_ppm: 0,
         fifo: true,
+        corrupt_ppm: 0,
     };
     story
         .run_to("1s")

@@ -1,7 +1,9 @@
 //! The Byzantine generals' interactive consistency conditions (Lamport, Shostak and Pease), over
 //! `Fact::Proposed` (the commander's order) and `Fact::Decided` (each lieutenant's), judged among
 //! the loyal nodes only: a node that has turned traitor (`Action::Traitor`) or crashed is faulty,
-//! and what it decided does not count.
+//! and what it decided does not count. So is a node a link corrupted a message to: a faulty link
+//! counts as a fault of one of its ends (Lamport, Shostak and Pease, section 6), here the node
+//! that was lied to, as the system model's budget of faulty nodes counts it.
 //!
 //! - IC1: all loyal lieutenants obey the same order;
 //! - IC2: if the commander is loyal, every loyal lieutenant obeys the order it sent.
@@ -12,8 +14,12 @@ use crate::engine::property::always;
 use crate::engine::protocol::{CheckCx, Property, Protocol, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
 
-/// The facts they read, and traitors turning and nodes crashing (which changes who is loyal).
-const WATCHES: Kinds = Kinds::ANNOTATE.or(Kinds::TRAITOR).or(Kinds::CRASH);
+/// The facts they read, and traitors turning, nodes crashing and links corrupting messages (which
+/// change who is loyal).
+const WATCHES: Kinds = Kinds::ANNOTATE
+    .or(Kinds::TRAITOR)
+    .or(Kinds::CRASH)
+    .or(Kinds::CORRUPT);
 
 /// The order and each lieutenant's decision, with the events that stated them.
 #[derive(Clone, Debug, Default)]
@@ -22,17 +28,20 @@ struct Orders {
     order: Option<(NodeId, String, EventId)>,
     /// Per node, its latest decision.
     decided: Vec<Option<(String, EventId)>>,
-    /// Per node, whether it has crashed: a crash is a fault too.
-    crashed: Vec<bool>,
+    /// Per node, whether it has crashed or been sent a corrupted message: faults too.
+    faulty: Vec<bool>,
 }
 
 impl Orders {
     fn read<P: Protocol>(&mut self, cx: &CheckCx<'_, P>) {
         self.decided.resize(cx.nodes.len(), None);
-        self.crashed.resize(cx.nodes.len(), false);
+        self.faulty.resize(cx.nodes.len(), false);
         for (_, e) in cx.new_events() {
-            if let (EventKind::Crash, Some(node)) = (&e.kind, e.node) {
-                self.crashed[node.index()] = true;
+            match (&e.kind, e.node) {
+                (EventKind::Crash, Some(node)) | (&EventKind::Corrupt { to: node, .. }, _) => {
+                    self.faulty[node.index()] = true;
+                }
+                _ => {}
             }
         }
         for (event, node, fact) in cx.new_facts() {
@@ -46,9 +55,9 @@ impl Orders {
         }
     }
 
-    /// Whether `node` has never crashed nor turned traitor.
+    /// Whether `node` has never crashed, turned traitor, nor been lied to by a link.
     fn loyal_node<P: Protocol>(&self, cx: &CheckCx<'_, P>, node: NodeId) -> bool {
-        cx.nodes[node.index()].traitor().is_none() && !self.crashed[node.index()]
+        cx.nodes[node.index()].traitor().is_none() && !self.faulty[node.index()]
     }
 
     /// Every loyal node's decision, in node order.

@@ -81,6 +81,11 @@ pub enum Action {
         send: EventId,
         by_us: u64,
     },
+    /// Alter every in-flight copy of the message sent by event `send`: each arrives as what the
+    /// link forges of it (arbitrary links; protocols with Byzantine behaviours only).
+    CorruptMessage {
+        send: EventId,
+    },
     /// Fire every pending timer of the node now (force a timeout).
     ExpireTimers {
         node: NodeId,
@@ -122,7 +127,8 @@ impl Action {
             | Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
             | Action::DeliverMessage { .. }
-            | Action::DelayMessage { .. } => Vec::new(),
+            | Action::DelayMessage { .. }
+            | Action::CorruptMessage { .. } => Vec::new(),
         }
     }
 
@@ -161,6 +167,7 @@ impl Action {
                     crate::engine::time::format_us(i128::from(*by_us))
                 )
             }
+            Action::CorruptMessage { send } => format!("corrupt message {send}"),
             Action::ExpireTimers { node } => format!("expire {node}'s timers"),
             Action::Traitor { node, strategy } => {
                 format!("make {node} a {} traitor", strategy.label())

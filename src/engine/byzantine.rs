@@ -101,6 +101,15 @@ impl Signature {
         self.signer
     }
 
+    /// What a corrupting link puts where `signer`'s signature over `content` should be: it holds
+    /// no key, so whatever it writes fails [`Signature::signs`].
+    pub(in crate::engine) fn counterfeit(signer: NodeId, content: u64) -> Signature {
+        Signature {
+            signer,
+            digest: !digest(signer, content),
+        }
+    }
+
     /// Whether this is a signature over `content` (false once the content was tampered with).
     pub fn signs(&self, content: u64) -> bool {
         self.digest == digest(self.signer, content)
@@ -117,7 +126,9 @@ fn digest(signer: NodeId, content: u64) -> u64 {
 }
 
 /// What a protocol's `lie` sees: the traitor, the message's destination, the strategy, every
-/// traitor (for collusion), the traitor's own random stream, and its own signing key.
+/// traitor (for collusion), the traitor's own random stream, and its own signing key. A
+/// corrupting link lies through the same door ([`Lie::forger`]): it flips whatever it can and
+/// holds no key.
 pub struct Lie<'a> {
     pub strategy: Strategy,
     pub from: NodeId,
@@ -127,6 +138,8 @@ pub struct Lie<'a> {
     /// How many nodes the system has.
     pub nodes: u32,
     rng: &'a mut SimRng,
+    /// The link `from → to` lies, not `from`: it cannot sign.
+    forger: bool,
 }
 
 impl<'a> Lie<'a> {
@@ -145,6 +158,27 @@ impl<'a> Lie<'a> {
             traitors,
             nodes,
             rng,
+            forger: false,
+        }
+    }
+
+    /// The link `from → to` altering a message `from` sent: it tells `to` the opposite of
+    /// whatever it can ([`Lie::flips`] is always true), and a signature it writes is a
+    /// counterfeit that fails [`Signature::signs`].
+    pub(in crate::engine) fn forger(
+        from: NodeId,
+        to: NodeId,
+        nodes: u32,
+        rng: &'a mut SimRng,
+    ) -> Lie<'a> {
+        Lie {
+            strategy: Strategy::TwoFaced,
+            from,
+            to,
+            traitors: &[],
+            nodes,
+            rng,
+            forger: true,
         }
     }
 
@@ -153,14 +187,23 @@ impl<'a> Lie<'a> {
         self.rng
     }
 
-    /// The traitor's signature over `content`: a traitor may sign anything as itself.
+    /// The traitor's signature over `content`: a traitor may sign anything as itself. A
+    /// corrupting link can only counterfeit one.
     pub fn sign(&self, content: u64) -> Signature {
-        Signature::make(self.from, content)
+        if self.forger {
+            Signature::counterfeit(self.from, content)
+        } else {
+            Signature::make(self.from, content)
+        }
     }
 
     /// Whether the two-faced or colluding plan tells `to` the opposite of the truth (two-faced) or
-    /// the second of the two values (collusion). For the other strategies, false.
+    /// the second of the two values (collusion). For the other strategies, false; for a
+    /// corrupting link, always true.
     pub fn flips(&self) -> bool {
+        if self.forger {
+            return true;
+        }
         match self.strategy {
             Strategy::TwoFaced => self.to.0 % 2 == 1,
             Strategy::Collude => {

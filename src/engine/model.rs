@@ -8,7 +8,7 @@
 
 use crate::engine::action::Action;
 use crate::engine::ids::NodeId;
-use crate::engine::network::LinkConfig;
+use crate::engine::network::{LinkConfig, NetworkConfig};
 use crate::engine::rng::SimRng;
 use crate::engine::time::{SimTime, format_us};
 use serde::{Deserialize, Serialize};
@@ -228,6 +228,9 @@ impl SystemModel {
 
     /// Why the model forbids a link that behaves as `link`, if it does.
     pub fn forbids_link(&self, link: &LinkConfig) -> Option<String> {
+        if link.corrupt_ppm > 0 && self.network != Links::Arbitrary {
+            return Some(self.no_corruption());
+        }
         match self.network {
             Links::Reliable if link.loss_ppm > 0 => {
                 return Some(format!("{}: no message may be lost", self.says_links()));
@@ -274,20 +277,13 @@ impl SystemModel {
                 "the model's nodes are {}, not Byzantine: no node may lie",
                 self.nodes.label()
             )),
-            Action::Crash { node } | Action::Traitor { node, .. } => self.faulty.and_then(|f| {
-                let more = !faulty.contains(node) && faulty.len() as u32 >= f;
-                if more && f == 0 {
-                    return Some("the model allows no faulty node".to_string());
-                }
-                more.then(|| {
-                    format!(
-                        "the model allows at most {f} faulty node{}, and {} already {}",
-                        if f == 1 { "" } else { "s" },
-                        crate::engine::ids::join_nodes(faulty, ", "),
-                        if faulty.len() == 1 { "is" } else { "are" }
-                    )
-                })
-            }),
+            Action::Crash { node } | Action::Traitor { node, .. } => self.over_budget(*node, faulty),
+            Action::CorruptMessage { .. } if self.network != Links::Arbitrary => {
+                Some(self.no_corruption())
+            }
+            Action::SetLink { to, link, .. } if link.corrupt_ppm > 0 => self
+                .forbids_link(link)
+                .or_else(|| self.over_budget(*to, faulty)),
             Action::Partition { .. }
             | Action::PartitionOneWay { .. }
             | Action::DropMessage { .. }
@@ -332,13 +328,54 @@ impl SystemModel {
         }
     }
 
+    /// Why making `node` faulty breaks the model's budget of faulty nodes, given the nodes already
+    /// `faulty`, if it does.
+    pub fn over_budget(&self, node: NodeId, faulty: &[NodeId]) -> Option<String> {
+        let f = self.faulty?;
+        let more = !faulty.contains(&node) && faulty.len() as u32 >= f;
+        if more && f == 0 {
+            return Some("the model allows no faulty node".to_string());
+        }
+        more.then(|| {
+            format!(
+                "the model allows at most {f} faulty node{}, and {} already {}",
+                if f == 1 { "" } else { "s" },
+                crate::engine::ids::join_nodes(faulty, ", "),
+                if faulty.len() == 1 { "is" } else { "are" }
+            )
+        })
+    }
+
+    fn no_corruption(&self) -> String {
+        format!(
+            "{}: they may lose a message, never alter one (only arbitrary links corrupt)",
+            self.says_links()
+        )
+    }
+
+    /// Why the corrupting links of `network` break the model's budget of faulty nodes, if they do:
+    /// a corrupted link counts as a fault of the node it delivers to.
+    pub fn forbids_corrupting(&self, network: &NetworkConfig, nodes: u32) -> Option<String> {
+        let mut faulty = Vec::new();
+        for node in corrupted_receivers(network, nodes) {
+            if let Some(reason) = self.over_budget(node, &faulty) {
+                return Some(format!(
+                    "a link that corrupts messages to {node} makes it faulty, and {reason}"
+                ));
+            }
+            faulty.push(node);
+        }
+        None
+    }
+
     /// The first of `actions` (in the order they run) the model forbids, by its position, with
-    /// the reason; each is judged with the nodes the actions before it made faulty.
+    /// the reason; each is judged with the nodes the actions before it made faulty, starting from
+    /// `faulty`.
     pub fn first_forbidden<'a>(
         &self,
+        mut faulty: Vec<NodeId>,
         actions: impl IntoIterator<Item = (SimTime, &'a Action)>,
     ) -> Option<(usize, String)> {
-        let mut faulty = Vec::new();
         for (i, (at, action)) in actions.into_iter().enumerate() {
             if let Some(reason) = self.forbids(action, at, &faulty) {
                 return Some((i, reason));
@@ -368,13 +405,38 @@ pub fn faulty_nodes<'a>(actions: impl IntoIterator<Item = &'a Action>) -> Vec<No
     nodes
 }
 
-/// Adds the node `action` makes faulty (by crashing it or turning it traitor) to `faulty`.
+/// Adds the node `action` makes faulty (by crashing it, turning it traitor, or corrupting a link
+/// to it: Lamport, Shostak and Pease count a faulty link as a fault of one of its ends) to
+/// `faulty`.
 pub fn note_faulty(faulty: &mut Vec<NodeId>, action: &Action) {
-    if let Action::Crash { node } | Action::Traitor { node, .. } = action
-        && !faulty.contains(node)
-    {
+    let node = match action {
+        Action::Crash { node } | Action::Traitor { node, .. } => node,
+        Action::SetLink { to, link, .. } if link.corrupt_ppm > 0 => to,
+        _ => return,
+    };
+    if !faulty.contains(node) {
         faulty.push(*node);
     }
+}
+
+/// The nodes that links corrupting messages in `network` deliver to (every node, when the default
+/// link corrupts), in node order.
+pub fn corrupted_receivers(network: &NetworkConfig, nodes: u32) -> Vec<NodeId> {
+    (0..nodes)
+        .map(NodeId)
+        .filter(|&to| {
+            let into = |from: NodeId| {
+                network
+                    .links
+                    .iter()
+                    .find(|l| l.from == from && l.to == to)
+                    .map_or(network.default, |l| l.config)
+                    .corrupt_ppm
+                    > 0
+            };
+            (0..nodes).map(NodeId).any(|from| from != to && into(from))
+        })
+        .collect()
 }
 
 #[cfg(test)]

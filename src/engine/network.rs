@@ -69,6 +69,14 @@ pub struct LinkConfig {
     /// Deliver in send order (a later message never overtakes an earlier one on this link).
     #[serde(default = "default_fifo")]
     pub fifo: bool,
+    /// Fraction of messages the link alters on the way, in parts per million: they arrive forged
+    /// (for protocols with Byzantine behaviours only, under arbitrary links).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub corrupt_ppm: u32,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 impl Default for LinkConfig {
@@ -81,6 +89,7 @@ impl Default for LinkConfig {
             loss_ppm: 0,
             duplicate_ppm: 0,
             fifo: false,
+            corrupt_ppm: 0,
         }
     }
 }
@@ -109,6 +118,8 @@ pub struct NetworkConfig {
 pub struct Transit {
     pub arrive_at: SimTime,
     pub lost: bool,
+    /// The link alters this copy on the way (`LinkConfig::corrupt_ppm`).
+    pub corrupted: bool,
 }
 
 /// Live network state. Per-link state lives in flat `n × n` tables indexed `from * n + to`.
@@ -270,6 +281,15 @@ impl Network {
         }
     }
 
+    /// The link `from → to`'s own random stream (a corrupting link draws its forgeries from it).
+    pub fn link_rng(&mut self, from: NodeId, to: NodeId) -> &mut SimRng {
+        let row = &mut self.rngs[from.index()];
+        if row.is_empty() {
+            *row = SimRng::derive_links(self.seed, from, self.n as u32);
+        }
+        &mut row[to.index()]
+    }
+
     /// Decides the fate of one message: how many copies arrive (one, or two when duplicated),
     /// when, and whether each is lost on the way. Draws come from the link's own stream.
     pub fn transmit(
@@ -280,18 +300,15 @@ impl Network {
     ) -> (Transit, Option<Transit>) {
         let config = self.config(from, to);
         let slot = self.slot(from, to);
-        let row = &mut self.rngs[from.index()];
-        if row.is_empty() {
-            *row = SimRng::derive_links(self.seed, from, self.n as u32);
-        }
-        let rng = &mut row[to.index()];
+        let timing = self.timing;
+        let rng = self.link_rng(from, to);
         let mut first = Self::one_copy(&config, rng, now);
         let mut second = if rng.chance_ppm(config.duplicate_ppm) {
             Some(Self::one_copy(&config, rng, now))
         } else {
             None
         };
-        if let Some(timing) = self.timing {
+        if let Some(timing) = timing {
             first.arrive_at = timing.arrival(now, first.arrive_at, rng);
             if let Some(copy) = &mut second {
                 copy.arrive_at = timing.arrival(now, copy.arrive_at, rng);
@@ -308,12 +325,16 @@ impl Network {
         (first, second)
     }
 
+    /// One copy's fate. A link that corrupts nothing draws nothing for it, so adding corruption
+    /// to the engine left every earlier run's draws as they were.
     fn one_copy(config: &LinkConfig, rng: &mut SimRng, now: SimTime) -> Transit {
         let lost = rng.chance_ppm(config.loss_ppm);
         let delay = config.delay.draw(rng);
+        let corrupted = config.corrupt_ppm > 0 && rng.chance_ppm(config.corrupt_ppm);
         Transit {
             arrive_at: now.saturating_add_us(delay),
             lost,
+            corrupted,
         }
     }
 

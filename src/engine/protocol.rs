@@ -134,7 +134,8 @@ pub trait Protocol: Clone + Debug + 'static {
 
     /// What a traitor sends to `lie.to` in place of `msg`, by `lie.strategy` (never `Silent`, which
     /// the engine handles by sending nothing); `None` withholds it. It may sign only as itself
-    /// (`lie.sign`). The default tells the truth.
+    /// (`lie.sign`). A corrupting link forges through here too: then `lie.flips()` is always
+    /// true and `lie.sign` makes only counterfeits. The default tells the truth.
     fn lie(msg: &Self::Msg, _lie: &mut Lie<'_>) -> Option<Self::Msg> {
         Some(msg.clone())
     }

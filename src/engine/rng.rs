@@ -20,6 +20,8 @@ pub enum Purpose {
     Faults,
     /// The traitors a sweep draws under a Byzantine model.
     Traitors,
+    /// The corrupting links a sweep draws under arbitrary links.
+    Forgeries,
 }
 
 impl Purpose {
@@ -29,6 +31,7 @@ impl Purpose {
             Purpose::Workload => 3 << 56,
             Purpose::Faults => 4 << 56,
             Purpose::Traitors => 5 << 56,
+            Purpose::Forgeries => 6 << 56,
         }
     }
 }

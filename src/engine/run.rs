@@ -236,6 +236,10 @@ pub fn event_json(run: &dyn Run, id: EventId) -> Value {
                 object.insert("payload".into(), run.message_json(msg));
             }
         }
+        EventKind::Corrupt { forged, .. } => {
+            object.insert("label".into(), json!(run.message_label(forged)));
+            object.insert("payload".into(), run.message_json(forged));
+        }
         EventKind::Request { id: request, .. } | EventKind::RequestDrop { id: request, .. } => {
             if let Some((_, op)) = run.request_json(request) {
                 object.insert("op".into(), op);

@@ -72,6 +72,14 @@ pub enum EventKind {
         msg: MsgId,
         send: EventId,
     },
+    /// The link `from → to` altered a copy of message `msg` on the way: it arrives as `forged`.
+    Corrupt {
+        from: NodeId,
+        to: NodeId,
+        msg: MsgId,
+        forged: MsgId,
+        send: EventId,
+    },
     TimerSet {
         timer: TimerId,
         name: &'static str,
@@ -185,6 +193,7 @@ impl Kinds {
     /// Not an event: the step changed what `Protocol::watched` reads on a node it touched.
     pub const STATE: Kinds = Kinds(1 << 27);
     pub const TRAITOR: Kinds = Kinds(1 << 28);
+    pub const CORRUPT: Kinds = Kinds(1 << 29);
 
     /// Both sets together.
     pub const fn or(self, other: Kinds) -> Kinds {
@@ -215,6 +224,7 @@ impl EventKind {
             EventKind::Deliver { .. } => ("deliver", Kinds::DELIVER),
             EventKind::Drop { .. } => ("drop", Kinds::DROP),
             EventKind::Duplicate { .. } => ("duplicate", Kinds::DUPLICATE),
+            EventKind::Corrupt { .. } => ("corrupt", Kinds::CORRUPT),
             EventKind::TimerSet { .. } => ("timer_set", Kinds::TIMER_SET),
             EventKind::TimerFire { .. } => ("timer_fire", Kinds::TIMER_FIRE),
             EventKind::TimerCancel { .. } => ("timer_cancel", Kinds::TIMER_CANCEL),

@@ -356,7 +356,11 @@ impl Scenario {
         })
         .collect();
         script.sort_by_key(|(_, s)| s.at_us);
-        match model.first_forbidden(script.iter().map(|(_, s)| (s.at_us, &s.action))) {
+        if let Some(reason) = model.forbids_corrupting(&self.network, self.nodes) {
+            return err(format!("network: {reason}"));
+        }
+        let charged = crate::engine::model::corrupted_receivers(&self.network, self.nodes);
+        match model.first_forbidden(charged, script.iter().map(|(_, s)| (s.at_us, &s.action))) {
             Some((i, reason)) => err(format!("{}: {reason}", script[i].0)),
             None => Ok(()),
         }
@@ -395,17 +399,31 @@ impl Scenario {
         Ok(())
     }
 
-    /// Only protocols with Byzantine behaviours may have traitors.
+    /// Only protocols with Byzantine behaviours may have traitors, or messages a link forges.
     fn check_traitors<P: Protocol>(&self) -> Result<(), ScenarioError> {
         if P::BYZANTINE {
             return Ok(());
+        }
+        let links = std::iter::once(("network.default".to_string(), &self.network.default)).chain(
+            self.network
+                .links
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("network.links[{i}]"), &l.config)),
+        );
+        for (place, link) in links {
+            if link.corrupt_ppm > 0 {
+                return err(crate::engine::sim::no_forgeries::<P>(&format!(
+                    "{place}.corrupt_ppm"
+                )));
+            }
         }
         if self
             .model
             .is_some_and(|m| m.nodes == crate::engine::model::Failures::Byzantine)
         {
             return err(format!(
-                "`model.nodes` is byzantine, but {} has no Byzantine behaviours: declare                  crash_stop or crash_recovery nodes",
+                "`model.nodes` is byzantine, but {} has no Byzantine behaviours: declare crash_stop or crash_recovery nodes",
                 P::NAME
             ));
         }
@@ -413,12 +431,14 @@ impl Scenario {
             (&self.faults, "faults"),
             (&self.interventions, "interventions"),
         ] {
-            if let Some((i, s)) = list
-                .iter()
-                .enumerate()
-                .find(|(_, s)| matches!(s.action, Action::Traitor { .. }))
-            {
+            if let Some((i, s)) = list.iter().enumerate().find(|(_, s)| {
+                matches!(s.action, Action::Traitor { .. })
+                    || crate::engine::sim::corrupts(&s.action)
+            }) {
                 let place = format!("{name}[{i}] ({})", s.action.describe());
+                if crate::engine::sim::corrupts(&s.action) {
+                    return err(crate::engine::sim::no_forgeries::<P>(&place));
+                }
                 return err(crate::engine::sim::no_traitors::<P>(&place));
             }
         }

@@ -77,6 +77,8 @@ presets! {
         "byzantine-om-three" violates "IC2: loyal commander obeyed",
         "byzantine-sm-three",
         "byzantine-om-seven",
+        "byzantine-forged-link",
+        "byzantine-om-forged-link" violates "IC2: loyal commander obeyed",
     ],
     "System models" => [
         "heartbeat-lossy" unseen ["A suspicion"],

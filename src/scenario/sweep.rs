@@ -13,7 +13,7 @@
 use crate::engine::action::{Action, Scheduled};
 use crate::engine::byzantine::Strategy;
 use crate::engine::ids::NodeId;
-use crate::engine::model::{Failures, SystemModel, note_faulty};
+use crate::engine::model::{Failures, Links, SystemModel, corrupted_receivers, note_faulty};
 use crate::engine::network::{Delay, LinkConfig};
 use crate::engine::rng::{Purpose, SimRng};
 use crate::engine::sim::{Generator, Target};
@@ -101,8 +101,10 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     if let Some(model) = base.model {
         let mut rng = SimRng::derive(seed, Purpose::Traitors);
         let mut faults = traitors(&model, base.nodes, &mut rng);
+        faults.append(&mut forgeries(&model, base, seed));
         faults.append(&mut scenario.faults);
-        scenario.faults = within(&model, faults);
+        let charged = corrupted_receivers(&base.network, base.nodes);
+        scenario.faults = within(&model, charged, faults);
     }
     scenario
 }
@@ -114,7 +116,9 @@ pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
     let mut scenario = draw(base, seed);
     let outside = base.model.and_then(|model| {
         let faults = &scenario.faults;
-        let (i, reason) = model.first_forbidden(faults.iter().map(|s| (s.at_us, &s.action)))?;
+        let charged = crate::engine::model::corrupted_receivers(&base.network, base.nodes);
+        let (i, reason) =
+            model.first_forbidden(charged, faults.iter().map(|s| (s.at_us, &s.action)))?;
         Some(format!(
             "{} at {}: {reason}",
             faults[i].action.describe(),
@@ -125,11 +129,15 @@ pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
     (scenario, outside)
 }
 
-/// The faults the model allows, in time order, each judged with the nodes made faulty before it.
-fn within(model: &SystemModel, mut faults: Vec<Scheduled>) -> Vec<Scheduled> {
+/// The faults the model allows, in time order, each judged with the nodes made faulty before it
+/// (starting from `faulty`).
+fn within(
+    model: &SystemModel,
+    mut faulty: Vec<NodeId>,
+    mut faults: Vec<Scheduled>,
+) -> Vec<Scheduled> {
     faults.sort_by_key(|s| s.at_us);
     let mut kept: Vec<Scheduled> = Vec::with_capacity(faults.len());
-    let mut faulty = Vec::new();
     for scheduled in faults {
         if model
             .forbids(&scheduled.action, scheduled.at_us, &faulty)
@@ -161,6 +169,38 @@ fn traitors(model: &SystemModel, nodes: u32, rng: &mut SimRng) -> Vec<Scheduled>
             },
         })
         .collect()
+}
+
+/// Under arbitrary links with Byzantine nodes (the protocols whose messages can be forged), one
+/// seed in two corrupts some of the messages on one link from the start, up to every one; the
+/// model's budget of faulty nodes then counts the node it delivers to.
+fn forgeries(model: &SystemModel, base: &Scenario, seed: u64) -> Vec<Scheduled> {
+    if model.network != Links::Arbitrary || model.nodes != Failures::Byzantine || base.nodes < 2 {
+        return Vec::new();
+    }
+    let mut rng = SimRng::derive(seed, Purpose::Forgeries);
+    if !rng.chance_ppm(500_000) {
+        return Vec::new();
+    }
+    let from = NodeId(rng.index(base.nodes as usize) as u32);
+    let to = NodeId((from.0 + 1 + rng.index(base.nodes as usize - 1) as u32) % base.nodes);
+    let current = base
+        .network
+        .links
+        .iter()
+        .find(|l| l.from == from && l.to == to)
+        .map_or(base.network.default, |l| l.config);
+    vec![Scheduled {
+        at_us: SimTime::ZERO,
+        action: Action::SetLink {
+            from,
+            to,
+            link: LinkConfig {
+                corrupt_ppm: rng.range_u64(100_000, 1_000_001) as u32,
+                ..current
+            },
+        },
+    }]
 }
 
 /// Every fault a seed draws, whatever the model.
@@ -618,6 +658,7 @@ fn bad_link(base: LinkConfig, rng: &mut SimRng) -> LinkConfig {
         loss_ppm: rng.range_u64(0, 300_001) as u32,
         duplicate_ppm: rng.range_u64(0, 200_001) as u32,
         fifo: false,
+        corrupt_ppm: base.corrupt_ppm,
     }
 }
 

@@ -86,6 +86,14 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
                     format::time(event.time.0.saturating_sub(sent)),
                 );
             }
+            if let Some(EventKind::Send { msg: original, .. }) =
+                run.events().get(send.index()).map(|e| &e.kind)
+                && original != msg
+            {
+                title = format!("{} delivered, forged", run.message_label(*msg));
+                d.row("sent as", run.message_label(*original));
+                d.row("forged by", "the link, on the way");
+            }
             d.payload = Some(pretty(&run.message_json(*msg)));
         }
         EventKind::Drop {
@@ -106,6 +114,19 @@ pub fn event(run: &dyn Run, id: EventId) -> Option<Details> {
         EventKind::Duplicate { from, to, msg, .. } => {
             title = format!("{} duplicated", run.message_label(*msg));
             d.row("from → to", format!("{from} → {to}"));
+        }
+        EventKind::Corrupt {
+            from,
+            to,
+            msg,
+            forged,
+            ..
+        } => {
+            title = format!("{} corrupted on the link", run.message_label(*msg));
+            d.row("from → to", format!("{from} → {to}"));
+            d.row("sent", run.message_label(*msg));
+            d.row("arrives as", run.message_label(*forged));
+            d.payload = Some(pretty(&run.message_json(*forged)));
         }
         EventKind::TimerSet { name, after_us, .. } => {
             d.row("timer", *name);
@@ -197,6 +218,7 @@ pub fn human_kind(kind: &EventKind) -> &'static str {
         EventKind::Deliver { .. } => "Delivery",
         EventKind::Drop { .. } => "Drop",
         EventKind::Duplicate { .. } => "Duplicate",
+        EventKind::Corrupt { .. } => "Corrupted",
         EventKind::TimerSet { .. } => "Timer set",
         EventKind::TimerFire { .. } => "Timer fired",
         EventKind::TimerCancel { .. } => "Timer cancelled",

@@ -117,6 +117,11 @@ pub struct LinkInspect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageInspect {
     pub send: EventId,
+    /// Why the declared model forbids each action on the message now (`drop`, `duplicate`,
+    /// `delay`, `corrupt`).
+    pub forbidden: Vec<(&'static str, String)>,
+    /// The protocol's messages can be forged, so a link can corrupt them.
+    pub forgeable: bool,
     /// Still in the network.
     pub in_flight: Option<InFlight>,
     pub details: Details,
@@ -213,6 +218,25 @@ fn forbidden(run: &dyn Run, node: NodeId) -> Vec<(&'static str, String)> {
                 strategy: Strategy::TwoFaced,
             },
         ),
+    ]
+    .into_iter()
+    .filter_map(|(name, action)| run.forbids(&action).map(|why| (name, why)))
+    .collect()
+}
+
+/// Why the declared model forbids each action a student can take on the message sent by `send`.
+fn message_forbidden(run: &dyn Run, send: EventId) -> Vec<(&'static str, String)> {
+    [
+        ("drop", Action::DropMessage { send }),
+        ("duplicate", Action::DuplicateMessage { send }),
+        (
+            "delay",
+            Action::DelayMessage {
+                send,
+                by_us: 50_000,
+            },
+        ),
+        ("corrupt", Action::CorruptMessage { send }),
     ]
     .into_iter()
     .filter_map(|(name, action)| run.forbids(&action).map(|why| (name, why)))
@@ -458,6 +482,8 @@ fn inspect(
             };
             Inspect::Message(MessageInspect {
                 send,
+                forbidden: message_forbidden(session.run, send),
+                forgeable: session.run.byzantine(),
                 in_flight,
                 details,
                 outcome,

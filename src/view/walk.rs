@@ -87,8 +87,10 @@ pub fn walk(
                         .enumerate()
                         .skip(send.index())
                         .find(|(_, later)| {
-                            !matches!(later.kind, EventKind::Duplicate { .. })
-                                && message_of(&later.kind) == Some(send)
+                            !matches!(
+                                later.kind,
+                                EventKind::Duplicate { .. } | EventKind::Corrupt { .. }
+                            ) && message_of(&later.kind) == Some(send)
                         })
                         .map_or(event(send.index()), |(i, _)| event(i)),
                 ),
@@ -118,12 +120,13 @@ fn first_in_window(
     }
 }
 
-/// The send event of the message a delivery, drop or duplicate is about.
+/// The send event of the message a delivery, drop, duplicate or corruption is about.
 fn message_of(kind: &EventKind) -> Option<EventId> {
     match *kind {
         EventKind::Deliver { send, .. }
         | EventKind::Drop { send, .. }
-        | EventKind::Duplicate { send, .. } => Some(send),
+        | EventKind::Duplicate { send, .. }
+        | EventKind::Corrupt { send, .. } => Some(send),
         _ => None,
     }
 }

@@ -97,6 +97,34 @@ export const tests = [
       });
     },
   },
+  {
+    name: "Byzantine generals: a forging link's arrow is drawn forged, and Corrupt on a message is refused past the model's faulty budget with the reason",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "byzantine-forged-link");
+        await page.locator("[data-action=guide-leave]").click();
+        await jump(page, "15ms", 15_000);
+        const flying = page.locator("svg.diagram .arrow-inflight");
+        const inspector = page.locator("[data-region=inspector]");
+        const count = await flying.count();
+        let found = false;
+        for (let i = 0; i < count && !found; i += 1) {
+          await flying.nth(i).locator(".head").click();
+          found = /n1 → n3/.test(await inspector.textContent());
+        }
+        assert.ok(found, "n1's order to n3 is in flight at 15ms");
+        const corrupt = inspector.getByRole("button", { name: "Corrupt" });
+        assert.equal(await corrupt.isDisabled(), true);
+        assert.match(await corrupt.getAttribute("title"), /makes it faulty, and the model allows at most 1 faulty node, and n2 already is/);
+        await jump(page, "150ms", 150_000);
+        await page.locator("svg.diagram path.arrow-forged").first().waitFor();
+        assert.deepEqual(await violated(page), []);
+        assert.deepEqual(await axeProblems(page), []);
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "byzantine-forged-link.png") });
+      });
+    },
+  },
 ];
 
 tests.push({

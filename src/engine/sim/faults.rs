@@ -3,6 +3,7 @@
 
 use super::{InputError, Origin, Planned, Sim};
 use crate::engine::action::{Action, Scheduled};
+use crate::engine::byzantine::Lie;
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::trace::{DropReason, EventKind};
 use crate::engine::world::Item;
@@ -40,6 +41,9 @@ impl<P: Protocol> Sim<P> {
         }
         if !P::BYZANTINE && matches!(action, Action::Traitor { .. }) {
             return Err(InputError(super::no_traitors::<P>(&action.describe())));
+        }
+        if !P::BYZANTINE && super::corrupts(&action) {
+            return Err(InputError(super::no_forgeries::<P>(&action.describe())));
         }
         if let Some(reason) = self.forbids(&action) {
             return Err(InputError(format!("{}: {reason}", action.describe())));
@@ -327,6 +331,11 @@ impl<P: Protocol> Sim<P> {
                     self.world.rekey(slot, at);
                 }
             }
+            Action::CorruptMessage { send } => {
+                for slot in self.world.in_network(send) {
+                    self.corrupt(slot, send);
+                }
+            }
             Action::ExpireTimers { node } => {
                 for slot in self.world.queued_timers(node) {
                     self.world.rekey(slot, now);
@@ -337,6 +346,41 @@ impl<P: Protocol> Sim<P> {
                     self.world.new_op(now, node, payload);
                 }
             }
+        }
+    }
+
+    /// Replaces the message the in-flight copy in `slot` carries with what its link forges of
+    /// it, recorded as a `Corrupt` event.
+    fn corrupt(&mut self, slot: u32, send: crate::engine::ids::EventId) {
+        let Some(Item::Deliver { msg, from, to, .. }) =
+            self.world.entries[slot as usize].item.clone()
+        else {
+            return;
+        };
+        let nodes = self.nodes;
+        let rng = self.world.network.link_rng(from, to);
+        let Some(forgery) = P::lie(
+            &self.messages.sent[msg.0 as usize],
+            &mut Lie::forger(from, to, nodes, rng),
+        ) else {
+            return;
+        };
+        let forged = crate::engine::ids::MsgId(self.messages.sent.len() as u32);
+        self.messages.sent.push(forgery);
+        self.world.record(
+            &mut self.log,
+            None,
+            Some(send),
+            EventKind::Corrupt {
+                from,
+                to,
+                msg,
+                forged,
+                send,
+            },
+        );
+        if let Some(Item::Deliver { msg, .. }) = &mut self.world.entries[slot as usize].item {
+            *msg = forged;
         }
     }
 }

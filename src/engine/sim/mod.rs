@@ -25,7 +25,7 @@ use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
 use crate::engine::ids::{EventId, MAX_NODES, MsgId, NodeId, OpId, RequestId, by_event};
-use crate::engine::model::{SystemModel, faulty_nodes};
+use crate::engine::model::{SystemModel, corrupted_receivers, faulty_nodes};
 use crate::engine::network::{Network, NetworkConfig};
 use crate::engine::protocol::Protocol;
 use crate::engine::time::SimTime;
@@ -159,6 +159,9 @@ pub struct Sim<P: Protocol> {
     /// Built lazily as readers ask for it, so a reader holding only `&self` can bring it up to date.
     causality: RefCell<Causality>,
     model: Option<SystemModel>,
+    /// The nodes faulty from the start: those a corrupting link of the scenario's network
+    /// delivers to.
+    charged: Vec<NodeId>,
 }
 
 /// What the next step will process.
@@ -166,6 +169,24 @@ pub struct Sim<P: Protocol> {
 enum Next {
     Queue(Key),
     Action,
+}
+
+/// Whether `action` alters messages in flight (a corrupting link, or a corrupted message).
+pub(crate) fn corrupts(action: &Action) -> bool {
+    match action {
+        Action::CorruptMessage { .. } => true,
+        Action::SetLink { link, .. } => link.corrupt_ppm > 0,
+        _ => false,
+    }
+}
+
+/// Why `place`, which corrupts messages, is refused for protocol `P`.
+pub(crate) fn no_forgeries<P: Protocol>(place: &str) -> String {
+    format!(
+        "{place}: {} has no Byzantine behaviours, so none of its messages can be forged (a \
+         corrupted message that a checksum catches is a lost one: use `loss_ppm`)",
+        P::NAME
+    )
 }
 
 /// Why `place`, which makes a traitor, is refused for protocol `P`.
@@ -187,13 +208,39 @@ impl<P: Protocol> Sim<P> {
     pub fn forbids(&self, action: &Action) -> Option<String> {
         let model = self.model?;
         let now = self.world.now;
-        let before = faulty_nodes(
+        let mut before = self.charged.clone();
+        for node in faulty_nodes(
             self.schedule
                 .iter()
                 .filter(|p| p.at <= now)
                 .map(|p| &p.action),
-        );
-        model.forbids(action, now, &before)
+        ) {
+            if !before.contains(&node) {
+                before.push(node);
+            }
+        }
+        for event in self.events() {
+            if let EventKind::Corrupt { to, .. } = event.kind
+                && !before.contains(&to)
+            {
+                before.push(to);
+            }
+        }
+        if let Some(reason) = model.forbids(action, now, &before) {
+            return Some(reason);
+        }
+        let Action::CorruptMessage { send } = action else {
+            return None;
+        };
+        self.world.in_network(*send).into_iter().find_map(|slot| {
+            let Some(Item::Deliver { to, .. }) = &self.world.entries[slot as usize].item else {
+                return None;
+            };
+            let to = *to;
+            model
+                .over_budget(to, &before)
+                .map(|reason| format!("corrupting a message to {to} makes it faulty, and {reason}"))
+        })
     }
 
     /// Builds a run. Every node name, request and action is checked here; a bad one is an error.
@@ -221,6 +268,11 @@ impl<P: Protocol> Sim<P> {
             check_node(link.from, "network.links")?;
             check_node(link.to, "network.links")?;
         }
+        let links = std::iter::once(&setup.network.default)
+            .chain(setup.network.links.iter().map(|l| &l.config));
+        if !P::BYZANTINE && links.clone().any(|l| l.corrupt_ppm > 0) {
+            return Err(InputError(no_forgeries::<P>("network: `corrupt_ppm`")));
+        }
         let parse_op =
             |op: &serde_json::Value, place: &str| -> Result<Rc<P::Request>, InputError> {
                 serde_json::from_value::<P::Request>(op.clone())
@@ -240,6 +292,9 @@ impl<P: Protocol> Sim<P> {
                 if !P::BYZANTINE && matches!(s.action, Action::Traitor { .. }) {
                     return Err(InputError(no_traitors::<P>(&place)));
                 }
+                if !P::BYZANTINE && corrupts(&s.action) {
+                    return Err(InputError(no_forgeries::<P>(&place)));
+                }
                 let op = match &s.action {
                     Action::ClientRequest { op, .. } => Some(parse_op(op, &place)?),
                     _ => None,
@@ -256,14 +311,16 @@ impl<P: Protocol> Sim<P> {
         schedule.sort_by_key(|p| p.at);
         if let Some(model) = &setup.model {
             model.validate(n).map_err(InputError)?;
-            let links = std::iter::once(&setup.network.default)
-                .chain(setup.network.links.iter().map(|l| &l.config));
             if let Some(reason) = links.filter_map(|l| model.forbids_link(l)).next() {
                 return Err(InputError(format!("network: {reason}")));
             }
-            if let Some((i, reason)) =
-                model.first_forbidden(schedule.iter().map(|p| (p.at, &p.action)))
-            {
+            if let Some(reason) = model.forbids_corrupting(&setup.network, n) {
+                return Err(InputError(format!("network: {reason}")));
+            }
+            if let Some((i, reason)) = model.first_forbidden(
+                corrupted_receivers(&setup.network, n),
+                schedule.iter().map(|p| (p.at, &p.action)),
+            ) {
                 let planned = &schedule[i];
                 return Err(InputError(format!(
                     "{} at {}: {reason}",
@@ -347,6 +404,7 @@ impl<P: Protocol> Sim<P> {
             clients,
             causality: RefCell::new(Causality::new(n)),
             model: setup.model,
+            charged: corrupted_receivers(&setup.network, n),
         };
         sim.take_checkpoint();
         Ok(sim)

@@ -3,7 +3,7 @@
 
 use super::{Item, Key, Log, Place, World};
 use crate::engine::byzantine::{Lie, Signature, Strategy};
-use crate::engine::ids::{MsgId, NodeId, RequestId, TimerId};
+use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
 use crate::engine::protocol::{Outcome, Protocol};
 use crate::engine::rng::SimRng;
 use crate::engine::trace::{DropReason, EventKind};
@@ -136,12 +136,13 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
     fn transmit(&mut self, to: NodeId, msg: MsgId) {
         let from = self.node;
-        let world = &mut *self.world;
-        let send = world.record(self.log, Some(from), None, EventKind::Send { to, msg });
-        world.stats.sent += 1;
-        let lamport = world.nodes[from.index()].lamport;
-        let blocked = world.network.is_blocked(from, to);
-        let (first, second) = world.network.transmit(world.now, from, to);
+        let send = self
+            .world
+            .record(self.log, Some(from), None, EventKind::Send { to, msg });
+        self.world.stats.sent += 1;
+        let lamport = self.world.nodes[from.index()].lamport;
+        let blocked = self.world.network.is_blocked(from, to);
+        let (first, second) = self.world.network.transmit(self.world.now, from, to);
         let doom = |lost: bool| {
             if blocked {
                 Some(DropReason::Partitioned)
@@ -151,10 +152,11 @@ impl<'a, P: Protocol> Ctx<'a, P> {
                 None
             }
         };
-        world.schedule(
+        let carried = self.carried(msg, send, to, first.corrupted);
+        self.world.schedule(
             first.arrive_at,
             Item::Deliver {
-                msg,
+                msg: carried,
                 from,
                 to,
                 send,
@@ -163,8 +165,8 @@ impl<'a, P: Protocol> Ctx<'a, P> {
             },
         );
         if let Some(copy) = second {
-            world.stats.duplicated += 1;
-            world.record(
+            self.world.stats.duplicated += 1;
+            self.world.record(
                 self.log,
                 None,
                 Some(send),
@@ -175,10 +177,11 @@ impl<'a, P: Protocol> Ctx<'a, P> {
                     send,
                 },
             );
-            world.schedule(
+            let carried = self.carried(msg, send, to, copy.corrupted);
+            self.world.schedule(
                 copy.arrive_at,
                 Item::Deliver {
-                    msg,
+                    msg: carried,
                     from,
                     to,
                     send,
@@ -187,6 +190,36 @@ impl<'a, P: Protocol> Ctx<'a, P> {
                 },
             );
         }
+    }
+
+    /// The message a copy of `msg` carries: `msg` itself, or, when the link corrupts the copy,
+    /// what the link forges of it (`Protocol::lie` through [`Lie::forger`]), recorded as a
+    /// `Corrupt` event.
+    fn carried(&mut self, msg: MsgId, send: EventId, to: NodeId, corrupted: bool) -> MsgId {
+        if !corrupted {
+            return msg;
+        }
+        let from = self.node;
+        let nodes = self.node_count();
+        let original = &self.outbox[(msg.0 - self.first_msg) as usize];
+        let rng = self.world.network.link_rng(from, to);
+        let Some(forgery) = P::lie(original, &mut Lie::forger(from, to, nodes, rng)) else {
+            return msg;
+        };
+        let forged = self.post(forgery);
+        self.world.record(
+            self.log,
+            None,
+            Some(send),
+            EventKind::Corrupt {
+                from,
+                to,
+                msg,
+                forged,
+                send,
+            },
+        );
+        forged
     }
 
     /// Starts a timer that fires after `after_us` microseconds of this node's (drifting) clock.

@@ -23,7 +23,8 @@ use crate::checks::byzantine::{loyal_agreement, loyal_validity};
 use crate::engine::byzantine::{Lie, Signature, Strategy};
 use crate::engine::fact::Fact;
 use crate::engine::ids::NodeId;
-use crate::engine::property::sometimes;
+use crate::engine::model::Assumption;
+use crate::engine::property::{assuming, sometimes};
 use crate::engine::protocol::{NodeView, Property, Protocol};
 use crate::engine::sim::Ctx;
 use crate::engine::time::HOUR_US;
@@ -505,10 +506,14 @@ impl Protocol for Byzantine {
         view::view(self)
     }
 
+    /// IC1 and IC2 rest on the paper's assumptions A1 to A3: every message sent arrives intact,
+    /// and a missing one is noticed (synchrony). Under arbitrary links they are not promised:
+    /// a lost message, or a forged one that signatures unmask, leaves a lieutenant without it.
     fn properties(_params: &ByzantineParams) -> Vec<Box<dyn Property<Self>>> {
+        const ASSUMES: &[Assumption] = &[Assumption::ReliableLinks, Assumption::Synchrony];
         vec![
-            loyal_agreement(),
-            loyal_validity(),
+            assuming(ASSUMES, loyal_agreement()),
+            assuming(ASSUMES, loyal_validity()),
             sometimes(
                 "A decision",
                 "A loyal lieutenant decides, so IC1 and IC2 have a decision to judge.",

@@ -29,6 +29,8 @@ pub(super) fn decide(seen: &BTreeMap<Order, Vec<NodeId>>) -> (Order, Vec<Order>)
 
 /// What a traitor can make of a signed order: the commander signs what it likes; a lieutenant
 /// can only pass on the signatures it holds, so changing the order leaves them signing the old one.
+/// A corrupting link is worse off than either: what it writes for the commander's signature is a
+/// counterfeit.
 pub(super) fn lie(
     told: Order,
     truth: Order,

@@ -249,7 +249,8 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
                 <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
                 <div class="diagram-tools">
                     <Legend stamps={props.stamps} own_clock={props.own_clock}
-                        in_doubt={props.layout.as_ref().is_some_and(|l| l.spans.iter().any(|s| s.kind == SpanKind::InDoubt))} />
+                        in_doubt={props.layout.as_ref().is_some_and(|l| l.spans.iter().any(|s| s.kind == SpanKind::InDoubt))}
+                        forged={props.layout.as_ref().is_some_and(|l| l.arrows.iter().any(|a| a.state == ArrowState::Forged))} />
                     if props.history_available {
                         <button type="button" class={classes!("button", "button-small", props.history_open.then_some("is-on"))}
                             aria-pressed={props.history_open.to_string()} data-action="history"
@@ -651,6 +652,8 @@ struct LegendProps {
     own_clock: Option<&'static str>,
     /// Whether some lane in view is in doubt.
     in_doubt: bool,
+    /// Whether some message in view arrived forged.
+    forged: bool,
 }
 
 /// The diagram's key, which also says whose clock the printed stamps come from.
@@ -672,6 +675,11 @@ fn Legend(props: &LegendProps) -> Html {
             <li><span class="swatch swatch-delivered"></span>{ "delivered" }</li>
             <li><span class="swatch swatch-inflight"></span>{ "in flight" }</li>
             <li><span class="swatch swatch-dropped"></span>{ "dropped" }</li>
+            if props.forged {
+                <li title="A link altered it on the way: what arrived is not what was sent">
+                    <span class="swatch swatch-forged"></span>{ "forged" }
+                </li>
+            }
             <li><span class="swatch swatch-crashed"></span>{ "crashed" }</li>
             if props.in_doubt {
                 <li title="Blocked: it promised to abide by a decision and may not take it alone">

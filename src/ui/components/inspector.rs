@@ -75,6 +75,10 @@ fn verb(name: &str) -> &'static str {
         "restart" => "Restart",
         "pause" => "Pause",
         "expire" => "Force timeout",
+        "drop" => "Drop",
+        "duplicate" => "Duplicate",
+        "delay" => "Delay",
+        "corrupt" => "Corrupt",
         _ => "Make traitor",
     }
 }
@@ -339,6 +343,8 @@ fn LinkView(props: &LinkProps) -> Html {
     let delay_max = use_node_ref();
     let fifo = use_node_ref();
     let (min_us, max_us) = link.forward.delay.bounds_us();
+    // The editor leaves a link's corruption as it is.
+    let corrupt = (link.forward.corrupt_ppm, link.backward.corrupt_ppm);
     let apply = {
         let dispatch = app.dispatch.clone();
         let refs = (
@@ -384,6 +390,7 @@ fn LinkView(props: &LinkProps) -> Html {
                     .5
                     .cast::<HtmlInputElement>()
                     .is_some_and(|i| i.checked()),
+                corrupt_ppm: 0,
             };
             let which = refs
                 .0
@@ -396,17 +403,21 @@ fn LinkView(props: &LinkProps) -> Html {
                 _ => vec![(a, b), (b, a)],
             };
             for (from, to) in pairs {
+                let corrupt_ppm = if from == a { corrupt.0 } else { corrupt.1 };
                 dispatch.dispatch(UiAction::Intervene(Action::SetLink {
                     from,
                     to,
-                    link: config,
+                    link: LinkConfig {
+                        corrupt_ppm,
+                        ..config
+                    },
                 }));
             }
         })
     };
     let config_rows = |config: &LinkConfig| {
         let (lo, hi) = config.delay.bounds_us();
-        vec![
+        let mut rows = vec![
             (
                 "delay".to_string(),
                 if lo == hi {
@@ -424,7 +435,14 @@ fn LinkView(props: &LinkProps) -> Html {
                 "FIFO".to_string(),
                 if config.fifo { "yes" } else { "no" }.to_string(),
             ),
-        ]
+        ];
+        if config.corrupt_ppm > 0 {
+            rows.push((
+                "corrupted".to_string(),
+                format::ppm_percent(config.corrupt_ppm),
+            ));
+        }
+        rows
     };
     let held_forward = link.forward_state == crate::view::topology::LinkState::Held;
     let held_backward = link.backward_state == crate::view::topology::LinkState::Held;
@@ -506,6 +524,12 @@ fn MessageView(props: &MessageProps) -> Html {
     let app = use_app();
     let m = &props.message;
     let send = m.send;
+    let why = |name: &str| {
+        m.forbidden
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, why)| why.clone())
+    };
     html! {
         <div class="inspect inspect-message">
             <div class="inspect-head">
@@ -528,11 +552,29 @@ fn MessageView(props: &MessageProps) -> Html {
                 }
                 <div class="action-grid" role="group" aria-label="Interventions on this message">
                     <button type="button" class="button button-small button-danger" data-action="drop"
+                        disabled={why("drop").is_some()} title={why("drop")}
                         onclick={intervene(&app, Action::DropMessage { send })}>{ "Drop" }</button>
-                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DuplicateMessage { send })}>{ "Duplicate" }</button>
-                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DelayMessage { send, by_us: 50_000 })}>{ "Delay 50ms" }</button>
+                    <button type="button" class="button button-small" disabled={why("duplicate").is_some()}
+                        title={why("duplicate")}
+                        onclick={intervene(&app, Action::DuplicateMessage { send })}>{ "Duplicate" }</button>
+                    <button type="button" class="button button-small" disabled={why("delay").is_some()}
+                        title={why("delay")}
+                        onclick={intervene(&app, Action::DelayMessage { send, by_us: 50_000 })}>{ "Delay 50ms" }</button>
                     <button type="button" class="button button-small" onclick={intervene(&app, Action::DeliverMessage { send })}>{ "Deliver now" }</button>
+                    if m.forgeable {
+                        <button type="button" class="button button-small button-danger" data-action="corrupt"
+                            disabled={why("corrupt").is_some()}
+                            title={why("corrupt").unwrap_or_else(|| "The link rewrites the message on the way; it cannot sign".to_string())}
+                            onclick={intervene(&app, Action::CorruptMessage { send })}>{ "Corrupt" }</button>
+                    }
                 </div>
+                if !m.forbidden.is_empty() {
+                    <ul class="model-forbids" aria-label="What the system model rules out here">
+                        { for m.forbidden.iter().filter(|(name, _)| m.forgeable || *name != "corrupt").map(|(name, why)| html! {
+                            <li><strong>{ verb(name) }</strong>{ format!(": {why}") }</li>
+                        }) }
+                    </ul>
+                }
             } else if let Some(outcome) = &m.outcome {
                 <p class="outcome" data-testid="outcome">{ outcome }</p>
             }
@@ -547,7 +589,8 @@ fn details_body(details: &Details) -> Html {
             { kv(&details.rows) }
             if let Some(payload) = &details.payload {
                 <h3 class="section-title">{ "Payload" }</h3>
-                <pre class="payload">{ payload }</pre>
+                // Focusable, so a long payload scrolls from the keyboard too.
+                <pre class="payload" tabindex="0">{ payload }</pre>
             }
         </>
     }

@@ -30,21 +30,24 @@ fn push_batch(batches: &mut Vec<PathBatch>, class: String, segment: &str) {
     }
 }
 
-/// Delivered and dropped arrows, one path per state and emphasis, plus their arrowheads (filled
+/// Delivered (forged ones too) and dropped arrows, one path per state and emphasis, plus their arrowheads (filled
 /// triangles, since a marker only decorates a path's last point). Arrows in flight are few and are
 /// drawn one by one, so they can be grabbed.
 pub fn arrow_batches(layout: &DiagramLayout) -> Vec<PathBatch> {
     let f = format::coord;
     let mut batches = Vec::new();
     for a in &layout.arrows {
-        if !matches!(a.state, ArrowState::Delivered | ArrowState::Dropped(_)) {
+        if !matches!(
+            a.state,
+            ArrowState::Delivered | ArrowState::Forged | ArrowState::Dropped(_)
+        ) {
             continue;
         }
         let emphasis = a.emphasis.class();
         let class = format!("arrow {} {emphasis}", a.state.class());
         let line = format!("M{} {}L{} {}", f(a.x1), f(a.y1), f(a.x2), f(a.y2));
         push_batch(&mut batches, class, &line);
-        if a.state == ArrowState::Delivered {
+        if matches!(a.state, ArrowState::Delivered | ArrowState::Forged) {
             let (dx, dy) = (a.x2 - a.x1, a.y2 - a.y1);
             let length = dx.hypot(dy);
             if length > 8.0 {
@@ -59,7 +62,12 @@ pub fn arrow_batches(layout: &DiagramLayout) -> Vec<PathBatch> {
                     f(bx + uy * 3.2),
                     f(by - ux * 3.2)
                 );
-                push_batch(&mut batches, format!("arrowhead {emphasis}"), &head);
+                let forged = if a.state == ArrowState::Forged {
+                    " arrowhead-forged"
+                } else {
+                    ""
+                };
+                push_batch(&mut batches, format!("arrowhead{forged} {emphasis}"), &head);
             }
         }
     }

@@ -154,7 +154,9 @@ pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) 
         }
         let (x1, y1) = (x_of(from), y(sent.time.0));
         let (xt, yt) = (x_of(to), y(event.time.0));
+        let forged = matches!(sent.kind, EventKind::Send { msg: original, .. } if original != msg);
         let (state, x2, y2) = match reason {
+            None if forged => (ArrowState::Forged, xt, yt),
             None => (ArrowState::Delivered, xt, yt),
             Some(reason) => {
                 // A message lost in the network stops short of its destination; one refused at the

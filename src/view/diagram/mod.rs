@@ -204,6 +204,8 @@ pub struct Band {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArrowState {
     Delivered,
+    /// Delivered, but a link altered it on the way: what arrived is not what was sent.
+    Forged,
     Dropped(DropReason),
     InFlight,
     Held,
@@ -213,6 +215,7 @@ impl ArrowState {
     pub fn class(self) -> &'static str {
         match self {
             ArrowState::Delivered => "arrow-delivered",
+            ArrowState::Forged => "arrow-forged",
             ArrowState::Dropped(_) => "arrow-dropped",
             ArrowState::InFlight => "arrow-inflight",
             ArrowState::Held => "arrow-held",
