@@ -2,7 +2,7 @@
 //! facts its client requests ask for (`{"propose": …}`, `{"decide": …}`, `{"deliver": …}`), so each
 //! checker can be shown both firing on the story it exists to catch and staying quiet on a good one.
 
-use causeway::checks::{broadcast, consensus, convergence};
+use causeway::checks::{broadcast, commit, consensus, convergence};
 use causeway::engine::action::{Action, Scheduled};
 use causeway::engine::clock::ClockConfig;
 use causeway::engine::fact::Fact;
@@ -18,6 +18,7 @@ enum Library {
     Consensus,
     Broadcast,
     Convergence,
+    Commit,
 }
 
 /// A request is one fact for the node to state.
@@ -35,6 +36,12 @@ enum Say {
     Deliver {
         origin: NodeId,
         seq: u32,
+    },
+    /// A participant's vote on a transaction; a yes vote that binds it is stated as in doubt.
+    Vote {
+        instance: u64,
+        yes: bool,
+        binding: bool,
     },
     /// Set this node's replica to `value` and send it to every other node, which adopts it.
     Set {
@@ -97,6 +104,12 @@ impl Protocol for Scripted {
                 text: String::new(),
                 hops: 1,
             },
+            Say::Vote {
+                instance,
+                yes: true,
+                binding: true,
+            } => Fact::InDoubt { instance },
+            Say::Vote { instance, yes, .. } => Fact::Voted { instance, yes },
             Say::Set { .. } => return None,
         })
     }
@@ -133,6 +146,7 @@ impl Protocol for Scripted {
                 convergence::TRAFFIC,
                 |s| s.value.clone(),
             )],
+            Library::Commit => vec![commit::commit_validity()],
         }
     }
 }
@@ -199,6 +213,56 @@ fn propose(instance: u64, value: &str) -> serde_json::Value {
 
 fn decide(instance: u64, value: &str) -> serde_json::Value {
     serde_json::json!({"decide": {"instance": instance, "value": value}})
+}
+
+fn vote(instance: u64, yes: bool, binding: bool) -> serde_json::Value {
+    serde_json::json!({"vote": {"instance": instance, "yes": yes, "binding": binding}})
+}
+
+#[test]
+fn commit_validity_needs_every_participants_yes_whatever_the_order() {
+    // n2 and n3 are the participants; n1 decides.
+    let good = story(
+        Library::Commit,
+        &[
+            (10, 2, vote(7, true, true)),
+            (11, 3, vote(7, true, false)),
+            (20, 1, decide(7, "commit")),
+            (30, 2, vote(8, false, false)),
+            (40, 1, decide(8, "abort")),
+        ],
+        &[],
+    );
+    assert_eq!(violations(&good), vec![]);
+    let early = story(
+        Library::Commit,
+        &[(10, 2, vote(0, true, true)), (20, 1, decide(0, "commit"))],
+        &[],
+    );
+    assert_eq!(
+        violations(&early),
+        [(
+            "Commit validity".to_string(),
+            "n1 committed t0, but n3 did not vote yes: a transaction commits only if every \
+             participant voted yes"
+                .to_string()
+        )]
+    );
+    // A no vote that comes after the commit is caught too, naming the voter.
+    let late_no = story(
+        Library::Commit,
+        &[
+            (10, 2, vote(0, true, true)),
+            (11, 3, vote(0, true, true)),
+            (20, 1, decide(0, "commit")),
+            (30, 3, vote(0, false, false)),
+        ],
+        &[],
+    );
+    assert_eq!(
+        violations(&late_no)[0].1,
+        "n1 committed t0, but n3 voted no: a transaction commits only if every participant voted yes"
+    );
 }
 
 fn deliver(origin: u32, seq: u32) -> serde_json::Value {

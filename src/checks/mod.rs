@@ -8,6 +8,8 @@
 //!   key-value history, from reads-from and each session's order.
 //! - `chosen`: at most one value chosen per instance, and learned only once chosen, over
 //!   `Accepted` and `Decided` facts (Paxos's definition of chosen: a majority in one ballot).
+//! - `commit`: atomic commit's validity (a commit needs every participant's yes), over `Voted`,
+//!   `InDoubt` and `Decided` facts.
 //! - `consensus`: agreement, validity, integrity and termination, over `Proposed` and `Decided`
 //!   facts.
 //! - `convergence`: replicas equal once the network has been quiet for a given time.
@@ -22,6 +24,7 @@ pub mod broadcast;
 pub mod byzantine;
 pub mod causal;
 pub mod chosen;
+pub mod commit;
 pub mod consensus;
 pub mod convergence;
 pub mod heal;

@@ -25,8 +25,11 @@ pub enum Fact {
     Decided { instance: u64, value: String },
     /// The node has promised to abide by instance `instance`'s decision (a participant that voted
     /// yes) and may not decide it alone: it is blocked until it learns the decision (its
-    /// `Decided` fact for the instance).
+    /// `Decided` fact for the instance). It implies a yes vote.
     InDoubt { instance: u64 },
+    /// The node, a participant, voted on instance `instance`: yes or no (a yes vote that binds
+    /// it to the outcome is stated as `InDoubt` instead).
+    Voted { instance: u64, yes: bool },
     /// The node, an acceptor, accepted `value` for instance `instance` in ballot `ballot` (the
     /// protocol's ballots as one totally ordered number). A value accepted by a majority of the
     /// acceptors in one ballot is *chosen*.

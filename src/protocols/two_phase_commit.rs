@@ -22,13 +22,13 @@
 //!
 //! This module is the worked example of `docs/adding-a-protocol.md`.
 
-use crate::checks::consensus;
+use crate::checks::{commit, consensus};
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, NodeId};
-use crate::engine::property::{always, sometimes};
-use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo, Verdict, ViewTable};
+use crate::engine::ids::NodeId;
+use crate::engine::property::sometimes;
+use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo, ViewTable};
 use crate::engine::sim::Ctx;
-use crate::engine::trace::{EventKind, Kinds};
+use crate::engine::trace::Kinds;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -512,7 +512,11 @@ impl Protocol for TwoPhaseCommit {
                 value: outcome(*commit).into(),
             }),
             TwoPhaseNote::Votes { tx, yes: true } => Some(Fact::InDoubt { instance: *tx }),
-            TwoPhaseNote::Votes { yes: false, .. } | TwoPhaseNote::GivesUp { .. } => None,
+            TwoPhaseNote::Votes { tx, yes: false } => Some(Fact::Voted {
+                instance: *tx,
+                yes: false,
+            }),
+            TwoPhaseNote::GivesUp { .. } => None,
         }
     }
 
@@ -592,7 +596,7 @@ impl Protocol for TwoPhaseCommit {
     fn properties(params: &TwoPhaseCommitParams) -> Vec<Box<dyn Property<Self>>> {
         // Commit validity first: when one step breaks both, the more specific lesson is named.
         vec![
-            commit_validity(),
+            commit::commit_validity(),
             consensus::agreement(),
             consensus::integrity(),
             // Two vote timeouts: time to time out on the votes and then resend the outcome once.
@@ -618,8 +622,6 @@ impl Protocol for TwoPhaseCommit {
     }
 }
 
-/// Always: a transaction commits only if every participant voted yes. Per transaction, the
-/// checker keeps the no votes and the first commit it has seen.
 /// The checks two- and three-phase commit share: a coordinator and a participant at least, `no`
 /// votes from participants only and at most 100 %, and a timeout (`field`) from 1 ms to 10 minutes.
 pub(crate) fn validate_commit(
@@ -649,43 +651,4 @@ pub(crate) fn validate_commit(
         ));
     }
     Ok(())
-}
-
-fn commit_validity() -> Box<dyn Property<TwoPhaseCommit>> {
-    type Seen = BTreeMap<Tx, (Option<(NodeId, EventId)>, Option<(NodeId, EventId)>)>;
-    always(
-        "Commit validity",
-        "A transaction commits only if every participant voted yes.",
-        Kinds::ANNOTATE,
-        Seen::new(),
-        |seen, cx| {
-            for (event, e) in cx.new_events() {
-                let (Some(node), EventKind::Annotate { .. }) = (e.node, &e.kind) else {
-                    continue;
-                };
-                let (tx, no, commit) = match cx.note(event) {
-                    Some(&TwoPhaseNote::Votes { tx, yes: false }) => {
-                        (tx, Some((node, event)), None)
-                    }
-                    Some(&TwoPhaseNote::Decides { tx, commit: true }) => {
-                        (tx, None, Some((node, event)))
-                    }
-                    _ => continue,
-                };
-                let entry = seen.entry(tx).or_default();
-                entry.0 = entry.0.or(no);
-                entry.1 = entry.1.or(commit);
-                if let (Some((voter, vote)), Some((committer, commit))) = *entry {
-                    return Verdict::Violated {
-                        message: format!(
-                            "{committer} committed t{tx}, but {voter} voted no: a transaction \
-                             commits only if every participant voted yes"
-                        ),
-                        involved: vec![vote, commit],
-                    };
-                }
-            }
-            Verdict::Holds
-        },
-    )
 }

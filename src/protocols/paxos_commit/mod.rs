@@ -404,7 +404,11 @@ impl Protocol for PaxosCommit {
                 role: "leader",
                 term: Some(ballot.round),
             }),
-            PaxosCommitNote::Votes { yes: false, .. } | PaxosCommitNote::Accepts { .. } => None,
+            PaxosCommitNote::Votes { tx, yes: false } => Some(Fact::Voted {
+                instance: *tx,
+                yes: false,
+            }),
+            PaxosCommitNote::Accepts { .. } => None,
         }
     }
 

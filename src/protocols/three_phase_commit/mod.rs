@@ -614,7 +614,11 @@ impl Protocol for ThreePhaseCommit {
                 role: "recovery coordinator",
                 term: Some(*epoch),
             }),
-            ThreePhaseNote::Votes { .. } | ThreePhaseNote::PreCommits { .. } => None,
+            ThreePhaseNote::Votes { tx, yes } => Some(Fact::Voted {
+                instance: *tx,
+                yes: *yes,
+            }),
+            ThreePhaseNote::PreCommits { .. } => None,
         }
     }
 
