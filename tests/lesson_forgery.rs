@@ -12,7 +12,7 @@ use causeway::engine::run::Run;
 use causeway::engine::trace::EventKind;
 use causeway::engine::{EventId, SimTime};
 use causeway::scenario::Scenario;
-use causeway::scenario::sweep::with_random_faults;
+use causeway::scenario::sweep::{beyond_model, with_random_faults};
 use lessons::*;
 use serde_json::{Value, json};
 
@@ -204,6 +204,12 @@ fn sweeps_draw_forging_links_only_under_arbitrary_links() {
     assert!((5..40).contains(&drawn), "{drawn} of 40 seeds forge");
     let reliable = preset("byzantine-om-lieutenant");
     assert!((0..40).all(|seed| !corrupting(&with_random_faults(&reliable, seed))));
+    // Beyond the model, a forging link is drawn and named as what put the seed outside it.
+    let outside = (0..40)
+        .filter_map(|seed| beyond_model(&reliable, seed).1)
+        .filter(|why| why.contains("never alter one"))
+        .count();
+    assert!(outside > 0, "--beyond-model draws forging links");
     // Every drawn schedule is valid: the forged link's receiver counts against the budget.
     for seed in 0..40 {
         with_random_faults(&om, seed)

@@ -101,7 +101,9 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
     if let Some(model) = base.model {
         let mut rng = SimRng::derive(seed, Purpose::Traitors);
         let mut faults = traitors(&model, base.nodes, &mut rng);
-        faults.append(&mut forgeries(&model, base, seed));
+        if model.network == Links::Arbitrary {
+            faults.append(&mut forgeries(&model, base, seed));
+        }
         faults.append(&mut scenario.faults);
         let charged = corrupted_receivers(&base.network, base.nodes);
         scenario.faults = within(&model, charged, faults);
@@ -114,6 +116,12 @@ pub fn with_random_faults(base: &Scenario, seed: u64) -> Scenario {
 /// and why the first fault the model rules out is outside it, if one is.
 pub fn beyond_model(base: &Scenario, seed: u64) -> (Scenario, Option<String>) {
     let mut scenario = draw(base, seed);
+    if let Some(model) = base.model {
+        let mut forged = forgeries(&model, base, seed);
+        forged.append(&mut scenario.faults);
+        scenario.faults = forged;
+        scenario.faults.sort_by_key(|s| s.at_us);
+    }
     let outside = base.model.and_then(|model| {
         let faults = &scenario.faults;
         let charged = crate::engine::model::corrupted_receivers(&base.network, base.nodes);
@@ -171,11 +179,12 @@ fn traitors(model: &SystemModel, nodes: u32, rng: &mut SimRng) -> Vec<Scheduled>
         .collect()
 }
 
-/// Under arbitrary links with Byzantine nodes (the protocols whose messages can be forged), one
-/// seed in two corrupts some of the messages on one link from the start, up to every one; the
-/// model's budget of faulty nodes then counts the node it delivers to.
+/// Under a Byzantine model (the protocols whose messages can be forged), one seed in two corrupts
+/// some of the messages on one link from the start, up to every one: within the model only under
+/// arbitrary links, where its budget of faulty nodes counts the node the link delivers to, and
+/// beyond it otherwise.
 fn forgeries(model: &SystemModel, base: &Scenario, seed: u64) -> Vec<Scheduled> {
-    if model.network != Links::Arbitrary || model.nodes != Failures::Byzantine || base.nodes < 2 {
+    if model.nodes != Failures::Byzantine || base.nodes < 2 {
         return Vec::new();
     }
     let mut rng = SimRng::derive(seed, Purpose::Forgeries);
