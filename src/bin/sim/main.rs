@@ -27,6 +27,7 @@ macro_rules! say {
 
 mod bench;
 mod check;
+mod shrink;
 mod sweep;
 
 #[derive(Parser)]
@@ -164,6 +165,30 @@ enum Command {
         /// apart from real failures.
         #[arg(long)]
         beyond_model: bool,
+        /// Shrink the first failing seed's run against the first property it violates, and
+        /// print the shrunk scenario and its link (implies --first-failure).
+        #[arg(long)]
+        shrink: bool,
+        /// With --shrink: the most runs the shrink may spend.
+        #[arg(long, default_value_t = causeway::scenario::shrink::DEFAULT_BUDGET)]
+        budget: u64,
+    },
+    /// Shrink a scenario whose run violates a property: drop faults, interventions and client
+    /// requests, cut the horizon back and take nodes away while the same property still fails
+    /// (delta debugging). Prints the sizes before and after, the share link and the scenario.
+    /// Exit 0 when shrunk, 2 on bad input or a scenario that violates nothing
+    Shrink {
+        /// A scenario JSON file, or the id of a built-in preset
+        scenario: String,
+        /// The property to keep violated (default: the first one the run violates)
+        #[arg(long)]
+        property: Option<String>,
+        /// The most runs the shrink may spend
+        #[arg(long, default_value_t = causeway::scenario::shrink::DEFAULT_BUDGET)]
+        budget: u64,
+        /// Write the shrunk scenario here instead of printing it
+        #[arg(long, value_name = "FILE.json")]
+        save: Option<String>,
     },
 }
 
@@ -235,6 +260,17 @@ fn main() -> ExitCode {
             model,
             budget,
         } => check::command(&file, &model, budget),
+        Command::Shrink {
+            scenario,
+            property,
+            budget,
+            save,
+        } => report(shrink::command(
+            &scenario,
+            property.as_deref(),
+            budget,
+            save.as_deref(),
+        )),
         Command::Sweep {
             scenario,
             seeds,
@@ -245,13 +281,16 @@ fn main() -> ExitCode {
             allow,
             save,
             beyond_model,
+            shrink,
+            budget,
         } => {
             let options = sweep::SweepOptions {
                 quiet,
-                first_failure: first_failure || expect_violation,
+                first_failure: first_failure || expect_violation || shrink,
                 allow,
                 save,
                 beyond_model,
+                shrink: shrink.then_some(budget),
             };
             match sweep::sweep(&scenario, &seeds, &set, &options) {
                 Ok(failed) => ExitCode::from(if failed == expect_violation { 0 } else { 1 }),

@@ -13,6 +13,8 @@ pub struct SweepOptions {
     pub save: Option<String>,
     /// Draw the faults the scenario's model rules out too, and report their violations apart.
     pub beyond_model: bool,
+    /// Shrink the first failing seed's run, with this run budget.
+    pub shrink: Option<u64>,
 }
 
 /// What one seed of a sweep found: the violated properties with their messages.
@@ -22,6 +24,8 @@ struct SeedVerdict {
     /// The run stopped at the event limit, before its horizon (so before its healed phase).
     at_event_limit: bool,
     violations: Vec<String>,
+    /// The properties behind `violations`, in the same order.
+    violated: Vec<String>,
     /// The allowed properties it violated.
     allowed: Vec<String>,
     /// With --beyond-model: the first fault outside the scenario's model, if the seed drew one.
@@ -81,6 +85,7 @@ fn run_seed(base: &Scenario, seed: u64, allow: &[String], beyond_model: bool) ->
     run.run_until(scenario.horizon_us);
     let events = run.events();
     let mut violations = Vec::new();
+    let mut violated = Vec::new();
     let mut allowed = Vec::new();
     for event in events.iter() {
         if let causeway::engine::EventKind::Violation(v) = &event.kind {
@@ -88,6 +93,7 @@ fn run_seed(base: &Scenario, seed: u64, allow: &[String], beyond_model: bool) ->
                 allowed.push(v.property.clone());
             } else {
                 violations.push(format!("{} at {}: {}", v.property, event.time, v.message));
+                violated.push(v.property.clone());
             }
         }
     }
@@ -96,6 +102,7 @@ fn run_seed(base: &Scenario, seed: u64, allow: &[String], beyond_model: bool) ->
         events: events.len() as u64,
         at_event_limit: run.at_event_limit(),
         violations,
+        violated,
         allowed,
         outside,
     }
@@ -269,6 +276,10 @@ pub fn sweep(
             first.seed,
             first.seed
         );
+    }
+    if let (Some(budget), Some(first)) = (options.shrink, failures.first()) {
+        let (scenario, _) = seed_scenario(&base, first.seed, options.beyond_model);
+        crate::shrink::print(&scenario, &first.violated[0], budget, None)?;
     }
     if let (Some(path), Some(seed)) = (&options.save, keep) {
         let (scenario, _) = seed_scenario(&base, seed, options.beyond_model);
