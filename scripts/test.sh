@@ -31,20 +31,23 @@ step() {
 }
 
 report_wasm_size() {
-  local wasm
-  wasm="$(find dist -maxdepth 1 -name '*.wasm' -print -quit)"
-  if [[ -z "$wasm" ]]; then
+  # The page loads causeway-<hash>_bg.wasm and its glue; the search worker's
+  # causeway-worker_bg.wasm loads only when a search starts.
+  local file raw gz found=0
+  for file in dist/causeway-*_bg.wasm dist/causeway-*.js; do
+    [[ -e "$file" ]] || continue
+    found=1
+    raw=$(wc -c <"$file")
+    gz=$(gzip -9 -c "$file" | wc -c)
+    case "$file" in
+      *worker*) echo "search worker: $raw bytes raw, $gz bytes gzip ($(basename "$file"))" ;;
+      *) echo "page: $raw bytes raw, $gz bytes gzip ($(basename "$file"))" ;;
+    esac
+  done
+  if [[ $found == 0 ]]; then
     echo "no .wasm file in dist/" >&2
     return 1
   fi
-  local raw gz js_raw js_gz js
-  raw=$(wc -c <"$wasm")
-  gz=$(gzip -9 -c "$wasm" | wc -c)
-  js="$(find dist -maxdepth 1 -name '*.js' -print -quit)"
-  js_raw=$(wc -c <"$js")
-  js_gz=$(gzip -9 -c "$js" | wc -c)
-  echo "wasm size: $raw bytes raw, $gz bytes gzip ($(basename "$wasm"))"
-  echo "js glue size: $js_raw bytes raw, $js_gz bytes gzip"
 }
 
 step "Install missing tools" ./scripts/install-tools.sh --browser

@@ -7,6 +7,7 @@ pub mod link;
 pub mod presets;
 mod settings;
 pub use settings::Settings;
+pub mod search;
 pub mod shrink;
 pub mod sweep;
 

@@ -330,7 +330,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         }
                         <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
                         if let Some(f) = &frame {
-                            <CheckersPanel properties={f.properties.clone()} selection={ui.selection} />
+                            <CheckersPanel properties={f.properties.clone()} selection={ui.selection} search=true />
                         }
                     </aside>
                     <main class="stage">

@@ -158,6 +158,9 @@ impl Default for Ui {
 pub enum UiAction {
     /// Open a scenario (from a preset if named); asks first if the current run has interventions.
     Open(Box<Scenario>, Option<&'static str>),
+    /// Open a counterexample a search found: its scenario, run on to the violation, which is
+    /// selected (so its involved events are highlighted).
+    OpenFound(Box<Scenario>, SimTime, EventId),
     /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
     ConfirmOpen(bool),
     /// Run the open scenario again with these settings (protocol and model as JSON, seed, node
@@ -305,6 +308,13 @@ impl Reducible for Ui {
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
                 ask_then_open(&mut ui, &mut guard, scenario, preset, SimTime::ZERO)
+            }
+            UiAction::OpenFound(scenario, at, event) => {
+                let changed = ask_then_open(&mut ui, &mut guard, scenario, None, at);
+                if changed {
+                    ui.selection = Selection::Event(event);
+                }
+                changed
             }
             UiAction::Rerun(settings) => {
                 match guard

@@ -24,6 +24,7 @@ import { tests as historyFileTests } from "./history-files.mjs";
 import { tests as crdtTests } from "./crdt.mjs";
 import { tests as modelTests } from "./models.mjs";
 import { tests as byzantineTests } from "./byzantine.mjs";
+import { tests as searchTests } from "./search.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -41,6 +42,7 @@ const tests = [
   ...crdtTests,
   ...modelTests,
   ...byzantineTests,
+  ...searchTests,
   ...a11yTests,
 ];
 

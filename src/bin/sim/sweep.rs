@@ -2,7 +2,8 @@
 
 use crate::{format, load};
 use causeway::engine::sim::MAX_EVENTS;
-use causeway::scenario::{Scenario, sweep as faults};
+use causeway::engine::time::SimTime;
+use causeway::scenario::{Scenario, search};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -67,44 +68,33 @@ fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
     Scenario::from_value(value).map_err(|e| format!("--set: {e}"))
 }
 
-/// The scenario a seed runs: within the model, or with every fault drawn (and the first one
-/// outside the model).
-fn seed_scenario(base: &Scenario, seed: u64, beyond_model: bool) -> (Scenario, Option<String>) {
-    if beyond_model {
-        faults::beyond_model(base, seed)
-    } else {
-        (faults::with_random_faults(base, seed), None)
-    }
-}
-
 fn run_seed(base: &Scenario, seed: u64, allow: &[String], beyond_model: bool) -> SeedVerdict {
-    let (scenario, outside) = seed_scenario(base, seed, beyond_model);
-    let mut run = scenario
-        .build()
-        .expect("a sweep of a valid scenario is valid");
-    run.run_until(scenario.horizon_us);
-    let events = run.events();
+    let outcome =
+        search::run_seed(base, seed, beyond_model).expect("a sweep of a valid scenario is valid");
     let mut violations = Vec::new();
     let mut violated = Vec::new();
     let mut allowed = Vec::new();
-    for event in events.iter() {
-        if let causeway::engine::EventKind::Violation(v) = &event.kind {
-            if allow.contains(&v.property) {
-                allowed.push(v.property.clone());
-            } else {
-                violations.push(format!("{} at {}: {}", v.property, event.time, v.message));
-                violated.push(v.property.clone());
-            }
+    for found in outcome.violations {
+        if allow.contains(&found.property) {
+            allowed.push(found.property);
+        } else {
+            violations.push(format!(
+                "{} at {}: {}",
+                found.property,
+                SimTime(found.at_us),
+                found.message
+            ));
+            violated.push(found.property);
         }
     }
     SeedVerdict {
         seed,
-        events: events.len() as u64,
-        at_event_limit: run.at_event_limit(),
+        events: outcome.events,
+        at_event_limit: outcome.at_event_limit,
         violations,
         violated,
         allowed,
-        outside,
+        outside: outcome.outside,
     }
 }
 
@@ -278,11 +268,11 @@ pub fn sweep(
         );
     }
     if let (Some(budget), Some(first)) = (options.shrink, failures.first()) {
-        let (scenario, _) = seed_scenario(&base, first.seed, options.beyond_model);
+        let (scenario, _) = search::seed_scenario(&base, first.seed, options.beyond_model);
         crate::shrink::print(&scenario, &first.violated[0], budget, None)?;
     }
     if let (Some(path), Some(seed)) = (&options.save, keep) {
-        let (scenario, _) = seed_scenario(&base, seed, options.beyond_model);
+        let (scenario, _) = search::seed_scenario(&base, seed, options.beyond_model);
         std::fs::write(path, scenario.to_json_pretty() + "\n")
             .map_err(|e| format!("cannot write {path}: {e}"))?;
         say!("scenario of seed {seed} written to {path}");

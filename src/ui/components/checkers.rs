@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::engine::protocol::PropertyKind;
 use crate::engine::sim::{PropertyReport, PropertyState};
+use crate::ui::components::search::Search;
 use crate::ui::state::{Selection, UiAction, use_app};
 use crate::view::format;
 
@@ -16,6 +17,9 @@ use crate::view::format;
 pub struct CheckersProps {
     pub properties: Rc<Vec<PropertyReport>>,
     pub selection: Selection,
+    /// Offer "Find a counterexample" (the sandbox does; an embed does not).
+    #[prop_or_default]
+    pub search: bool,
 }
 
 #[function_component]
@@ -94,6 +98,9 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
                     }
                 }) }
             </ul>
+            if props.search && !props.properties.is_empty() {
+                <Search />
+            }
         </section>
     }
 }

@@ -23,6 +23,7 @@ mod player;
 mod plot;
 mod saved;
 mod scenarios;
+mod search;
 mod settings;
 mod share;
 mod size;

@@ -1,0 +1,83 @@
+//! The page's search worker: a Web Worker that runs the seeds of a counterexample search
+//! (`scenario::search`) off the main thread, so the page stays responsive. It says `ready` once
+//! loaded, takes one `SearchRequest` (JSON), and reports progress every 50 ms, each seed that
+//! violates a promised property, and the end. The page cancels a search by terminating the worker.
+//! Trunk builds it for the web (`data-type="worker"` in `index.html`); natively it does nothing.
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    web::start();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("causeway-worker runs in the browser, as the page's search worker");
+}
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use causeway::scenario::search::{SearchRequest, SearchUpdate, counts, run_seed, unpromised};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    /// How often progress is reported, in milliseconds.
+    const PROGRESS_MS: f64 = 50.0;
+
+    pub fn start() {
+        let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+        let post = {
+            let scope = scope.clone();
+            move |update: &SearchUpdate| {
+                let text = serde_json::to_string(update).unwrap_or_default();
+                // A page that went away is not listening: nothing to do about it.
+                let _ = scope.post_message(&JsValue::from_str(&text));
+            }
+        };
+        let on_message = {
+            let post = post.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let text = event.data().as_string().unwrap_or_default();
+                if let Err(message) = search(&text, &post) {
+                    post(&SearchUpdate::Failed { message });
+                }
+            })
+        };
+        scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        post(&SearchUpdate::Ready);
+    }
+
+    fn search(text: &str, post: &dyn Fn(&SearchUpdate)) -> Result<(), String> {
+        let request: SearchRequest = serde_json::from_str(text)
+            .map_err(|e| format!("the search request is malformed: {e}"))?;
+        let base = request.base()?;
+        let unpromised = unpromised(&base)?;
+        let started = js_sys::Date::now();
+        let mut reported = started;
+        let (mut done, mut failed) = (0, 0);
+        for seed in request.from..request.to {
+            let outcome = run_seed(&base, seed, request.beyond_model)?;
+            done += 1;
+            if let Some(found) = counts(&outcome, &unpromised) {
+                failed += 1;
+                post(&SearchUpdate::Found(found.clone()));
+            }
+            let now = js_sys::Date::now();
+            if now - reported >= PROGRESS_MS {
+                reported = now;
+                post(&SearchUpdate::Progress {
+                    done,
+                    failed,
+                    elapsed_ms: now - started,
+                });
+            }
+        }
+        post(&SearchUpdate::Done {
+            done,
+            failed,
+            elapsed_ms: js_sys::Date::now() - started,
+        });
+        Ok(())
+    }
+}

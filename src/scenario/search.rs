@@ -1,0 +1,212 @@
+//! Counterexample search: the seeds of `sim sweep`, one at a time, as the page's search worker and
+//! the command line both run them. A seed's scenario is the base scenario with a random fault
+//! schedule drawn from the seed (`sweep::with_random_faults`, or every fault for a search beyond
+//! the model), so the same seed finds the same run natively and in the browser. The worker speaks
+//! in [`SearchRequest`] and [`SearchUpdate`], as JSON.
+
+use crate::engine::ids::EventId;
+use crate::engine::trace::EventKind;
+use crate::scenario::{Scenario, sweep};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The most seeds one search may try.
+pub const MAX_SEEDS: u64 = 1_000_000;
+
+/// A property a seed's run violated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Found {
+    pub seed: u64,
+    pub property: String,
+    /// When, in simulated microseconds, and by which event of the seed's run.
+    pub at_us: u64,
+    pub event: u32,
+    pub message: String,
+}
+
+/// What one seed's run showed.
+#[derive(Clone, Debug)]
+pub struct SeedOutcome {
+    pub seed: u64,
+    pub events: u64,
+    /// The run stopped at the event limit before its horizon.
+    pub at_event_limit: bool,
+    /// Every violation, in the order the run recorded them.
+    pub violations: Vec<Found>,
+    /// For a search beyond the model: why the seed's first fault outside it is, if it drew one.
+    pub outside: Option<String>,
+}
+
+/// The scenario `seed` runs: within the model, or with every fault drawn and the first one outside
+/// the model.
+pub fn seed_scenario(base: &Scenario, seed: u64, beyond_model: bool) -> (Scenario, Option<String>) {
+    if beyond_model {
+        sweep::beyond_model(base, seed)
+    } else {
+        (sweep::with_random_faults(base, seed), None)
+    }
+}
+
+/// Runs `seed` to its horizon.
+pub fn run_seed(base: &Scenario, seed: u64, beyond_model: bool) -> Result<SeedOutcome, String> {
+    let (scenario, outside) = seed_scenario(base, seed, beyond_model);
+    let mut run = scenario
+        .build()
+        .map_err(|e| format!("seed {seed} cannot run: {e}"))?;
+    run.run_until(scenario.horizon_us);
+    let events = run.events();
+    let violations = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match &e.kind {
+            EventKind::Violation(v) => Some(Found {
+                seed,
+                property: v.property.clone(),
+                at_us: e.time.0,
+                event: EventId(i as u32).0,
+                message: v.message.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(SeedOutcome {
+        seed,
+        events: events.len() as u64,
+        at_event_limit: run.at_event_limit(),
+        violations,
+        outside,
+    })
+}
+
+/// The properties of `base` its declared model does not promise, with why: their violations are
+/// the model's lesson, not a bug, so a search does not count them.
+pub fn unpromised(base: &Scenario) -> Result<BTreeMap<String, String>, String> {
+    let run = base.build().map_err(|e| e.to_string())?;
+    Ok(run
+        .properties()
+        .into_iter()
+        .filter_map(|p| Some((p.name.to_string(), p.unpromised?)))
+        .collect())
+}
+
+/// What the page asks the search worker for: seeds `from..to` of `scenario`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SearchRequest {
+    /// The scenario as JSON, validated by the worker like any scenario from outside.
+    pub scenario: serde_json::Value,
+    pub from: u64,
+    pub to: u64,
+    #[serde(default)]
+    pub beyond_model: bool,
+}
+
+impl SearchRequest {
+    /// The base scenario, once the request is checked: a valid scenario and a range of seeds.
+    pub fn base(&self) -> Result<Scenario, String> {
+        if self.from >= self.to {
+            return Err(format!("the seeds {}..{} are none", self.from, self.to));
+        }
+        if self.to - self.from > MAX_SEEDS {
+            return Err(format!(
+                "a search tries at most {MAX_SEEDS} seeds, not {}",
+                self.to - self.from
+            ));
+        }
+        Scenario::from_value(self.scenario.clone()).map_err(|e| e.to_string())
+    }
+}
+
+/// What the search worker tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchUpdate {
+    /// The worker has loaded and waits for its request.
+    Ready,
+    /// `done` seeds have run in `elapsed_ms`, `failed` of them violating a promised property.
+    Progress {
+        done: u64,
+        failed: u64,
+        elapsed_ms: f64,
+    },
+    /// A seed violated a promised property: its first such violation.
+    Found(Found),
+    /// Every seed has run.
+    Done {
+        done: u64,
+        failed: u64,
+        elapsed_ms: f64,
+    },
+    /// The search could not go on.
+    Failed { message: String },
+}
+
+/// The first violation of `outcome` that counts: of a property the model promises, within the
+/// model (a search beyond it counts only seeds that drew nothing outside).
+pub fn counts<'a>(
+    outcome: &'a SeedOutcome,
+    unpromised: &BTreeMap<String, String>,
+) -> Option<&'a Found> {
+    if outcome.outside.is_some() {
+        return None;
+    }
+    outcome
+        .violations
+        .iter()
+        .find(|f| !unpromised.contains_key(&f.property))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::presets;
+
+    #[test]
+    fn a_break_it_seed_is_found_with_the_event_that_caught_it() {
+        let base = presets::find("2pc-break-unlogged")
+            .expect("preset")
+            .scenario()
+            .expect("valid");
+        let unpromised = unpromised(&base).expect("valid");
+        let first = (0..20)
+            .map(|seed| run_seed(&base, seed, false).expect("runs"))
+            .find(|o| counts(o, &unpromised).is_some())
+            .expect("caught within 20 seeds");
+        let found = counts(&first, &unpromised).expect("found");
+        assert_eq!((found.seed, found.property.as_str()), (3, "Agreement"));
+        let (scenario, _) = seed_scenario(&base, found.seed, false);
+        let mut run = scenario.build().expect("valid");
+        run.run_until(crate::engine::time::SimTime(found.at_us));
+        assert!(matches!(
+            run.events()[found.event as usize].kind,
+            EventKind::Violation(_)
+        ));
+    }
+
+    #[test]
+    fn requests_and_updates_travel_as_json() {
+        let request: SearchRequest = serde_json::from_value(serde_json::json!({
+            "scenario": serde_json::to_value(presets::find("2pc-commit").unwrap().scenario().unwrap()).unwrap(),
+            "from": 5, "to": 5
+        }))
+        .expect("parses");
+        assert_eq!(request.base().unwrap_err(), "the seeds 5..5 are none");
+        let hostile = SearchRequest {
+            scenario: serde_json::json!({"name": "x", "nodes": 0}),
+            from: 0,
+            to: 10,
+            beyond_model: false,
+        };
+        assert!(hostile.base().is_err());
+        let update = SearchUpdate::Progress {
+            done: 3,
+            failed: 1,
+            elapsed_ms: 2.5,
+        };
+        let text = serde_json::to_string(&update).unwrap();
+        assert_eq!(
+            text,
+            r#"{"progress":{"done":3,"failed":1,"elapsed_ms":2.5}}"#
+        );
+        assert_eq!(serde_json::from_str::<SearchUpdate>(&text).unwrap(), update);
+    }
+}

@@ -1,0 +1,81 @@
+// Find a counterexample in the page: the search runs the sweep's seeds in a Web Worker, shows its
+// progress, offers each violating seed, and opens one as an ordinary run with the violation
+// selected; Cancel stops a long search and the page goes on working.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+import { axeProblems } from "./a11y.mjs";
+import { withPage } from "./shell.mjs";
+import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
+
+async function status(page) {
+  return (await page.locator("[data-testid=search-status]").textContent()) ?? "";
+}
+
+export const tests = [
+  {
+    name: "search: a break-it's counterexample is found in a worker and opens as a run with its violation selected",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "2pc-break-unlogged");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        await search.getByLabel("Seeds").fill("40");
+        await search.locator("[data-action=search-start]").click();
+        await waitFor("the search to finish", async () => / · done$/.test(await status(page)));
+        const text = await status(page);
+        assert.match(text, /^40 of 40 seeds · [\d,]+ seeds\/s · \d+ violating · done$/);
+        const first = search.locator(".search-found li").first();
+        assert.equal(await first.getAttribute("data-seed"), "3", "the sweep's first failing seed, as natively");
+        assert.match(await first.textContent(), /Seed 3: Agreement at/);
+        await page.screenshot({ path: join(shots, "search-found.png") });
+        assert.deepEqual(await axeProblems(page, "search results"), []);
+        await first.locator("[data-action=search-open]").click();
+        await page.locator("[data-region=inspector] .inspect-name", { hasText: "Agreement violated" }).waitFor();
+        await waitFor("the run at the violation", async () => (await now(page)) === 128_299);
+        const violated = page.locator("[data-region=checkers] .checker.is-violated.is-selected .checker-name");
+        await violated.first().waitFor();
+        assert.match(await violated.first().textContent(), /^Agreement/);
+        assert.deepEqual(problems, []);
+        await page.screenshot({ path: join(shots, "search-opened.png") });
+      });
+    },
+  },
+  {
+    name: "search: Cancel stops a long search at once and the page keeps working",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "raft-basic");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        await search.getByLabel("Seeds").fill("100000");
+        await search.locator("[data-action=search-start]").click();
+        await waitFor("seeds to be running", async () => /seeds\/s/.test(await status(page)));
+        await search.locator("[data-action=search-cancel]").click();
+        await waitFor("the search to be cancelled", async () => / · cancelled$/.test(await status(page)));
+        const stopped = await status(page);
+        assert.match(stopped, /^[\d,]+ of 100,000 seeds/);
+        // The page answers: a step forward adds events.
+        await page.getByRole("button", { name: "Step forward" }).click();
+        await search.locator("[data-action=search-start]").waitFor();
+        assert.equal(await status(page), stopped, "a cancelled worker reports nothing more");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "search: a bad number of seeds is refused with a message",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "2pc-commit");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        await search.getByLabel("Seeds").fill("0");
+        await search.locator("[data-action=search-start]").click();
+        await waitFor("the refusal", async () => /whole number from 1 to 1,000,000/.test(await status(page)));
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+];
