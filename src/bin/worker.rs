@@ -56,7 +56,7 @@ mod web {
         let started = js_sys::Date::now();
         let mut reported = started;
         let (mut done, mut failed) = (0, 0);
-        for seed in request.from..request.to {
+        for seed in request.seeds() {
             let outcome = run_seed(&base, seed, request.beyond_model)?;
             done += 1;
             if let Some(found) = counts(&outcome, &unpromised) {

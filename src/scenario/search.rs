@@ -89,20 +89,36 @@ pub fn unpromised(base: &Scenario) -> Result<BTreeMap<String, String>, String> {
         .collect())
 }
 
-/// What the page asks the search worker for: seeds `from..to` of `scenario`.
+/// What the page asks a search worker for: every `step`-th seed of `from..to` of `scenario`,
+/// starting at `from` (the page splits a search among workers by stride, so each finds the
+/// lowest seeds first).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SearchRequest {
     /// The scenario as JSON, validated by the worker like any scenario from outside.
     pub scenario: serde_json::Value,
     pub from: u64,
     pub to: u64,
+    #[serde(default = "one")]
+    pub step: u64,
     #[serde(default)]
     pub beyond_model: bool,
 }
 
+fn one() -> u64 {
+    1
+}
+
 impl SearchRequest {
+    /// The seeds this request runs, in order.
+    pub fn seeds(&self) -> impl Iterator<Item = u64> + use<> {
+        (self.from..self.to).step_by(self.step.max(1) as usize)
+    }
+
     /// The base scenario, once the request is checked: a valid scenario and a range of seeds.
     pub fn base(&self) -> Result<Scenario, String> {
+        if self.step == 0 {
+            return Err("the seeds' step must be at least 1".to_string());
+        }
         if self.from >= self.to {
             return Err(format!("the seeds {}..{} are none", self.from, self.to));
         }
@@ -194,9 +210,11 @@ mod tests {
             scenario: serde_json::json!({"name": "x", "nodes": 0}),
             from: 0,
             to: 10,
+            step: 3,
             beyond_model: false,
         };
         assert!(hostile.base().is_err());
+        assert_eq!(hostile.seeds().collect::<Vec<_>>(), [0, 3, 6, 9]);
         let update = SearchUpdate::Progress {
             done: 3,
             failed: 1,

@@ -34,21 +34,50 @@ enum Phase {
     Failed(String),
 }
 
+/// One worker's part of a search.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Share {
+    done: u64,
+    failed: u64,
+    elapsed_ms: f64,
+    finished: bool,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 struct SearchState {
     phase: Phase,
     total: u64,
-    done: u64,
-    failed: u64,
-    elapsed_ms: f64,
+    /// Each worker's progress; the search's is their sum.
+    shares: Vec<Share>,
+    /// The lowest seeds found so far, in seed order.
     found: Vec<Found>,
     /// The scenario searched, and whether beyond its model, to open what was found.
     base: Option<Rc<(Scenario, bool)>>,
 }
 
+impl SearchState {
+    fn done(&self) -> u64 {
+        self.shares.iter().map(|s| s.done).sum()
+    }
+
+    fn failed(&self) -> u64 {
+        self.shares.iter().map(|s| s.failed).sum()
+    }
+
+    fn elapsed_ms(&self) -> f64 {
+        self.shares.iter().map(|s| s.elapsed_ms).fold(0.0, f64::max)
+    }
+}
+
 enum SearchAction {
-    Start(u64, Rc<(Scenario, bool)>),
-    Update(SearchUpdate),
+    /// A search of `total` seeds split among `workers`.
+    Start {
+        total: u64,
+        workers: usize,
+        base: Rc<(Scenario, bool)>,
+    },
+    /// What worker `i` said.
+    Update(usize, SearchUpdate),
     Cancel,
     Failed(String),
 }
@@ -59,45 +88,70 @@ impl Reducible for SearchState {
     fn reduce(self: Rc<Self>, action: SearchAction) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            SearchAction::Start(total, base) => {
+            SearchAction::Start {
+                total,
+                workers,
+                base,
+            } => {
                 next = SearchState {
                     phase: Phase::Loading,
                     total,
-                    done: 0,
-                    failed: 0,
-                    elapsed_ms: 0.0,
+                    shares: vec![Share::default(); workers],
                     found: Vec::new(),
                     base: Some(base),
                 };
             }
-            SearchAction::Update(update) => match update {
-                SearchUpdate::Ready => next.phase = Phase::Running,
-                SearchUpdate::Progress {
-                    done,
-                    failed,
-                    elapsed_ms,
-                } => (next.done, next.failed, next.elapsed_ms) = (done, failed, elapsed_ms),
-                SearchUpdate::Found(found) => {
-                    next.failed += 1;
-                    if next.found.len() < LISTED {
-                        next.found.push(found);
+            SearchAction::Update(i, update) => {
+                let Some(share) = next.shares.get_mut(i) else {
+                    return self;
+                };
+                match update {
+                    SearchUpdate::Ready if next.phase == Phase::Loading => {
+                        next.phase = Phase::Running;
                     }
+                    SearchUpdate::Ready => {}
+                    SearchUpdate::Progress {
+                        done,
+                        failed,
+                        elapsed_ms,
+                    } => {
+                        (share.done, share.failed, share.elapsed_ms) = (done, failed, elapsed_ms);
+                    }
+                    SearchUpdate::Found(found) => {
+                        share.failed += 1;
+                        let at = next.found.partition_point(|f| f.seed < found.seed);
+                        next.found.insert(at, found);
+                        next.found.truncate(LISTED);
+                    }
+                    SearchUpdate::Done {
+                        done,
+                        failed,
+                        elapsed_ms,
+                    } => {
+                        *share = Share {
+                            done,
+                            failed,
+                            elapsed_ms,
+                            finished: true,
+                        };
+                        if next.shares.iter().all(|s| s.finished) {
+                            next.phase = Phase::Done;
+                        }
+                    }
+                    SearchUpdate::Failed { message } => next.phase = Phase::Failed(message),
                 }
-                SearchUpdate::Done {
-                    done,
-                    failed,
-                    elapsed_ms,
-                } => {
-                    (next.done, next.failed, next.elapsed_ms) = (done, failed, elapsed_ms);
-                    next.phase = Phase::Done;
-                }
-                SearchUpdate::Failed { message } => next.phase = Phase::Failed(message),
-            },
+            }
             SearchAction::Cancel => next.phase = Phase::Cancelled,
             SearchAction::Failed(message) => next.phase = Phase::Failed(message),
         }
         Rc::new(next)
     }
+}
+
+/// How many workers a search uses: one per core the browser reports, up to eight.
+fn worker_count(seeds: u64) -> usize {
+    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
+    (cores as usize).clamp(1, 8).min(seeds as usize).max(1)
 }
 
 /// A running worker and the callbacks it holds.
@@ -110,6 +164,9 @@ struct Running {
 
 impl Running {
     fn stop(self) {
+        // Unhook first: a message already on its way must find no callback, not a dropped one.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
         let _ = Url::revoke_object_url(&self.url);
     }
@@ -166,40 +223,85 @@ fn eta(seconds: f64) -> String {
     }
 }
 
+/// Terminates every worker of the search.
+fn stop_all(running: &RefCell<Vec<Running>>) {
+    for worker in running.borrow_mut().drain(..) {
+        worker.stop();
+    }
+}
+
+/// Starts worker `i` on `request`: it says when it is ready, then gets the request, and every
+/// update it posts goes to the search's state.
+fn start_worker(
+    i: usize,
+    request: &SearchRequest,
+    state: &UseReducerHandle<SearchState>,
+) -> Result<Running, String> {
+    let (worker, url) = spawn_worker()?;
+    let request = serde_json::to_string(request).unwrap_or_default();
+    let on_message = {
+        let (state, worker) = (state.clone(), worker.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<SearchUpdate>(&text) {
+                Ok(update) => {
+                    if update == SearchUpdate::Ready {
+                        let _ = worker.post_message(&JsValue::from_str(&request));
+                    }
+                    state.dispatch(SearchAction::Update(i, update));
+                }
+                Err(_) => state.dispatch(SearchAction::Failed(
+                    "the search worker said something this page cannot read".into(),
+                )),
+            }
+        })
+    };
+    let on_error = {
+        let state = state.clone();
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            let detail = event.message();
+            state.dispatch(SearchAction::Failed(if detail.is_empty() {
+                "the search worker stopped (it may have run out of memory)".into()
+            } else {
+                format!("the search worker stopped: {detail}")
+            }));
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Running {
+        worker,
+        url,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
+
 #[function_component]
 pub fn Search() -> Html {
     let app = use_app();
     let state = use_reducer(|| SearchState {
         phase: Phase::Idle,
         total: 0,
-        done: 0,
-        failed: 0,
-        elapsed_ms: 0.0,
+        shares: Vec::new(),
         found: Vec::new(),
         base: None,
     });
-    let running: Rc<RefCell<Option<Running>>> = use_mut_ref(|| None);
+    let running: Rc<RefCell<Vec<Running>>> = use_mut_ref(Vec::new);
     let seeds = use_state(|| DEFAULT_SEEDS.to_string());
     let beyond = use_node_ref();
     {
         // Leaving the page (or this panel) stops the worker.
         let running = running.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(r) = running.borrow_mut().take() {
-                    r.stop();
-                }
-            }
-        });
+        use_effect_with((), move |_| move || stop_all(&running));
     }
     {
         // A finished or failed search lets its worker go.
         let running = running.clone();
         use_effect_with(state.phase.clone(), move |phase| {
-            if matches!(phase, Phase::Done | Phase::Failed(_))
-                && let Some(r) = running.borrow_mut().take()
-            {
-                r.stop();
+            if matches!(phase, Phase::Done | Phase::Failed(_)) {
+                stop_all(&running);
             }
         });
     }
@@ -250,63 +352,31 @@ pub fn Search() -> Html {
             let beyond_model = beyond
                 .cast::<HtmlInputElement>()
                 .is_some_and(|i| i.checked());
-            if let Some(r) = running.borrow_mut().take() {
-                r.stop();
-            }
-            let request = SearchRequest {
-                scenario: serde_json::to_value(&scenario).unwrap_or_default(),
-                from: 0,
-                to: count,
-                beyond_model,
-            };
-            let request = serde_json::to_string(&request).unwrap_or_default();
-            let (worker, url) = match spawn_worker() {
-                Ok(spawned) => spawned,
-                Err(message) => {
-                    state.dispatch(SearchAction::Failed(message));
-                    return;
-                }
-            };
-            state.dispatch(SearchAction::Start(
-                count,
-                Rc::new((scenario, beyond_model)),
-            ));
-            let on_message = {
-                let (state, worker) = (state.clone(), worker.clone());
-                Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                    let text = event.data().as_string().unwrap_or_default();
-                    match serde_json::from_str::<SearchUpdate>(&text) {
-                        Ok(SearchUpdate::Ready) => {
-                            let _ = worker.post_message(&JsValue::from_str(&request));
-                            state.dispatch(SearchAction::Update(SearchUpdate::Ready));
-                        }
-                        Ok(update) => state.dispatch(SearchAction::Update(update)),
-                        Err(_) => state.dispatch(SearchAction::Failed(
-                            "the search worker said something this page cannot read".into(),
-                        )),
-                    }
-                })
-            };
-            let on_error = {
-                let state = state.clone();
-                Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-                    event.prevent_default();
-                    let detail = event.message();
-                    state.dispatch(SearchAction::Failed(if detail.is_empty() {
-                        "the search worker stopped (it may have run out of memory)".into()
-                    } else {
-                        format!("the search worker stopped: {detail}")
-                    }));
-                })
-            };
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            *running.borrow_mut() = Some(Running {
-                worker,
-                url,
-                _on_message: on_message,
-                _on_error: on_error,
+            stop_all(&running);
+            let workers = worker_count(count);
+            state.dispatch(SearchAction::Start {
+                total: count,
+                workers,
+                base: Rc::new((scenario.clone(), beyond_model)),
             });
+            let scenario = serde_json::to_value(&scenario).unwrap_or_default();
+            for i in 0..workers {
+                let request = SearchRequest {
+                    scenario: scenario.clone(),
+                    from: i as u64,
+                    to: count,
+                    step: workers as u64,
+                    beyond_model,
+                };
+                match start_worker(i, &request, &state) {
+                    Ok(worker) => running.borrow_mut().push(worker),
+                    Err(message) => {
+                        stop_all(&running);
+                        state.dispatch(SearchAction::Failed(message));
+                        return;
+                    }
+                }
+            }
         })
     };
     let on_seeds = {
@@ -320,9 +390,7 @@ pub fn Search() -> Html {
     let cancel = {
         let (state, running) = (state.clone(), running.clone());
         Callback::from(move |_| {
-            if let Some(r) = running.borrow_mut().take() {
-                r.stop();
-            }
+            stop_all(&running);
             state.dispatch(SearchAction::Cancel);
         })
     };
@@ -340,23 +408,24 @@ pub fn Search() -> Html {
     };
 
     let busy = matches!(state.phase, Phase::Loading | Phase::Running);
-    let rate = (state.elapsed_ms > 0.0).then(|| state.done as f64 * 1_000.0 / state.elapsed_ms);
+    let (done, failed, elapsed_ms) = (state.done(), state.failed(), state.elapsed_ms());
+    let rate = (elapsed_ms > 0.0).then(|| done as f64 * 1_000.0 / elapsed_ms);
     let left = rate
         .filter(|r| *r > 0.0 && state.phase == Phase::Running)
-        .map(|r| (state.total.saturating_sub(state.done)) as f64 / r);
+        .map(|r| (state.total.saturating_sub(done)) as f64 / r);
     let status = match &state.phase {
         Phase::Idle => None,
         Phase::Loading => Some("Loading the search…".to_string()),
         Phase::Running | Phase::Done | Phase::Cancelled => {
             let mut parts = vec![format!(
                 "{} of {} seeds",
-                format::count(state.done),
+                format::count(done),
                 format::count(state.total)
             )];
             if let Some(rate) = rate {
                 parts.push(format!("{} seeds/s", format::count(rate.round() as u64)));
             }
-            parts.push(format!("{} violating", format::count(state.failed)));
+            parts.push(format!("{} violating", format::count(failed)));
             if let Some(left) = left {
                 parts.push(format!("about {} left", eta(left)));
             }
@@ -392,7 +461,7 @@ pub fn Search() -> Html {
                     title="Run the sweep's seeds, each with its own random faults, in the background">{ "Search" }</button>
             </form>
             if state.phase != Phase::Idle {
-                <progress class="search-progress" max={state.total.max(1).to_string()} value={state.done.to_string()}
+                <progress class="search-progress" max={state.total.max(1).to_string()} value={done.to_string()}
                     aria-label="Seeds searched" />
             }
             if let Some(status) = status {
