@@ -1,7 +1,8 @@
-//! The page's search worker: a Web Worker that runs the seeds of a counterexample search
-//! (`scenario::search`) off the main thread, so the page stays responsive. It says `ready` once
-//! loaded, takes one `SearchRequest` (JSON), and reports progress every 50 ms, each seed that
-//! violates a promised property, and the end. The page cancels a search by terminating the worker.
+//! The page's search worker: a Web Worker that runs the seeds of a counterexample search, or
+//! shrinks a counterexample (`scenario::search`), off the main thread, so the page stays
+//! responsive. It says `ready` once loaded, takes one `WorkerRequest` (JSON), and reports progress
+//! every 50 ms, each seed that violates a promised property or the shrunk scenario, and the end.
+//! The page cancels by terminating the worker.
 //! Trunk builds it for the web (`data-type="worker"` in `index.html`); natively it does nothing.
 
 #[cfg(target_arch = "wasm32")]
@@ -16,7 +17,9 @@ fn main() {
 
 #[cfg(target_arch = "wasm32")]
 mod web {
-    use causeway::scenario::search::{SearchRequest, SearchUpdate, counts, run_seed, unpromised};
+    use causeway::scenario::search::{
+        SearchRequest, SearchUpdate, WorkerRequest, counts, run_seed, shrink_request, unpromised,
+    };
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::*;
     use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -49,8 +52,31 @@ mod web {
     }
 
     fn search(text: &str, post: &dyn Fn(&SearchUpdate)) -> Result<(), String> {
-        let request: SearchRequest = serde_json::from_str(text)
+        let request: WorkerRequest = serde_json::from_str(text)
             .map_err(|e| format!("the search request is malformed: {e}"))?;
+        match request {
+            WorkerRequest::Search(request) => seeds(&request, post),
+            WorkerRequest::Shrink(request) => {
+                let mut reported = js_sys::Date::now();
+                let shrunk = shrink_request(&request, &mut |progress| {
+                    let now = js_sys::Date::now();
+                    if now - reported >= PROGRESS_MS {
+                        reported = now;
+                        post(&SearchUpdate::Shrinking {
+                            runs: progress.runs,
+                            budget: progress.budget,
+                            best: progress.best,
+                        });
+                    }
+                    true
+                })?;
+                post(&shrunk);
+                Ok(())
+            }
+        }
+    }
+
+    fn seeds(request: &SearchRequest, post: &dyn Fn(&SearchUpdate)) -> Result<(), String> {
         let base = request.base()?;
         let unpromised = unpromised(&base)?;
         let started = js_sys::Date::now();

@@ -6,7 +6,7 @@
 
 use crate::engine::ids::EventId;
 use crate::engine::trace::EventKind;
-use crate::scenario::{Scenario, sweep};
+use crate::scenario::{Scenario, shrink, sweep};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -132,7 +132,62 @@ impl SearchRequest {
     }
 }
 
-/// What the search worker tells the page.
+/// What the page asks a worker to do.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerRequest {
+    Search(SearchRequest),
+    Shrink(ShrinkRequest),
+}
+
+/// Shrink `scenario`, whose run violates `property`, spending at most `budget` runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShrinkRequest {
+    /// The scenario as JSON, validated like any scenario from outside.
+    pub scenario: serde_json::Value,
+    pub property: String,
+    pub budget: u64,
+}
+
+/// The most runs a shrink in the page may spend.
+pub const MAX_SHRINK_BUDGET: u64 = 100_000;
+
+/// Shrinks what `request` names, reporting through `progress` (false stops it), and says what
+/// the page needs to open the result: the shrunk scenario, its sizes, and where its violation is.
+pub fn shrink_request(
+    request: &ShrinkRequest,
+    progress: &mut dyn FnMut(&shrink::Progress) -> bool,
+) -> Result<SearchUpdate, String> {
+    if !(1..=MAX_SHRINK_BUDGET).contains(&request.budget) {
+        return Err(format!(
+            "a shrink spends from 1 to {MAX_SHRINK_BUDGET} runs, not {}",
+            request.budget
+        ));
+    }
+    let base = Scenario::from_value(request.scenario.clone()).map_err(|e| e.to_string())?;
+    let shrunk = shrink::shrink(&base, &request.property, request.budget, progress)?;
+    let mut run = shrunk.scenario.build().map_err(|e| e.to_string())?;
+    run.run_until(shrunk.scenario.horizon_us);
+    let (event, at_us) = run
+        .events()
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| match &e.kind {
+            EventKind::Violation(v) if v.property == request.property => Some((i as u32, e.time.0)),
+            _ => None,
+        })
+        .ok_or("the shrunk run no longer violates the property")?;
+    Ok(SearchUpdate::Shrunk {
+        scenario: serde_json::to_value(&shrunk.scenario).map_err(|e| e.to_string())?,
+        before: shrunk.before,
+        after: shrunk.after,
+        runs: shrunk.runs,
+        at_us,
+        event,
+    })
+}
+
+/// What a worker tells the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SearchUpdate {
@@ -151,6 +206,22 @@ pub enum SearchUpdate {
         done: u64,
         failed: u64,
         elapsed_ms: f64,
+    },
+    /// A shrink has spent `runs` of its `budget`; the smallest failing run so far is `best`.
+    Shrinking {
+        runs: u64,
+        budget: u64,
+        best: shrink::Size,
+    },
+    /// The shrink is over: the smallest failing scenario found, as JSON, its sizes, and where its
+    /// violation is (by time and event).
+    Shrunk {
+        scenario: serde_json::Value,
+        before: shrink::Size,
+        after: shrink::Size,
+        runs: u64,
+        at_us: u64,
+        event: u32,
     },
     /// The search could not go on.
     Failed { message: String },
@@ -196,6 +267,51 @@ mod tests {
             run.events()[found.event as usize].kind,
             EventKind::Violation(_)
         ));
+    }
+
+    #[test]
+    fn a_shrink_request_gives_the_shrunk_run_and_its_violation() {
+        let seed = sweep::with_random_faults(
+            &presets::find("2pc-break-unlogged")
+                .unwrap()
+                .scenario()
+                .unwrap(),
+            3,
+        );
+        let request = ShrinkRequest {
+            scenario: serde_json::to_value(&seed).unwrap(),
+            property: "Agreement".into(),
+            budget: 2_000,
+        };
+        let mut calls = 0;
+        let update = shrink_request(&request, &mut |_| {
+            calls += 1;
+            true
+        })
+        .expect("shrinks");
+        let SearchUpdate::Shrunk {
+            scenario,
+            before,
+            after,
+            runs,
+            at_us,
+            ..
+        } = update
+        else {
+            panic!("{update:?}")
+        };
+        assert_eq!((before.faults, after.faults, runs), (56, 2, calls));
+        assert!(Scenario::from_value(scenario).is_ok());
+        assert!(at_us > 0);
+        let costly = ShrinkRequest {
+            budget: 0,
+            ..request
+        };
+        assert!(
+            shrink_request(&costly, &mut |_| true)
+                .unwrap_err()
+                .contains("from 1 to")
+        );
     }
 
     #[test]

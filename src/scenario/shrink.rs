@@ -19,7 +19,7 @@ use crate::scenario::Scenario;
 pub const DEFAULT_BUDGET: u64 = 2_000;
 
 /// How big a scenario's run is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Size {
     pub events: u64,
     pub faults: usize,

@@ -18,5 +18,6 @@ mod progress;
 mod saved;
 mod session;
 mod state;
+mod worker;
 
 pub use app::App;

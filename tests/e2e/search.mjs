@@ -31,7 +31,16 @@ export const tests = [
         assert.match(await first.textContent(), /Seed 3: Agreement at/);
         await page.screenshot({ path: join(shots, "search-found.png") });
         assert.deepEqual(await axeProblems(page, "search results"), []);
-        await first.locator("[data-action=search-open]").click();
+        // Shrink it in a worker: the same figures as `sim sweep 2pc-break-unlogged --seeds 3 --shrink`.
+        await first.locator("[data-action=search-shrink]").click();
+        const shrink = search.locator("[data-testid=search-shrink]");
+        await waitFor("the shrink", async () => /shrunk in/.test((await shrink.textContent()) ?? ""));
+        assert.match(await shrink.textContent(), /Seed 3 against Agreement: shrunk in \d+ runs: 127 → 30 events, 56 → 2 faults, 4 → 2 nodes/);
+        await page.screenshot({ path: join(shots, "search-shrunk.png") });
+        await shrink.locator("[data-action=shrink-open]").click();
+        await page.locator("[data-region=inspector] .inspect-name", { hasText: "Agreement violated" }).waitFor();
+        await page.locator(".lesson-title", { hasText: "(shrunk: Agreement)" }).waitFor();
+        await search.locator("[data-action=search-open]").first().click();
         await page.locator("[data-region=inspector] .inspect-name", { hasText: "Agreement violated" }).waitFor();
         await waitFor("the run at the violation", async () => (await now(page)) === 128_299);
         const violated = page.locator("[data-region=checkers] .checker.is-violated.is-selected .checker-name");

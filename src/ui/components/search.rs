@@ -7,16 +7,18 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::*;
-use web_sys::{Blob, BlobPropertyBag, ErrorEvent, HtmlInputElement, MessageEvent, Url, Worker};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::ids::EventId;
 use crate::engine::time::SimTime;
 use crate::scenario::Scenario;
-use crate::scenario::search::{Found, MAX_SEEDS, SearchRequest, SearchUpdate, seed_scenario};
+use crate::scenario::search::{
+    Found, MAX_SEEDS, SearchRequest, SearchUpdate, ShrinkRequest, WorkerRequest, seed_scenario,
+};
+use crate::scenario::shrink::{DEFAULT_BUDGET, Size};
 use crate::ui::state::{UiAction, use_app};
+use crate::ui::worker::{self, Running, stop_all};
 use crate::view::format;
 
 /// The seeds a search tries unless told otherwise.
@@ -53,6 +55,30 @@ struct SearchState {
     found: Vec<Found>,
     /// The scenario searched, and whether beyond its model, to open what was found.
     base: Option<Rc<(Scenario, bool)>>,
+    /// The shrink of a seed found, if one was asked for.
+    shrink: Option<Shrinking>,
+}
+
+/// A seed's run being shrunk in a worker, or shrunk.
+#[derive(Clone, Debug, PartialEq)]
+struct Shrinking {
+    seed: u64,
+    property: String,
+    /// Runs spent, of the budget, and the smallest failing run so far.
+    progress: Option<(u64, u64, Size)>,
+    result: Option<Shrunk>,
+    /// Why it stopped early: cancelled, or failed.
+    stopped: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Shrunk {
+    scenario: Rc<Scenario>,
+    before: Size,
+    after: Size,
+    runs: u64,
+    at_us: u64,
+    event: u32,
 }
 
 impl SearchState {
@@ -80,6 +106,12 @@ enum SearchAction {
     Update(usize, SearchUpdate),
     Cancel,
     Failed(String),
+    /// Shrink `found`'s run.
+    ShrinkStart(Found),
+    /// What the shrinking worker said.
+    ShrinkUpdate(SearchUpdate),
+    /// The shrink stopped early, for this reason.
+    ShrinkStopped(String),
 }
 
 impl Reducible for SearchState {
@@ -99,6 +131,7 @@ impl Reducible for SearchState {
                     shares: vec![Share::default(); workers],
                     found: Vec::new(),
                     base: Some(base),
+                    shrink: None,
                 };
             }
             SearchAction::Update(i, update) => {
@@ -139,10 +172,57 @@ impl Reducible for SearchState {
                         }
                     }
                     SearchUpdate::Failed { message } => next.phase = Phase::Failed(message),
+                    SearchUpdate::Shrinking { .. } | SearchUpdate::Shrunk { .. } => {}
                 }
             }
             SearchAction::Cancel => next.phase = Phase::Cancelled,
             SearchAction::Failed(message) => next.phase = Phase::Failed(message),
+            SearchAction::ShrinkStart(found) => {
+                next.shrink = Some(Shrinking {
+                    seed: found.seed,
+                    property: found.property,
+                    progress: None,
+                    result: None,
+                    stopped: None,
+                });
+            }
+            SearchAction::ShrinkUpdate(update) => {
+                let Some(shrink) = next.shrink.as_mut() else {
+                    return self;
+                };
+                match update {
+                    SearchUpdate::Shrinking { runs, budget, best } => {
+                        shrink.progress = Some((runs, budget, best));
+                    }
+                    SearchUpdate::Shrunk {
+                        scenario,
+                        before,
+                        after,
+                        runs,
+                        at_us,
+                        event,
+                    } => match Scenario::from_value(scenario) {
+                        Ok(scenario) => {
+                            shrink.result = Some(Shrunk {
+                                scenario: Rc::new(scenario),
+                                before,
+                                after,
+                                runs,
+                                at_us,
+                                event,
+                            });
+                        }
+                        Err(e) => shrink.stopped = Some(format!("the shrunk scenario is bad: {e}")),
+                    },
+                    SearchUpdate::Failed { message } => shrink.stopped = Some(message),
+                    _ => {}
+                }
+            }
+            SearchAction::ShrinkStopped(why) => {
+                if let Some(shrink) = next.shrink.as_mut() {
+                    shrink.stopped = Some(why);
+                }
+            }
         }
         Rc::new(next)
     }
@@ -152,65 +232,6 @@ impl Reducible for SearchState {
 fn worker_count(seeds: u64) -> usize {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
     (cores as usize).clamp(1, 8).min(seeds as usize).max(1)
-}
-
-/// A running worker and the callbacks it holds.
-struct Running {
-    worker: Worker,
-    url: String,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
-}
-
-impl Running {
-    fn stop(self) {
-        // Unhook first: a message already on its way must find no callback, not a dropped one.
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
-        let _ = Url::revoke_object_url(&self.url);
-    }
-}
-
-/// A worker that loads the search worker's script and wasm from beside the page, wherever it is
-/// served from (a blob script, since a worker's own URL must be same-origin JavaScript).
-fn spawn_worker() -> Result<(Worker, String), String> {
-    let base = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .ok_or("the page has no base address")?;
-    let at = |file: &str| {
-        Url::new_with_base(file, &base)
-            .map(|u| u.href())
-            .map_err(|_| format!("cannot place {file} beside the page"))
-    };
-    // Trunk does not hash a worker's file names, so the page's own (hashed) wasm name tags them:
-    // a browser never pairs this page with a worker cached from another build.
-    let build = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("link[rel=preload][href$='_bg.wasm']")
-                .ok()
-                .flatten()
-        })
-        .and_then(|l| l.get_attribute("href"))
-        .unwrap_or_default();
-    let tag = |url: String| format!("{url}?build={}", js_sys::encode_uri_component(&build));
-    let quote = |text: String| serde_json::to_string(&text).unwrap_or_default();
-    let script = format!(
-        "importScripts({});wasm_bindgen({});",
-        quote(tag(at("causeway-worker.js")?)),
-        quote(tag(at("causeway-worker_bg.wasm")?))
-    );
-    let parts = js_sys::Array::of1(&JsValue::from_str(&script));
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "cannot make the worker's script")?;
-    let url =
-        Url::create_object_url_with_blob(&blob).map_err(|_| "cannot make the worker's URL")?;
-    let worker = Worker::new(&url).map_err(|_| "this browser cannot start a worker")?;
-    Ok((worker, url))
 }
 
 /// A time left, as people say it: "40 s", "9 min", "2 h".
@@ -223,61 +244,6 @@ fn eta(seconds: f64) -> String {
     }
 }
 
-/// Terminates every worker of the search.
-fn stop_all(running: &RefCell<Vec<Running>>) {
-    for worker in running.borrow_mut().drain(..) {
-        worker.stop();
-    }
-}
-
-/// Starts worker `i` on `request`: it says when it is ready, then gets the request, and every
-/// update it posts goes to the search's state.
-fn start_worker(
-    i: usize,
-    request: &SearchRequest,
-    state: &UseReducerHandle<SearchState>,
-) -> Result<Running, String> {
-    let (worker, url) = spawn_worker()?;
-    let request = serde_json::to_string(request).unwrap_or_default();
-    let on_message = {
-        let (state, worker) = (state.clone(), worker.clone());
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            match serde_json::from_str::<SearchUpdate>(&text) {
-                Ok(update) => {
-                    if update == SearchUpdate::Ready {
-                        let _ = worker.post_message(&JsValue::from_str(&request));
-                    }
-                    state.dispatch(SearchAction::Update(i, update));
-                }
-                Err(_) => state.dispatch(SearchAction::Failed(
-                    "the search worker said something this page cannot read".into(),
-                )),
-            }
-        })
-    };
-    let on_error = {
-        let state = state.clone();
-        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-            event.prevent_default();
-            let detail = event.message();
-            state.dispatch(SearchAction::Failed(if detail.is_empty() {
-                "the search worker stopped (it may have run out of memory)".into()
-            } else {
-                format!("the search worker stopped: {detail}")
-            }));
-        })
-    };
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    Ok(Running {
-        worker,
-        url,
-        _on_message: on_message,
-        _on_error: on_error,
-    })
-}
-
 #[function_component]
 pub fn Search() -> Html {
     let app = use_app();
@@ -287,14 +253,22 @@ pub fn Search() -> Html {
         shares: Vec::new(),
         found: Vec::new(),
         base: None,
+        shrink: None,
     });
     let running: Rc<RefCell<Vec<Running>>> = use_mut_ref(Vec::new);
+    let shrinker: Rc<RefCell<Vec<Running>>> = use_mut_ref(Vec::new);
     let seeds = use_state(|| DEFAULT_SEEDS.to_string());
     let beyond = use_node_ref();
     {
         // Leaving the page (or this panel) stops the worker.
         let running = running.clone();
-        use_effect_with((), move |_| move || stop_all(&running));
+        let shrinker = shrinker.clone();
+        use_effect_with((), move |_| {
+            move || {
+                stop_all(&running);
+                stop_all(&shrinker);
+            }
+        });
     }
     {
         // A finished or failed search lets its worker go.
@@ -305,11 +279,28 @@ pub fn Search() -> Html {
             }
         });
     }
+    {
+        // A finished shrink lets its worker go.
+        let shrinker = shrinker.clone();
+        let over = state
+            .shrink
+            .as_ref()
+            .is_some_and(|s| s.result.is_some() || s.stopped.is_some());
+        use_effect_with(over, move |over| {
+            if *over {
+                stop_all(&shrinker);
+            }
+        });
+    }
     // Bring the status and what was found into view in the checkers' scrolling panel.
     let region = use_node_ref();
     {
         let region = region.clone();
-        let key = (state.phase != Phase::Idle, state.found.len());
+        let shrunk = state
+            .shrink
+            .as_ref()
+            .map(|s| (s.seed, s.result.is_some() || s.stopped.is_some()));
+        let key = (state.phase != Phase::Idle, state.found.len(), shrunk);
         use_effect_with(key, move |_| {
             if let Some(element) = region.cast::<web_sys::Element>() {
                 element.scroll_into_view_with_bool(false);
@@ -361,14 +352,22 @@ pub fn Search() -> Html {
             });
             let scenario = serde_json::to_value(&scenario).unwrap_or_default();
             for i in 0..workers {
-                let request = SearchRequest {
+                let request = WorkerRequest::Search(SearchRequest {
                     scenario: scenario.clone(),
                     from: i as u64,
                     to: count,
                     step: workers as u64,
                     beyond_model,
+                });
+                let on_update = {
+                    let state = state.clone();
+                    Callback::from(move |u| state.dispatch(SearchAction::Update(i, u)))
                 };
-                match start_worker(i, &request, &state) {
+                let on_failed = {
+                    let state = state.clone();
+                    Callback::from(move |m| state.dispatch(SearchAction::Failed(m)))
+                };
+                match worker::start(&request, on_update, on_failed) {
                     Ok(worker) => running.borrow_mut().push(worker),
                     Err(message) => {
                         stop_all(&running);
@@ -394,6 +393,53 @@ pub fn Search() -> Html {
             state.dispatch(SearchAction::Cancel);
         })
     };
+    let shrink = |found: &Found| {
+        let (state, shrinker, found) = (state.clone(), shrinker.clone(), found.clone());
+        Callback::from(move |_| {
+            let Some(base) = &state.base else { return };
+            stop_all(&shrinker);
+            let (scenario, _) = seed_scenario(&base.0, found.seed, base.1);
+            let request = WorkerRequest::Shrink(ShrinkRequest {
+                scenario: serde_json::to_value(&scenario).unwrap_or_default(),
+                property: found.property.clone(),
+                budget: DEFAULT_BUDGET,
+            });
+            state.dispatch(SearchAction::ShrinkStart(found.clone()));
+            let on_update = {
+                let state = state.clone();
+                Callback::from(move |u| state.dispatch(SearchAction::ShrinkUpdate(u)))
+            };
+            let on_failed = {
+                let state = state.clone();
+                Callback::from(move |m| state.dispatch(SearchAction::ShrinkStopped(m)))
+            };
+            match worker::start(&request, on_update, on_failed) {
+                Ok(worker) => shrinker.borrow_mut().push(worker),
+                Err(message) => state.dispatch(SearchAction::ShrinkStopped(message)),
+            }
+        })
+    };
+    let cancel_shrink = {
+        let (state, shrinker) = (state.clone(), shrinker.clone());
+        Callback::from(move |_| {
+            stop_all(&shrinker);
+            state.dispatch(SearchAction::ShrinkStopped("cancelled".into()));
+        })
+    };
+    let open_shrunk = state
+        .shrink
+        .as_ref()
+        .and_then(|s| s.result.clone())
+        .map(|r| {
+            let app = app.clone();
+            Callback::from(move |_| {
+                app.dispatch.dispatch(UiAction::OpenFound(
+                    Box::new((*r.scenario).clone()),
+                    SimTime(r.at_us),
+                    EventId(r.event),
+                ));
+            })
+        });
     let open = |found: &Found| {
         let (app, base, found) = (app.clone(), state.base.clone(), found.clone());
         Callback::from(move |_| {
@@ -476,11 +522,70 @@ pub fn Search() -> Html {
                                 <strong>{ format!("Seed {}", f.seed) }</strong>
                                 { format!(": {} at {}", f.property, format::time(f.at_us)) }
                             </span>
-                            <button type="button" class="button button-small" data-action="search-open"
-                                title={f.message.clone()} onclick={open(f)}>{ "Open" }</button>
+                            <span class="search-found-actions">
+                                <button type="button" class="button button-small" data-action="search-shrink"
+                                    title="Make this run as small as it will go while it still violates the property"
+                                    onclick={shrink(f)}>{ "Shrink" }</button>
+                                <button type="button" class="button button-small" data-action="search-open"
+                                    title={f.message.clone()} onclick={open(f)}>{ "Open" }</button>
+                            </span>
                         </li>
                     }) }
                 </ul>
+            }
+            if let Some(shrinking) = &state.shrink {
+                { shrink_view(shrinking, cancel_shrink, open_shrunk) }
+            }
+        </div>
+    }
+}
+
+/// Sizes before and after, as "127 → 30 events, 56 → 2 faults, 4 → 2 nodes".
+fn sizes(before: &Size, after: &Size) -> String {
+    format!(
+        "{} → {} events, {} → {} faults, {} → {} nodes",
+        format::count(before.events),
+        format::count(after.events),
+        before.faults,
+        after.faults,
+        before.nodes,
+        after.nodes
+    )
+}
+
+fn shrink_view(
+    shrinking: &Shrinking,
+    cancel: Callback<MouseEvent>,
+    open: Option<Callback<MouseEvent>>,
+) -> Html {
+    let head = format!("Seed {} against {}", shrinking.seed, shrinking.property);
+    let text = match (&shrinking.result, &shrinking.stopped, &shrinking.progress) {
+        (Some(r), _, _) => format!(
+            "shrunk in {} runs: {}",
+            format::count(r.runs),
+            sizes(&r.before, &r.after)
+        ),
+        (None, Some(why), _) => format!("shrink stopped: {why}"),
+        (None, None, Some((runs, budget, best))) => format!(
+            "shrinking: {} of at most {} runs; smallest so far {} events, {} faults, {} nodes",
+            format::count(*runs),
+            format::count(*budget),
+            format::count(best.events),
+            best.faults,
+            best.nodes
+        ),
+        (None, None, None) => "shrinking…".to_string(),
+    };
+    let busy = shrinking.result.is_none() && shrinking.stopped.is_none();
+    html! {
+        <div class="search-shrink" data-testid="search-shrink">
+            <p class="search-status" role="status"><strong>{ head }</strong>{ format!(": {text}") }</p>
+            if busy {
+                <button type="button" class="button button-small" data-action="shrink-cancel" onclick={cancel}>{ "Cancel" }</button>
+            }
+            if let Some(open) = open {
+                <button type="button" class="button button-small button-primary" data-action="shrink-open"
+                    title="Run the shrunk scenario to its violation" onclick={open}>{ "Open the shrunk run" }</button>
             }
         </div>
     }

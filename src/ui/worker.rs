@@ -1,0 +1,126 @@
+//! The page's side of the search worker (`src/bin/worker.rs`): spawning one from a blob script
+//! beside the page (its files tagged with the page's build), posting its request once it says it
+//! is ready, handing its updates on, and terminating it.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Blob, BlobPropertyBag, ErrorEvent, MessageEvent, Url, Worker};
+use yew::Callback;
+
+use crate::scenario::search::{SearchUpdate, WorkerRequest};
+
+/// A running worker and the callbacks it holds.
+pub struct Running {
+    worker: Worker,
+    url: String,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Running {
+    pub fn stop(self) {
+        // Unhook first: a message already on its way must find no callback, not a dropped one.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+        let _ = Url::revoke_object_url(&self.url);
+    }
+}
+
+/// A worker that loads the search worker's script and wasm from beside the page, wherever it is
+/// served from (a blob script, since a worker's own URL must be same-origin JavaScript).
+fn spawn_worker() -> Result<(Worker, String), String> {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .ok_or("the page has no base address")?;
+    let at = |file: &str| {
+        Url::new_with_base(file, &base)
+            .map(|u| u.href())
+            .map_err(|_| format!("cannot place {file} beside the page"))
+    };
+    // Trunk does not hash a worker's file names, so the page's own (hashed) wasm name tags them:
+    // a browser never pairs this page with a worker cached from another build.
+    let build = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("link[rel=preload][href$='_bg.wasm']")
+                .ok()
+                .flatten()
+        })
+        .and_then(|l| l.get_attribute("href"))
+        .unwrap_or_default();
+    let tag = |url: String| format!("{url}?build={}", js_sys::encode_uri_component(&build));
+    let quote = |text: String| serde_json::to_string(&text).unwrap_or_default();
+    let script = format!(
+        "importScripts({});wasm_bindgen({});",
+        quote(tag(at("causeway-worker.js")?)),
+        quote(tag(at("causeway-worker_bg.wasm")?))
+    );
+    let parts = js_sys::Array::of1(&JsValue::from_str(&script));
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "cannot make the worker's script")?;
+    let url =
+        Url::create_object_url_with_blob(&blob).map_err(|_| "cannot make the worker's URL")?;
+    let worker = Worker::new(&url).map_err(|_| "this browser cannot start a worker")?;
+    Ok((worker, url))
+}
+
+/// Terminates every worker of the search.
+pub fn stop_all(running: &RefCell<Vec<Running>>) {
+    for worker in running.borrow_mut().drain(..) {
+        worker.stop();
+    }
+}
+
+/// Starts a worker on `request`: it says when it is ready, then gets the request; every update it
+/// posts goes to `on_update`, and a failure (its own, or a message this page cannot read) to
+/// `on_failed`.
+pub fn start(
+    request: &WorkerRequest,
+    on_update: Callback<SearchUpdate>,
+    on_failed: Callback<String>,
+) -> Result<Running, String> {
+    let (worker, url) = spawn_worker()?;
+    let request = serde_json::to_string(request).unwrap_or_default();
+    let on_message = {
+        let (on_failed, worker) = (on_failed.clone(), worker.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let text = event.data().as_string().unwrap_or_default();
+            match serde_json::from_str::<SearchUpdate>(&text) {
+                Ok(update) => {
+                    if update == SearchUpdate::Ready {
+                        let _ = worker.post_message(&JsValue::from_str(&request));
+                    }
+                    on_update.emit(update);
+                }
+                Err(_) => {
+                    on_failed.emit("the search worker said something this page cannot read".into())
+                }
+            }
+        })
+    };
+    let on_error = {
+        Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            event.prevent_default();
+            let detail = event.message();
+            on_failed.emit(if detail.is_empty() {
+                "the search worker stopped (it may have run out of memory)".into()
+            } else {
+                format!("the search worker stopped: {detail}")
+            });
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(Running {
+        worker,
+        url,
+        _on_message: on_message,
+        _on_error: on_error,
+    })
+}
