@@ -95,14 +95,14 @@ mod web {
                 post(&SearchUpdate::Progress {
                     done,
                     failed,
-                    elapsed_ms: now - started,
+                    elapsed_ms: (now - started) as u64,
                 });
             }
         }
         post(&SearchUpdate::Done {
             done,
             failed,
-            elapsed_ms: js_sys::Date::now() - started,
+            elapsed_ms: (js_sys::Date::now() - started) as u64,
         });
         Ok(())
     }

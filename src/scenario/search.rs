@@ -193,11 +193,12 @@ pub fn shrink_request(
 pub enum SearchUpdate {
     /// The worker has loaded and waits for its request.
     Ready,
-    /// `done` seeds have run in `elapsed_ms`, `failed` of them violating a promised property.
+    /// `done` seeds have run in `elapsed_ms` (wall-clock milliseconds), `failed` of them violating a
+    /// promised property.
     Progress {
         done: u64,
         failed: u64,
-        elapsed_ms: f64,
+        elapsed_ms: u64,
     },
     /// A seed violated a promised property: its first such violation.
     Found(Found),
@@ -205,7 +206,7 @@ pub enum SearchUpdate {
     Done {
         done: u64,
         failed: u64,
-        elapsed_ms: f64,
+        elapsed_ms: u64,
     },
     /// A shrink has spent `runs` of its `budget`; the smallest failing run so far is `best`.
     Shrinking {
@@ -334,12 +335,12 @@ mod tests {
         let update = SearchUpdate::Progress {
             done: 3,
             failed: 1,
-            elapsed_ms: 2.5,
+            elapsed_ms: 25,
         };
         let text = serde_json::to_string(&update).unwrap();
         assert_eq!(
             text,
-            r#"{"progress":{"done":3,"failed":1,"elapsed_ms":2.5}}"#
+            r#"{"progress":{"done":3,"failed":1,"elapsed_ms":25}}"#
         );
         assert_eq!(serde_json::from_str::<SearchUpdate>(&text).unwrap(), update);
     }

@@ -41,7 +41,7 @@ enum Phase {
 struct Share {
     done: u64,
     failed: u64,
-    elapsed_ms: f64,
+    elapsed_ms: u64,
     finished: bool,
 }
 
@@ -90,8 +90,8 @@ impl SearchState {
         self.shares.iter().map(|s| s.failed).sum()
     }
 
-    fn elapsed_ms(&self) -> f64 {
-        self.shares.iter().map(|s| s.elapsed_ms).fold(0.0, f64::max)
+    fn elapsed_ms(&self) -> u64 {
+        self.shares.iter().map(|s| s.elapsed_ms).max().unwrap_or(0)
     }
 }
 
@@ -455,7 +455,7 @@ pub fn Search() -> Html {
 
     let busy = matches!(state.phase, Phase::Loading | Phase::Running);
     let (done, failed, elapsed_ms) = (state.done(), state.failed(), state.elapsed_ms());
-    let rate = (elapsed_ms > 0.0).then(|| done as f64 * 1_000.0 / elapsed_ms);
+    let rate = (elapsed_ms > 0).then(|| done as f64 * 1_000.0 / elapsed_ms as f64);
     let left = rate
         .filter(|r| *r > 0.0 && state.phase == Phase::Running)
         .map(|r| (state.total.saturating_sub(done)) as f64 / r);
