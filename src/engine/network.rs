@@ -113,6 +113,19 @@ pub struct NetworkConfig {
     pub links: Vec<LinkOverride>,
 }
 
+impl NetworkConfig {
+    /// Every link configuration, the default first, each with where it stands in a scenario
+    /// (`network.default`, `network.links[2]`).
+    pub fn configs(&self) -> impl Iterator<Item = (String, &LinkConfig)> {
+        std::iter::once(("network.default".to_string(), &self.default)).chain(
+            self.links
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("network.links[{i}]"), &l.config)),
+        )
+    }
+}
+
 /// What the network decided for one copy of a message at send time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transit {

@@ -334,14 +334,7 @@ impl Scenario {
             return Ok(());
         };
         model.validate(self.nodes).map_err(ScenarioError)?;
-        let links = std::iter::once(("network.default".to_string(), &self.network.default)).chain(
-            self.network
-                .links
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (format!("network.links[{i}]"), &l.config)),
-        );
-        for (place, link) in links {
+        for (place, link) in self.network.configs() {
             if let Some(reason) = model.forbids_link(link) {
                 return err(format!("{place}: {reason}"));
             }
@@ -406,14 +399,7 @@ impl Scenario {
         if P::BYZANTINE {
             return Ok(());
         }
-        let links = std::iter::once(("network.default".to_string(), &self.network.default)).chain(
-            self.network
-                .links
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (format!("network.links[{i}]"), &l.config)),
-        );
-        for (place, link) in links {
+        for (place, link) in self.network.configs() {
             if link.corrupt_ppm > 0 {
                 return err(crate::engine::sim::no_forgeries::<P>(&format!(
                     "{place}.corrupt_ppm"

@@ -3,7 +3,6 @@
 
 use super::{InputError, Origin, Planned, Sim};
 use crate::engine::action::{Action, Scheduled};
-use crate::engine::byzantine::Lie;
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::trace::{DropReason, EventKind};
 use crate::engine::world::Item;
@@ -357,28 +356,16 @@ impl<P: Protocol> Sim<P> {
         else {
             return;
         };
-        let nodes = self.nodes;
-        let rng = self.world.network.link_rng(from, to);
-        let Some(forgery) = P::lie(
-            &self.messages.sent[msg.0 as usize],
-            &mut Lie::forger(from, to, nodes, rng),
-        ) else {
+        let Some(forgery) = self
+            .world
+            .forgery(&self.messages.sent[msg.0 as usize], from, to)
+        else {
             return;
         };
         let forged = crate::engine::ids::MsgId(self.messages.sent.len() as u32);
         self.messages.sent.push(forgery);
-        self.world.record(
-            &mut self.log,
-            None,
-            Some(send),
-            EventKind::Corrupt {
-                from,
-                to,
-                msg,
-                forged,
-                send,
-            },
-        );
+        self.world
+            .record_corruption(&mut self.log, (from, to), msg, forged, send);
         if let Some(Item::Deliver { msg, .. }) = &mut self.world.entries[slot as usize].item {
             *msg = forged;
         }

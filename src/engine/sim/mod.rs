@@ -268,9 +268,7 @@ impl<P: Protocol> Sim<P> {
             check_node(link.from, "network.links")?;
             check_node(link.to, "network.links")?;
         }
-        let links = std::iter::once(&setup.network.default)
-            .chain(setup.network.links.iter().map(|l| &l.config));
-        if !P::BYZANTINE && links.clone().any(|l| l.corrupt_ppm > 0) {
+        if !P::BYZANTINE && setup.network.configs().any(|(_, l)| l.corrupt_ppm > 0) {
             return Err(InputError(no_forgeries::<P>("network: `corrupt_ppm`")));
         }
         let parse_op =
@@ -311,7 +309,11 @@ impl<P: Protocol> Sim<P> {
         schedule.sort_by_key(|p| p.at);
         if let Some(model) = &setup.model {
             model.validate(n).map_err(InputError)?;
-            if let Some(reason) = links.filter_map(|l| model.forbids_link(l)).next() {
+            if let Some(reason) = setup
+                .network
+                .configs()
+                .find_map(|(_, l)| model.forbids_link(l))
+            {
                 return Err(InputError(format!("network: {reason}")));
             }
             if let Some(reason) = model.forbids_corrupting(&setup.network, n) {

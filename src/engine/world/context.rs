@@ -200,25 +200,13 @@ impl<'a, P: Protocol> Ctx<'a, P> {
             return msg;
         }
         let from = self.node;
-        let nodes = self.node_count();
         let original = &self.outbox[(msg.0 - self.first_msg) as usize];
-        let rng = self.world.network.link_rng(from, to);
-        let Some(forgery) = P::lie(original, &mut Lie::forger(from, to, nodes, rng)) else {
+        let Some(forgery) = self.world.forgery(original, from, to) else {
             return msg;
         };
         let forged = self.post(forgery);
-        self.world.record(
-            self.log,
-            None,
-            Some(send),
-            EventKind::Corrupt {
-                from,
-                to,
-                msg,
-                forged,
-                send,
-            },
-        );
+        self.world
+            .record_corruption(self.log, (from, to), msg, forged, send);
         forged
     }
 

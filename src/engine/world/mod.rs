@@ -12,10 +12,10 @@ mod pending;
 pub use context::Ctx;
 pub(crate) use pending::{Entry, Item, Key, MAX_PENDING, Place};
 
-use crate::engine::byzantine::Strategy;
+use crate::engine::byzantine::{Lie, Strategy};
 use crate::engine::clock::{Clock, ClockConfig};
 use crate::engine::fact::Fact;
-use crate::engine::ids::{EventId, NodeId, OpId};
+use crate::engine::ids::{EventId, MsgId, NodeId, OpId};
 use crate::engine::network::Network;
 use crate::engine::protocol::{NodeStatus, Protocol, Touched, Watched};
 use crate::engine::queue::EventQueue;
@@ -255,6 +255,39 @@ impl<P: Protocol> World<P> {
         }
         state.target = target;
         self.schedule(at, Item::Request { op });
+    }
+
+    /// What the link `from → to` forges of `original` (`Protocol::lie` through `Lie::forger`,
+    /// drawing from the link's own stream), if it finds anything to alter.
+    pub(crate) fn forgery(
+        &mut self,
+        original: &P::Msg,
+        from: NodeId,
+        to: NodeId,
+    ) -> Option<P::Msg> {
+        let nodes = self.nodes.len() as u32;
+        let rng = self.network.link_rng(from, to);
+        P::lie(original, &mut Lie::forger(from, to, nodes, rng))
+    }
+
+    /// Records that the link `from → to` replaced a copy of `msg`, sent by event `send`, with
+    /// `forged`.
+    pub(crate) fn record_corruption(
+        &mut self,
+        log: &mut Log<P>,
+        (from, to): (NodeId, NodeId),
+        msg: MsgId,
+        forged: MsgId,
+        send: EventId,
+    ) {
+        let kind = EventKind::Corrupt {
+            from,
+            to,
+            msg,
+            forged,
+            send,
+        };
+        self.record(log, None, Some(send), kind);
     }
 
     /// Records an event whose causes, if any, are on the same node (or none at all).
