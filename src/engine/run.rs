@@ -8,7 +8,7 @@ use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId};
 use crate::engine::model::SystemModel;
 use crate::engine::protocol::{LogWords, Outcome, OwnStamp, Protocol};
 use crate::engine::register::{RegisterInput, RegisterOutput};
-use crate::engine::sim::{InputError, Memory, PropertyReport, Sim, Snapshot, Stats};
+use crate::engine::sim::{InputError, Memory, Moves, PropertyReport, Sim, Snapshot, Stats};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, TraceEvent};
 use serde_json::{Map, Value, json};
@@ -76,6 +76,12 @@ pub trait Run {
     fn model(&self) -> Option<SystemModel>;
     /// Why the declared model forbids `action` now, if it does (see `SystemModel::forbids`).
     fn forbids(&self, action: &Action) -> Option<String>;
+    /// A copy to go on from separately (see [`Sim::fork`]).
+    fn fork(&self) -> Box<dyn Run>;
+    /// The state's fingerprint (see [`Sim::fingerprint`]).
+    fn fingerprint(&self) -> u64;
+    /// The moves open now (see [`Sim::moves`]).
+    fn moves(&self) -> Moves;
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -89,6 +95,18 @@ impl<P: Protocol> Run for Sim<P> {
 
     fn forbids(&self, action: &Action) -> Option<String> {
         Sim::forbids(self, action)
+    }
+
+    fn fork(&self) -> Box<dyn Run> {
+        Box::new(Sim::fork(self))
+    }
+
+    fn fingerprint(&self) -> u64 {
+        Sim::fingerprint(self)
+    }
+
+    fn moves(&self) -> Moves {
+        Sim::moves(self)
     }
 
     fn protocol(&self) -> &'static str {

@@ -7,6 +7,7 @@ use causeway::engine::run::{trace_hash, write_jsonl};
 use causeway::engine::sim::{MAX_EVENTS, PropertyState};
 use causeway::engine::time::{SimTime, parse_duration_us};
 use causeway::export;
+use causeway::scenario::explore::Limits;
 use causeway::scenario::guide::{Stop, text as guide_text};
 use causeway::scenario::link::{Link, ViewOptions};
 use causeway::scenario::{Scenario, presets};
@@ -27,6 +28,7 @@ macro_rules! say {
 
 mod bench;
 mod check;
+mod explore;
 mod shrink;
 mod sweep;
 
@@ -190,6 +192,43 @@ enum Command {
         #[arg(long, value_name = "FILE.json")]
         save: Option<String>,
     },
+    /// Explore every order in which a small scenario's messages can be delivered, interleaved with
+    /// its timers (time abstracted: messages wait as long as any order needs), breadth first, with
+    /// up to K drops, duplications and crashes. Stops at the shortest violation of a promised
+    /// safety property (printing its moves, link and scenario), when every state is explored, or
+    /// at a budget, and says which. Exit 0 when no violation was found, 1 when one was, 2 on bad
+    /// input
+    Explore {
+        /// A scenario JSON file, or the id of a built-in preset
+        scenario: String,
+        /// Override a protocol parameter, e.g. `--set break_it=small_quorum`. Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+        /// Messages the network may drop in one run
+        #[arg(long, default_value_t = 0)]
+        drops: u32,
+        /// Messages the network may duplicate in one run
+        #[arg(long, default_value_t = 0)]
+        duplicates: u32,
+        /// Nodes that may crash in one run (crashed nodes may restart where the model allows)
+        #[arg(long, default_value_t = 0)]
+        crashes: u32,
+        /// States deeper than this many moves are not expanded
+        #[arg(long, default_value_t = Limits::default().max_depth)]
+        max_depth: u32,
+        /// Stop after this many distinct states (the bound on memory)
+        #[arg(long, default_value_t = Limits::default().max_states)]
+        max_states: u64,
+        /// Ignore the declared system model (its limits on faults)
+        #[arg(long)]
+        beyond_model: bool,
+        /// Invert the exit status: succeed only if a violation is found
+        #[arg(long)]
+        expect_violation: bool,
+        /// Write the counterexample's scenario to this file
+        #[arg(long, value_name = "FILE.json")]
+        save: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -271,6 +310,34 @@ fn main() -> ExitCode {
             budget,
             save.as_deref(),
         )),
+        Command::Explore {
+            scenario,
+            set,
+            drops,
+            duplicates,
+            crashes,
+            max_depth,
+            max_states,
+            beyond_model,
+            expect_violation,
+            save,
+        } => {
+            let limits = Limits {
+                drops,
+                duplicates,
+                crashes,
+                max_depth,
+                max_states,
+                beyond_model,
+            };
+            match explore::command(&scenario, &set, &limits, save.as_deref()) {
+                Ok(found) => ExitCode::from(if found == expect_violation { 0 } else { 1 }),
+                Err(message) => {
+                    eprintln!("sim: {message}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Sweep {
             scenario,
             seeds,

@@ -52,7 +52,7 @@ fn parse_seeds(text: &str) -> Result<std::ops::Range<u64>, String> {
 }
 
 /// The scenario with `KEY=VALUE` protocol parameters overridden, validated again.
-fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
+pub fn with_params(scenario: Scenario, set: &[String]) -> Result<Scenario, String> {
     if set.is_empty() {
         return Ok(scenario);
     }

@@ -281,6 +281,7 @@ impl<P: Protocol> Sim<P> {
                         send,
                         lamport,
                         doomed,
+                        ..
                     }) = entry.item.clone()
                     {
                         self.world.stats.duplicated += 1;
@@ -304,6 +305,7 @@ impl<P: Protocol> Sim<P> {
                                 send,
                                 lamport,
                                 doomed,
+                                released: false,
                             },
                         );
                     }
@@ -312,10 +314,12 @@ impl<P: Protocol> Sim<P> {
             Action::DeliverMessage { send } => {
                 for slot in self.world.in_network(send) {
                     self.world.unhold(slot);
-                    if let Some(Item::Deliver { doomed, .. }) =
-                        &mut self.world.entries[slot as usize].item
+                    if let Some(Item::Deliver {
+                        doomed, released, ..
+                    }) = &mut self.world.entries[slot as usize].item
                     {
                         *doomed = None;
+                        *released = true;
                     }
                     self.world.rekey(slot, now);
                 }

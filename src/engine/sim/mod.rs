@@ -10,6 +10,7 @@
 
 mod checkpoints;
 mod clients;
+mod explore;
 mod faults;
 mod process;
 mod properties;
@@ -17,6 +18,7 @@ mod snapshot;
 
 pub use crate::engine::workload::{Generator, RetryPolicy, ScheduledRequest, Target, Workload};
 pub use crate::engine::world::{Ctx, NodeSlot, Stats};
+pub use explore::{Moves, Pending};
 pub use properties::{PropertyReport, PropertyState};
 pub use snapshot::{InFlight, NodeSnapshot, Snapshot, TimerInfo};
 
@@ -126,7 +128,7 @@ struct State<P: Protocol> {
 /// Every message payload sent so far, by message id. A handler's sends wait in `outbox` until it
 /// returns, so it can read the payload it is handling while it sends: payloads are stored inline,
 /// not allocated one by one.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Messages<P: Protocol> {
     sent: Vec<P::Msg>,
     outbox: Vec<P::Msg>,

@@ -25,7 +25,8 @@ impl<P: Protocol> Sim<P> {
                 send,
                 lamport,
                 doomed,
-            } => self.deliver(slot, msg, from, to, (send, lamport), doomed),
+                released,
+            } => self.deliver(slot, msg, from, to, (send, lamport), (doomed, released)),
             Item::Timer {
                 node,
                 timer,
@@ -79,7 +80,7 @@ impl<P: Protocol> Sim<P> {
         from: NodeId,
         to: NodeId,
         (send, lamport): (EventId, u64),
-        doomed: Option<DropReason>,
+        (doomed, released): (Option<DropReason>, bool),
     ) {
         let reason = doomed.or_else(|| {
             self.world
@@ -92,7 +93,7 @@ impl<P: Protocol> Sim<P> {
             self.drop_message(from, to, msg, send, reason);
             return;
         }
-        if self.world.network.is_held(from, to) {
+        if !released && self.world.network.is_held(from, to) {
             let entry = &mut self.world.entries[slot as usize];
             entry.place = Place::Held;
             self.world.held.push(slot);

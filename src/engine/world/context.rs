@@ -162,6 +162,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
                 send,
                 lamport,
                 doomed: doom(first.lost),
+                released: false,
             },
         );
         if let Some(copy) = second {
@@ -187,6 +188,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
                     send,
                     lamport,
                     doomed: doom(copy.lost),
+                    released: false,
                 },
             );
         }

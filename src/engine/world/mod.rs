@@ -115,6 +115,11 @@ impl<P: Protocol> NodeSlot<P> {
         &self.stable
     }
 
+    /// The node's random stream, where it stands now.
+    pub(crate) fn rng_state(&self) -> &SimRng {
+        &self.rng
+    }
+
     /// How the node lies, if it is a traitor.
     pub fn traitor(&self) -> Option<Strategy> {
         self.traitor
@@ -137,7 +142,7 @@ pub(crate) struct OpState<P: Protocol> {
 
 /// What a run appends and never rewrites (until a seek truncates it). Message payloads are kept
 /// apart by the simulator, since a handler reads them while it records.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Log<P: Protocol> {
     pub(crate) events: Vec<TraceEvent>,
     pub(crate) requests: Vec<RequestRecord>,
@@ -152,7 +157,7 @@ pub(crate) struct Log<P: Protocol> {
 
 /// The kinds of a step's events and the nodes they happened on, noted as each event is recorded so
 /// checking the step need not read its events back.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct StepEvents {
     pub(crate) kinds: Kinds,
     pub(crate) touched: Vec<Touched>,

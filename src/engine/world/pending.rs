@@ -51,6 +51,8 @@ pub(crate) enum Item<P: Protocol> {
         /// The send's Lamport timestamp, carried so delivery need not read the trace back.
         lamport: u64,
         doomed: Option<DropReason>,
+        /// Delivered now by hand (`deliver_message`): a held link does not stop it.
+        released: bool,
     },
     Timer {
         node: NodeId,

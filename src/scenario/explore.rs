@@ -1,0 +1,595 @@
+//! Exhaustive exploration of a small scenario: breadth-first over every order in which the
+//! messages in the network can be delivered, interleaved with the timers and other events that
+//! fall due as time passes, and optionally with up to k drops, k duplications and k crashes (and
+//! the restarts of crashed nodes), deduplicating states by their fingerprint (`Sim::fingerprint`).
+//!
+//! The explorer drives the real simulator: every link holds its messages from the start, a move
+//! is an intervention (`deliver`, `drop`, `duplicate`, `crash`, `restart`) applied now or time
+//! passing to the next instant something other than a message is due, and a state is a run. So a
+//! counterexample is an ordinary scenario (the holds and moves as its recorded interventions) that
+//! replays exactly, natively and in the browser, and shares as a link.
+//!
+//! Messages wait as long as the explorer likes, so a scenario is explored as asynchronous: the
+//! declared model's bound on delays is dropped (the properties resting on it are then not promised,
+//! and their violations do not count), and its other rules stay (a crash-stop model restarts
+//! nothing, reliable links lose nothing, the faulty budget holds). Only `always` properties are
+//! judged: no run here ever reaches a point where an `eventually` one must hold.
+
+use crate::engine::action::Action;
+use crate::engine::ids::{EventId, NodeId};
+use crate::engine::model::Timing;
+use crate::engine::protocol::PropertyKind;
+use crate::engine::run::Run;
+use crate::engine::time::{SimTime, format_us};
+use crate::engine::trace::EventKind;
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, VecDeque};
+
+/// The most nodes a scenario may have to be explored.
+pub const MAX_NODES: u32 = 7;
+/// The most drops, duplications or crashes a run may be given.
+pub const MAX_FAULTS: u32 = 10;
+/// The most distinct states one exploration may visit.
+pub const MAX_STATES: u64 = 20_000_000;
+/// The deepest an exploration may go.
+pub const MAX_DEPTH: u32 = 10_000;
+
+/// How far to explore, and with which faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Messages the network may drop in one run.
+    #[serde(default)]
+    pub drops: u32,
+    /// Messages the network may duplicate in one run.
+    #[serde(default)]
+    pub duplicates: u32,
+    /// Nodes that may crash in one run (a crashed node may also restart, where the model allows).
+    #[serde(default)]
+    pub crashes: u32,
+    /// States deeper than this (moves from the start) are not expanded.
+    pub max_depth: u32,
+    /// Stop once this many distinct states have been seen: the bound on memory.
+    pub max_states: u64,
+    /// Ignore the declared system model.
+    #[serde(default)]
+    pub beyond_model: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            drops: 0,
+            duplicates: 0,
+            crashes: 0,
+            max_depth: 200,
+            max_states: 1_000_000,
+            beyond_model: false,
+        }
+    }
+}
+
+impl Limits {
+    fn check(&self) -> Result<(), String> {
+        for (name, k) in [
+            ("drops", self.drops),
+            ("duplicates", self.duplicates),
+            ("crashes", self.crashes),
+        ] {
+            if k > MAX_FAULTS {
+                return Err(format!(
+                    "an exploration allows at most {MAX_FAULTS} {name}, not {k}"
+                ));
+            }
+        }
+        if !(1..=MAX_DEPTH).contains(&self.max_depth) {
+            return Err(format!(
+                "the depth budget must be from 1 to {MAX_DEPTH}, not {}",
+                self.max_depth
+            ));
+        }
+        if !(1..=MAX_STATES).contains(&self.max_states) {
+            return Err(format!(
+                "the state budget must be from 1 to {MAX_STATES}, not {}",
+                self.max_states
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Why an exploration stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// A promised property was violated: the counterexample is the shortest there is.
+    Violation,
+    /// Every reachable state within the limits was explored, and none violates a property.
+    Exhausted,
+    /// Every state up to the depth budget was explored; deeper ones were not.
+    Depth,
+    /// The state budget was reached.
+    States,
+    /// The caller asked it to stop.
+    Cancelled,
+}
+
+impl Stop {
+    /// Why, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stop::Violation => "found a violation: the shortest run that shows it",
+            Stop::Exhausted => "explored every reachable state: no property is violated",
+            Stop::Depth => "explored every state up to the depth budget: none violates a property",
+            Stop::States => "reached the state budget before exploring every state",
+            Stop::Cancelled => "stopped",
+        }
+    }
+}
+
+/// Where an exploration stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Distinct states seen.
+    pub states: u64,
+    /// Moves taken (each a new or an already seen state).
+    pub transitions: u64,
+    /// States seen and not yet expanded.
+    pub queue: u64,
+    /// The depth of the states being expanded.
+    pub depth: u32,
+}
+
+/// A shortest run that violates a promised property.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    pub property: String,
+    pub message: String,
+    /// Moves from the first state.
+    pub depth: u32,
+    /// The run as a scenario: the explored scenario with its moves as recorded interventions
+    /// (after the violation, its links go on holding every message).
+    pub scenario: Scenario,
+    pub at_us: u64,
+    pub event: u32,
+    /// Each move, in words.
+    pub moves: Vec<String>,
+}
+
+/// What an exploration found.
+#[derive(Clone, Debug)]
+pub struct Exploration {
+    pub stop: Stop,
+    pub progress: Progress,
+    pub counterexample: Option<Counterexample>,
+    /// What exploring changed in the scenario, in words.
+    pub changes: Vec<String>,
+    /// Moves open in the first state.
+    pub branching: usize,
+}
+
+/// The scenario as it is explored, and what that changed.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub scenario: Scenario,
+    pub changes: Vec<String>,
+}
+
+/// The scenario as explored: asynchronous, the links' random faults off (the explorer makes its
+/// own), the recorded interventions moved into the fault script so the explorer's moves follow
+/// them, and no guide.
+pub fn plan(base: &Scenario, limits: &Limits) -> Result<Plan, String> {
+    limits.check()?;
+    if base.nodes > MAX_NODES {
+        return Err(format!(
+            "exhaustive exploration is for small configurations: at most {MAX_NODES} nodes, and \
+             this scenario has {} (a search of random seeds suits it)",
+            base.nodes
+        ));
+    }
+    let mut scenario = base.clone();
+    let mut changes = Vec::new();
+    if limits.beyond_model {
+        if scenario.model.take().is_some() {
+            changes.push("the declared system model is ignored".to_string());
+        }
+    } else if let Some(model) = &mut scenario.model
+        && model.timing != Timing::Asynchronous
+    {
+        model.timing = Timing::Asynchronous;
+        changes.push(
+            "explored as asynchronous: messages wait as long as any order needs, so the model's \
+             bound on delays is dropped and properties resting on it are not promised"
+                .to_string(),
+        );
+    }
+    let mut random = false;
+    let mut configs: Vec<&mut crate::engine::network::LinkConfig> =
+        vec![&mut scenario.network.default];
+    configs.extend(scenario.network.links.iter_mut().map(|l| &mut l.config));
+    for config in configs {
+        random |= config.loss_ppm > 0 || config.duplicate_ppm > 0 || config.corrupt_ppm > 0;
+        config.loss_ppm = 0;
+        config.duplicate_ppm = 0;
+        config.corrupt_ppm = 0;
+    }
+    if random {
+        changes.push(
+            "the links' random loss, duplication and corruption are off: the explorer drops and \
+             duplicates messages itself"
+                .to_string(),
+        );
+    }
+    if !scenario.interventions.is_empty() {
+        let mut script = std::mem::take(&mut scenario.interventions);
+        scenario.faults.append(&mut script);
+        scenario.faults.sort_by_key(|s| s.at_us);
+        changes.push("the recorded interventions are part of the script".to_string());
+    }
+    scenario.guide = None;
+    scenario.validate().map_err(|e| e.to_string())?;
+    Ok(Plan { scenario, changes })
+}
+
+/// One move from a state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Move {
+    Start,
+    Deliver(EventId),
+    Advance(SimTime),
+    Drop(EventId),
+    Duplicate(EventId),
+    Crash(NodeId),
+    Restart(NodeId),
+}
+
+/// A state seen: the move that reached it from its parent, and the faults spent on the way.
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    parent: u32,
+    depth: u32,
+    how: Move,
+    /// Drops, duplications and crashes so far.
+    spent: [u8; 3],
+}
+
+fn apply(run: &mut dyn Run, how: Move) -> Result<(), String> {
+    let action = match how {
+        Move::Start => return Ok(()),
+        Move::Advance(at) => {
+            run.run_until(at);
+            return Ok(());
+        }
+        Move::Deliver(send) => Action::DeliverMessage { send },
+        Move::Drop(send) => Action::DropMessage { send },
+        Move::Duplicate(send) => Action::DuplicateMessage { send },
+        Move::Crash(node) => Action::Crash { node },
+        Move::Restart(node) => Action::Restart { node },
+    };
+    run.apply(action).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// The explorer's state: what was seen, the queue, and the runs along the last path rebuilt.
+struct Explorer<'a> {
+    limits: &'a Limits,
+    /// The links that keep messages in order: only the oldest message on one may be delivered.
+    fifo: Vec<bool>,
+    nodes: u32,
+    /// Whether the model allows a drop, a duplication.
+    may_drop: bool,
+    may_duplicate: bool,
+    seen: Vec<Seen>,
+    fingerprints: BTreeSet<u64>,
+    queue: VecDeque<u32>,
+    /// `path[d]`: the run of the state at depth `d` on the path rebuilt last.
+    path: Vec<(u32, Box<dyn Run>)>,
+    progress: Progress,
+    /// Properties whose violations count: promised `always` ones.
+    judged: BTreeSet<String>,
+}
+
+impl Explorer<'_> {
+    /// The run of state `index`, rebuilt from the deepest state its path shares with the last one.
+    fn rebuild(&mut self, index: u32) -> Result<&dyn Run, String> {
+        let mut chain = vec![index];
+        while let Some(&last) = chain.last() {
+            let parent = self.seen[last as usize].parent;
+            if parent == u32::MAX {
+                break;
+            }
+            chain.push(parent);
+        }
+        chain.reverse();
+        let mut shared = 0;
+        while shared < chain.len() && self.path.get(shared).map(|p| p.0) == Some(chain[shared]) {
+            shared += 1;
+        }
+        self.path.truncate(shared);
+        for &state in &chain[shared..] {
+            let mut run = self.path.last().ok_or("the first state is lost")?.1.fork();
+            apply(run.as_mut(), self.seen[state as usize].how)?;
+            self.path.push((state, run));
+        }
+        Ok(self
+            .path
+            .last()
+            .ok_or("the first state is lost")?
+            .1
+            .as_ref())
+    }
+
+    /// The moves open in `run`, having spent `spent`: deliveries first (the oldest message of a
+    /// FIFO link only), then time passing, then drops, duplications, crashes and restarts.
+    fn moves(&self, run: &dyn Run, spent: [u8; 3]) -> Vec<(Move, [u8; 3])> {
+        let open = run.moves();
+        let mut moves = Vec::new();
+        let mut first = vec![true; (self.nodes * self.nodes) as usize];
+        let mut deliverable = Vec::new();
+        for m in &open.messages {
+            let link = m.from.index() * self.nodes as usize + m.to.index();
+            if !self.fifo[link] || std::mem::take(&mut first[link]) {
+                deliverable.push(m.send);
+            }
+        }
+        moves.extend(deliverable.iter().map(|&s| (Move::Deliver(s), spent)));
+        if let Some(at) = open.advance {
+            moves.push((Move::Advance(at), spent));
+        }
+        let more = |i: usize, k: u32| (u32::from(spent[i]) < k).then(|| bump(spent, i));
+        if self.may_drop
+            && let Some(next) = more(0, self.limits.drops)
+        {
+            moves.extend(open.messages.iter().map(|m| (Move::Drop(m.send), next)));
+        }
+        if self.may_duplicate
+            && let Some(next) = more(1, self.limits.duplicates)
+        {
+            moves.extend(
+                open.messages
+                    .iter()
+                    .map(|m| (Move::Duplicate(m.send), next)),
+            );
+        }
+        if let Some(next) = more(2, self.limits.crashes) {
+            for &node in &open.up {
+                if run.forbids(&Action::Crash { node }).is_none() {
+                    moves.push((Move::Crash(node), next));
+                }
+            }
+        }
+        for &node in &open.crashed {
+            if run.forbids(&Action::Restart { node }).is_none() {
+                moves.push((Move::Restart(node), spent));
+            }
+        }
+        moves
+    }
+
+    /// The first counted violation among `run`'s events from `from` on.
+    fn violation(&self, run: &dyn Run, from: usize) -> Option<(u32, String, String, u64)> {
+        run.events()[from..]
+            .iter()
+            .enumerate()
+            .find_map(|(i, e)| match &e.kind {
+                EventKind::Violation(v) if self.judged.contains(&v.property) => Some((
+                    (from + i) as u32,
+                    v.property.clone(),
+                    v.message.clone(),
+                    e.time.0,
+                )),
+                _ => None,
+            })
+    }
+}
+
+fn bump(spent: [u8; 3], i: usize) -> [u8; 3] {
+    let mut next = spent;
+    next[i] += 1;
+    next
+}
+
+fn key(fingerprint: u64, spent: [u8; 3]) -> u64 {
+    let spent = u64::from(spent[0]) | u64::from(spent[1]) << 8 | u64::from(spent[2]) << 16;
+    fingerprint ^ spent.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Explores `base` within `limits`, reporting through `progress` (false stops it) after every few
+/// states expanded.
+pub fn explore(
+    base: &Scenario,
+    limits: &Limits,
+    progress: &mut dyn FnMut(&Progress) -> bool,
+) -> Result<Exploration, String> {
+    let Plan { scenario, changes } = plan(base, limits)?;
+    let mut root = scenario.build().map_err(|e| e.to_string())?;
+    let n = scenario.nodes;
+    for from in 0..n {
+        for to in (0..n).filter(|&to| to != from) {
+            let hold = Action::Hold {
+                from: NodeId(from),
+                to: NodeId(to),
+            };
+            root.apply(hold).map_err(|e| e.to_string())?;
+        }
+    }
+    let judged = root
+        .properties()
+        .into_iter()
+        .filter(|p| p.kind == PropertyKind::Always && p.unpromised.is_none())
+        .map(|p| p.name.to_string())
+        .collect();
+    let model = scenario.model;
+    let allowed =
+        |action: Action| model.is_none_or(|m| m.forbids(&action, SimTime::ZERO, &[]).is_none());
+    let mut fifo = vec![scenario.network.default.fifo; (n * n) as usize];
+    for link in &scenario.network.links {
+        fifo[link.from.index() * n as usize + link.to.index()] = link.config.fifo;
+    }
+    let mut explorer = Explorer {
+        limits,
+        fifo,
+        nodes: n,
+        may_drop: allowed(Action::DropMessage { send: EventId(0) }),
+        may_duplicate: allowed(Action::DuplicateMessage { send: EventId(0) }),
+        seen: Vec::new(),
+        fingerprints: BTreeSet::new(),
+        queue: VecDeque::new(),
+        path: Vec::new(),
+        progress: Progress::default(),
+        judged,
+    };
+    let first = explorer.moves(root.as_ref(), [0; 3]).len();
+    let finish = |explorer: &Explorer, stop, counterexample| Exploration {
+        stop,
+        progress: explorer.progress,
+        counterexample,
+        changes: changes.clone(),
+        branching: first,
+    };
+    if let Some(found) = explorer.violation(root.as_ref(), 0) {
+        let counterexample = counterexample(&scenario, root.as_ref(), found, 0, Vec::new())?;
+        return Ok(finish(&explorer, Stop::Violation, Some(counterexample)));
+    }
+    explorer
+        .fingerprints
+        .insert(key(root.fingerprint(), [0; 3]));
+    explorer.seen.push(Seen {
+        parent: u32::MAX,
+        depth: 0,
+        how: Move::Start,
+        spent: [0; 3],
+    });
+    explorer.queue.push_back(0);
+    explorer.path.push((0, root));
+    explorer.progress.states = 1;
+    let mut deeper = false;
+    let mut expanded = 0u64;
+    while let Some(index) = explorer.queue.pop_front() {
+        let state = explorer.seen[index as usize];
+        explorer.progress.depth = state.depth;
+        explorer.progress.queue = explorer.queue.len() as u64;
+        expanded += 1;
+        if expanded.is_multiple_of(64) && !progress(&explorer.progress) {
+            return Ok(finish(&explorer, Stop::Cancelled, None));
+        }
+        if state.depth >= limits.max_depth {
+            deeper = true;
+            continue;
+        }
+        let run = explorer.rebuild(index)?.fork();
+        let moves = explorer.moves(run.as_ref(), state.spent);
+        for (how, spent) in moves {
+            let mut next = run.fork();
+            let before = next.events().len();
+            apply(next.as_mut(), how)?;
+            explorer.progress.transitions += 1;
+            if let Some(found) = explorer.violation(next.as_ref(), before) {
+                let mut path = explorer.path_to(index);
+                path.push(how);
+                let counterexample =
+                    counterexample(&scenario, next.as_ref(), found, state.depth + 1, path)?;
+                return Ok(finish(&explorer, Stop::Violation, Some(counterexample)));
+            }
+            if !explorer.fingerprints.insert(key(next.fingerprint(), spent)) {
+                continue;
+            }
+            explorer.progress.states += 1;
+            explorer.seen.push(Seen {
+                parent: index,
+                depth: state.depth + 1,
+                how,
+                spent,
+            });
+            explorer.queue.push_back((explorer.seen.len() - 1) as u32);
+            if explorer.progress.states >= limits.max_states {
+                explorer.progress.queue = explorer.queue.len() as u64;
+                return Ok(finish(&explorer, Stop::States, None));
+            }
+        }
+    }
+    explorer.progress.queue = 0;
+    progress(&explorer.progress);
+    let stop = if deeper { Stop::Depth } else { Stop::Exhausted };
+    Ok(finish(&explorer, stop, None))
+}
+
+impl Explorer<'_> {
+    /// The moves from the first state to state `index`.
+    fn path_to(&self, index: u32) -> Vec<Move> {
+        let mut moves = Vec::new();
+        let mut at = index;
+        while at != u32::MAX {
+            let seen = self.seen[at as usize];
+            if seen.how != Move::Start {
+                moves.push(seen.how);
+            }
+            at = seen.parent;
+        }
+        moves.reverse();
+        moves
+    }
+}
+
+/// The counterexample `run` ends in: its scenario replays it (checked here), its moves in words.
+fn counterexample(
+    scenario: &Scenario,
+    run: &dyn Run,
+    (event, property, message, at_us): (u32, String, String, u64),
+    depth: u32,
+    path: Vec<Move>,
+) -> Result<Counterexample, String> {
+    let mut replay = scenario.clone();
+    replay.interventions = run.interventions();
+    replay.name = format!("{} (explored: {property} violated)", scenario.name);
+    let mut check = replay.build().map_err(|e| e.to_string())?;
+    check.run_until(SimTime(at_us));
+    let replayed = check
+        .events()
+        .get(event as usize)
+        .is_some_and(|e| matches!(&e.kind, EventKind::Violation(v) if v.property == property));
+    if !replayed {
+        return Err(format!(
+            "the counterexample for {property} did not replay to the same violation (a bug in \
+             the explorer)"
+        ));
+    }
+    let moves = path.iter().map(|&how| describe(run, how)).collect();
+    Ok(Counterexample {
+        property,
+        message,
+        depth,
+        scenario: replay,
+        at_us,
+        event,
+        moves,
+    })
+}
+
+/// A move in words, with the message it concerns.
+fn describe(run: &dyn Run, how: Move) -> String {
+    let message = |send: EventId| {
+        let events = run.events();
+        match events.get(send.index()) {
+            Some(e) => match (&e.kind, e.node) {
+                (EventKind::Send { to, msg }, Some(from)) => {
+                    format!(
+                        "{from}→{to} {} (sent at {})",
+                        run.message_label(*msg),
+                        e.time
+                    )
+                }
+                _ => format!("message {send}"),
+            },
+            None => format!("message {send}"),
+        }
+    };
+    match how {
+        Move::Start => "start".to_string(),
+        Move::Deliver(send) => format!("deliver {}", message(send)),
+        Move::Advance(at) => format!("time passes to {}", format_us(i128::from(at.0))),
+        Move::Drop(send) => format!("drop {}", message(send)),
+        Move::Duplicate(send) => format!("duplicate {}", message(send)),
+        Move::Crash(node) => format!("crash {node}"),
+        Move::Restart(node) => format!("restart {node}"),
+    }
+}
