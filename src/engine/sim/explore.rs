@@ -8,9 +8,10 @@ use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::time::SimTime;
 use crate::engine::world::{Item, Place};
+use rustc_hash::FxHasher;
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,18 +35,42 @@ pub struct Moves {
 }
 
 /// A hasher that Debug output is written into, so a state is hashed without building its text.
-struct Digest(DefaultHasher);
+/// A timer's number (`TimerId`, a pending-event slot) depends on the order in which timers were
+/// set, so where a `TimerId(…)` appears, the timer it names is hashed instead (`timer`: its node,
+/// kind and instant, or nothing once it has fired or been cancelled).
+struct Digest<'a> {
+    hasher: FxHasher,
+    timer: &'a dyn Fn(u64) -> u64,
+    /// 1 after `TimerId`, 2 after its `(`.
+    seen: u8,
+}
 
-impl std::fmt::Write for Digest {
+impl std::fmt::Write for Digest<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.write(s.as_bytes());
+        self.seen = match (self.seen, s) {
+            (_, "TimerId") => 1,
+            (1, "(") => 2,
+            (2, digits) => {
+                if let Ok(id) = digits.parse::<u64>() {
+                    (self.timer)(id).hash(&mut self.hasher);
+                    return Ok(());
+                }
+                0
+            }
+            _ => 0,
+        };
+        self.hasher.write(s.as_bytes());
         Ok(())
     }
 }
 
-impl Digest {
-    fn new() -> Digest {
-        Digest(DefaultHasher::new())
+impl<'a> Digest<'a> {
+    fn new(timer: &'a dyn Fn(u64) -> u64) -> Digest<'a> {
+        Digest {
+            hasher: FxHasher::default(),
+            timer,
+            seen: 0,
+        }
     }
 
     fn debug(&mut self, value: &dyn std::fmt::Debug) {
@@ -54,7 +79,17 @@ impl Digest {
     }
 
     fn finish(&self) -> u64 {
-        self.0.finish()
+        self.hasher.finish()
+    }
+}
+
+/// Text written straight into a hasher.
+struct HashText<'a>(&'a mut FxHasher);
+
+impl std::fmt::Write for HashText<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -93,9 +128,10 @@ impl<P: Protocol> Sim<P> {
     /// stated, in its own order, which is what the checkers judge. Event, message and timer
     /// numbers, which differ between orders, are left out.
     pub fn fingerprint(&self) -> u64 {
-        let mut digest = Digest::new();
-        self.world.now.hash(&mut digest.0);
-        self.state.cursor.hash(&mut digest.0);
+        let timer = |id: u64| self.timer_identity(id);
+        let mut digest = Digest::new(&timer);
+        self.world.now.hash(&mut digest.hasher);
+        self.state.cursor.hash(&mut digest.hasher);
         for slot in &self.world.nodes {
             digest.debug(&slot.status);
             digest.debug(&slot.state);
@@ -109,10 +145,10 @@ impl<P: Protocol> Sim<P> {
             .iter()
             .filter_map(|entry| {
                 let item = entry.item.as_ref()?;
-                let mut one = Digest::new();
+                let mut one = Digest::new(&timer);
                 match item {
                     Item::Deliver { msg, from, to, .. } => {
-                        (0u8, from, to).hash(&mut one.0);
+                        (0u8, from, to).hash(&mut one.hasher);
                         one.debug(&self.messages.sent[msg.index()]);
                     }
                     Item::Timer {
@@ -124,22 +160,22 @@ impl<P: Protocol> Sim<P> {
                         if self.world.nodes[node.index()].incarnation != *incarnation {
                             return None;
                         }
-                        (1u8, node, entry.at).hash(&mut one.0);
+                        (1u8, node, entry.at).hash(&mut one.hasher);
                         one.debug(kind);
                     }
-                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one.0),
-                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one.0),
+                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one.hasher),
+                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one.hasher),
                     Item::ClientTimeout { op, attempt } => {
-                        (4u8, op.0, *attempt, entry.at).hash(&mut one.0);
+                        (4u8, op.0, *attempt, entry.at).hash(&mut one.hasher);
                     }
-                    Item::Generate => (5u8, entry.at).hash(&mut one.0),
+                    Item::Generate => (5u8, entry.at).hash(&mut one.hasher),
                 }
                 Some(one.finish())
             })
             .collect();
         pending.sort_unstable();
-        pending.hash(&mut digest.0);
-        let mut facts: Vec<Digest> = (0..=self.nodes).map(|_| Digest::new()).collect();
+        pending.hash(&mut digest.hasher);
+        let mut facts: Vec<Digest> = (0..=self.nodes).map(|_| Digest::new(&timer)).collect();
         for (event, fact) in &self.log.facts {
             let node = self.log.events[event.index()]
                 .node
@@ -147,9 +183,27 @@ impl<P: Protocol> Sim<P> {
             facts[node].debug(fact);
         }
         for node in facts {
-            node.finish().hash(&mut digest.0);
+            node.finish().hash(&mut digest.hasher);
         }
         digest.finish()
+    }
+
+    /// What timer `id` is, whatever number it was given: its node, kind and instant while it is
+    /// pending, else 0.
+    fn timer_identity(&self, id: u64) -> u64 {
+        let (slot, generation) = ((id & u64::from(u32::MAX)) as usize, (id >> 32) as u32);
+        let Some(entry) = self.world.entries.get(slot) else {
+            return 0;
+        };
+        match &entry.item {
+            Some(Item::Timer { node, kind, .. }) if entry.generation == generation => {
+                let mut hasher = FxHasher::default();
+                (node, entry.at).hash(&mut hasher);
+                let _ = write!(HashText(&mut hasher), "{kind:?}");
+                hasher.finish()
+            }
+            _ => 0,
+        }
     }
 
     /// The moves open now, for a run whose links all hold their messages.

@@ -85,7 +85,7 @@ pub(crate) enum Place {
 #[derive(Clone, Debug)]
 pub(crate) struct Entry<P: Protocol> {
     pub(super) seq: u64,
-    pub(super) generation: u32,
+    pub(crate) generation: u32,
     pub(crate) at: SimTime,
     pub(crate) place: Place,
     pub(crate) item: Option<Item<P>>,

@@ -1,0 +1,305 @@
+//! Exhaustive exploration (`scenario::explore`, `sim explore`): every break-it variant of the small
+//! protocols is caught at its smallest configuration, with the depth of the shortest
+//! counterexample pinned (breadth first, so a shorter one would be a bug); the correct versions
+//! stay clean; a counterexample replays from its scenario and its link to the same violation;
+//! the same input explores the same way; bad limits and large scenarios are refused in words.
+
+use causeway::engine::{Action, EventKind, NodeId};
+use causeway::scenario::explore::{Limits, Stop, explore};
+use causeway::scenario::link::Link;
+use causeway::scenario::{Scenario, presets};
+use std::process::Command;
+
+fn preset(id: &str) -> Scenario {
+    presets::find(id)
+        .unwrap_or_else(|| panic!("no preset {id}"))
+        .scenario()
+        .unwrap()
+}
+
+/// Paxos at its smallest: three nodes, each an acceptor, n1 and n2 proposing at once, n1 and n2
+/// learning; no retry falls due before the horizon.
+fn paxos(break_it: &str) -> Scenario {
+    Scenario::from_json(&format!(
+        r#"{{
+  "name": "Paxos: 3 acceptors, 2 proposers",
+  "protocol": {{ "name": "paxos", "proposers": ["n1", "n2"], "learners": ["n1", "n2"], "break_it": "{break_it}" }},
+  "nodes": 3,
+  "seed": 1,
+  "horizon_us": 60000,
+  "network": {{ "default": {{ "delay": {{ "constant": {{ "us": 10000 }} }} }} }},
+  "model": {{ "network": "fair_loss", "nodes": "crash_recovery", "timing": "asynchronous" }},
+  "workload": {{ "requests": [
+    {{ "at_us": 10000, "node": "n1", "op": {{ "propose": "x" }} }},
+    {{ "at_us": 10000, "node": "n2", "op": {{ "propose": "y" }} }}
+  ] }}
+}}"#
+    ))
+    .unwrap()
+}
+
+fn limits(drops: u32, crashes: u32, beyond_model: bool) -> Limits {
+    Limits {
+        drops,
+        crashes,
+        beyond_model,
+        max_states: 200_000,
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn every_break_it_of_the_small_protocols_is_caught_at_its_shortest() {
+    let cases: Vec<(&str, Scenario, Limits, &str, u32)> = vec![
+        (
+            "2pc majority",
+            preset("2pc-break-majority"),
+            limits(0, 0, false),
+            "Commit validity",
+            5,
+        ),
+        (
+            "2pc timeout",
+            preset("2pc-break-timeout"),
+            limits(0, 0, false),
+            "Agreement",
+            9,
+        ),
+        (
+            "2pc unlogged",
+            preset("2pc-break-unlogged"),
+            limits(0, 1, false),
+            "Agreement",
+            9,
+        ),
+        (
+            "paxos small quorum",
+            paxos("small_quorum"),
+            limits(0, 0, false),
+            "Learned only if chosen",
+            1,
+        ),
+        (
+            "paxos ignore accepted",
+            paxos("ignore_accepted"),
+            limits(0, 0, false),
+            "One value chosen",
+            7,
+        ),
+        (
+            "paxos forget promise",
+            paxos("forget_promise"),
+            limits(0, 1, false),
+            "One value chosen",
+            9,
+        ),
+        (
+            "rpc volatile dedup",
+            preset("rpc-break-volatile-dedup"),
+            limits(0, 1, false),
+            "Effect at most once",
+            6,
+        ),
+        (
+            "logical forget max",
+            preset("logical-break-forget-max"),
+            limits(0, 0, false),
+            "Lamport clock condition",
+            8,
+        ),
+        (
+            "broadcast fifo",
+            preset("broadcast-break-fifo"),
+            limits(0, 0, false),
+            "FIFO order",
+            3,
+        ),
+        (
+            "broadcast causal",
+            preset("broadcast-break-causal"),
+            limits(0, 0, false),
+            "Causal order",
+            4,
+        ),
+        (
+            "broadcast total",
+            preset("broadcast-break-total"),
+            limits(0, 0, false),
+            "Total order",
+            5,
+        ),
+        (
+            "two generals",
+            preset("generals-last-lost"),
+            limits(1, 0, true),
+            "Agreement",
+            5,
+        ),
+    ];
+    for (name, scenario, limits, property, depth) in cases {
+        let found = explore(&scenario, &limits, &mut |_| true).unwrap();
+        assert_eq!(found.stop, Stop::Violation, "{name}: {:?}", found.progress);
+        let counterexample = found.counterexample.unwrap();
+        assert_eq!(counterexample.property, property, "{name}");
+        assert_eq!(
+            counterexample.depth, depth,
+            "{name}: {:#?}",
+            counterexample.moves
+        );
+        assert_eq!(counterexample.moves.len(), depth as usize, "{name}");
+    }
+}
+
+#[test]
+fn the_correct_versions_are_clean_where_they_are_exhausted_and_within_a_budget_elsewhere() {
+    for (id, states) in [
+        ("2pc-commit", 2_575),
+        ("2pc-abort", 9_891),
+        ("broadcast-causal", 33),
+        ("logical-clocks", 84),
+    ] {
+        let found = explore(&preset(id), &Limits::default(), &mut |_| true).unwrap();
+        assert_eq!(found.stop, Stop::Exhausted, "{id}");
+        assert_eq!(
+            found.progress.states, states,
+            "{id}: the state count is deterministic"
+        );
+        assert!(found.counterexample.is_none());
+    }
+    let budget = Limits {
+        max_states: 20_000,
+        ..Limits::default()
+    };
+    let found = explore(&paxos("none"), &budget, &mut |_| true).unwrap();
+    assert_eq!(found.stop, Stop::States);
+    assert_eq!(found.progress.states, 20_000);
+    let crashes = Limits {
+        crashes: 1,
+        drops: 1,
+        max_states: 20_000,
+        ..Limits::default()
+    };
+    let found = explore(&preset("rpc-exactly-once"), &crashes, &mut |_| true).unwrap();
+    assert!(found.counterexample.is_none(), "{:?}", found.stop);
+}
+
+#[test]
+fn a_counterexample_replays_from_its_scenario_and_its_link() {
+    let found = explore(
+        &preset("2pc-break-unlogged"),
+        &limits(0, 1, false),
+        &mut |_| true,
+    )
+    .unwrap();
+    let counterexample = found.counterexample.unwrap();
+    let again = explore(
+        &preset("2pc-break-unlogged"),
+        &limits(0, 1, false),
+        &mut |_| true,
+    )
+    .unwrap();
+    let twice = again.counterexample.unwrap();
+    assert_eq!(
+        counterexample.scenario.to_json_pretty(),
+        twice.scenario.to_json_pretty(),
+        "the same input explores to the same counterexample"
+    );
+    assert_eq!(found.progress, again.progress);
+    let link = Link {
+        scenario: counterexample.scenario.clone(),
+        at: causeway::engine::SimTime(counterexample.at_us),
+        view: Default::default(),
+    };
+    let decoded = Link::decode(&link.encode()).unwrap();
+    for scenario in [&counterexample.scenario, &decoded.scenario] {
+        let mut run = scenario.build().unwrap();
+        run.run_until(causeway::engine::SimTime(counterexample.at_us));
+        let event = &run.events()[counterexample.event as usize];
+        assert!(
+            matches!(&event.kind, EventKind::Violation(v) if v.property == counterexample.property),
+            "{:?}",
+            event.kind
+        );
+        assert_eq!(event.time.0, counterexample.at_us);
+    }
+    let moves = counterexample.moves.join("\n");
+    assert!(
+        moves.contains("crash n1") && moves.contains("restart n1"),
+        "{moves}"
+    );
+}
+
+#[test]
+fn deliver_now_goes_through_a_held_link() {
+    let mut run = preset("broadcast-fifo").build().unwrap();
+    run.apply(Action::Hold {
+        from: NodeId(0),
+        to: NodeId(1),
+    })
+    .unwrap();
+    run.run_until(causeway::engine::SimTime(30_000));
+    let held = run
+        .snapshot()
+        .in_flight
+        .into_iter()
+        .find(|m| m.held)
+        .expect("a held message");
+    run.apply(Action::DeliverMessage { send: held.send })
+        .unwrap();
+    let delivered = run.events().iter().any(|e| {
+        matches!(e.kind, EventKind::Deliver { send, .. } if send == held.send) && e.time.0 == 30_000
+    });
+    assert!(delivered, "the held message is delivered at once");
+}
+
+#[test]
+fn bad_limits_and_large_scenarios_are_refused_in_words() {
+    let mut big = preset("raft-basic");
+    big.nodes = 9;
+    let error = explore(&big, &Limits::default(), &mut |_| true).unwrap_err();
+    assert!(error.contains("at most 7 nodes"), "{error}");
+    let zero = Limits {
+        max_depth: 0,
+        ..Limits::default()
+    };
+    let error = explore(&preset("2pc-commit"), &zero, &mut |_| true).unwrap_err();
+    assert!(error.contains("depth budget must be from 1"), "{error}");
+    let error = explore(&preset("2pc-commit"), &limits(11, 0, false), &mut |_| true).unwrap_err();
+    assert!(error.contains("at most 10 drops"), "{error}");
+    let mut calls = 0;
+    let cancelled = explore(&paxos("none"), &Limits::default(), &mut |_| {
+        calls += 1;
+        calls < 3
+    })
+    .unwrap();
+    assert_eq!(cancelled.stop, Stop::Cancelled);
+}
+
+#[test]
+fn the_cli_prints_the_counterexample_and_its_link() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["explore", "broadcast-break-fifo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a violation exits 1");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("FIFO order violated"), "{text}");
+    let link = text
+        .lines()
+        .find_map(|l| l.strip_prefix("link: #"))
+        .expect("a link");
+    assert!(Link::decode(link).is_ok());
+    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["explore", "2pc-commit"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("explored every reachable state"), "{text}");
+    assert!(text.contains("2,575 states"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_sim"))
+        .args(["explore", "2pc-commit", "--max-states", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
