@@ -1,5 +1,6 @@
-//! The page's search worker: a Web Worker that runs the seeds of a counterexample search, or
-//! shrinks a counterexample (`scenario::search`), off the main thread, so the page stays
+//! The page's search worker: a Web Worker that runs the seeds of a counterexample search,
+//! shrinks a counterexample, or explores every run of a small scenario (`scenario::search`,
+//! `scenario::explore`), off the main thread, so the page stays
 //! responsive. It says `ready` once loaded, takes one `WorkerRequest` (JSON), and reports progress
 //! every 50 ms, each seed that violates a promised property or the shrunk scenario, and the end.
 //! The page cancels by terminating the worker.
@@ -18,7 +19,8 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod web {
     use causeway::scenario::search::{
-        SearchRequest, SearchUpdate, WorkerRequest, counts, run_seed, shrink_request, unpromised,
+        SearchRequest, SearchUpdate, WorkerRequest, counts, explore_request, run_seed,
+        shrink_request, unpromised,
     };
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::*;
@@ -71,6 +73,23 @@ mod web {
                     true
                 })?;
                 post(&shrunk);
+                Ok(())
+            }
+            WorkerRequest::Explore(request) => {
+                let started = js_sys::Date::now();
+                let mut reported = f64::NEG_INFINITY;
+                let done = explore_request(&request, &mut |progress| {
+                    let now = js_sys::Date::now();
+                    if now - reported >= PROGRESS_MS {
+                        reported = now;
+                        post(&SearchUpdate::Exploring {
+                            progress: *progress,
+                            elapsed_ms: (now - started) as u64,
+                        });
+                    }
+                    true
+                })?;
+                post(&done);
                 Ok(())
             }
         }

@@ -138,6 +138,8 @@ pub struct Progress {
     pub queue: u64,
     /// The depth of the states being expanded.
     pub depth: u32,
+    /// Moves open in the first state: how widely the space branches.
+    pub branching: u32,
 }
 
 /// A shortest run that violates a promised property.
@@ -148,7 +150,8 @@ pub struct Counterexample {
     /// Moves from the first state.
     pub depth: u32,
     /// The run as a scenario: the explored scenario with its moves as recorded interventions
-    /// (after the violation, its links go on holding every message).
+    /// (after the violation, its links go on holding every message), ending soon after the
+    /// violation where nothing scripted falls later.
     pub scenario: Scenario,
     pub at_us: u64,
     pub event: u32,
@@ -164,8 +167,6 @@ pub struct Exploration {
     pub counterexample: Option<Counterexample>,
     /// What exploring changed in the scenario, in words.
     pub changes: Vec<String>,
-    /// Moves open in the first state.
-    pub branching: usize,
 }
 
 /// The scenario as it is explored, and what that changed.
@@ -438,13 +439,20 @@ pub fn explore(
         progress: Progress::default(),
         judged,
     };
-    let first = explorer.moves(root.as_ref(), [0; 3]).len();
+    explorer.progress.branching = explorer.moves(root.as_ref(), [0; 3]).len() as u32;
+    if !progress(&explorer.progress) {
+        return Ok(Exploration {
+            stop: Stop::Cancelled,
+            progress: explorer.progress,
+            counterexample: None,
+            changes,
+        });
+    }
     let finish = |explorer: &Explorer, stop, counterexample| Exploration {
         stop,
         progress: explorer.progress,
         counterexample,
         changes: changes.clone(),
-        branching: first,
     };
     if let Some(found) = explorer.violation(root.as_ref(), 0) {
         let counterexample = counterexample(&scenario, root.as_ref(), found, 0, Vec::new())?;
@@ -540,6 +548,14 @@ fn counterexample(
 ) -> Result<Counterexample, String> {
     let mut replay = scenario.clone();
     replay.interventions = run.interventions();
+    // End the run a little after the violation, so it fills the diagram, where nothing scripted
+    // or requested falls later.
+    let end = SimTime(at_us.saturating_add((at_us / 5).max(1_000))).min(scenario.horizon_us);
+    let later = replay.faults.iter().any(|f| f.at_us > end)
+        || replay.workload.requests.iter().any(|r| r.at_us > end);
+    if !later {
+        replay.horizon_us = end;
+    }
     replay.name = format!("{} (explored: {property} violated)", scenario.name);
     let mut check = replay.build().map_err(|e| e.to_string())?;
     check.run_until(SimTime(at_us));

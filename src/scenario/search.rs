@@ -6,7 +6,7 @@
 
 use crate::engine::ids::EventId;
 use crate::engine::trace::EventKind;
-use crate::scenario::{Scenario, shrink, sweep};
+use crate::scenario::{Scenario, explore, shrink, sweep};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -138,6 +138,57 @@ impl SearchRequest {
 pub enum WorkerRequest {
     Search(SearchRequest),
     Shrink(ShrinkRequest),
+    Explore(ExploreRequest),
+}
+
+/// Explore every run of `scenario` within `limits` (`scenario::explore`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExploreRequest {
+    /// The scenario as JSON, validated like any scenario from outside.
+    pub scenario: serde_json::Value,
+    pub limits: explore::Limits,
+}
+
+/// The shortest violating run an exploration found, for the page to list and open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explored {
+    pub property: String,
+    pub message: String,
+    pub depth: u32,
+    /// Each move, in words.
+    pub moves: Vec<String>,
+    /// The run as a scenario, as JSON, and where its violation is (by time and event).
+    pub scenario: serde_json::Value,
+    pub at_us: u64,
+    pub event: u32,
+}
+
+/// Explores what `request` names, reporting through `progress` (false stops it), and says how it
+/// ended, with the counterexample if there is one.
+pub fn explore_request(
+    request: &ExploreRequest,
+    progress: &mut dyn FnMut(&explore::Progress) -> bool,
+) -> Result<SearchUpdate, String> {
+    let base = Scenario::from_value(request.scenario.clone()).map_err(|e| e.to_string())?;
+    let found = explore::explore(&base, &request.limits, progress)?;
+    let counterexample = match found.counterexample {
+        Some(c) => Some(Explored {
+            property: c.property,
+            message: c.message,
+            depth: c.depth,
+            moves: c.moves,
+            scenario: serde_json::to_value(&c.scenario).map_err(|e| e.to_string())?,
+            at_us: c.at_us,
+            event: c.event,
+        }),
+        None => None,
+    };
+    Ok(SearchUpdate::ExploreDone {
+        stop: found.stop,
+        progress: found.progress,
+        changes: found.changes,
+        counterexample: counterexample.map(Box::new),
+    })
 }
 
 /// Shrink `scenario`, whose run violates `property`, spending at most `budget` runs.
@@ -223,6 +274,19 @@ pub enum SearchUpdate {
         runs: u64,
         at_us: u64,
         event: u32,
+    },
+    /// An exploration's progress, `elapsed_ms` wall-clock milliseconds in.
+    Exploring {
+        progress: explore::Progress,
+        elapsed_ms: u64,
+    },
+    /// The exploration is over: why, its last progress, what exploring changed in the scenario,
+    /// and the shortest violating run if it found one.
+    ExploreDone {
+        stop: explore::Stop,
+        progress: explore::Progress,
+        changes: Vec<String>,
+        counterexample: Option<Box<Explored>>,
     },
     /// The search could not go on.
     Failed { message: String },

@@ -65,6 +65,10 @@ pub(super) fn open(
             ui.history |= named;
             ui.models = named;
             guide::start(ui, &mut session, at == SimTime::ZERO);
+            // A short run without a guide's view fills the diagram.
+            if scenario.guide.is_none() && scenario.horizon_us.0 < ui.view.span_us {
+                ui.view.span_us = scenario.horizon_us.0.max(1_000);
+            }
             ui.target_us = at.0;
             *guard = Some(session);
         }

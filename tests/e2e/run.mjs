@@ -25,6 +25,7 @@ import { tests as crdtTests } from "./crdt.mjs";
 import { tests as modelTests } from "./models.mjs";
 import { tests as byzantineTests } from "./byzantine.mjs";
 import { tests as searchTests } from "./search.mjs";
+import { tests as exploreTests } from "./explore.mjs";
 import { tests as a11yTests } from "./a11y.mjs";
 
 const tests = [
@@ -43,6 +44,7 @@ const tests = [
   ...modelTests,
   ...byzantineTests,
   ...searchTests,
+  ...exploreTests,
   ...a11yTests,
 ];
 

@@ -50,13 +50,13 @@ pub fn command(
     let p = result.progress;
     say!("{}", result.stop.describe());
     say!(
-        "  {} states, {} transitions, depth {}, {:.2}s, {} states/s ({} moves from the first state)",
+        "  {} states, {} transitions, depth {}, {:.2}s, {} states/s (branching {} at the start)",
         format::count(p.states),
         format::count(p.transitions),
         p.depth,
         seconds,
         format::count(rate(p.states, started)),
-        result.branching
+        p.branching
     );
     match result.stop {
         Stop::Depth => say!("  --max-depth explores deeper"),

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::engine::protocol::PropertyKind;
 use crate::engine::sim::{PropertyReport, PropertyState};
+use crate::ui::components::explore::Explore;
 use crate::ui::components::search::Search;
 use crate::ui::state::{Selection, UiAction, use_app};
 use crate::view::format;
@@ -100,6 +101,7 @@ pub fn CheckersPanel(props: &CheckersProps) -> Html {
             </ul>
             if props.search && !props.properties.is_empty() {
                 <Search />
+                <Explore />
             }
         </section>
     }

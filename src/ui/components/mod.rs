@@ -7,6 +7,7 @@ mod course;
 mod design;
 mod diagram;
 mod empty_state;
+mod explore;
 mod exports;
 mod guide;
 mod header;

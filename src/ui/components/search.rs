@@ -172,7 +172,10 @@ impl Reducible for SearchState {
                         }
                     }
                     SearchUpdate::Failed { message } => next.phase = Phase::Failed(message),
-                    SearchUpdate::Shrinking { .. } | SearchUpdate::Shrunk { .. } => {}
+                    SearchUpdate::Shrinking { .. }
+                    | SearchUpdate::Shrunk { .. }
+                    | SearchUpdate::Exploring { .. }
+                    | SearchUpdate::ExploreDone { .. } => {}
                 }
             }
             SearchAction::Cancel => next.phase = Phase::Cancelled,
