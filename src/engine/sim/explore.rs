@@ -8,10 +8,9 @@ use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::time::SimTime;
 use crate::engine::world::{Item, Place};
-use rustc_hash::FxHasher;
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +34,13 @@ pub struct Moves {
 }
 
 /// A hasher that Debug output is written into, so a state is hashed without building its text.
+/// SipHash, 64 bits on every target (a hasher whose state is a `usize` has 32 bits in wasm, where
+/// a few hundred thousand states would already collide).
 /// A timer's number (`TimerId`, a pending-event slot) depends on the order in which timers were
 /// set, so where a `TimerId(…)` appears, the timer it names is hashed instead (`timer`: its node,
 /// kind and instant, or nothing once it has fired or been cancelled).
 struct Digest<'a> {
-    hasher: FxHasher,
+    hasher: DefaultHasher,
     timer: &'a dyn Fn(u64) -> u64,
     /// 1 after `TimerId`, 2 after its `(`.
     seen: u8,
@@ -67,7 +68,7 @@ impl std::fmt::Write for Digest<'_> {
 impl<'a> Digest<'a> {
     fn new(timer: &'a dyn Fn(u64) -> u64) -> Digest<'a> {
         Digest {
-            hasher: FxHasher::default(),
+            hasher: DefaultHasher::new(),
             timer,
             seen: 0,
         }
@@ -84,7 +85,7 @@ impl<'a> Digest<'a> {
 }
 
 /// Text written straight into a hasher.
-struct HashText<'a>(&'a mut FxHasher);
+struct HashText<'a>(&'a mut DefaultHasher);
 
 impl std::fmt::Write for HashText<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
@@ -197,7 +198,7 @@ impl<P: Protocol> Sim<P> {
         };
         match &entry.item {
             Some(Item::Timer { node, kind, .. }) if entry.generation == generation => {
-                let mut hasher = FxHasher::default();
+                let mut hasher = DefaultHasher::new();
                 (node, entry.at).hash(&mut hasher);
                 let _ = write!(HashText(&mut hasher), "{kind:?}");
                 hasher.finish()
