@@ -181,6 +181,39 @@ fn the_correct_versions_are_clean_where_they_are_exhausted_and_within_a_budget_e
     };
     let found = explore(&preset("rpc-exactly-once"), &crashes, &mut |_| true).unwrap();
     assert!(found.counterexample.is_none(), "{:?}", found.stop);
+    let duplicates = Limits {
+        duplicates: 1,
+        ..crashes
+    };
+    let found = explore(&preset("rpc-exactly-once"), &duplicates, &mut |_| true).unwrap();
+    assert!(found.counterexample.is_none(), "{:?}", found.stop);
+}
+
+#[test]
+fn a_duplicate_breaks_at_least_once_a_move_sooner_than_a_slow_reply() {
+    let limits = Limits {
+        duplicates: 1,
+        ..Limits::default()
+    };
+    let found = explore(&preset("rpc-at-least-once"), &limits, &mut |_| true).unwrap();
+    let counterexample = found.counterexample.expect("a violation");
+    assert_eq!(counterexample.property, "Effect at most once");
+    assert_eq!(counterexample.depth, 3);
+    assert!(
+        counterexample.moves[1].starts_with("duplicate n1→n2"),
+        "{:?}",
+        counterexample.moves
+    );
+    // Without one, a reply slow enough to trigger the retry does it a move later.
+    let without = explore(
+        &preset("rpc-at-least-once"),
+        &Limits::default(),
+        &mut |_| true,
+    )
+    .unwrap();
+    let slow = without.counterexample.expect("a violation");
+    assert_eq!(slow.depth, 4);
+    assert!(slow.moves[3].contains("(retry 1)"), "{:?}", slow.moves);
 }
 
 #[test]
