@@ -52,6 +52,29 @@ export const tests = [
     },
   },
   {
+    name: "search: a broadcast break-it's seed shrinks in the page to the figures sim sweep --shrink prints",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "broadcast-break-fifo");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        await search.getByLabel("Seeds").fill("5");
+        await search.locator("[data-action=search-start]").click();
+        await waitFor("the search to finish", async () => / · done$/.test(await status(page)));
+        const first = search.locator(".search-found li").first();
+        assert.equal(await first.getAttribute("data-seed"), "0");
+        await first.locator("[data-action=search-shrink]").click();
+        const shrink = search.locator("[data-testid=search-shrink]");
+        await waitFor("the shrink", async () => /shrunk in/.test((await shrink.textContent()) ?? ""));
+        // The same as `sim sweep broadcast-break-fifo --seeds 0 --shrink`.
+        assert.match(await shrink.textContent(), /Seed 0 against FIFO order: shrunk in 20 runs: 67 → 36 events, 10 → 0 faults, 3 → 2 nodes/);
+        await shrink.locator("[data-action=shrink-open]").click();
+        await page.locator("[data-region=inspector] .inspect-name", { hasText: "FIFO order violated" }).waitFor();
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
     name: "search: Cancel stops a long search at once and the page keeps working",
     async run({ browser, origin }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
