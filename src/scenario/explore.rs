@@ -290,8 +290,9 @@ struct Explorer<'a> {
 }
 
 impl Explorer<'_> {
-    /// The run of state `index`, rebuilt from the deepest state its path shares with the last one.
-    fn rebuild(&mut self, index: u32) -> Result<&dyn Run, String> {
+    /// Rebuilds the run of state `index` as the last of `path`, from the deepest state its path
+    /// shares with the last one rebuilt.
+    fn rebuild(&mut self, index: u32) -> Result<(), String> {
         let mut chain = vec![index];
         while let Some(&last) = chain.last() {
             let parent = self.seen[last as usize].parent;
@@ -311,12 +312,7 @@ impl Explorer<'_> {
             apply(run.as_mut(), self.seen[state as usize].how)?;
             self.path.push((state, run));
         }
-        Ok(self
-            .path
-            .last()
-            .ok_or("the first state is lost")?
-            .1
-            .as_ref())
+        Ok(())
     }
 
     /// The moves open in `run`, having spent `spent`: deliveries first (the oldest message of a
@@ -484,8 +480,14 @@ pub fn explore(
             deeper = true;
             continue;
         }
-        let run = explorer.rebuild(index)?.fork();
-        let moves = explorer.moves(run.as_ref(), state.spent);
+        explorer.rebuild(index)?;
+        let run = explorer
+            .path
+            .last()
+            .ok_or("the first state is lost")?
+            .1
+            .as_ref();
+        let moves = explorer.moves(run, state.spent);
         for (how, spent) in moves {
             let mut next = run.fork();
             let before = next.events().len();

@@ -330,13 +330,10 @@ fn main() -> ExitCode {
                 max_states,
                 beyond_model,
             };
-            match explore::command(&scenario, &set, &limits, save.as_deref()) {
-                Ok(found) => ExitCode::from(if found == expect_violation { 0 } else { 1 }),
-                Err(message) => {
-                    eprintln!("sim: {message}");
-                    ExitCode::from(2)
-                }
-            }
+            expecting(
+                explore::command(&scenario, &set, &limits, save.as_deref()),
+                expect_violation,
+            )
         }
         Command::Sweep {
             scenario,
@@ -359,18 +356,26 @@ fn main() -> ExitCode {
                 beyond_model,
                 shrink: shrink.then_some(budget),
             };
-            match sweep::sweep(&scenario, &seeds, &set, &options) {
-                Ok(failed) => ExitCode::from(if failed == expect_violation { 0 } else { 1 }),
-                Err(message) => {
-                    eprintln!("sim: {message}");
-                    ExitCode::from(2)
-                }
-            }
+            expecting(
+                sweep::sweep(&scenario, &seeds, &set, &options),
+                expect_violation,
+            )
         }
     }
 }
 
 /// Exit 0 after success, or 2 with the message on standard error.
+/// Exit 0 when whether a violation was found is what was expected, 1 when not, 2 on bad input.
+fn expecting(found: Result<bool, String>, expect_violation: bool) -> ExitCode {
+    match found {
+        Ok(found) => ExitCode::from(if found == expect_violation { 0 } else { 1 }),
+        Err(message) => {
+            eprintln!("sim: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn report(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
