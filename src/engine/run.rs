@@ -79,7 +79,7 @@ pub trait Run {
     /// A copy to go on from separately (see [`Sim::fork`]).
     fn fork(&self) -> Box<dyn Run>;
     /// The state's fingerprint (see [`Sim::fingerprint`]).
-    fn fingerprint(&self) -> u64;
+    fn fingerprint(&mut self) -> u64;
     /// The moves open now (see [`Sim::moves`]).
     fn moves(&self) -> Moves;
 }
@@ -101,7 +101,7 @@ impl<P: Protocol> Run for Sim<P> {
         Box::new(Sim::fork(self))
     }
 
-    fn fingerprint(&self) -> u64 {
+    fn fingerprint(&mut self) -> u64 {
         Sim::fingerprint(self)
     }
 

@@ -310,6 +310,8 @@ impl Explorer<'_> {
         for &state in &chain[shared..] {
             let mut run = self.path.last().ok_or("the first state is lost")?.1.fork();
             apply(run.as_mut(), self.seen[state as usize].how)?;
+            // Brings what the fingerprint has hashed up to date, so its children's reuse it.
+            run.fingerprint();
             self.path.push((state, run));
         }
         Ok(())
@@ -609,5 +611,101 @@ fn describe(run: &dyn Run, how: Move) -> String {
         Move::Duplicate(send) => format!("duplicate {}", message(send)),
         Move::Crash(node) => format!("crash {node}"),
         Move::Restart(node) => format!("restart {node}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Limits, Move, apply, plan};
+    use crate::engine::action::Action;
+    use crate::engine::run::Run;
+    use crate::scenario::presets;
+
+    /// The moves of a walk through `id`'s explored run: at step `k`, the `k * 7`-th open move
+    /// (modulo how many there are) among deliveries, time passing, one crash and restarts.
+    fn walk(id: &str, steps: u64) -> (Box<dyn Run>, Vec<Move>) {
+        let base = presets::find(id)
+            .expect("a preset")
+            .scenario()
+            .expect("valid");
+        let limits = Limits {
+            crashes: 1,
+            ..Limits::default()
+        };
+        let root = plan(&base, &limits)
+            .expect("explorable")
+            .scenario
+            .build()
+            .expect("builds");
+        let mut run = root.fork();
+        let mut path = Vec::new();
+        for k in 0..steps {
+            let open = run.moves();
+            let mut moves: Vec<Move> = open
+                .messages
+                .iter()
+                .map(|m| Move::Deliver(m.send))
+                .collect();
+            moves.extend(open.advance.map(Move::Advance));
+            let allowed = |action: Action| run.forbids(&action).is_none();
+            if path.iter().all(|m| !matches!(m, Move::Crash(_))) {
+                let crashes = open
+                    .up
+                    .iter()
+                    .filter(|&&node| allowed(Action::Crash { node }));
+                moves.extend(crashes.map(|&n| Move::Crash(n)));
+            }
+            let restarts = open
+                .crashed
+                .iter()
+                .filter(|&&node| allowed(Action::Restart { node }));
+            moves.extend(restarts.map(|&n| Move::Restart(n)));
+            let Some(&how) = moves.get((k * 7 % moves.len().max(1) as u64) as usize) else {
+                break;
+            };
+            apply(run.as_mut(), how).expect("applies");
+            path.push(how);
+        }
+        (root, path)
+    }
+
+    /// What a fingerprint reuses from its run's earlier ones (carried through forks) never makes
+    /// it differ from one computed afresh, at every state of walks through four protocols.
+    #[test]
+    fn a_fingerprint_reusing_earlier_ones_equals_a_fresh_one() {
+        for id in [
+            "paxos-basic",
+            "2pc-commit",
+            "raft-basic",
+            "broadcast-causal",
+        ] {
+            let (root, path) = walk(id, 40);
+            assert!(
+                path.len() >= 8,
+                "{id}: the walk stopped after {} moves: {path:?}",
+                path.len()
+            );
+            let mut cached = root.fork();
+            let mut distinct = std::collections::BTreeSet::new();
+            for (depth, &how) in path.iter().enumerate() {
+                let mut fresh = root.fork();
+                for &earlier in &path[..=depth] {
+                    apply(fresh.as_mut(), earlier).expect("applies");
+                }
+                apply(cached.as_mut(), how).expect("applies");
+                let reused = cached.fingerprint();
+                cached = cached.fork();
+                assert_eq!(
+                    reused,
+                    fresh.fingerprint(),
+                    "{id}: after move {depth} ({how:?})"
+                );
+                distinct.insert(reused);
+            }
+            assert!(
+                distinct.len() > path.len() / 2,
+                "{id}: the walk revisits its states"
+            );
+        }
     }
 }

@@ -66,6 +66,7 @@ impl<P: Protocol> Sim<P> {
         self.log.notes.truncate(checkpoint.notes);
         self.log.facts.truncate(checkpoint.facts);
         self.causality.get_mut().truncate(checkpoint.events);
+        self.fingerprints = Default::default();
         self.steps_since_checkpoint = 0;
     }
 

@@ -7,10 +7,11 @@ use crate::engine::causality::Causality;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::time::SimTime;
-use crate::engine::world::{Item, Place};
+use crate::engine::world::{Item, Log, Place};
+use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,14 +34,37 @@ pub struct Moves {
     pub crashed: Vec<NodeId>,
 }
 
+/// What `Sim::fingerprint` has hashed so far, kept for the next fingerprint of the run and its
+/// forks. Messages and facts never carry a `TimerId`, so their digests never go stale; a seek
+/// back empties it (`Fingerprints::default`), since later events may then be numbered again.
+#[derive(Clone, Default)]
+pub(crate) struct Fingerprints {
+    /// Each node's digest, with its last event when it was taken.
+    nodes: Vec<Option<(Option<EventId>, u64)>>,
+    /// Each sent message's payload digest, by message number.
+    payloads: Vec<u64>,
+    /// Each node's facts (and the last slot, those stated by no node), hashed in order.
+    facts: Vec<FoldHasher<'static>>,
+    /// How many of the trace's facts are in `facts`.
+    facts_read: usize,
+}
+
+impl std::fmt::Debug for Fingerprints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fingerprints")
+            .field("nodes", &self.nodes)
+            .field("payloads", &self.payloads.len())
+            .field("facts_read", &self.facts_read)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A hasher that Debug output is written into, so a state is hashed without building its text.
-/// SipHash, 64 bits on every target (a hasher whose state is a `usize` has 32 bits in wasm, where
-/// a few hundred thousand states would already collide).
 /// A timer's number (`TimerId`, a pending-event slot) depends on the order in which timers were
 /// set, so where a `TimerId(…)` appears, the timer it names is hashed instead (`timer`: its node,
 /// kind and instant, or nothing once it has fired or been cancelled).
 struct Digest<'a> {
-    hasher: DefaultHasher,
+    hasher: FoldHasher<'static>,
     timer: &'a dyn Fn(u64) -> u64,
     /// 1 after `TimerId`, 2 after its `(`.
     seen: u8,
@@ -68,7 +92,7 @@ impl std::fmt::Write for Digest<'_> {
 impl<'a> Digest<'a> {
     fn new(timer: &'a dyn Fn(u64) -> u64) -> Digest<'a> {
         Digest {
-            hasher: DefaultHasher::new(),
+            hasher: new_hasher(),
             timer,
             seen: 0,
         }
@@ -84,8 +108,23 @@ impl<'a> Digest<'a> {
     }
 }
 
+/// A hasher for fingerprints: foldhash with a fixed seed, so a state's fingerprint is the same in
+/// every run and on every target (its state is 64 bits in wasm too, unlike a `usize` one, whose
+/// 32 bits would already collide among a few hundred thousand states).
+fn new_hasher() -> FoldHasher<'static> {
+    FixedState::with_seed(0x0C0A_05E0_A7F1_4E25).build_hasher()
+}
+
+/// A copy of `items` with room to grow, since a fork goes on to append to it (a plain clone has
+/// none, so its first push would copy it all again).
+fn with_room<T: Clone>(items: &[T]) -> Vec<T> {
+    let mut copy = Vec::with_capacity(items.len() + items.len() / 4 + 8);
+    copy.extend_from_slice(items);
+    copy
+}
+
 /// Text written straight into a hasher.
-struct HashText<'a>(&'a mut DefaultHasher);
+struct HashText<'a>(&'a mut FoldHasher<'static>);
 
 impl std::fmt::Write for HashText<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
@@ -106,9 +145,16 @@ impl<P: Protocol> Sim<P> {
             schedule: self.schedule.clone(),
             world: self.world.clone(),
             state: self.state.clone(),
-            log: self.log.clone(),
+            log: Log {
+                events: with_room(&self.log.events),
+                requests: self.log.requests.clone(),
+                responses: self.log.responses.clone(),
+                notes: with_room(&self.log.notes),
+                facts: with_room(&self.log.facts),
+                step: self.log.step.clone(),
+            },
             messages: Messages {
-                sent: self.messages.sent.clone(),
+                sent: with_room(&self.messages.sent),
                 outbox: Vec::new(),
             },
             checkpoints: Vec::new(),
@@ -119,6 +165,7 @@ impl<P: Protocol> Sim<P> {
             causality: RefCell::new(Causality::new(self.nodes)),
             model: self.model,
             charged: self.charged.clone(),
+            fingerprints: self.fingerprints.clone(),
         }
     }
 
@@ -128,17 +175,44 @@ impl<P: Protocol> Sim<P> {
     /// events by node, kind and instant; how far the schedule has run; and the facts each node has
     /// stated, in its own order, which is what the checkers judge. Event, message and timer
     /// numbers, which differ between orders, are left out.
-    pub fn fingerprint(&self) -> u64 {
+    ///
+    /// What it hashed is kept (`Fingerprints`) and carried into forks: a node's part is hashed
+    /// again only once the node has a new event (everything that changes a node records one), a
+    /// message's payload once, and facts as they are added.
+    pub fn fingerprint(&mut self) -> u64 {
+        let mut cache = std::mem::take(&mut self.fingerprints);
+        let fingerprint = self.fingerprint_with(&mut cache);
+        self.fingerprints = cache;
+        fingerprint
+    }
+
+    fn fingerprint_with(&self, cache: &mut Fingerprints) -> u64 {
         let timer = |id: u64| self.timer_identity(id);
-        let mut digest = Digest::new(&timer);
-        self.world.now.hash(&mut digest.hasher);
-        self.state.cursor.hash(&mut digest.hasher);
-        for slot in &self.world.nodes {
-            digest.debug(&slot.status);
-            digest.debug(&slot.state);
-            digest.debug(slot.stable());
-            digest.debug(slot.rng_state());
-            digest.debug(&slot.traitor);
+        let mut hasher = new_hasher();
+        self.world.now.hash(&mut hasher);
+        self.state.cursor.hash(&mut hasher);
+        cache.nodes.resize(self.world.nodes.len(), None);
+        for (slot, cached) in self.world.nodes.iter().zip(&mut cache.nodes) {
+            let digest = match *cached {
+                Some((last, digest)) if last == slot.last => digest,
+                _ => {
+                    let mut digest = Digest::new(&timer);
+                    digest.debug(&slot.status);
+                    digest.debug(&slot.state);
+                    digest.debug(slot.stable());
+                    digest.debug(slot.rng_state());
+                    digest.debug(&slot.traitor);
+                    let digest = digest.finish();
+                    *cached = Some((slot.last, digest));
+                    digest
+                }
+            };
+            digest.hash(&mut hasher);
+        }
+        for msg in &self.messages.sent[cache.payloads.len()..] {
+            let mut digest = Digest::new(&timer);
+            digest.debug(msg);
+            cache.payloads.push(digest.finish());
         }
         let mut pending: Vec<u64> = self
             .world
@@ -146,11 +220,10 @@ impl<P: Protocol> Sim<P> {
             .iter()
             .filter_map(|entry| {
                 let item = entry.item.as_ref()?;
-                let mut one = Digest::new(&timer);
+                let mut one = new_hasher();
                 match item {
                     Item::Deliver { msg, from, to, .. } => {
-                        (0u8, from, to).hash(&mut one.hasher);
-                        one.debug(&self.messages.sent[msg.index()]);
+                        (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
                     }
                     Item::Timer {
                         node,
@@ -161,32 +234,33 @@ impl<P: Protocol> Sim<P> {
                         if self.world.nodes[node.index()].incarnation != *incarnation {
                             return None;
                         }
-                        (1u8, node, entry.at).hash(&mut one.hasher);
-                        one.debug(kind);
+                        (1u8, node, entry.at).hash(&mut one);
+                        let _ = write!(HashText(&mut one), "{kind:?}");
                     }
-                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one.hasher),
-                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one.hasher),
+                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
+                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
                     Item::ClientTimeout { op, attempt } => {
-                        (4u8, op.0, *attempt, entry.at).hash(&mut one.hasher);
+                        (4u8, op.0, *attempt, entry.at).hash(&mut one);
                     }
-                    Item::Generate => (5u8, entry.at).hash(&mut one.hasher),
+                    Item::Generate => (5u8, entry.at).hash(&mut one),
                 }
                 Some(one.finish())
             })
             .collect();
         pending.sort_unstable();
-        pending.hash(&mut digest.hasher);
-        let mut facts: Vec<Digest> = (0..=self.nodes).map(|_| Digest::new(&timer)).collect();
-        for (event, fact) in &self.log.facts {
+        pending.hash(&mut hasher);
+        cache.facts.resize(self.nodes as usize + 1, new_hasher());
+        for (event, fact) in &self.log.facts[cache.facts_read..] {
             let node = self.log.events[event.index()]
                 .node
                 .map_or(self.nodes as usize, NodeId::index);
-            facts[node].debug(fact);
+            let _ = write!(HashText(&mut cache.facts[node]), "{fact:?}|");
         }
-        for node in facts {
-            node.finish().hash(&mut digest.hasher);
+        cache.facts_read = self.log.facts.len();
+        for node in &cache.facts {
+            node.finish().hash(&mut hasher);
         }
-        digest.finish()
+        hasher.finish()
     }
 
     /// What timer `id` is, whatever number it was given: its node, kind and instant while it is
@@ -198,7 +272,7 @@ impl<P: Protocol> Sim<P> {
         };
         match &entry.item {
             Some(Item::Timer { node, kind, .. }) if entry.generation == generation => {
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = new_hasher();
                 (node, entry.at).hash(&mut hasher);
                 let _ = write!(HashText(&mut hasher), "{kind:?}");
                 hasher.finish()

@@ -164,6 +164,8 @@ pub struct Sim<P: Protocol> {
     /// The nodes faulty from the start: those a corrupting link of the scenario's network
     /// delivers to.
     charged: Vec<NodeId>,
+    /// What the explorer's fingerprints have hashed so far.
+    fingerprints: explore::Fingerprints,
 }
 
 /// What the next step will process.
@@ -409,6 +411,7 @@ impl<P: Protocol> Sim<P> {
             causality: RefCell::new(Causality::new(n)),
             model: setup.model,
             charged: corrupted_receivers(&setup.network, n),
+            fingerprints: explore::Fingerprints::default(),
         };
         sim.take_checkpoint();
         Ok(sim)

@@ -6,6 +6,7 @@ use crate::engine::ids::{EventId, MsgId, NodeId};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::trace::{DropReason, EventKind};
 use crate::engine::world::{Ctx, Item, Place};
+use std::rc::Rc;
 
 impl<P: Protocol> Sim<P> {
     pub(super) fn process(&mut self, slot: u32) {
@@ -67,7 +68,7 @@ impl<P: Protocol> Sim<P> {
 
     pub(super) fn start(&mut self, node: NodeId, kind: EventKind) {
         let slot = &mut self.world.nodes[node.index()];
-        slot.state = Some(Box::new(P::new(node, self.nodes, &self.params)));
+        slot.state = Some(Rc::new(P::new(node, self.nodes, &self.params)));
         slot.status = NodeStatus::Up;
         self.world.record(&mut self.log, Some(node), None, kind);
         self.dispatch(node, |p, ctx, _| p.on_start(ctx));
@@ -162,7 +163,7 @@ impl<P: Protocol> Sim<P> {
                 self.messages.sent.len() as u32,
                 node,
             );
-            handler(&mut protocol, &mut ctx, &self.messages.sent);
+            handler(Rc::make_mut(&mut protocol), &mut ctx, &self.messages.sent);
         }
         self.messages.post();
         self.world.nodes[node.index()].state = Some(protocol);

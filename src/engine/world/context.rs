@@ -7,6 +7,7 @@ use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
 use crate::engine::protocol::{Outcome, Protocol};
 use crate::engine::rng::SimRng;
 use crate::engine::trace::{DropReason, EventKind};
+use std::rc::Rc;
 
 /// The handle a protocol's handler gets: it reads the node's own clock and randomness and records
 /// effects. It never exposes other nodes or the true time.
@@ -286,7 +287,9 @@ impl<'a, P: Protocol> Ctx<'a, P> {
 
     /// Writes stable storage (`what` names the change for the trace, e.g. "votedFor").
     pub fn persist(&mut self, what: &'static str, write: impl FnOnce(&mut P::Stable)) {
-        write(&mut self.world.nodes[self.node.index()].stable);
+        write(Rc::make_mut(
+            &mut self.world.nodes[self.node.index()].stable,
+        ));
         self.world
             .record(self.log, Some(self.node), None, EventKind::Persist { what });
     }

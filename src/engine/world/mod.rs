@@ -64,9 +64,12 @@ pub(crate) struct World<P: Protocol> {
 #[derive(Clone, Debug)]
 pub struct NodeSlot<P: Protocol> {
     pub(crate) id: NodeId,
-    /// Boxed, so a handler takes it out of the slot and puts it back by moving a pointer.
-    pub(crate) state: Option<Box<P>>,
-    stable: P::Stable,
+    /// Shared, so copying the world (a checkpoint, an explorer's fork) copies a pointer, and a
+    /// handler takes it out of the slot and puts it back by moving one; a handler copies the state
+    /// only if a copy of the world still shares it.
+    pub(crate) state: Option<Rc<P>>,
+    /// Shared as the state is.
+    stable: Rc<P::Stable>,
     rng: SimRng,
     pub(crate) status: NodeStatus,
     pub(crate) incarnation: u32,
@@ -86,7 +89,7 @@ impl<P: Protocol> NodeSlot<P> {
         NodeSlot {
             id,
             state: None,
-            stable: P::Stable::default(),
+            stable: Rc::default(),
             rng: SimRng::derive(seed, Purpose::Node(id)),
             status: NodeStatus::Crashed,
             incarnation: 0,
