@@ -77,8 +77,9 @@ else
   cargo install wasm-bindgen-cli --version "$wb_version"
 fi
 
-# Node packages: binaryen (wasm-opt) and playwright-core, pinned in package-lock.json. npm ci only runs
-# when node_modules does not match the lock file that was last installed.
+# Node packages: binaryen (wasm-opt), playwright-core, axe-core and Lighthouse (tests/e2e/lighthouse.mjs),
+# pinned in package-lock.json. npm ci only runs when node_modules does not match the lock file that
+# was last installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "install-tools: node >= $NODE_MAJOR_MIN and npm are required (https://nodejs.org)" >&2
   exit 1
@@ -90,7 +91,7 @@ if ((node_major < NODE_MAJOR_MIN)); then
 fi
 stamp="node_modules/.causeway-package-lock.json"
 if [[ -f "$stamp" ]] && cmp -s package-lock.json "$stamp" && [[ -x node_modules/.bin/wasm-opt ]]; then
-  say "ok: node packages (binaryen, playwright-core)"
+  say "ok: node packages (binaryen, playwright-core, axe-core, lighthouse)"
 else
   say "installing: node packages (npm ci)"
   npm ci --no-audit --no-fund

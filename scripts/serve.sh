@@ -10,5 +10,7 @@ cd "$(dirname "$0")/.."
 # Trunk finds wasm-opt (binaryen 132, used by --release) on PATH.
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+# A development build (unoptimised, with Trunk's live-reload script) goes to target/serve/, never to
+# dist/, which holds only what `trunk build --release` writes: the folder to deploy.
 echo "serve: Causeway will be at http://127.0.0.1:8080 once the first build finishes"
-exec trunk serve --offline "$@"
+exec trunk serve --offline --dist target/serve "$@"

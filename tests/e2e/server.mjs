@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
+import { gzipSync } from "node:zlib";
 
 export const SUB_PATH = "/causeway/";
 
@@ -34,8 +35,17 @@ function resolve(root, urlPath) {
   return file === root || file.startsWith(root + sep) ? file : null;
 }
 
-/** Starts serving `root` on 127.0.0.1 at a free port; resolves to { origin, close }. */
-export async function serve(root) {
+/** The types a static host compresses (everything but images already compressed). */
+const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".css", ".wasm", ".svg", ".json", ".txt"]);
+
+/**
+ * Starts serving `root` on 127.0.0.1 at a free port; resolves to { origin, close }. With
+ * `{ gzip: true }` it compresses what a static host would, for clients that accept it, and lets
+ * them cache hashed files as a host's default headers would (`max-age=600`), so load-time
+ * measurements see what a reader gets.
+ */
+export async function serve(root, { gzip = false } = {}) {
+  const compressed = new Map();
   const absoluteRoot = normalize(root);
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, "http://localhost");
@@ -49,11 +59,21 @@ export async function serve(root) {
       if (!file || !(await stat(file)).isFile()) {
         throw new Error("not a file");
       }
-      const body = await readFile(file);
-      response.writeHead(200, {
+      let body = await readFile(file);
+      const headers = {
         "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
-        "cache-control": "no-store",
-      });
+        "cache-control": gzip ? "max-age=600" : "no-store",
+      };
+      const accepts = /\bgzip\b/.test(request.headers["accept-encoding"] ?? "");
+      if (gzip && accepts && COMPRESSIBLE.has(extname(file))) {
+        if (!compressed.has(file)) {
+          compressed.set(file, gzipSync(body, { level: 9 }));
+        }
+        body = compressed.get(file);
+        headers["content-encoding"] = "gzip";
+        headers["vary"] = "accept-encoding";
+      }
+      response.writeHead(200, headers);
       response.end(request.method === "HEAD" ? undefined : body);
     } catch {
       response.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
