@@ -144,3 +144,24 @@ fn every_preset_shows_what_it_declares_replays_the_same_when_checked_every_step_
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// `src/scenario/presets/course.json`, which the page's poster reads before the engine is up, lists
+/// the course as the course map shows it. `CAUSEWAY_BLESS=1 cargo test --test presets` rewrites it.
+#[test]
+fn the_course_index_for_the_poster_is_up_to_date() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/scenario/presets/course.json");
+    let expected = causeway::scenario::course::index_json();
+    if std::env::var_os("CAUSEWAY_BLESS").is_some() {
+        std::fs::write(&path, &expected).expect("the index is writable");
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "src/scenario/presets/course.json is out of date: `CAUSEWAY_BLESS=1 cargo test --test presets` rewrites it"
+    );
+    assert!(
+        causeway::scenario::presets::find("course").is_none(),
+        "no preset may be called `course`: presets/course.json is the course's index"
+    );
+}

@@ -2,6 +2,7 @@
 //! protocol and its parameters, the nodes, network, clocks, workload, fault script, seed, horizon and
 //! every intervention a user made. Decoding validates and bounds everything.
 
+pub mod course;
 pub mod explore;
 pub mod guide;
 pub mod link;

@@ -87,6 +87,8 @@ export const tests = [
       const phone = { viewport: { width: 390, height: 700 }, isMobile: true, hasTouch: true };
       await withPage(browser, `${origin}/?preset=raft-basic&embed&panels=checkers`, phone, async ({ page, problems, goto }) => {
         await goto();
+        // An embed shows a poster until it is played (tests/e2e/poster.mjs).
+        await page.getByRole("button", { name: /^Play: load the simulator/ }).tap();
         await page.locator("[data-region=checkers]").waitFor();
         const play = await page.locator("[data-action=play]").boundingBox();
         const diagram = await page.locator("[data-region=diagram]").boundingBox();

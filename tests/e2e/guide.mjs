@@ -202,6 +202,8 @@ export const tests = [
       });
       await withPage(browser, `${url}&embed`, { viewport: { width: 720, height: 560 } }, async ({ page, problems, goto }) => {
         await goto();
+        // An embed shows a poster until it is played (tests/e2e/poster.mjs).
+        await page.getByRole("button", { name: /^Play: load the simulator/ }).click();
         await guide(page).locator(".guide-count", { hasText: "Step 1 of 3" }).waitFor();
         await guide(page).locator("[data-action=guide-next]").click();
         await guide(page).locator(".guide-count", { hasText: "Step 2 of 3" }).waitFor();

@@ -15,6 +15,7 @@ import { tests as sandboxTests } from "./sandbox.mjs";
 import { tests as shareTests } from "./share.mjs";
 import { tests as exportTests } from "./exports.mjs";
 import { tests as embedTests } from "./embed.mjs";
+import { tests as posterTests } from "./poster.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
@@ -34,6 +35,7 @@ const tests = [
   ...shareTests,
   ...exportTests,
   ...embedTests,
+  ...posterTests,
   ...savedTests,
   ...plotTests,
   ...guideTests,

@@ -235,8 +235,9 @@ export const tests = [
         assert.deepEqual(problems, []);
         await page.screenshot({ path: join(shots, "event-limit.png") });
       });
-      // An embed opened at an instant past the limit stops there and says so too.
-      const embed = `${origin}/?embed&t=1h&scenario=${encodeURIComponent(JSON.stringify(scenario))}`;
+      // An embed opened at an instant past the limit stops there and says so too (loading at once,
+      // as it is in view, rather than on Play).
+      const embed = `${origin}/?embed&load=visible&t=1h&scenario=${encodeURIComponent(JSON.stringify(scenario))}`;
       await withPage(browser, embed, { viewport: { width: 800, height: 500 } }, async ({ page, problems, goto }) => {
         await goto();
         const note = page.locator("[data-testid=note]", { hasText: "4,000,000 events" });

@@ -4,44 +4,11 @@
 
 use yew::prelude::*;
 
-use crate::scenario::presets::PRESETS;
+use crate::scenario::course::{self, Lesson, Topic};
 use crate::ui::progress::{self, Progress};
 use crate::ui::state::{UiAction, open_preset, use_app};
 
 /// One lesson as the map lists it.
-#[derive(Clone, PartialEq)]
-struct Entry {
-    id: &'static str,
-    name: String,
-    summary: String,
-    steps: u32,
-}
-
-/// The presets by topic, in course order.
-fn topics() -> Vec<(&'static str, Vec<Entry>)> {
-    let mut topics: Vec<(&'static str, Vec<Entry>)> = Vec::new();
-    for preset in PRESETS {
-        let Ok(scenario) = preset.scenario() else {
-            continue;
-        };
-        let entry = Entry {
-            id: preset.id,
-            summary: scenario
-                .guide
-                .as_ref()
-                .map(|g| g.summary.clone())
-                .unwrap_or_default(),
-            steps: scenario.guide.as_ref().map_or(0, |g| g.steps.len() as u32),
-            name: scenario.name,
-        };
-        match topics.iter_mut().find(|(topic, _)| *topic == preset.topic) {
-            Some((_, list)) => list.push(entry),
-            None => topics.push((preset.topic, vec![entry])),
-        }
-    }
-    topics
-}
-
 #[derive(Properties, PartialEq)]
 pub struct CourseProps {
     /// The lesson open in the sandbox, if any.
@@ -51,23 +18,23 @@ pub struct CourseProps {
 #[function_component]
 pub fn CoursePage(props: &CourseProps) -> Html {
     let app = use_app();
-    let topics = use_memo((), |()| topics());
+    let topics = use_memo((), |()| course::topics());
     let progress = use_state(progress::load);
     let confirming = use_state(|| false);
     let open = |id: &'static str| {
         let dispatch = app.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(open_preset(id)))
     };
-    let total: usize = topics.iter().map(|(_, list)| list.len()).sum();
+    let total: usize = topics.iter().map(|t| t.lessons.len()).sum();
     let complete = topics
         .iter()
-        .flat_map(|(_, list)| list)
+        .flat_map(|t| &t.lessons)
         .filter(|e| progress.get(e.id).is_some_and(|p| p.complete()))
         .count();
     // Where to go on: the first lesson, in course order, begun and not finished, else the first not
     // begun after the last one finished. Offered once the student has started.
-    let lessons: Vec<&Entry> = topics.iter().flat_map(|(_, list)| list).collect();
-    let state = |e: &Entry| progress.get(e.id).copied().unwrap_or_default();
+    let lessons: Vec<&Lesson> = topics.iter().flat_map(|t| &t.lessons).collect();
+    let state = |e: &Lesson| progress.get(e.id).copied().unwrap_or_default();
     let next = lessons
         .iter()
         .find(|e| state(e).done > 0 && !state(e).complete())
@@ -99,11 +66,7 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                 <div class="course-head">
                     <div>
                         <h2 id="course-title" class="course-title">{ "The course" }</h2>
-                        <p class="course-intro">
-                            { "Pick a lesson to start. Each is a live, replayable run that pauses where it matters; \
-                               break it, and the checkers tell you what went wrong. The order follows a university \
-                               course on distributed systems." }
-                        </p>
+                        <p class="course-intro">{ course::INTRO }</p>
                     </div>
                     <div class="course-progress" role="group" aria-label="Your progress">
                         <p class="course-count" data-testid="course-count">{ format!("{complete} of {total} lessons complete") }</p>
@@ -127,13 +90,13 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                         }
                     </div>
                 </div>
-                { for topics.iter().enumerate().map(|(t, (topic, list))| html! {
+                { for topics.iter().enumerate().map(|(t, Topic { topic, lessons })| html! {
                     <section class="course-topic" aria-labelledby={format!("topic-{t}")}>
                         <h3 id={format!("topic-{t}")} class="course-topic-title">
                             <span class="course-topic-number" aria-hidden="true">{ t + 1 }</span>{ *topic }
                         </h3>
                         <ul class="course-lessons">
-                            { for list.iter().map(|entry| {
+                            { for lessons.iter().map(|entry| {
                                 let state = progress.get(entry.id).copied().unwrap_or_default();
                                 let (mark, label, class) = if state.complete() {
                                     ("✓", "complete".to_string(), "is-complete")

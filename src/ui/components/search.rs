@@ -304,8 +304,10 @@ pub fn Search() -> Html {
             .as_ref()
             .map(|s| (s.seed, s.result.is_some() || s.stopped.is_some()));
         let key = (state.phase != Phase::Idle, state.found.len(), shrunk);
-        use_effect_with(key, move |_| {
-            if let Some(element) = region.cast::<web_sys::Element>() {
+        use_effect_with(key, move |&(searching, found, shrunk)| {
+            // Not when the panel first renders idle: on a phone that would scroll the whole page.
+            let something = searching || found > 0 || shrunk.is_some();
+            if let Some(element) = region.cast::<web_sys::Element>().filter(|_| something) {
                 element.scroll_into_view_with_bool(false);
             }
         });

@@ -1,0 +1,73 @@
+//! The course: every preset, grouped by topic in the order of the course, with the name and summary
+//! its lesson shows. The page's course map draws it, and `presets/course.json` (checked against it
+//! by `tests/presets.rs`) lists it for the poster the page shows before its engine is up
+//! (`static/boot.js`).
+
+use super::presets::PRESETS;
+use serde::Serialize;
+
+/// What the course map says above the lessons.
+pub const INTRO: &str = "Pick a lesson to start. Each is a live, replayable run that pauses where \
+                         it matters; break it, and the checkers tell you what went wrong. The order \
+                         follows a university course on distributed systems.";
+
+/// One lesson of the course: a preset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    pub id: &'static str,
+    pub name: String,
+    /// Its guide's summary (empty without a guide).
+    pub summary: String,
+    /// Its guide's steps.
+    #[serde(skip)]
+    pub steps: u32,
+}
+
+/// A topic of the course and its lessons, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Topic {
+    pub topic: &'static str,
+    pub lessons: Vec<Lesson>,
+}
+
+/// The course: topics in order, each with its lessons in order.
+pub fn topics() -> Vec<Topic> {
+    let mut topics: Vec<Topic> = Vec::new();
+    for preset in PRESETS {
+        let Ok(scenario) = preset.scenario() else {
+            continue;
+        };
+        let lesson = Lesson {
+            id: preset.id,
+            summary: scenario
+                .guide
+                .as_ref()
+                .map(|g| g.summary.clone())
+                .unwrap_or_default(),
+            steps: scenario.guide.as_ref().map_or(0, |g| g.steps.len() as u32),
+            name: scenario.name,
+        };
+        match topics.iter_mut().find(|t| t.topic == preset.topic) {
+            Some(topic) => topic.lessons.push(lesson),
+            None => topics.push(Topic {
+                topic: preset.topic,
+                lessons: vec![lesson],
+            }),
+        }
+    }
+    topics
+}
+
+/// The text of `presets/course.json`: the intro and the topics, for the page's poster.
+pub fn index_json() -> String {
+    #[derive(Serialize)]
+    struct Index {
+        intro: &'static str,
+        topics: Vec<Topic>,
+    }
+    let index = Index {
+        intro: INTRO,
+        topics: topics(),
+    };
+    serde_json::to_string_pretty(&index).expect("the course serialises") + "\n"
+}

@@ -1,0 +1,164 @@
+// The poster and lazy embeds (static/boot.js), end to end: the page shows the lesson it opens before
+// the engine is up; embeds in a page of course notes show posters and load the engine only when
+// played, or once scrolled into view when asked to; a share link's embed names its run.
+
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { join } from "node:path";
+
+import { axeProblems } from "./a11y.mjs";
+import { presetIds, withPage } from "./shell.mjs";
+import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
+
+const PHONE = { width: 412, height: 823 };
+
+/** Serves one HTML page on 127.0.0.1 at a free port; resolves to { origin, close }. */
+async function serveHost(html) {
+  const server = createServer((request, response) => {
+    response.writeHead(request.url === "/" ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
+    response.end(request.url === "/" ? html : "");
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+/** The engine's downloads so far (the page's wasm, not the search worker's). */
+const engineLoads = (requests) => requests.filter((url) => /\/causeway-[0-9a-f]+_bg\.wasm$/.test(url.pathname)).length;
+
+/** Checks that the poster's diagram image has loaded and has a lane for each of `nodes` nodes. */
+async function lanesDrawn(where, nodes) {
+  const image = where.locator("img.poster-image");
+  assert.match(await image.getAttribute("alt"), new RegExp(`a lane for each of the ${nodes} nodes`));
+  await waitFor("the diagram image", async () => image.evaluate((img) => img.complete && img.naturalWidth > 0));
+  const svg = decodeURIComponent((await image.getAttribute("src")).split(",")[1]);
+  assert.equal(svg.match(/>not started</g).length, nodes);
+}
+
+export const tests = [
+  {
+    name: "poster: the page shows the lesson it opens while the engine loads, then the app, at the top",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: PHONE }, async ({ page, problems }) => {
+        let release;
+        const held = new Promise((done) => (release = done));
+        await page.route("**/*_bg.wasm", async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(`${origin}/?preset=raft-basic`, { waitUntil: "commit" });
+        const poster = page.locator("#boot .poster-card");
+        await poster.waitFor();
+        assert.equal(await poster.locator(".poster-title").textContent(), "Raft: log replication");
+        assert.equal(await poster.locator(".poster-step").textContent(), "Step 1 of 8");
+        assert.match(await poster.locator(".poster-text").textContent(), /Five servers elect a leader.*Press Next to start\./);
+        assert.equal(await poster.locator(".poster-text code").count(), 3, "`put`, `get` and `append` as code");
+        await lanesDrawn(poster, 5);
+        await page.locator("#boot .poster-status", { hasText: "Loading the simulator" }).waitFor();
+        await page.screenshot({ path: join(shots, "poster-phone.png") });
+        assert.deepEqual(await axeProblems(page, "the page's poster"), []);
+        release();
+        await page.locator("#boot").waitFor({ state: "detached" });
+        await page.locator("[data-region=diagram]").waitFor();
+        await page.locator(".panel-guide", { hasText: "Raft: log replication" }).waitFor();
+        assert.equal(await page.evaluate(() => scrollY), 0, "the page opens at its top");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "poster: the landing page shows the course map while the engine loads, each lesson a link",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: PHONE }, async ({ page, problems }) => {
+        let release;
+        const held = new Promise((done) => (release = done));
+        await page.route("**/*_bg.wasm", async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(`${origin}/`, { waitUntil: "commit" });
+        const course = page.locator("#boot .course");
+        await course.locator(".course-title", { hasText: "The course" }).waitFor();
+        const ids = await presetIds();
+        const links = course.locator("a.course-lesson");
+        assert.equal(await links.count(), ids.length, "every lesson");
+        assert.equal(await links.first().getAttribute("href"), `?preset=${ids[0]}`);
+        assert.match(await course.locator(".course-intro").textContent(), /^Pick a lesson to start\./);
+        await page.screenshot({ path: join(shots, "poster-course-phone.png") });
+        assert.deepEqual(await axeProblems(page, "the course map's poster"), []);
+        const intro = await course.locator(".course-intro").textContent();
+        release();
+        await page.locator("#boot").waitFor({ state: "detached" });
+        await page.locator("[data-region=course] button[data-preset]").first().waitFor();
+        assert.equal(await page.locator("[data-region=course] .course-intro").textContent(), intro, "the same words");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "lazy embeds: three in course notes show posters; only the one played loads the engine",
+    async run({ browser, origin, shots }) {
+      const frame = (query) =>
+        `<iframe src="${origin}/?embed&${query}" title="Causeway" width="100%" height="420" style="border:0" loading="lazy"></iframe>`;
+      const host = await serveHost(
+        `<!doctype html><html><head><title>Notes</title><link rel="icon" href="data:,"></head>` +
+          `<body style="margin:24px;font-family:sans-serif;max-width:760px"><h1>Failure detectors</h1>` +
+          `<p>A heartbeat tells a live node from a crashed one, until the network slows down.</p>` +
+          `${frame("preset=heartbeat-basic")}<p>And once a node crashes:</p>${frame("preset=heartbeat-crash")}` +
+          `<div style="height:2600px"></div><p>Below the fold:</p>${frame("load=visible&preset=heartbeat-lossy")}` +
+          `</body></html>`,
+      );
+      try {
+        await withPage(browser, host.origin, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
+          await goto();
+          const frames = [0, 1, 2].map((i) => page.frameLocator("iframe").nth(i));
+          for (const [i, title] of [[0, "Heartbeats"], [1, "A crash, detected"]]) {
+            await frames[i].locator(".poster-card .poster-title", { hasText: title }).waitFor();
+            await frames[i].getByRole("button", { name: /^Play: load the simulator/ }).waitFor();
+          }
+          await page.screenshot({ path: join(shots, "embed-posters.png") });
+          assert.equal(engineLoads(requests), 0, "no engine before a Play");
+
+          await frames[1].getByRole("button", { name: /^Play: load the simulator/ }).click();
+          await frames[1].locator("svg.diagram .lane-header").first().waitFor();
+          await waitFor("the played embed to run", async () => (await now(frames[1])) > 0);
+          assert.equal(engineLoads(requests), 1, "one engine, for the embed played");
+          assert.equal(await frames[0].locator(".poster-card").count(), 1, "the first embed still shows its poster");
+          assert.equal(await frames[0].locator("svg.diagram").count(), 0);
+
+          await page.locator("iframe").nth(2).scrollIntoViewIfNeeded();
+          await frames[2].locator("svg.diagram .lane-header").first().waitFor();
+          assert.equal(engineLoads(requests), 2, "the embed scrolled into view loads its own");
+          assert.equal(await frames[0].locator("svg.diagram").count(), 0, "the first embed still waits");
+          assert.deepEqual(problems, []);
+        });
+      } finally {
+        await host.close();
+      }
+    },
+  },
+  {
+    name: "lazy embeds: a share link's embed shows its run's name and nodes before it loads",
+    async run({ browser, origin }) {
+      let src;
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page }) => {
+        await openPreset(page, origin, "generals-messengers");
+        await page.locator("[data-action=share]").click();
+        src = (await page.locator("[data-testid=embed-code]").inputValue()).match(/src="([^"]+)"/)[1];
+      });
+      await withPage(browser, src, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
+        await goto();
+        await page.locator(".poster-card .poster-title", { hasText: "Two generals: four messengers" }).waitFor();
+        await lanesDrawn(page, 2);
+        assert.equal(engineLoads(requests), 0);
+        assert.deepEqual(await axeProblems(page, "an embed's poster"), []);
+        await page.getByRole("button", { name: /^Play: load the simulator/ }).click();
+        await page.locator("svg.diagram .lane-header").first().waitFor();
+        assert.ok(new URL(page.url()).searchParams.has("autoplay"), "Play asks the run to play");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+];
