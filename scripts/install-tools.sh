@@ -3,12 +3,14 @@
 # Idempotent: each tool is checked first and installed only when missing or at the wrong version.
 #
 # Usage: scripts/install-tools.sh [--browser]
-#   --browser   also install Debian's chromium and chromium-driver (for the browser and e2e tests)
+#   --browser   also install what the browser and e2e tests need: Debian's chromium and
+#               chromium-driver, and mdBook (the course-notes book the embeds are tested in)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION="0.21.14"
+MDBOOK_VERSION="0.5.4"
 WASM_TARGET="wasm32-unknown-unknown"
 NODE_MAJOR_MIN=20
 
@@ -17,7 +19,7 @@ for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     -h | --help)
-      sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -109,5 +111,12 @@ if ((want_browser)); then
     say "installing: chromium chromium-driver (apt-get, about 1 minute)"
     as_root apt-get update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
+  fi
+  # mdBook, for tests/e2e/notes.mjs: embeds in a real book of course notes.
+  if command -v mdbook >/dev/null 2>&1 && [[ "$(mdbook --version)" == "mdbook v$MDBOOK_VERSION" ]]; then
+    say "ok: mdbook $MDBOOK_VERSION"
+  else
+    say "installing: mdbook $MDBOOK_VERSION (cargo install, about 4 minutes)"
+    cargo install mdbook --version "$MDBOOK_VERSION" --locked
   fi
 fi

@@ -16,6 +16,7 @@ import { tests as shareTests } from "./share.mjs";
 import { tests as exportTests } from "./exports.mjs";
 import { tests as embedTests } from "./embed.mjs";
 import { tests as posterTests } from "./poster.mjs";
+import { tests as notesTests } from "./notes.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
 import { tests as guideTests } from "./guide.mjs";
@@ -36,6 +37,7 @@ const tests = [
   ...exportTests,
   ...embedTests,
   ...posterTests,
+  ...notesTests,
   ...savedTests,
   ...plotTests,
   ...guideTests,
