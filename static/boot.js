@@ -403,6 +403,75 @@
       }
     }
   );
+  // --- An embed's height -----------------------------------------------------------------------
+  // An embed tells the page around it how tall it would like to be: the poster's height, then the
+  // player, the guide and the other bars at their natural heights plus DIAGRAM_PX of diagram. A host
+  // page that runs the snippet in the README ("Embedding in course notes") sizes the iframe to it.
+
+  var DIAGRAM_PX = 360;
+  var posted = 0;
+
+  function preferredHeight() {
+    var stage = document.querySelector(".app-embed .stage");
+    var boot = document.getElementById("boot");
+    var parts = stage ? Array.prototype.slice.call(stage.children) : boot ? Array.prototype.slice.call(boot.children) : [];
+    if (parts.length === 0) return 0;
+    var style = getComputedStyle(stage || boot);
+    var gap = parseFloat(style.rowGap) || 0;
+    var height = parts.reduce(function (sum, part) {
+      if (part.classList.contains("panel-diagram")) return sum + DIAGRAM_PX;
+      // A guide squeezed below its natural height scrolls its body: count what is hidden.
+      var hidden = Array.prototype.reduce.call(
+        part.querySelectorAll(".guide-body"),
+        function (extra, body) {
+          return extra + body.scrollHeight - body.clientHeight;
+        },
+        0
+      );
+      return sum + part.offsetHeight + hidden;
+    }, gap * (parts.length - 1));
+    var frame = stage ? stage.parentElement : boot;
+    var outer = getComputedStyle(frame);
+    return Math.ceil(height + parseFloat(outer.paddingTop) + parseFloat(outer.paddingBottom) + (stage ? parseFloat(style.paddingTop) + parseFloat(style.paddingBottom) : 0));
+  }
+
+  function postHeight() {
+    var height = preferredHeight();
+    if (height > 0 && Math.abs(height - posted) > 1) {
+      posted = height;
+      parent.postMessage({ causeway: "resize", height: height }, "*");
+    }
+  }
+
+  if (embed && window.parent !== window && "ResizeObserver" in window) {
+    var sizes = new ResizeObserver(postHeight);
+    var watching = null;
+    // What to watch changes as the poster gives way to the player, and as bars come and go.
+    var rewatch = function () {
+      var stage = document.querySelector(".app-embed .stage") || document.getElementById("boot");
+      if (stage !== watching) {
+        sizes.disconnect();
+        sizes.observe(document.documentElement);
+        if (stage) {
+          children.disconnect();
+          children.observe(stage, { childList: true });
+        }
+        watching = stage;
+      }
+      if (stage) {
+        Array.prototype.forEach.call(stage.children, function (part) {
+          sizes.observe(part);
+        });
+      }
+      postHeight();
+    };
+    var children = new MutationObserver(rewatch);
+    ready.then(function () {
+      new MutationObserver(rewatch).observe(document.body, { childList: true });
+      rewatch();
+    });
+  }
+
   if (load === "visible" && "IntersectionObserver" in window) {
     var observer = new IntersectionObserver(function (entries) {
       var seen = entries.some(function (entry) {

@@ -48,6 +48,16 @@ export const tests = [
             await frames[i].locator(".poster-card .poster-title", { hasText: titles[i] }).waitFor();
             await play(i).waitFor();
           }
+          // The chapter's snippet gives each embed the height it asks for: its poster's.
+          const height = (i) => page.locator("main iframe").nth(i).evaluate((f) => f.getBoundingClientRect().height);
+          const asked = async (i) => frames[i].locator("body").evaluate(() => {
+            const boot = document.getElementById("boot");
+            const parts = [...(document.querySelector(".app-embed .stage") ?? boot).children];
+            return parts.map((p) => p.getBoundingClientRect());
+          });
+          await waitFor("the first poster's height", async () => Math.abs((await height(0)) - 480) > 20);
+          const poster = await asked(0);
+          assert.ok(Math.abs(poster.at(-1).bottom + 12 - (await height(0))) <= 2, "the iframe ends where the poster does");
           await page.screenshot({ path: join(shots, "notes-posters.png") });
           assert.equal(engineLoads(requests), 0, "no engine before a Play");
 
@@ -55,6 +65,13 @@ export const tests = [
           await frames[0].locator("svg.diagram .lane-header").first().waitFor();
           await waitFor("the first embed to play", async () => (await now(frames[0])) > 0);
           assert.equal(engineLoads(requests), 1, "one engine, for the embed played");
+          // Playing, it asks for its step at full height and 360 px of diagram.
+          await waitFor("the player's height", async () => {
+            const diagram = await frames[0].locator("[data-region=diagram]").boundingBox();
+            return Math.abs(diagram.height - 360) <= 2;
+          });
+          const guide = frames[0].locator(".guide-body");
+          assert.ok(await guide.evaluate((b) => b.scrollHeight <= b.clientHeight + 1), "the step shows whole, unscrolled");
           assert.equal(await frames[1].locator("svg.diagram").count(), 0, "the second still shows its poster");
 
           await page.locator("main iframe").nth(2).scrollIntoViewIfNeeded();
