@@ -1,32 +1,8 @@
-//! Files the page hands to the user: downloads of text and images, and the diagram as a standalone
-//! SVG or PNG picture.
+//! Files the page hands to the user: downloads of text, and of a picture (`ui::picture`) as a PNG.
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    Blob, BlobPropertyBag, Element, HtmlAnchorElement, HtmlCanvasElement, HtmlImageElement, Url,
-};
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, HtmlImageElement, Url};
 
-/// The presentation properties the diagram's stylesheet sets; they are copied from the computed
-/// style onto each element so the exported SVG looks the same with no stylesheet.
-const STYLE_PROPERTIES: &[&str] = &[
-    "fill",
-    "fill-opacity",
-    "stroke",
-    "stroke-width",
-    "stroke-dasharray",
-    "stroke-opacity",
-    "stroke-linecap",
-    "stroke-linejoin",
-    "opacity",
-    "font-family",
-    "font-size",
-    "font-weight",
-    "text-anchor",
-    "dominant-baseline",
-    "paint-order",
-    "visibility",
-    "display",
-];
 /// How many image pixels a CSS pixel becomes in the PNG.
 const PNG_SCALE: f64 = 2.0;
 
@@ -94,58 +70,6 @@ pub async fn text_of(file: &web_sys::File) -> Option<String> {
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     download_blob(&blob(&parts, mime)?, name)
-}
-
-/// The diagram (`svg.diagram` in the page) as a standalone SVG document: the computed style of
-/// every element is inlined and the canvas background is drawn, so it renders with no stylesheet.
-pub fn diagram_svg() -> Result<String, JsValue> {
-    let document = document()?;
-    let window = web_sys::window().ok_or_else(|| error("no window"))?;
-    let original = document
-        .query_selector("svg.diagram")?
-        .ok_or_else(|| error("there is no diagram to export"))?;
-    let copy: Element = original.clone_node_with_deep(true)?.dyn_into()?;
-    let sources = original.query_selector_all("*")?;
-    let targets = copy.query_selector_all("*")?;
-    for i in 0..sources.length() {
-        let (Some(source), Some(target)) = (sources.item(i), targets.item(i)) else {
-            continue;
-        };
-        let (source, target): (Element, Element) = (source.dyn_into()?, target.dyn_into()?);
-        let Some(computed) = window.get_computed_style(&source)? else {
-            continue;
-        };
-        let mut style = String::new();
-        for property in STYLE_PROPERTIES {
-            let value = computed.get_property_value(property)?;
-            if !value.is_empty() {
-                style.push_str(&format!("{property}:{value};"));
-            }
-        }
-        target.set_attribute("style", &style)?;
-        target.remove_attribute("class")?;
-    }
-    let width = original.get_attribute("width").unwrap_or_default();
-    let height = original.get_attribute("height").unwrap_or_default();
-    let background = original
-        .closest(".diagram-canvas")?
-        .and_then(|canvas| window.get_computed_style(&canvas).ok().flatten())
-        .map(|style| style.get_property_value("background-color"))
-        .transpose()?
-        .unwrap_or_else(|| "#ffffff".to_string());
-    let backdrop = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "rect")?;
-    backdrop.set_attribute("width", "100%")?;
-    backdrop.set_attribute("height", "100%")?;
-    backdrop.set_attribute("fill", &background)?;
-    copy.insert_before(&backdrop, copy.first_child().as_ref())?;
-    copy.set_attribute("xmlns", "http://www.w3.org/2000/svg")?;
-    copy.set_attribute("viewBox", &format!("0 0 {width} {height}"))?;
-    copy.remove_attribute("class")?;
-    copy.remove_attribute("style")?;
-    for attribute in ["role", "aria-label", "tabindex"] {
-        copy.remove_attribute(attribute)?;
-    }
-    web_sys::XmlSerializer::new()?.serialize_to_string(&copy)
 }
 
 /// Draws `svg` (a standalone SVG document) on a canvas and offers it as a PNG download.

@@ -14,6 +14,7 @@ mod guide;
 mod opening;
 mod page;
 pub mod panic;
+mod picture;
 mod progress;
 mod saved;
 mod session;

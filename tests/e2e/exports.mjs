@@ -79,7 +79,27 @@ export const tests = [
         const svgText = svg.bytes.toString("utf8");
         assert.ok(svgText.startsWith("<svg"), svgText.slice(0, 80));
         assert.match(svgText, /xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-        assert.doesNotMatch(svgText, /class=|var\(--/, "no stylesheet needed");
+        assert.doesNotMatch(svgText, /var\(--/, "no stylesheet needed");
+        assert.equal(svgText.match(/<style>/g).length, 1, "one style block");
+        assert.doesNotMatch(svgText, / style="/, "no inline styles");
+        assert.match(svgText, /class="c\d+"/);
+        assert.match(svgText, /<text class="title"[^>]*>Raft: log replication<\/text>/);
+        assert.match(svgText, /<text class="range"[^>]*>[\d.]+(µs|ms|s) to [\d.]+(µs|ms|s)<\/text>/);
+        assert.match(svgText, />delivered<\/text>/, "the legend");
+        assert.ok(svgText.length < 120_000, `${svgText.length} characters`);
+        // Light whatever the page's theme, unless asked for dark.
+        const background = (text) => text.match(/<rect width="100%" height="100%" fill="([^"]+)"/)[1];
+        assert.equal(background(svgText), "rgb(255, 255, 255)");
+        await page.emulateMedia({ colorScheme: "dark" });
+        const inDark = (await download(page, "svg")).bytes.toString("utf8");
+        assert.equal(background(inDark), "rgb(255, 255, 255)", "a light picture from a dark page");
+        await openMenu(page);
+        await page.locator("[data-testid=export-dark]").check();
+        const [darkFile] = await Promise.all([page.waitForEvent("download"), page.locator("[data-export=svg]").click()]);
+        const darkText = (await readFile(await darkFile.path())).toString("utf8");
+        assert.equal(background(darkText), "rgb(20, 26, 33)", "the dark option");
+        await page.emulateMedia({ colorScheme: "light" });
+        assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector(".panel-diagram")).backgroundColor), "rgb(255, 255, 255)", "the page keeps its colours");
 
         const png = await download(page, "png");
         assert.equal(png.name, "causeway-raft-basic.png");

@@ -266,6 +266,7 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
             <div class="diagram-canvas" ref={canvas} {onmouseleave}>
                 <svg class="diagram"
                     width={coord(layout.width)} height={coord(layout.height)}
+                    data-start-us={layout.start_us.to_string()} data-span-us={layout.span_us.to_string()}
                     role="group" aria-label="Space-time diagram: one lane per node, time flowing down"
                     {onclick} {onmousemove} {onkeydown}>
                     <defs>

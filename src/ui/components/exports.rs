@@ -7,6 +7,7 @@ use crate::engine::run::write_jsonl;
 use crate::export::{SHIVIZ_REGEX, mermaid, shiviz};
 use crate::ui::files;
 use crate::ui::page;
+use crate::ui::picture::{self, Theme};
 use crate::ui::session::SessionHandle;
 use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
@@ -46,9 +47,13 @@ async fn copy_or_download(text: &str, what: &str, fallback: &str) -> String {
     }
 }
 
-/// Builds the export's text (for the pictures, the standalone SVG) and the file name stem, while
-/// the session is borrowed. `None` without a session.
-fn produce(session: &SessionHandle, export: Export) -> Option<(String, Result<String, String>)> {
+/// Builds the export's text (for the pictures, the standalone SVG in `theme`) and the file name
+/// stem, while the session is borrowed. `None` without a session.
+fn produce(
+    session: &SessionHandle,
+    export: Export,
+    theme: Theme,
+) -> Option<(String, Result<String, String>)> {
     let guard = session.0.borrow();
     let session = guard.as_ref()?;
     let stem = format!("causeway-{}", session.preset.unwrap_or("run"));
@@ -62,7 +67,9 @@ fn produce(session: &SessionHandle, export: Export) -> Option<(String, Result<St
         Export::ShiViz => Ok(shiviz(&*session.run)),
         Export::Mermaid => Ok(mermaid(&*session.run, session.run.now())),
         Export::Regex => Ok(SHIVIZ_REGEX.to_string()),
-        Export::Svg | Export::Png => files::diagram_svg().map_err(|error| describe(&error)),
+        Export::Svg | Export::Png => {
+            picture::diagram_svg(&session.scenario().name, theme).map_err(|error| describe(&error))
+        }
     };
     Some((stem, text))
 }
@@ -73,8 +80,8 @@ fn save(name: &str, mime: &str, text: &str, what: &str) -> Result<String, wasm_b
 }
 
 /// Produces one export; returns what to tell the user.
-async fn run_export(session: SessionHandle, export: Export) -> String {
-    let Some((stem, text)) = produce(&session, export) else {
+async fn run_export(session: SessionHandle, export: Export, theme: Theme) -> String {
+    let Some((stem, text)) = produce(&session, export, theme) else {
         return "Open a scenario first.".to_string();
     };
     let text = match text {
@@ -120,6 +127,8 @@ async fn run_export(session: SessionHandle, export: Export) -> String {
 pub fn ExportMenu() -> Html {
     let app = use_app();
     let open = use_state(|| false);
+    // Pictures are light whatever the page's theme, unless asked for dark.
+    let dark = use_state(|| false);
     let wrapper = use_node_ref();
     let button = use_node_ref();
     let toggle = {
@@ -131,11 +140,12 @@ pub fn ExportMenu() -> Html {
         let session = app.session.clone();
         let dispatch = app.dispatch.clone();
         let open = open.clone();
+        let theme = if *dark { Theme::Dark } else { Theme::Light };
         Callback::from(move |_: MouseEvent| {
             let (session, dispatch) = (session.clone(), dispatch.clone());
             open.set(false);
             yew::platform::spawn_local(async move {
-                let text = run_export(session, export).await;
+                let text = run_export(session, export, theme).await;
                 let kind = if text.starts_with("The export failed") {
                     NoteKind::Error
                 } else {
@@ -144,6 +154,10 @@ pub fn ExportMenu() -> Html {
                 dispatch.dispatch(UiAction::Note(Some(Note { kind, text })));
             });
         })
+    };
+    let on_dark = {
+        let dark = dark.clone();
+        Callback::from(move |_: Event| dark.set(!*dark))
     };
     // Esc closes the menu and gives the focus back to its button.
     let onkeydown = {
@@ -206,11 +220,15 @@ pub fn ExportMenu() -> Html {
                     </button>
                     <p class="export-heading">{ "Diagram" }</p>
                     <button type="button" class="export-item" onclick={item(Export::Svg)} data-export="svg">
-                        <span>{ "SVG" }</span><small>{ "the visible window, as a vector picture" }</small>
+                        <span>{ "SVG" }</span><small>{ "the visible window with its title, times and legend" }</small>
                     </button>
                     <button type="button" class="export-item" onclick={item(Export::Png)} data-export="png">
-                        <span>{ "PNG" }</span><small>{ "the visible window, at twice its size" }</small>
+                        <span>{ "PNG" }</span><small>{ "the same, at twice its size" }</small>
                     </button>
+                    <label class="export-option">
+                        <input type="checkbox" checked={*dark} onchange={on_dark} data-testid="export-dark" />
+                        { "Dark background" }
+                    </label>
                 </div>
             }
         </div>

@@ -70,6 +70,8 @@ pub fn layout(input: &DiagramInput<'_>, label: &mut dyn FnMut(MsgId) -> String) 
         width: input.width_px,
         height: input.height_px,
         scale,
+        start_us: start,
+        span_us: span,
         shift_y: HEADER_PX - y(start),
         lanes,
         ticks,

@@ -323,6 +323,9 @@ pub struct DiagramLayout {
     pub height: f64,
     /// Pixels per microsecond.
     pub scale: f64,
+    /// The window of true time laid out, from `start_us` for `span_us`.
+    pub start_us: u64,
+    pub span_us: u64,
     /// The vertical translation that brings the window's top under the header.
     pub shift_y: f64,
     pub lanes: Vec<Lane>,
