@@ -9,7 +9,7 @@ import { withPage } from "./shell.mjs";
 import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
 
 /** Serves one HTML page on 127.0.0.1 at a free port; resolves to { origin, close }. */
-async function serveHost(html) {
+export async function serveHost(html) {
   const server = createServer((request, response) => {
     if (request.url !== "/") {
       response.writeHead(404);

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+import { engineLoads } from "./poster.mjs";
 import { withPage } from "./shell.mjs";
 import { serve } from "./server.mjs";
 import { now, waitFor } from "./sandbox.mjs";
@@ -29,8 +30,6 @@ function buildNotes(origin) {
   }
   return join(work, "book");
 }
-
-const engineLoads = (requests) => requests.filter((url) => /\/causeway-[0-9a-f]+_bg\.wasm$/.test(url.pathname)).length;
 
 export const tests = [
   {

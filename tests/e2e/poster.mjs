@@ -3,30 +3,17 @@
 // played, or once scrolled into view when asked to; a share link's embed names its run.
 
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { join } from "node:path";
 
 import { axeProblems } from "./a11y.mjs";
+import { serveHost } from "./embed.mjs";
 import { presetIds, withPage } from "./shell.mjs";
 import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
 
 const PHONE = { width: 412, height: 823 };
 
-/** Serves one HTML page on 127.0.0.1 at a free port; resolves to { origin, close }. */
-async function serveHost(html) {
-  const server = createServer((request, response) => {
-    response.writeHead(request.url === "/" ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
-    response.end(request.url === "/" ? html : "");
-  });
-  await new Promise((done) => server.listen(0, "127.0.0.1", done));
-  return {
-    origin: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((done) => server.close(done)),
-  };
-}
-
 /** The engine's downloads so far (the page's wasm, not the search worker's). */
-const engineLoads = (requests) => requests.filter((url) => /\/causeway-[0-9a-f]+_bg\.wasm$/.test(url.pathname)).length;
+export const engineLoads = (requests) => requests.filter((url) => /\/causeway-[0-9a-f]+_bg\.wasm$/.test(url.pathname)).length;
 
 /** Checks that the poster's diagram image has loaded and has a lane for each of `nodes` nodes. */
 async function lanesDrawn(where, nodes) {
