@@ -13,7 +13,7 @@ use super::components::{
     CheckersPanel, ConfirmOpenBar, ConsistencyModels, ControlBar, Controls, CoursePage,
     DesignSwitch, DiagramPanel, GuidePanel, Header, HelpDialog, HistoryFilePanel, HistoryPanel,
     InspectorPanel, InterventionsPanel, LessonPanel, LinkErrorPanel, LogMatrixPanel, NoteBar,
-    PlayerBar, PlotPanel, ScenarioPanel, ShareBar, TopologyPanel,
+    PlayerBar, PlotPanel, ScenarioPanel, ShareBar, Showing, TopologyPanel,
 };
 use super::embed::{self, Embed};
 use super::guide::GuideAction;
@@ -316,7 +316,8 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         { "Skip to the run controls" }
                     </button>
                 }
-                <Header loaded={frame.is_some()} course={show_course} />
+                <Header loaded={frame.is_some()} course={show_course}
+                    showing={frame.as_ref().map(|_| Showing { key, spotlight: spotlight.clone() })} />
                 if show_course {
                     <CoursePage current={frame.as_ref().and_then(|f| f.preset)} />
                 }

@@ -1,6 +1,6 @@
-//! The diagram as a picture for slides and notes: the visible window of `svg.diagram` as a
-//! standalone SVG document, in the light theme whatever the page's (or the dark one, if asked),
-//! with a title, the window's time range and the legend above it. Each element's computed
+//! The diagram as a picture for slides and notes: an `svg.diagram` (the panel's, or the whole run
+//! drawn apart) as a standalone SVG document, in the light theme whatever the page's (or the dark
+//! one, if asked), with a title, its time range and the legend above it. Each element's computed
 //! presentation is written once, as a class in a single style block, so the picture needs no
 //! stylesheet and stays small.
 
@@ -133,13 +133,10 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The picture of the diagram on the page, titled `title`, in `theme`.
-pub fn diagram_svg(title: &str, theme: Theme) -> Result<String, JsValue> {
+/// The picture of `original`, a diagram drawn inside the diagram panel, titled `title`, in `theme`.
+pub fn diagram_svg(original: &Element, title: &str, theme: Theme) -> Result<String, JsValue> {
     let window = web_sys::window().ok_or_else(|| error("no window"))?;
     let document = window.document().ok_or_else(|| error("no document"))?;
-    let original = document
-        .query_selector("svg.diagram")?
-        .ok_or_else(|| error("there is no diagram to export"))?;
     let panel: HtmlElement = original
         .closest(".panel-diagram")?
         .ok_or_else(|| error("the diagram is not in its panel"))?
@@ -150,13 +147,13 @@ pub fn diagram_svg(title: &str, theme: Theme) -> Result<String, JsValue> {
     for (name, value) in palette(&document, theme) {
         panel.style().set_property(&name, &value)?;
     }
-    let read = read(&window, &original, &panel);
+    let read = read(&window, original, &panel);
     match before {
         Some(style) => panel.set_attribute("style", &style)?,
         None => panel.remove_attribute("style")?,
     }
     let (copy, classes, legend, colours) = read?;
-    compose(&original, &copy, &classes, &legend, &colours, title)
+    compose(original, &copy, &classes, &legend, &colours, title)
 }
 
 /// The text, muted and background colours of the picture.
@@ -260,7 +257,10 @@ fn compose(
     while unit * 1000 <= span {
         unit *= 10;
     }
-    let round = |t: u64| format_us(i128::from((t + unit / 2) / unit * unit));
+    let round = |t: u64| match (t + unit / 2) / unit * unit {
+        0 => "0".to_string(),
+        t => format_us(i128::from(t)),
+    };
     let range = format!("{} to {}", round(start), round(start + span));
     let mut style: Vec<(usize, &String)> = classes.iter().map(|(s, &c)| (c, s)).collect();
     style.sort();

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
+import { axeProblems } from "./a11y.mjs";
 import { withPage } from "./shell.mjs";
-import { DESKTOP, eventCount, now, openPreset, pause, play, setSpeed, waitFor } from "./sandbox.mjs";
+import { DESKTOP, eventCount, jump, now, openPreset, pause, play, setSpeed, waitFor } from "./sandbox.mjs";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -22,6 +23,16 @@ async function download(page, item) {
   await openMenu(page);
   const [file] = await Promise.all([page.waitForEvent("download"), page.locator(`[data-export=${item}]`).click()]);
   return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+}
+
+/** A picture's time range, as its header prints it. */
+function range(svg) {
+  return svg.match(/<text class="range"[^>]*>([^<]*)<\/text>/)[1];
+}
+
+/** A picture's height in pixels. */
+function height(svg) {
+  return Number(svg.match(/^<svg[^>]* height="([\d.]+)"/)[1]);
 }
 
 export const tests = [
@@ -40,6 +51,7 @@ export const tests = [
         await page.locator("[data-action=export]").click();
         await page.locator("#export-menu").waitFor();
         await page.screenshot({ path: join(shots, "export-menu.png") });
+        assert.deepEqual(await axeProblems(page, "the export menu"), []);
 
         const trace = await download(page, "trace");
         assert.equal(trace.name, "causeway-raft-basic.jsonl");
@@ -101,6 +113,25 @@ export const tests = [
         await page.emulateMedia({ colorScheme: "light" });
         assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector(".panel-diagram")).backgroundColor), "rgb(255, 255, 255)", "the page keeps its colours");
 
+        // The whole run instead of the window: from time 0, to now, taller than the window.
+        await openMenu(page);
+        await page.locator("[data-testid=export-dark]").uncheck();
+        await page.keyboard.press("Escape");
+        await jump(page, "1.5s", 1_500_000);
+        const windowText = (await download(page, "svg")).bytes.toString("utf8");
+        assert.doesNotMatch(range(windowText), /^0/, "the window starts after time 0");
+        await openMenu(page);
+        await page.locator("[data-testid=export-whole]").check();
+        const wholeFile = await download(page, "svg");
+        assert.equal(wholeFile.name, "causeway-raft-basic-whole.svg");
+        const wholeText = wholeFile.bytes.toString("utf8");
+        assert.match(range(wholeText), /^0 to 1\.[5-9]\d*s$/, `from the start to now: ${range(wholeText)}`);
+        assert.ok(height(wholeText) > height(windowText), `${height(wholeText)} > ${height(windowText)}`);
+        assert.equal(background(wholeText), "rgb(255, 255, 255)");
+        assert.equal(await page.locator("svg.diagram").count(), 1, "the picture drawn apart is gone");
+        await openMenu(page);
+        await page.locator("[data-testid=export-window]").check();
+
         const png = await download(page, "png");
         assert.equal(png.name, "causeway-raft-basic.png");
         assert.deepEqual(png.bytes.subarray(0, 8), PNG_SIGNATURE);
@@ -121,6 +152,8 @@ export const tests = [
         const alone = await page.context().newPage();
         await alone.setContent(svgText);
         await alone.screenshot({ path: join(shots, "export-diagram-svg.png") });
+        await alone.setContent(wholeText);
+        await alone.screenshot({ path: join(shots, "export-whole-svg.png"), fullPage: true });
         await alone.close();
       });
     },

@@ -269,17 +269,7 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
                     data-start-us={layout.start_us.to_string()} data-span-us={layout.span_us.to_string()}
                     role="group" aria-label="Space-time diagram: one lane per node, time flowing down"
                     {onclick} {onmousemove} {onkeydown}>
-                    <defs>
-                        <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                            <rect width="6" height="6" class="hatch-bg" />
-                            <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
-                        </pattern>
-                    </defs>
-                    { lanes_and_axis(&layout, &props.spotlight) }
-                    <g class="diagram-body" transform={format!("translate(0 {})", coord(layout.shift_y))}>
-                        { body(&layout) }
-                    </g>
-                    { headers(&layout, props.selection, &props.spotlight) }
+                    { drawing(&layout, props.selection, &props.spotlight) }
                 </svg>
                 { card.unwrap_or_default() }
                 if layout.truncated {
@@ -297,6 +287,45 @@ pub fn DiagramPanel(props: &DiagramProps) -> Html {
             </div>
             { props.below.clone() }
         </section>
+    }
+}
+
+/// What the diagram's SVG holds: the hatch pattern, lanes, events and arrows, and lane headers.
+fn drawing(layout: &DiagramLayout, selection: Selection, spotlight: &[NodeId]) -> Html {
+    html! {
+        <>
+            <defs>
+                <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                    <rect width="6" height="6" class="hatch-bg" />
+                    <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
+                </pattern>
+            </defs>
+            { lanes_and_axis(layout, spotlight) }
+            <g class="diagram-body" transform={format!("translate(0 {})", coord(layout.shift_y))}>
+                { body(layout) }
+            </g>
+            { headers(layout, selection, spotlight) }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PictureProps {
+    pub layout: Rc<DiagramLayout>,
+    pub selection: Selection,
+    pub spotlight: Vec<NodeId>,
+}
+
+/// The diagram drawn for an export only (the whole run, say): the same SVG as the panel's, with no
+/// listeners, mounted on its own root away from the app, so it needs no app context.
+#[function_component]
+pub fn DiagramPicture(props: &PictureProps) -> Html {
+    let layout = &props.layout;
+    html! {
+        <svg class="diagram" width={coord(layout.width)} height={coord(layout.height)}
+            data-start-us={layout.start_us.to_string()} data-span-us={layout.span_us.to_string()}>
+            { drawing(layout, props.selection, &props.spotlight) }
+        </svg>
     }
 }
 

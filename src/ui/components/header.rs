@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::exports::ExportMenu;
+use super::exports::{ExportMenu, Showing};
 use super::icons;
 use crate::ui::state::{UiAction, use_app};
 
@@ -13,6 +13,8 @@ pub struct HeaderProps {
     pub loaded: bool,
     /// Whether the course map is showing.
     pub course: bool,
+    /// What the diagram shows, for the exported pictures.
+    pub showing: Option<Showing>,
 }
 
 #[function_component]
@@ -48,7 +50,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                 if props.loaded && !props.course {
                     <button type="button" class="button button-small" onclick={share} data-action="share"
                         title="Copy a link that opens this run at this moment">{ "Copy link" }</button>
-                    <ExportMenu />
+                    <ExportMenu showing={props.showing.clone()} />
                     <button type="button" class="button button-ghost button-help" onclick={help}
                         aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{ "?" }</button>
                 }

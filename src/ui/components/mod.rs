@@ -36,6 +36,7 @@ pub use controls::{ControlBar, Controls};
 pub use course::CoursePage;
 pub use design::DesignSwitch;
 pub use diagram::DiagramPanel;
+pub use exports::Showing;
 pub use guide::GuidePanel;
 pub use header::Header;
 pub use help::HelpDialog;
