@@ -31,9 +31,10 @@ step() {
 }
 
 # The most the page's engine (its wasm and JS glue, gzipped) may weigh: the size on 2026-12-05
-# (1,363,000 bytes) with 3% of headroom, so growth is caught and has to be argued for. The goal is
-# 700 KB with every topic of the course (README, "Size"); this budget comes down as size work lands.
-PAGE_BUDGET_GZ=1400000
+# once the presets were fetched instead of compiled in (1,289,000 bytes) with 3% of headroom, so
+# growth is caught and has to be argued for. The goal is 700 KB with every topic of the course
+# (README, "Size"); this budget comes down as size work lands.
+PAGE_BUDGET_GZ=1330000
 
 report_wasm_size() {
   # The page loads causeway-<hash>_bg.wasm and its glue; the search worker's
@@ -80,7 +81,7 @@ step "Dynamo (R + W > N) under 200 random fault schedules (sim sweep, release)" 
 step "CRDTs, five types in two forms, each under 200 random fault schedules (release)" \
   env CAUSEWAY_SEEDS=200 cargo test --release --locked --test lesson_crdt every_type
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
-  cargo test --target "$WASM_TARGET" --tests --locked
+  cargo test --target "$WASM_TARGET" --tests --locked --features bundled-presets
 step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline
 step "Bundle size (budget: $PAGE_BUDGET_GZ bytes gzipped)" report_wasm_size
 step "End-to-end tests (Playwright, system Chromium)" node tests/e2e/run.mjs

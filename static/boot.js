@@ -89,11 +89,18 @@
     return /^[a-z0-9-]{1,64}$/.test(id || "") ? "presets/" + id + ".json" : null;
   }
 
+  // Requests are kept by URL, so the engine, once up, takes the preset it opens from here instead
+  // of fetching it again (src/ui/fetching.rs).
+  var fetched = (window.causewayFetched = window.causewayFetched || {});
+
   function fetchJson(url) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) throw new Error(response.status + " " + url);
-      return response.json();
-    });
+    if (!fetched[url]) {
+      fetched[url] = fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + url);
+        return response.text();
+      });
+    }
+    return fetched[url].then(JSON.parse);
   }
 
   // The envelope of a `#c1.` share link: URL-safe base64 of raw deflate of JSON.

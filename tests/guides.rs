@@ -185,7 +185,7 @@ fn a_task_is_done_by_the_student_too() {
 /// The preset with its guide replaced by `guide`, as JSON.
 fn with_guide(guide: serde_json::Value) -> Result<Scenario, String> {
     let mut value: serde_json::Value =
-        serde_json::from_str(find("raft-leader-crash").unwrap().json).unwrap();
+        serde_json::from_str(find("raft-leader-crash").unwrap().json().unwrap()).unwrap();
     value["guide"] = guide;
     Scenario::from_value(value)
         .and_then(|s| s.build().map(|_| s))

@@ -115,7 +115,8 @@ fn hostile_links_get_specific_messages() {
     expect(&bomb, "expands to more than");
     let scenario = |edit: &str| {
         let mut value: serde_json::Value =
-            serde_json::from_str(presets::find("heartbeat-basic").unwrap().json).unwrap();
+            serde_json::from_str(presets::find("heartbeat-basic").unwrap().json().unwrap())
+                .unwrap();
         let patch: serde_json::Value = serde_json::from_str(edit).unwrap();
         for (k, v) in patch.as_object().unwrap() {
             value[k] = v.clone();

@@ -160,6 +160,11 @@ fn the_course_index_for_the_poster_is_up_to_date() {
         actual == expected,
         "src/scenario/presets/course.json is out of date: `CAUSEWAY_BLESS=1 cargo test --test presets` rewrites it"
     );
+    assert_eq!(
+        causeway::scenario::course::from_index(&actual),
+        causeway::scenario::course::from_presets(),
+        "the web build's course map, read from the index, is the presets' course"
+    );
     assert!(
         causeway::scenario::presets::find("course").is_none(),
         "no preset may be called `course`: presets/course.json is the course's index"

@@ -3,7 +3,7 @@
 use causeway::scenario::{Scenario, Settings, presets};
 
 fn base() -> serde_json::Value {
-    serde_json::from_str(presets::find("heartbeat-crash").unwrap().json).unwrap()
+    serde_json::from_str(presets::find("heartbeat-crash").unwrap().json().unwrap()).unwrap()
 }
 
 /// A change to the base scenario that should make it invalid.

@@ -102,6 +102,12 @@ impl Link {
 
     /// Reads a link: a full URL, a fragment with or without `#`, in any format ever shipped.
     pub fn decode(text: &str) -> Result<Link, ScenarioError> {
+        Link::read(text)?.finish()
+    }
+
+    /// Reads a link as far as it can be read without its lesson's preset, which the web build
+    /// fetches before `Unfinished::finish` (see `presets`).
+    pub fn read(text: &str) -> Result<Unfinished, ScenarioError> {
         let text = text.trim();
         let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
         if fragment.len() > MAX_LINK_CHARS {
@@ -141,6 +147,24 @@ impl Link {
                 "this link is damaged: its contents are not a Causeway link ({e})"
             ))
         })?;
+        Ok(Unfinished { envelope })
+    }
+}
+
+/// A link read up to its lesson's preset.
+pub struct Unfinished {
+    envelope: Envelope,
+}
+
+impl Unfinished {
+    /// The preset whose description and guide the link leaves out, if any.
+    pub fn lesson(&self) -> Option<&str> {
+        self.envelope.lesson.as_deref()
+    }
+
+    /// The link, its lesson's text put back and the whole checked.
+    pub fn finish(self) -> Result<Link, ScenarioError> {
+        let envelope = self.envelope;
         let mut scenario = Scenario::from_value(envelope.scenario)?;
         if let Some(id) = envelope.lesson {
             let preset = presets::find(&id).ok_or_else(|| {

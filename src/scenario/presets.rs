@@ -1,5 +1,11 @@
 //! Built-in scenarios (lessons), grouped by topic. Each is a JSON file beside this module so it
 //! doubles as an example of the scenario format.
+//!
+//! Natively the files are compiled in. The web build leaves them out (they would be a tenth of the
+//! page's wasm) and the page fetches a lesson's file, which the build copies to `presets/`, when it
+//! is opened, handing it over with `remember`; the course map reads `presets/course.json`, which is
+//! compiled in everywhere (see `course`). The browser tests compile them in with the
+//! `bundled-presets` feature.
 
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -9,7 +15,6 @@ pub struct Preset {
     /// Stable identifier, used in links and tests.
     pub id: &'static str,
     pub topic: &'static str,
-    pub json: &'static str,
     /// What running it to its horizon must show.
     pub expect: Expect,
 }
@@ -26,9 +31,50 @@ pub struct Expect {
 }
 
 impl Preset {
-    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
-        Scenario::from_json(self.json)
+    /// Its scenario's JSON; `None` in the web build until the page has fetched it.
+    pub fn json(&self) -> Option<&'static str> {
+        #[cfg(any(not(target_arch = "wasm32"), feature = "bundled-presets"))]
+        let json = BUNDLED
+            .iter()
+            .find(|(id, _)| *id == self.id)
+            .map(|&(_, json)| json);
+        #[cfg(all(target_arch = "wasm32", not(feature = "bundled-presets")))]
+        let json = None;
+        #[cfg(target_arch = "wasm32")]
+        let json = json.or_else(|| LOADED.with(|loaded| loaded.borrow().get(self.id).copied()));
+        json
     }
+
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        let json = self.json().ok_or_else(|| {
+            ScenarioError(format!("the lesson `{}` has not been loaded yet", self.id))
+        })?;
+        Scenario::from_json(json)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    /// The presets' JSON the page has fetched, by id. Each is kept for the page's lifetime (at
+    /// most every preset once), so it can be lent out like the compiled-in text.
+    static LOADED: std::cell::RefCell<std::collections::BTreeMap<&'static str, &'static str>> =
+        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// Hands over the JSON of preset `id`, fetched by the page; `false` if there is no such preset.
+/// The first copy of each is kept.
+#[cfg(target_arch = "wasm32")]
+pub fn remember(id: &str, json: String) -> bool {
+    let Some(preset) = find(id) else {
+        return false;
+    };
+    LOADED.with(|loaded| {
+        loaded
+            .borrow_mut()
+            .entry(preset.id)
+            .or_insert_with(|| Box::leak(json.into_boxed_str()));
+    });
+    true
 }
 
 /// Lists the presets by topic in the order of the course (Kleppmann's lectures: RPC, the two
@@ -47,12 +93,17 @@ macro_rules! presets {
             $($(Preset {
                 id: $id,
                 topic: $topic,
-                json: include_str!(concat!("presets/", $id, ".json")),
                 expect: Expect {
                     violates: presets!(@violates $($violates)?),
                     unseen: &[$($($unseen),*)?],
                 },
             },)*)*
+        ];
+
+        /// Every preset's JSON, by id (not in the web build: see the module's text).
+        #[cfg(any(not(target_arch = "wasm32"), feature = "bundled-presets"))]
+        const BUNDLED: &[(&str, &str)] = &[
+            $($(($id, include_str!(concat!("presets/", $id, ".json"))),)*)*
         ];
     };
     (@violates) => { None };

@@ -16,6 +16,7 @@ use super::components::{
     PlayerBar, PlotPanel, ScenarioPanel, ShareBar, Showing, TopologyPanel,
 };
 use super::embed::{self, Embed};
+use super::fetching;
 use super::guide::GuideAction;
 use super::page;
 use super::progress;
@@ -42,26 +43,25 @@ pub fn App() -> Html {
     html! { <Sandbox embed={Embed::from_url()} /> }
 }
 
-/// Opens the share link in the fragment, if there is one.
-fn open_from_fragment(dispatch: &UseReducerDispatcher<Ui>) -> bool {
+/// Opens the share link in the fragment, if there is one, then dispatches `then`.
+fn open_from_fragment(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) -> bool {
     let Some(fragment) = page::fragment() else {
         return false;
     };
-    match Link::decode(&fragment) {
-        Ok(link) => dispatch.dispatch(UiAction::OpenLink(Box::new(link))),
+    match Link::read(&fragment) {
+        Ok(link) => fetching::open_link(dispatch, link, then),
         Err(error) => dispatch.dispatch(UiAction::LinkFailed(error.0)),
     }
     true
 }
 
 /// Opens the scenario the URL names: a share link in the fragment, `?preset=ID` or
-/// `?scenario=JSON`.
-fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
-    if open_from_fragment(dispatch) {
-        return;
-    }
-    if let Some(id) = page::query_param("preset") {
-        dispatch.dispatch(open_preset(&id));
+/// `?scenario=JSON`; then dispatches `then` (what an embed asks for once its run is open).
+fn open_from_url(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) {
+    if page::fragment().is_some() {
+        open_from_fragment(dispatch, then);
+    } else if let Some(id) = page::query_param("preset") {
+        open_preset(dispatch, &id, then);
     } else if let Some(json) = page::query_param("scenario") {
         match Scenario::from_json(&json) {
             Ok(scenario) => dispatch.dispatch(UiAction::Open(Box::new(scenario), None)),
@@ -69,6 +69,8 @@ fn open_from_url(dispatch: &UseReducerDispatcher<Ui>) {
                 "The scenario in the link cannot be opened: {error}"
             ))),
         }
+        then.into_iter()
+            .for_each(|action| dispatch.dispatch(action));
     }
 }
 
@@ -91,19 +93,20 @@ fn Sandbox(props: &SandboxProps) -> Html {
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |()| {
-            open_from_url(&dispatch);
+            let mut then = Vec::new();
             if let Some(embed) = embed {
                 if embed.autoplay {
-                    dispatch.dispatch(UiAction::TogglePlay);
+                    then.push(UiAction::TogglePlay);
                 }
                 if let Some(t) = embed.start_us {
-                    dispatch.dispatch(UiAction::Seek(t));
+                    then.push(UiAction::Seek(t));
                 }
             }
+            open_from_url(&dispatch, then);
             // A link pasted into the address bar of an open page only changes the fragment.
             let listener = web_sys::window().map(|window| {
                 EventListener::new(&window, "hashchange", move |_| {
-                    open_from_fragment(&dispatch);
+                    open_from_fragment(&dispatch, Vec::new());
                 })
             });
             move || drop(listener)
@@ -128,7 +131,9 @@ fn Sandbox(props: &SandboxProps) -> Html {
         let dispatch = dispatch.clone();
         use_effect_with((), move |()| {
             let listener = web_sys::window().map(|window| {
-                EventListener::new(&window, "popstate", move |_| open_from_url(&dispatch))
+                EventListener::new(&window, "popstate", move |_| {
+                    open_from_url(&dispatch, Vec::new())
+                })
             });
             move || drop(listener)
         });

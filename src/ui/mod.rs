@@ -9,6 +9,7 @@ mod app;
 mod bench;
 mod components;
 mod embed;
+mod fetching;
 mod files;
 mod guide;
 mod opening;

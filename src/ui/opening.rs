@@ -82,8 +82,9 @@ pub(super) fn open(
     true
 }
 
-/// The action that opens the preset called `id` (or says why it cannot).
-pub fn open_preset(id: &str) -> UiAction {
+/// The action that opens the preset called `id` (or says why it cannot), once the page has its JSON
+/// (`fetching::open_preset`).
+pub fn preset_action(id: &str) -> UiAction {
     match presets::find(id).map(|p| (p.id, p.scenario())) {
         Some((id, Ok(scenario))) => UiAction::Open(Box::new(scenario), Some(id)),
         Some((_, Err(error))) => UiAction::Fail(error.0),

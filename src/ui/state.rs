@@ -19,8 +19,9 @@ use crate::view::history::FileHistory;
 use crate::view::walk::{Walk, walk};
 
 use super::announce;
+pub use super::fetching::open_preset;
 use super::guide::{self, GuideAction};
-pub use super::opening::{PendingOpen, open_preset};
+pub use super::opening::PendingOpen;
 use super::opening::{ask_then_open, open};
 use super::session::{Session, SessionHandle};
 use crate::view::tour::Tour;

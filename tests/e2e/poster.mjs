@@ -28,7 +28,7 @@ export const tests = [
   {
     name: "poster: the page shows the lesson it opens while the engine loads, then the app, at the top",
     async run({ browser, origin, shots }) {
-      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: PHONE }, async ({ page, problems }) => {
+      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: PHONE }, async ({ page, problems, requests }) => {
         let release;
         const held = new Promise((done) => (release = done));
         await page.route("**/*_bg.wasm", async (route) => {
@@ -51,7 +51,29 @@ export const tests = [
         await page.locator("[data-region=diagram]").waitFor();
         await page.locator(".panel-guide", { hasText: "Raft: log replication" }).waitFor();
         assert.equal(await page.evaluate(() => scrollY), 0, "the page opens at its top");
+        const fetched = requests.filter((url) => url.pathname.endsWith("/presets/raft-basic.json"));
+        assert.equal(fetched.length, 1, "the engine opens the lesson the poster fetched, without fetching it again");
         assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
+    name: "lessons load on demand: each opens from its own file, and one that fails to load says so",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/?preset=heartbeat-basic`, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
+        await page.route("**/presets/heartbeat-crash.json", (route) => route.fulfill({ status: 503, body: "down" }));
+        await goto();
+        await page.locator(".panel-guide", { hasText: "Heartbeats" }).waitFor();
+        const lessonFiles = () => requests.filter((url) => /\/presets\/[a-z0-9-]+\.json$/.test(url.pathname)).map((url) => url.pathname.split("/").pop());
+        assert.deepEqual(lessonFiles(), ["heartbeat-basic.json"], "only the lesson opened is fetched");
+        await page.locator("button[data-preset=heartbeat-crash]").click();
+        await page.locator("[data-testid=note]", { hasText: "The lesson `heartbeat-crash` could not be loaded: the server answered 503" }).waitFor();
+        assert.equal(await page.locator("button[data-preset=heartbeat-basic][aria-current]").count(), 1, "the open lesson stays open");
+        await page.locator("button[data-preset=heartbeat-partition]").click();
+        await page.locator("button[data-preset=heartbeat-partition][aria-current]").waitFor();
+        assert.deepEqual(lessonFiles(), ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-partition.json"]);
+        const expected = (p) => p.includes("heartbeat-crash.json") || p.includes("status of 503");
+        assert.deepEqual(problems.filter((p) => !expected(p)), []);
       });
     },
   },

@@ -276,7 +276,7 @@ fn main() -> ExitCode {
         }
         Command::Show { preset } => match presets::find(&preset) {
             Some(p) => {
-                say!("{}", p.json.trim_end());
+                say!("{}", p.json().unwrap_or_default().trim_end());
                 ExitCode::SUCCESS
             }
             None => {

@@ -23,7 +23,7 @@ pub fn CoursePage(props: &CourseProps) -> Html {
     let confirming = use_state(|| false);
     let open = |id: &'static str| {
         let dispatch = app.dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.dispatch(open_preset(id)))
+        Callback::from(move |_: MouseEvent| open_preset(&dispatch, id, Vec::new()))
     };
     let total: usize = topics.iter().map(|t| t.lessons.len()).sum();
     let complete = topics

@@ -9,7 +9,8 @@ use yew::prelude::*;
 
 use crate::engine::protocol::PropertyKind;
 use crate::engine::sim::{PropertyReport, PropertyState};
-use crate::ui::state::{UiAction, use_app};
+use crate::ui::fetching::switch_design;
+use crate::ui::state::use_app;
 
 #[derive(Properties, PartialEq)]
 pub struct DesignProps {
@@ -55,7 +56,7 @@ pub fn DesignSwitch(props: &DesignProps) -> Html {
                     html! {
                         <button type="button" class={classes!("design-option", current.then_some("is-current"))}
                             aria-pressed={current.to_string()} data-design={id}
-                            onclick={Callback::from(move |_: MouseEvent| if !current { dispatch.dispatch(UiAction::SwitchDesign(id)) })}>
+                            onclick={Callback::from(move |_: MouseEvent| if !current { switch_design(&dispatch, id) })}>
                             { label }
                         </button>
                     }

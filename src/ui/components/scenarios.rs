@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::saved::SavedScenarios;
 use super::settings::Settings;
-use crate::scenario::presets::PRESETS;
+use crate::scenario::course;
 use crate::ui::state::{open_preset, use_app};
 
 #[derive(Properties, PartialEq)]
@@ -47,19 +47,15 @@ pub fn LessonPanel(props: &LessonProps) -> Html {
     }
 }
 
-/// Each preset's topic, id and name, in the order of `PRESETS`, grouped by topic.
+/// Each preset's topic, id and name, grouped by topic in the order of the course.
 fn catalogue() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
-    let mut topics: Vec<(&'static str, Vec<(&'static str, String)>)> = Vec::new();
-    for preset in PRESETS {
-        let name = preset
-            .scenario()
-            .map_or_else(|_| preset.id.to_string(), |s| s.name);
-        match topics.iter_mut().find(|(topic, _)| *topic == preset.topic) {
-            Some((_, list)) => list.push((preset.id, name)),
-            None => topics.push((preset.topic, vec![(preset.id, name)])),
-        }
-    }
-    topics
+    course::topics()
+        .into_iter()
+        .map(|topic| {
+            let lessons = topic.lessons.into_iter().map(|l| (l.id, l.name)).collect();
+            (topic.topic, lessons)
+        })
+        .collect()
 }
 
 #[function_component]
@@ -68,7 +64,7 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
     let topics = use_memo((), |()| catalogue());
     let open = |id: &'static str| {
         let dispatch = app.dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.dispatch(open_preset(id)))
+        Callback::from(move |_: MouseEvent| open_preset(&dispatch, id, Vec::new()))
     };
     html! {
         <section class="panel panel-scenarios" aria-labelledby="scenarios-title" data-region="scenarios">

@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::scenario::presets;
-use crate::ui::state::{UiAction, use_app};
+use crate::ui::state::{UiAction, open_preset, use_app};
 use crate::ui::{embed, page};
 
 #[derive(Clone, Copy, PartialEq)]
@@ -111,12 +111,7 @@ pub fn LinkErrorPanel(props: &LinkErrorProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             page::replace_fragment("");
             if let Some(preset) = presets::PRESETS.first() {
-                match preset.scenario() {
-                    Ok(scenario) => {
-                        dispatch.dispatch(UiAction::Open(Box::new(scenario), Some(preset.id)))
-                    }
-                    Err(error) => dispatch.dispatch(UiAction::Fail(error.0)),
-                }
+                open_preset(&dispatch, preset.id, Vec::new());
             }
         })
     };

@@ -1,0 +1,171 @@
+//! Fetching a lesson's preset before it opens. The web build does not compile the presets in
+//! (`scenario::presets`): opening one fetches `presets/ID.json` beside the page, or takes the copy
+//! the poster fetched already (`static/boot.js` keeps its requests in `window.causewayFetched`),
+//! hands it to `presets::remember`, then dispatches. A link that leaves out its lesson's text
+//! fetches that lesson first the same way.
+
+use std::cell::Cell;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+use super::opening::preset_action;
+use super::state::{Ui, UiAction};
+use crate::scenario::link::Unfinished;
+use crate::scenario::presets;
+
+thread_local! {
+    /// The latest opening asked for: of several lessons clicked in quick succession, only the
+    /// last one opens, whichever file arrives first.
+    static LATEST: Cell<u64> = const { Cell::new(0) };
+}
+
+fn take_ticket() -> u64 {
+    LATEST.with(|latest| {
+        latest.set(latest.get() + 1);
+        latest.get()
+    })
+}
+
+fn is_latest(ticket: u64) -> bool {
+    LATEST.with(|latest| latest.get() == ticket)
+}
+
+/// The text of a failed request.
+fn describe(error: &JsValue) -> String {
+    error
+        .as_string()
+        .or_else(|| {
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| "the network request failed".to_string())
+}
+
+/// The request for `url` the poster already made, if it made one.
+fn poster_request(url: &str) -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    let fetched = js_sys::Reflect::get(&window, &JsValue::from_str("causewayFetched")).ok()?;
+    if !fetched.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&fetched, &JsValue::from_str(url))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// The text at `url`, relative to the page.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    if let Some(request) = poster_request(url)
+        && let Ok(text) = JsFuture::from(request).await
+        && let Some(text) = text.as_string()
+    {
+        return Ok(text);
+    }
+    let window = web_sys::window().ok_or("there is no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| describe(&e))?
+        .dyn_into()
+        .map_err(|_| "the answer was not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!(
+            "the server answered {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let text = response.text().map_err(|e| describe(&e))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| describe(&e))?
+        .as_string()
+        .ok_or_else(|| "the answer was not text".to_string())
+}
+
+/// Makes sure the page has preset `id`'s JSON, fetching it if need be.
+async fn load(id: &str) -> Result<(), String> {
+    let preset = presets::find(id).ok_or_else(|| format!("There is no preset called `{id}`."))?;
+    if preset.json().is_some() {
+        return Ok(());
+    }
+    let text = fetch_text(&format!("presets/{}.json", preset.id))
+        .await
+        .map_err(|error| format!("The lesson `{id}` could not be loaded: {error}."))?;
+    presets::remember(preset.id, text);
+    Ok(())
+}
+
+/// Dispatches `action` (made once `id` is loaded), then `then`, unless a later opening was asked for
+/// meanwhile. Without a fetch to wait for, it all happens now.
+fn after_loading(
+    dispatch: &UseReducerDispatcher<Ui>,
+    id: Option<String>,
+    action: impl FnOnce(Result<(), String>) -> UiAction + 'static,
+    then: Vec<UiAction>,
+) {
+    let ticket = take_ticket();
+    let finish = move |dispatch: &UseReducerDispatcher<Ui>, loaded| {
+        if is_latest(ticket) {
+            dispatch.dispatch(action(loaded));
+            for next in then {
+                dispatch.dispatch(next);
+            }
+        }
+    };
+    let missing = id.filter(|id| presets::find(id).is_none_or(|p| p.json().is_none()));
+    match missing {
+        None => finish(dispatch, Ok(())),
+        Some(id) => {
+            let dispatch = dispatch.clone();
+            yew::platform::spawn_local(async move {
+                let loaded = load(&id).await;
+                finish(&dispatch, loaded);
+            });
+        }
+    }
+}
+
+/// Opens preset `id`, then dispatches `then` (an embed's autoplay, say).
+pub fn open_preset(dispatch: &UseReducerDispatcher<Ui>, id: &str, then: Vec<UiAction>) {
+    let wanted = id.to_string();
+    after_loading(
+        dispatch,
+        Some(id.to_string()),
+        move |loaded| match loaded {
+            Ok(()) => preset_action(&wanted),
+            Err(error) => UiAction::Fail(error),
+        },
+        then,
+    );
+}
+
+/// Switches to the design in preset `id`, at the same moment of the run.
+pub fn switch_design(dispatch: &UseReducerDispatcher<Ui>, id: &'static str) {
+    after_loading(
+        dispatch,
+        Some(id.to_string()),
+        move |loaded| match loaded {
+            Ok(()) => UiAction::SwitchDesign(id),
+            Err(error) => UiAction::Fail(error),
+        },
+        Vec::new(),
+    );
+}
+
+/// Opens a share link once its lesson's text is here, then dispatches `then`.
+pub fn open_link(dispatch: &UseReducerDispatcher<Ui>, link: Unfinished, then: Vec<UiAction>) {
+    let lesson = link.lesson().map(str::to_string);
+    after_loading(
+        dispatch,
+        lesson,
+        move |loaded| match loaded.and_then(|()| link.finish().map_err(|error| error.0)) {
+            Ok(link) => UiAction::OpenLink(Box::new(link)),
+            Err(error) => UiAction::LinkFailed(error),
+        },
+        then,
+    );
+}
