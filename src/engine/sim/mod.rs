@@ -107,6 +107,14 @@ enum Origin {
     User,
 }
 
+/// The order that sorts `times` stably. Outside `Sim<P>`'s methods, so every protocol shares one
+/// copy of the sort (a closure inside a generic method is a new type for each protocol).
+fn stable_order(times: &[SimTime]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..times.len()).collect();
+    order.sort_by_key(|&i| times[i]);
+    order
+}
+
 #[derive(Clone, Debug)]
 struct Planned<P: Protocol> {
     at: SimTime,
@@ -310,7 +318,12 @@ impl<P: Protocol> Sim<P> {
             }
         }
         // Stable sort: at equal times the script comes before recorded interventions.
-        schedule.sort_by_key(|p| p.at);
+        let times: Vec<SimTime> = schedule.iter().map(|p| p.at).collect();
+        let mut slots: Vec<Option<Planned<P>>> = schedule.into_iter().map(Some).collect();
+        let schedule: Vec<Planned<P>> = stable_order(&times)
+            .into_iter()
+            .filter_map(|i| slots[i].take())
+            .collect();
         if let Some(model) = &setup.model {
             model.validate(n).map_err(InputError)?;
             if let Some(reason) = setup

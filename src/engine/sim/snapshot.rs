@@ -70,6 +70,17 @@ pub struct Snapshot {
     pub stats: Stats,
 }
 
+/// Messages by arrival, then send. Sorting outside `Sim<P>`'s methods keeps one copy of the sort for
+/// every protocol: a closure inside a generic method is a new type for each protocol.
+fn sort_in_flight(list: &mut [InFlight]) {
+    list.sort_by_key(|m| (m.arrive_at, m.send));
+}
+
+/// Timers by the instant they fire, then number (one sort for every protocol, as above).
+fn sort_timers(list: &mut [TimerInfo]) {
+    list.sort_by_key(|t| (t.fires_at, t.timer));
+}
+
 impl<P: Protocol> Sim<P> {
     /// A plain-data picture of the system now.
     pub fn snapshot(&self) -> Snapshot {
@@ -115,14 +126,14 @@ impl<P: Protocol> Sim<P> {
                 _ => {}
             }
         }
-        in_flight.sort_by_key(|m| (m.arrive_at, m.send));
+        sort_in_flight(&mut in_flight);
         let nodes = self
             .world
             .nodes
             .iter()
             .zip(timers)
             .map(|(node, mut timers)| {
-                timers.sort_by_key(|t| (t.fires_at, t.timer));
+                sort_timers(&mut timers);
                 NodeSnapshot {
                     id: node.id,
                     status: match (node.status, node.last) {
