@@ -154,9 +154,9 @@
       return inflateLink(fragment.slice(3)).then(function (envelope) {
         var lesson = presetUrl(envelope.lesson);
         var scenario = envelope.scenario || {};
-        if (!lesson || scenario.guide) return { scenario: scenario, lesson: scenario };
+        if (!lesson || scenario.guide) return { scenario: scenario, lesson: scenario, envelope: envelope };
         return fetchJson(lesson).then(function (preset) {
-          return { scenario: scenario, lesson: preset };
+          return { scenario: scenario, lesson: preset, envelope: envelope };
         });
       });
     }
@@ -200,9 +200,25 @@
       });
   }
 
+  // A duration as the app prints one (src/engine/time.rs, format_us): 250ms, 1.5s, 40µs.
+  function formatUs(us) {
+    var units = us >= 1e6 ? [1e6, "s"] : us >= 1e3 ? [1e3, "ms"] : [1, "µs"];
+    return String(Math.round((us / units[0]) * 1000) / 1000) + units[1];
+  }
+
+  // Where the run opens, in µs: a share link's moment, or an embed's `&t=` (1.5s, 250ms, 40us).
+  function openingAt(envelope) {
+    var at = Number(envelope && envelope.at_us) || 0;
+    var t = /^(\d+(?:\.\d+)?)(s|ms|us|µs)$/.exec((params.get("t") || "").trim());
+    if (embed && t) at = Number(t[1]) * { s: 1e6, ms: 1e3, us: 1, "µs": 1 }[t[2]];
+    return at > 0 && isFinite(at) ? at : 0;
+  }
+
   // The diagram as it opens, an image: a lane per node under its header, and the "now" line. An
-  // image (not inline SVG), so it is the poster's largest contentful paint, as the diagram is.
-  function diagramImage(nodes) {
+  // image (not inline SVG), so it is the poster's largest contentful paint, as the diagram is. A run
+  // that opens later than its start (`at`, µs) has events the poster cannot know: it shows the
+  // lanes alone, without a state.
+  function diagramImage(nodes, at) {
     var style = getComputedStyle(document.documentElement);
     var color = function (name, fallback) {
       return style.getPropertyValue(name).trim() || fallback;
@@ -226,18 +242,23 @@
       '<line x1="' + (left - 12) + '" x2="' + width + '" y1="58" y2="58" stroke="' + accent + '" stroke-width="1.5" stroke-dasharray="6 4"/>',
       '<text x="' + (left - 16) + '" y="62" text-anchor="end" font-size="11" font-weight="650" fill="' + accent + '" style="' + font + '">now</text>',
     ];
+    if (at > 0) {
+      parts.push('<text x="' + (left - 16) + '" y="76" text-anchor="end" font-size="10" fill="' + muted + '" style="' + font + '">' + formatUs(at) + "</text>");
+    }
     for (var i = 0; i < shown; i++) {
       var x = left + step * (i + 0.5);
       parts.push(
         '<line x1="' + x + '" x2="' + x + '" y1="46" y2="' + height + '" stroke="' + lane + '"/>',
         '<rect x="' + (x - box / 2) + '" y="5" width="' + box + '" height="36" rx="6" fill="' + surface + '" stroke="' + border + '"/>',
-        '<text x="' + x + '" y="21" text-anchor="middle" font-size="13" font-weight="650" fill="' + text + '" style="' + font + '">n' + (i + 1) + "</text>",
-        '<text x="' + x + '" y="34" text-anchor="middle" font-size="10.5" fill="' + muted + '" style="' + font + '">not started</text>'
+        '<text x="' + x + '" y="' + (at > 0 ? 28 : 21) + '" text-anchor="middle" font-size="13" font-weight="650" fill="' + text + '" style="' + font + '">n' + (i + 1) + "</text>",
+        '<text x="' + x + '" y="34" text-anchor="middle" font-size="10.5" fill="' + muted + '" style="' + font + '">' + (at > 0 ? "" : "not started") + "</text>"
       );
     }
     parts.push("</svg>");
     var image = element("img", "poster-image");
-    image.alt = "The space-time diagram before the run starts: a lane for each of the " + nodes + " nodes.";
+    image.alt =
+      (at > 0 ? "The space-time diagram, opening at " + formatUs(at) : "The space-time diagram before the run starts") +
+      ": a lane for each of the " + nodes + " nodes.";
     image.width = width;
     image.height = height;
     image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(parts.join(""));
@@ -297,7 +318,9 @@
     }
     var scenario = opened.scenario || {};
     var lesson = opened.lesson || scenario;
-    var steps = (lesson.guide && lesson.guide.steps) || [];
+    var at = openingAt(opened.envelope);
+    // A run opened later than its start opens in free play, not at the lesson's first step.
+    var steps = at > 0 ? [] : (lesson.guide && lesson.guide.steps) || [];
     var name = String(scenario.name || lesson.name || "A Causeway run");
     var card = element("section", "poster-card");
     card.setAttribute("aria-label", name);
@@ -310,7 +333,7 @@
     var nodes = Number(scenario.nodes) || 0;
     if (nodes > 0) {
       var diagram = element("div", "poster-diagram");
-      diagram.append(element("p", "poster-label", "Space-time diagram"), diagramImage(nodes));
+      diagram.append(element("p", "poster-label", "Space-time diagram"), diagramImage(nodes, at));
       card.append(diagram);
     }
     boot.className = "boot has-poster" + (embed ? " is-embed" : "");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { axeProblems } from "./a11y.mjs";
 import { serveHost } from "./embed.mjs";
 import { presetIds, withPage } from "./shell.mjs";
-import { DESKTOP, now, openPreset, waitFor } from "./sandbox.mjs";
+import { DESKTOP, jump, now, openPreset, waitFor } from "./sandbox.mjs";
 
 const PHONE = { width: 412, height: 823 };
 
@@ -16,12 +16,13 @@ const PHONE = { width: 412, height: 823 };
 export const engineLoads = (requests) => requests.filter((url) => /\/causeway-[0-9a-f]+_bg\.wasm$/.test(url.pathname)).length;
 
 /** Checks that the poster's diagram image has loaded and has a lane for each of `nodes` nodes. */
-async function lanesDrawn(where, nodes) {
+async function lanesDrawn(where, nodes, { later = false } = {}) {
   const image = where.locator("img.poster-image");
   assert.match(await image.getAttribute("alt"), new RegExp(`a lane for each of the ${nodes} nodes`));
   await waitFor("the diagram image", async () => image.evaluate((img) => img.complete && img.naturalWidth > 0));
   const svg = decodeURIComponent((await image.getAttribute("src")).split(",")[1]);
-  assert.equal(svg.match(/>not started</g).length, nodes);
+  // A run opened part-way has lanes whose state the poster cannot know, so it claims none.
+  assert.equal(svg.match(/>not started</g)?.length ?? 0, later ? 0 : nodes);
 }
 
 export const tests = [
@@ -150,12 +151,32 @@ export const tests = [
   },
   {
     name: "lazy embeds: a share link's embed shows its run's name and nodes before it loads",
-    async run({ browser, origin }) {
+    async run({ browser, origin, shots }) {
       let src;
+      let later;
+      const embedSrc = async (page) => (await page.locator("[data-testid=embed-code]").inputValue()).match(/src="([^"]+)"/)[1];
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page }) => {
         await openPreset(page, origin, "generals-messengers");
         await page.locator("[data-action=share]").click();
-        src = (await page.locator("[data-testid=embed-code]").inputValue()).match(/src="([^"]+)"/)[1];
+        src = await embedSrc(page);
+        await page.keyboard.press("Escape");
+        await jump(page, "600ms", 600_000);
+        await page.locator("[data-action=share]").click();
+        later = await embedSrc(page);
+        assert.notEqual(later, src);
+      });
+      // A link to a later moment: no first step, and the moment it opens at.
+      await withPage(browser, later, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
+        await goto();
+        await page.locator(".poster-card .poster-title", { hasText: "Two generals: four messengers" }).waitFor();
+        assert.equal(await page.locator(".poster-step").count(), 0, "a run opened part-way is past the first step");
+        await lanesDrawn(page, 2, { later: true });
+        const image = page.locator("img.poster-image");
+        assert.match(await image.getAttribute("alt"), /^The space-time diagram, opening at 600ms: /);
+        assert.match(decodeURIComponent((await image.getAttribute("src")).split(",")[1]), />600ms<\/text>/, "the moment under \"now\"");
+        await page.screenshot({ path: join(shots, "poster-later.png") });
+        assert.equal(engineLoads(requests), 0);
+        assert.deepEqual(problems, []);
       });
       await withPage(browser, src, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
         await goto();
