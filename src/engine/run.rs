@@ -76,12 +76,32 @@ pub trait Run {
     fn model(&self) -> Option<SystemModel>;
     /// Why the declared model forbids `action` now, if it does (see `SystemModel::forbids`).
     fn forbids(&self, action: &Action) -> Option<String>;
+}
+
+/// A run the explorer can branch. Apart from `Run` so that only what builds one
+/// (`Scenario::explorable`: the search worker and `sim explore`) carries this code for every
+/// protocol; the page, which never explores, leaves it out.
+pub trait Explorable: Run {
     /// A copy to go on from separately (see [`Sim::fork`]).
-    fn fork(&self) -> Box<dyn Run>;
+    fn fork(&self) -> Box<dyn Explorable>;
     /// The state's fingerprint (see [`Sim::fingerprint`]).
     fn fingerprint(&mut self) -> u64;
     /// The moves open now (see [`Sim::moves`]).
     fn moves(&self) -> Moves;
+}
+
+impl<P: Protocol> Explorable for Sim<P> {
+    fn fork(&self) -> Box<dyn Explorable> {
+        Box::new(Sim::fork(self))
+    }
+
+    fn fingerprint(&mut self) -> u64 {
+        Sim::fingerprint(self)
+    }
+
+    fn moves(&self) -> Moves {
+        Sim::moves(self)
+    }
 }
 
 impl<P: Protocol> Run for Sim<P> {
@@ -95,18 +115,6 @@ impl<P: Protocol> Run for Sim<P> {
 
     fn forbids(&self, action: &Action) -> Option<String> {
         Sim::forbids(self, action)
-    }
-
-    fn fork(&self) -> Box<dyn Run> {
-        Box::new(Sim::fork(self))
-    }
-
-    fn fingerprint(&mut self) -> u64 {
-        Sim::fingerprint(self)
-    }
-
-    fn moves(&self) -> Moves {
-        Sim::moves(self)
     }
 
     fn protocol(&self) -> &'static str {

@@ -19,7 +19,7 @@ use crate::engine::action::Action;
 use crate::engine::ids::{EventId, NodeId};
 use crate::engine::model::Timing;
 use crate::engine::protocol::PropertyKind;
-use crate::engine::run::Run;
+use crate::engine::run::{Explorable, Run};
 use crate::engine::time::{SimTime, format_us};
 use crate::engine::trace::EventKind;
 use crate::scenario::Scenario;
@@ -283,7 +283,7 @@ struct Explorer<'a> {
     fingerprints: BTreeSet<u64>,
     queue: VecDeque<u32>,
     /// `path[d]`: the run of the state at depth `d` on the path rebuilt last.
-    path: Vec<(u32, Box<dyn Run>)>,
+    path: Vec<(u32, Box<dyn Explorable>)>,
     progress: Progress,
     /// Properties whose violations count: promised `always` ones.
     judged: BTreeSet<String>,
@@ -319,7 +319,7 @@ impl Explorer<'_> {
 
     /// The moves open in `run`, having spent `spent`: deliveries first (the oldest message of a
     /// FIFO link only), then time passing, then drops, duplications, crashes and restarts.
-    fn moves(&self, run: &dyn Run, spent: [u8; 3]) -> Vec<(Move, [u8; 3])> {
+    fn moves(&self, run: &dyn Explorable, spent: [u8; 3]) -> Vec<(Move, [u8; 3])> {
         let open = run.moves();
         let mut moves = Vec::new();
         let mut first = vec![true; (self.nodes * self.nodes) as usize];
@@ -400,7 +400,7 @@ pub fn explore(
     progress: &mut dyn FnMut(&Progress) -> bool,
 ) -> Result<Exploration, String> {
     let Plan { scenario, changes } = plan(base, limits)?;
-    let mut root = scenario.build().map_err(|e| e.to_string())?;
+    let mut root = scenario.explorable().map_err(|e| e.to_string())?;
     let n = scenario.nodes;
     for from in 0..n {
         for to in (0..n).filter(|&to| to != from) {
@@ -618,12 +618,12 @@ fn describe(run: &dyn Run, how: Move) -> String {
 mod tests {
     use super::{Limits, Move, apply, plan};
     use crate::engine::action::Action;
-    use crate::engine::run::Run;
+    use crate::engine::run::Explorable;
     use crate::scenario::presets;
 
     /// The moves of a walk through `id`'s explored run: at step `k`, the `k * 7`-th open move
     /// (modulo how many there are) among deliveries, time passing, one crash and restarts.
-    fn walk(id: &str, steps: u64) -> (Box<dyn Run>, Vec<Move>) {
+    fn walk(id: &str, steps: u64) -> (Box<dyn Explorable>, Vec<Move>) {
         let base = presets::find(id)
             .expect("a preset")
             .scenario()
@@ -635,7 +635,7 @@ mod tests {
         let root = plan(&base, &limits)
             .expect("explorable")
             .scenario
-            .build()
+            .explorable()
             .expect("builds");
         let mut run = root.fork();
         let mut path = Vec::new();

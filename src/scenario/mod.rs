@@ -19,7 +19,7 @@ use crate::engine::ids::NodeId;
 use crate::engine::model::SystemModel;
 use crate::engine::network::{Delay, LinkConfig, MAX_DELAY_US, NetworkConfig};
 use crate::engine::protocol::Protocol;
-use crate::engine::run::Run;
+use crate::engine::run::{Explorable, Run};
 use crate::engine::sim::{MAX_CLIENT_NAME, Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
 use crate::protocols::abd::Abd;
@@ -98,7 +98,18 @@ macro_rules! registry {
             fn build(&self, scenario: &Scenario) -> Result<Box<dyn Run>, ScenarioError> {
                 match self {
                     $(ProtocolConfig::$variant(params) => {
-                        scenario.build_with::<$protocol>(params.clone())
+                        Ok(Box::new(scenario.sim::<$protocol>(params.clone())?))
+                    })*
+                }
+            }
+
+            fn explorable(
+                &self,
+                scenario: &Scenario,
+            ) -> Result<Box<dyn Explorable>, ScenarioError> {
+                match self {
+                    $(ProtocolConfig::$variant(params) => {
+                        Ok(Box::new(scenario.sim::<$protocol>(params.clone())?))
                     })*
                 }
             }
@@ -492,7 +503,17 @@ impl Scenario {
         Ok(run)
     }
 
-    fn build_with<P: Protocol>(&self, params: P::Params) -> Result<Box<dyn Run>, ScenarioError> {
+    /// Builds the run for the explorer, which can branch it (see `Explorable`).
+    pub fn explorable(&self) -> Result<Box<dyn Explorable>, ScenarioError> {
+        self.validate()?;
+        let run = self.protocol.explorable(self)?;
+        if let Some(guide) = &self.guide {
+            guide.check_run(run.as_ref())?;
+        }
+        Ok(run)
+    }
+
+    fn sim<P: Protocol>(&self, params: P::Params) -> Result<Sim<P>, ScenarioError> {
         let mut clocks = vec![self.clocks.default; self.nodes as usize];
         for clock in &self.clocks.nodes {
             clocks[clock.node.index()] = clock.clock;
@@ -509,8 +530,7 @@ impl Scenario {
             params,
             model: self.model,
         };
-        let sim = Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))?;
-        Ok(Box::new(sim))
+        Sim::<P>::new(setup).map_err(|e| ScenarioError(e.0))
     }
 }
 
