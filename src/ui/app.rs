@@ -32,7 +32,11 @@ use crate::view::walk::Walk;
 #[function_component]
 pub fn App() -> Html {
     use_effect_with((), |()| {
-        page::dismiss_loading_screen();
+        // A page that opens a run keeps its poster until the run is open (`fetching`), so it
+        // never shows the course map in between.
+        if !page::names_a_run() || page::query_param("bench").is_some() {
+            page::dismiss_loading_screen();
+        }
         if page::debug_param().as_deref() == Some("panic") {
             panic!("deliberate panic requested with ?debug=panic");
         }
@@ -50,7 +54,10 @@ fn open_from_fragment(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) 
     };
     match Link::read(&fragment) {
         Ok(link) => fetching::open_link(dispatch, link, then),
-        Err(error) => dispatch.dispatch(UiAction::LinkFailed(error.0)),
+        Err(error) => {
+            dispatch.dispatch(UiAction::LinkFailed(error.0));
+            page::dismiss_loading_screen();
+        }
     }
     true
 }
@@ -71,6 +78,7 @@ fn open_from_url(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) {
         }
         then.into_iter()
             .for_each(|action| dispatch.dispatch(action));
+        page::dismiss_loading_screen();
     }
 }
 

@@ -15,6 +15,12 @@ pub fn dismiss_loading_screen() {
     }
 }
 
+/// Whether the address names a run to open: a share link in the fragment, `?preset=` or
+/// `?scenario=`.
+pub fn names_a_run() -> bool {
+    fragment().is_some() || query_param("preset").is_some() || query_param("scenario").is_some()
+}
+
 /// The value of the `debug` query parameter. `?debug=panic` makes the app panic once mounted, so the
 /// panic panel can be exercised end to end in a release build.
 pub fn debug_param() -> Option<String> {

@@ -59,6 +59,27 @@ export const tests = [
     },
   },
   {
+    name: "poster: an engine that arrives before its lesson's file keeps the poster up until the lesson opens",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        let release;
+        const held = new Promise((done) => (release = done));
+        await page.route("**/presets/raft-basic.json", async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(`${origin}/?preset=raft-basic`, { waitUntil: "commit" });
+        await page.locator(".app").waitFor({ state: "attached" });
+        assert.equal(await page.locator("#boot").isVisible(), true, "the loading screen covers the app meanwhile");
+        release();
+        await page.locator(".panel-guide", { hasText: "Raft: log replication" }).waitFor();
+        await page.locator("#boot").waitFor({ state: "detached" });
+        assert.equal(await page.locator("[data-region=course]").count(), 0, "the course map is not what opened");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
     name: "lessons load on demand: each opens from its own file, and one that fails to load says so",
     async run({ browser, origin }) {
       await withPage(browser, `${origin}/?preset=heartbeat-basic`, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
