@@ -278,6 +278,27 @@ fn Sandbox(props: &SandboxProps) -> Html {
         }
     });
 
+    // An address that names a run draws nothing until the run is open (or has failed to open),
+    // under the poster: the first frame the reader sees is the lesson's, and nothing shifts as the
+    // header and panels fill in.
+    let opening = use_state(page::names_a_run);
+    let waiting = *opening && frame.is_none() && ui.note.is_none() && ui.link_error.is_none();
+    {
+        let opening = opening.clone();
+        use_effect_with(waiting, move |&waiting| {
+            if !waiting && *opening {
+                opening.set(false);
+            }
+        });
+    }
+    if waiting {
+        return html! {
+            <ContextProvider<AppContext> context={context}>
+                <div class="app"></div>
+            </ContextProvider<AppContext>>
+        };
+    }
+
     if let Some(embed) = embed {
         return html! {
             <ContextProvider<AppContext> context={context}>

@@ -40,7 +40,7 @@ const chrome = await chromeLauncher.launch({
 let missed = 0;
 try {
   console.log(`Lighthouse ${(await import("lighthouse/package.json", { with: { type: "json" } })).default.version}, mobile profile, ${runs} runs per page, median shown\n`);
-  console.log("page                      score    LCP      TBT      FCP      TTI      bytes");
+  console.log("page                      score    LCP      TBT      FCP      TTI      CLS    bytes");
   for (const page of PAGES) {
     const results = [];
     for (let run = 0; run < runs; run++) {
@@ -62,6 +62,7 @@ try {
         tbt: audits["total-blocking-time"].numericValue,
         fcp: audits["first-contentful-paint"].numericValue,
         tti: audits["interactive"].numericValue,
+        cls: audits["cumulative-layout-shift"].numericValue,
         bytes: audits["total-byte-weight"].numericValue,
         report: result.report,
       });
@@ -75,7 +76,8 @@ try {
     console.log(
       `${page.name.padEnd(26)}${String(median(results.map((r) => r.score))).padEnd(9)}${s(lcp)}` +
         `${`${Math.round(tbt)} ms`.padEnd(9)}${s(median(results.map((r) => r.fcp)))}` +
-        `${s(median(results.map((r) => r.tti)))}${Math.round(middle.bytes / 1024)} KB  ${ok ? "ok" : "MISSED"}`,
+        `${s(median(results.map((r) => r.tti)))}${median(results.map((r) => r.cls)).toFixed(3).padEnd(7)}` +
+        `${Math.round(middle.bytes / 1024)} KB  ${ok ? "ok" : "MISSED"}`,
     );
     if (save) {
       mkdirSync(save, { recursive: true });
