@@ -61,12 +61,16 @@ export const tests = [
   {
     name: "poster: an engine that arrives before its lesson's file keeps the poster up until the lesson opens",
     async run({ browser, origin }) {
-      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: DESKTOP }, async ({ page, problems }) => {
+      await withPage(browser, `${origin}/?preset=raft-basic`, { viewport: PHONE }, async ({ page, problems }) => {
         let release;
         const held = new Promise((done) => (release = done));
         await page.route("**/presets/raft-basic.json", async (route) => {
           await held;
           await route.continue();
+        });
+        await page.addInitScript(() => {
+          window.shifted = 0;
+          new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.shifted += e.value))).observe({ type: "layout-shift", buffered: true });
         });
         await page.goto(`${origin}/?preset=raft-basic`, { waitUntil: "commit" });
         await page.locator(".app").waitFor({ state: "attached" });
@@ -75,6 +79,8 @@ export const tests = [
         await page.locator(".panel-guide", { hasText: "Raft: log replication" }).waitFor();
         await page.locator("#boot").waitFor({ state: "detached" });
         assert.equal(await page.locator("[data-region=course]").count(), 0, "the course map is not what opened");
+        const shifted = await page.evaluate(() => window.shifted);
+        assert.ok(shifted < 0.01, `the lesson replaces its poster without a layout shift (${shifted})`);
         assert.deepEqual(problems, []);
       });
     },
