@@ -47,6 +47,17 @@ pub fn lesson(id: &str) -> Option<Lesson> {
         .find(|l| l.id == id)
 }
 
+/// Adds `lesson` to the end of `topic`, a new topic at the end if it is not there yet.
+fn add(topics: &mut Vec<Topic>, topic: &'static str, lesson: Lesson) {
+    match topics.iter_mut().find(|t| t.topic == topic) {
+        Some(existing) => existing.lessons.push(lesson),
+        None => topics.push(Topic {
+            topic,
+            lessons: vec![lesson],
+        }),
+    }
+}
+
 /// The course as the presets say it.
 pub fn from_presets() -> Vec<Topic> {
     let mut topics: Vec<Topic> = Vec::new();
@@ -64,13 +75,7 @@ pub fn from_presets() -> Vec<Topic> {
             steps: scenario.guide.as_ref().map_or(0, |g| g.steps.len() as u32),
             name: scenario.name,
         };
-        match topics.iter_mut().find(|t| t.topic == preset.topic) {
-            Some(topic) => topic.lessons.push(lesson),
-            None => topics.push(Topic {
-                topic: preset.topic,
-                lessons: vec![lesson],
-            }),
-        }
+        add(&mut topics, preset.topic, lesson);
     }
     topics
 }
@@ -105,13 +110,7 @@ pub fn from_index(text: &str) -> Vec<Topic> {
             summary: entry.summary,
             steps: entry.steps,
         };
-        match topics.iter_mut().find(|t| t.topic == preset.topic) {
-            Some(topic) => topic.lessons.push(lesson),
-            None => topics.push(Topic {
-                topic: preset.topic,
-                lessons: vec![lesson],
-            }),
-        }
+        add(&mut topics, preset.topic, lesson);
     }
     topics
 }
