@@ -32,9 +32,8 @@ use crate::view::walk::Walk;
 #[function_component]
 pub fn App() -> Html {
     use_effect_with((), |()| {
-        // A page that opens a run keeps its poster until the run is open (`fetching`), so it
-        // never shows the course map in between.
-        if !page::names_a_run() || page::query_param("bench").is_some() {
+        // The sandbox removes the loading screen itself, once it has something to show.
+        if page::query_param("bench").is_some() {
             page::dismiss_loading_screen();
         }
         if page::debug_param().as_deref() == Some("panic") {
@@ -54,10 +53,7 @@ fn open_from_fragment(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) 
     };
     match Link::read(&fragment) {
         Ok(link) => fetching::open_link(dispatch, link, then),
-        Err(error) => {
-            dispatch.dispatch(UiAction::LinkFailed(error.0));
-            page::dismiss_loading_screen();
-        }
+        Err(error) => dispatch.dispatch(UiAction::LinkFailed(error.0)),
     }
     true
 }
@@ -78,7 +74,6 @@ fn open_from_url(dispatch: &UseReducerDispatcher<Ui>, then: Vec<UiAction>) {
         }
         then.into_iter()
             .for_each(|action| dispatch.dispatch(action));
-        page::dismiss_loading_screen();
     }
 }
 
@@ -279,15 +274,18 @@ fn Sandbox(props: &SandboxProps) -> Html {
     });
 
     // An address that names a run draws nothing until the run is open (or has failed to open),
-    // under the poster: the first frame the reader sees is the lesson's, and nothing shifts as the
-    // header and panels fill in.
+    // and keeps the poster (the loading screen) up meanwhile: the first frame the reader sees is
+    // the lesson's, and nothing shifts as the header and panels fill in.
     let opening = use_state(page::names_a_run);
     let waiting = *opening && frame.is_none() && ui.note.is_none() && ui.link_error.is_none();
     {
         let opening = opening.clone();
         use_effect_with(waiting, move |&waiting| {
-            if !waiting && *opening {
-                opening.set(false);
+            if !waiting {
+                page::dismiss_loading_screen();
+                if *opening {
+                    opening.set(false);
+                }
             }
         });
     }

@@ -11,7 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 use super::opening::preset_action;
-use super::page;
 use super::state::{Ui, UiAction};
 use crate::scenario::link::Unfinished;
 use crate::scenario::presets;
@@ -115,8 +114,6 @@ fn after_loading(
             for next in then {
                 dispatch.dispatch(next);
             }
-            // The poster of a page opened on this run stays up until now (see `App`).
-            page::dismiss_loading_screen();
         }
     };
     let missing = id.filter(|id| presets::find(id).is_none_or(|p| p.json().is_none()));

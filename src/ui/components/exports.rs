@@ -153,21 +153,23 @@ async fn diagram(
             })
             .ok_or_else(|| "there is no diagram to export".to_string())
     };
-    let built = {
+    let (title, whole) = {
         let guard = session.0.borrow();
         let session = guard
             .as_ref()
             .ok_or_else(|| "there is no run to export".to_string())?;
-        let title = session.scenario().name.clone();
-        let layout = whole.map(|showing| {
+        let whole = whole.map(|showing| {
             let key = whole_run(showing, session.run.now().0);
-            frame::build(&session.source(), &key).diagram.clone()
+            (
+                frame::build(&session.source(), &key).diagram.clone(),
+                showing,
+            )
         });
-        (title, layout)
+        (session.scenario().name.clone(), whole)
     };
-    match (built, whole) {
-        ((title, Some(layout)), Some(showing)) => draw_apart(layout, showing, &title, theme).await,
-        ((title, _), _) => picture::diagram_svg(&page_svg()?, &title, theme),
+    match whole {
+        Some((layout, showing)) => draw_apart(layout, showing, &title, theme).await,
+        None => picture::diagram_svg(&page_svg()?, &title, theme),
     }
     .map_err(|error| describe(&error))
 }
