@@ -57,7 +57,8 @@ fn poster_request(url: &str) -> Option<js_sys::Promise> {
         .ok()
 }
 
-/// The text at `url`, relative to the page.
+/// The text at `url`, relative to the page: from the request the poster or a prefetch made, if that
+/// one succeeded, else from a request of its own.
 async fn fetch_text(url: &str) -> Result<String, String> {
     if let Some(request) = poster_request(url)
         && let Ok(text) = JsFuture::from(request).await
@@ -65,6 +66,58 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     {
         return Ok(text);
     }
+    request_text(url).await
+}
+
+/// Starts fetching preset `id`'s file when the pointer rests on a link to it or the link takes the
+/// focus, so that a click opens the lesson without waiting for the network. The request joins the
+/// poster's (`window.causewayFetched`), where `fetch_text` looks first. It never fails: a request
+/// that went wrong leaves nothing, and the click asks again and says what went wrong.
+pub fn prefetch(id: &str) {
+    let Some(preset) = presets::find(id) else {
+        return;
+    };
+    let url = format!("presets/{}.json", preset.id);
+    if preset.json().is_some() || poster_request(&url).is_some() {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = JsValue::from_str("causewayFetched");
+    let fetched = match js_sys::Reflect::get(&window, &key) {
+        Ok(fetched) if fetched.is_object() => fetched,
+        _ => {
+            let fetched = JsValue::from(js_sys::Object::new());
+            if js_sys::Reflect::set(&window, &key, &fetched).is_err() {
+                return;
+            }
+            fetched
+        }
+    };
+    let request = wasm_bindgen_futures::future_to_promise({
+        let url = url.clone();
+        async move {
+            Ok(request_text(&url)
+                .await
+                .map_or(JsValue::NULL, JsValue::from))
+        }
+    });
+    let _ = js_sys::Reflect::set(&fetched, &JsValue::from_str(&url), &request);
+}
+
+/// Prefetches preset `id` when the pointer enters its link (see `prefetch`).
+pub fn prefetch_on_hover(id: &'static str) -> Callback<PointerEvent> {
+    Callback::from(move |_: PointerEvent| prefetch(id))
+}
+
+/// Prefetches preset `id` when its link takes the focus (see `prefetch`).
+pub fn prefetch_on_focus(id: &'static str) -> Callback<FocusEvent> {
+    Callback::from(move |_: FocusEvent| prefetch(id))
+}
+
+/// A new request for the text at `url`.
+async fn request_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or("there is no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await

@@ -99,9 +99,40 @@ export const tests = [
         assert.equal(await page.locator("button[data-preset=heartbeat-basic][aria-current]").count(), 1, "the open lesson stays open");
         await page.locator("button[data-preset=heartbeat-partition]").click();
         await page.locator("button[data-preset=heartbeat-partition][aria-current]").waitFor();
-        assert.deepEqual(lessonFiles(), ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-partition.json"]);
+        // The pointer on a lesson fetches its file ahead of the click; after a failed one, the click
+        // asks again (and says what went wrong), after a good one it asks nothing.
+        assert.deepEqual(lessonFiles(), ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-crash.json", "heartbeat-partition.json"]);
         const expected = (p) => p.includes("heartbeat-crash.json") || p.includes("status of 503");
         assert.deepEqual(problems.filter((p) => !expected(p)), []);
+      });
+    },
+  },
+  {
+    name: "prefetch: a lesson's file loads while the pointer rests on its link or the link has the focus, so the click opens it at once",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems, requests, goto }) => {
+        await goto();
+        const lesson = page.locator("[data-region=course] button[data-preset=raft-basic]");
+        await lesson.waitFor();
+        const file = (id) => requests.filter((url) => url.pathname.endsWith(`/presets/${id}.json`)).length;
+        assert.equal(file("raft-basic"), 0, "nothing is fetched before the pointer comes");
+        const arrived = page.waitForResponse((r) => r.url().endsWith("/presets/raft-basic.json"));
+        await lesson.hover();
+        assert.equal((await arrived).status(), 200);
+        // From now on the server is down: the lesson can only open from the copy fetched ahead.
+        await page.route("**/presets/*.json", (route) => route.fulfill({ status: 503, body: "down" }));
+        await lesson.click();
+        await page.locator(".panel-guide").waitFor();
+        assert.equal(await page.locator("button[data-preset=raft-basic][aria-current]").count(), 1);
+        assert.equal(file("raft-basic"), 1, "one request, made on hover");
+        await page.unroute("**/presets/*.json");
+        const focused = page.waitForResponse((r) => r.url().endsWith("/presets/raft-partition.json"));
+        await page.locator("button[data-preset=raft-partition]").focus();
+        assert.equal((await focused).status(), 200, "the focus fetches too");
+        await page.keyboard.press("Enter");
+        await page.locator("button[data-preset=raft-partition][aria-current]").waitFor();
+        assert.equal(file("raft-partition"), 1);
+        assert.deepEqual(problems, []);
       });
     },
   },

@@ -5,6 +5,7 @@
 use yew::prelude::*;
 
 use crate::scenario::course::{self, Lesson, Topic};
+use crate::ui::fetching::{prefetch_on_focus, prefetch_on_hover};
 use crate::ui::progress::{self, Progress};
 use crate::ui::state::{UiAction, open_preset, use_app};
 
@@ -86,7 +87,8 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                         }
                         if let Some((id, name)) = next {
                             <button type="button" class="button button-small button-primary course-continue"
-                                data-action="continue" onclick={open(id)}>{ format!("Continue: {name}") }</button>
+                                data-action="continue" onclick={open(id)}
+                                onpointerenter={prefetch_on_hover(id)} onfocus={prefetch_on_focus(id)}>{ format!("Continue: {name}") }</button>
                         }
                     </div>
                 </div>
@@ -109,7 +111,8 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                                 html! {
                                     <li>
                                         <button type="button" class={classes!("course-lesson", class, current.then_some("is-current"))}
-                                            data-preset={entry.id} aria-current={current.then_some("true")} onclick={open(entry.id)}>
+                                            data-preset={entry.id} aria-current={current.then_some("true")} onclick={open(entry.id)}
+                                            onpointerenter={prefetch_on_hover(entry.id)} onfocus={prefetch_on_focus(entry.id)}>
                                             <span class="course-mark" aria-hidden="true">{ mark }</span>
                                             <span class="course-lesson-text">
                                                 <span class="course-lesson-name">{ &entry.name }</span>

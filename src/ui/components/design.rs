@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::engine::protocol::PropertyKind;
 use crate::engine::sim::{PropertyReport, PropertyState};
-use crate::ui::fetching::switch_design;
+use crate::ui::fetching::{prefetch_on_focus, prefetch_on_hover, switch_design};
 use crate::ui::state::use_app;
 
 #[derive(Properties, PartialEq)]
@@ -56,7 +56,8 @@ pub fn DesignSwitch(props: &DesignProps) -> Html {
                     html! {
                         <button type="button" class={classes!("design-option", current.then_some("is-current"))}
                             aria-pressed={current.to_string()} data-design={id}
-                            onclick={Callback::from(move |_: MouseEvent| if !current { switch_design(&dispatch, id) })}>
+                            onclick={Callback::from(move |_: MouseEvent| if !current { switch_design(&dispatch, id) })}
+                            onpointerenter={prefetch_on_hover(id)} onfocus={prefetch_on_focus(id)}>
                             { label }
                         </button>
                     }

@@ -6,6 +6,7 @@ use yew::prelude::*;
 use super::saved::SavedScenarios;
 use super::settings::Settings;
 use crate::scenario::course;
+use crate::ui::fetching::{prefetch_on_focus, prefetch_on_hover};
 use crate::ui::state::{open_preset, use_app};
 
 #[derive(Properties, PartialEq)]
@@ -87,7 +88,8 @@ pub fn ScenarioPanel(props: &ScenarioProps) -> Html {
                                 html! {
                                     <li>
                                         <button type="button" class={classes!("scenario", current.then_some("is-current"))}
-                                            aria-current={current.then_some("true")} data-preset={*id} onclick={open(id)}>
+                                            aria-current={current.then_some("true")} data-preset={*id} onclick={open(id)}
+                                            onpointerenter={prefetch_on_hover(id)} onfocus={prefetch_on_focus(id)}>
                                             { name }
                                         </button>
                                     </li>
