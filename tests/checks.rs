@@ -56,7 +56,7 @@ impl std::fmt::Display for Say {
 }
 
 /// A node's replica: the last value it set or adopted.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Scripted {
     value: String,
 }

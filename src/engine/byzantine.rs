@@ -13,7 +13,7 @@ use crate::engine::rng::SimRng;
 use serde::{Deserialize, Serialize};
 
 /// How a traitor lies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Tells some peers the truth and the others its opposite: the even-numbered peers (n2, n4,
@@ -80,7 +80,7 @@ impl Strategy {
 /// A node's signature over some content (the protocol's digest of what it signs, a `u64`).
 /// Only the engine makes one, always as the node whose handler asks, so it is unforgeable: a
 /// traitor can copy, drop or withhold signatures it received, never make another node's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Signature {
     signer: NodeId,
     digest: u64,

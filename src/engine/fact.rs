@@ -8,7 +8,7 @@ use crate::engine::ids::NodeId;
 use serde::Serialize;
 
 /// What a note says happened on the node that recorded it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(tag = "fact", rename_all = "snake_case")]
 pub enum Fact {
     /// A broadcast message reached the node's application: the `seq`-th message broadcast by

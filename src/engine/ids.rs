@@ -2,7 +2,9 @@
 //! engine indexes them from zero.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::RefCell;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 /// The most nodes a scenario may have.
 pub const MAX_NODES: u32 = 1_000;
@@ -89,9 +91,41 @@ impl MsgId {
 }
 
 /// A pending timer, as returned by `set_timer` so the protocol can cancel it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TimerId(pub u64);
+
+thread_local! {
+    /// While the explorer hashes nodes' states (`hashing_timers_as`): what each pending timer is,
+    /// as (id, identity) sorted by id.
+    static TIMER_IDENTITIES: RefCell<Option<Vec<(u64, u64)>>> = const { RefCell::new(None) };
+}
+
+/// A timer's number is a pending-event slot, which depends on the order in which timers were set;
+/// so while the explorer fingerprints a state (`Sim::fingerprint`), a `TimerId` hashes as the
+/// timer it names (its node, kind and instant), or as 0 once that timer has fired or been
+/// cancelled. Anywhere else it hashes as its number.
+impl Hash for TimerId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let identity = TIMER_IDENTITIES.with_borrow(|table| {
+            table.as_ref().map(|table| {
+                table
+                    .binary_search_by_key(&self.0, |&(id, _)| id)
+                    .map_or(0, |i| table[i].1)
+            })
+        });
+        identity.unwrap_or(self.0).hash(state);
+    }
+}
+
+/// Runs `hash` with every `TimerId` hashing as its entry in `identities` ((id, identity) pairs).
+pub(crate) fn hashing_timers_as<R>(mut identities: Vec<(u64, u64)>, hash: impl FnOnce() -> R) -> R {
+    identities.sort_unstable();
+    TIMER_IDENTITIES.set(Some(identities));
+    let result = hash();
+    TIMER_IDENTITIES.set(None);
+    result
+}
 
 /// A client's logical operation; every attempt (retry) of it shares the id, so a protocol can
 /// deduplicate retries and a checker can judge the operation as a whole.

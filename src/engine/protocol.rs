@@ -12,19 +12,20 @@ use crate::engine::world::{Ctx, NodeSlot, OpState};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::{Debug, Display};
+use std::hash::Hash;
 
 /// A protocol run by every node of a simulation.
-pub trait Protocol: Clone + Debug + 'static {
+pub trait Protocol: Clone + Debug + Hash + 'static {
     /// Messages between nodes. Stored once per send in the run's message table.
-    type Msg: Clone + Debug + Serialize;
+    type Msg: Clone + Debug + Hash + Serialize;
     /// Timer kinds a node can set.
-    type Timer: Copy + Debug + PartialEq;
+    type Timer: Copy + Debug + Hash + PartialEq;
     /// Client operations (parsed from scenario JSON for scheduled requests).
     type Request: Clone + Debug + Serialize + DeserializeOwned;
     /// Replies to clients.
     type Response: Clone + Debug + Serialize;
     /// What survives a crash.
-    type Stable: Clone + Debug + Default;
+    type Stable: Clone + Debug + Hash + Default;
     /// Protocol parameters from the scenario.
     type Params: Clone + Debug;
     /// What a node notes in the trace (`ctx.note`): typed, so checkers and plots read its fields.
@@ -162,7 +163,7 @@ pub trait Protocol: Clone + Debug + 'static {
 pub type Watched = [u64; 4];
 
 /// A client request as the receiving node sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub struct RequestInfo {
     /// This attempt; pass it to `ctx.reply`.
     pub id: RequestId,
@@ -231,7 +232,7 @@ pub struct ViewTable {
 }
 
 /// Whether a node is running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeStatus {
     Up,

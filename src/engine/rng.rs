@@ -11,6 +11,7 @@ use crate::engine::ids::NodeId;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 use rand_pcg::Pcg32;
+use std::hash::{Hash, Hasher};
 
 /// What a stream is for; each purpose maps to a distinct ChaCha nonce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +40,19 @@ impl Purpose {
 /// A deterministic random stream. Protocols see it through their context; the engine uses one per
 /// link for delays, loss and duplication.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SimRng(Pcg32);
+pub struct SimRng {
+    pcg: Pcg32,
+    /// How many 32-bit words it has given: two copies of one stream that have given as many
+    /// stand at the same place in it (the explorer's fingerprints hash this).
+    draws: u64,
+}
+
+/// Hashes where the stream stands, which is all that tells apart two copies of one stream.
+impl Hash for SimRng {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.draws.hash(state);
+    }
+}
 
 impl SimRng {
     /// The stream for `purpose` under `root_seed`.
@@ -50,7 +63,10 @@ impl SimRng {
         chacha.set_stream(purpose.nonce());
         let mut seed = [0u8; 16];
         chacha.fill_bytes(&mut seed);
-        SimRng(Pcg32::from_seed(seed))
+        SimRng {
+            pcg: Pcg32::from_seed(seed),
+            draws: 0,
+        }
     }
 
     /// The streams of the links leaving `from`, to nodes `0..count`. They are read in one pass from
@@ -65,18 +81,22 @@ impl SimRng {
             .map(|_| {
                 let mut seed = [0u8; 16];
                 chacha.fill_bytes(&mut seed);
-                SimRng(Pcg32::from_seed(seed))
+                SimRng {
+                    pcg: Pcg32::from_seed(seed),
+                    draws: 0,
+                }
             })
             .collect()
     }
 
     pub fn next_u32(&mut self) -> u32 {
-        self.0.next_u32()
+        self.draws += 1;
+        self.pcg.next_u32()
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let high = u64::from(self.0.next_u32());
-        let low = u64::from(self.0.next_u32());
+        let high = u64::from(self.next_u32());
+        let low = u64::from(self.next_u32());
         (high << 32) | low
     }
 

@@ -4,6 +4,7 @@
 //! after a copy duplicates only the chunk it touches.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::{Index, Range};
 use std::rc::Rc;
 
@@ -31,6 +32,16 @@ impl<T> Default for SharedVec<T> {
 impl<T: fmt::Debug> fmt::Debug for SharedVec<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// Hashes like a slice of the same elements, whatever its chunks.
+impl<T: Hash> Hash for SharedVec<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.len.hash(state);
+        for item in self.iter() {
+            item.hash(state);
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::engine::ids::{EventId, MsgId, NodeId, OpId, RequestId, TimerId};
 use crate::engine::network::LinkConfig;
 use crate::engine::time::SimTime;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// Why a message never reached its destination's protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -150,7 +151,8 @@ pub enum EventKind {
         what: &'static str,
     },
     Annotate {
-        text: Box<str>,
+        /// Shared, so copying a trace (the explorer forks runs) copies no text.
+        text: Rc<str>,
     },
     Violation(Box<Violation>),
 }

@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 /// The time server (Cristian) or master (Berkeley).
 pub const REFERENCE: NodeId = NodeId(0);
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     None,
@@ -42,7 +42,7 @@ pub enum Algorithm {
     Berkeley,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockSyncParams {
     #[serde(default)]
@@ -70,7 +70,7 @@ impl Default for ClockSyncParams {
 }
 
 /// A value in the last-writer-wins register, stamped with its writer's corrected clock.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Written {
     pub value: String,
     pub ts: i64,
@@ -84,7 +84,7 @@ impl Written {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockSyncMsg {
     /// Cristian: "what time is it?"
@@ -101,7 +101,7 @@ pub enum ClockSyncMsg {
     Write(Written),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum ClockSyncTimer {
     Sync,
 }
@@ -122,7 +122,7 @@ pub enum ClockSyncResponse {
     Value { value: Option<Written>, now: i64 },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct ClockSync {
     id: NodeId,
     params: ClockSyncParams,

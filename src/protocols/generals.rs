@@ -18,7 +18,7 @@ use crate::engine::time::HOUR_US;
 use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneralsParams {
     /// How many messengers the protocol sends in all, alternating n1 → n2 → n1 ….
@@ -50,13 +50,13 @@ impl Default for GeneralsParams {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Messenger {
     /// 1 is the order to attack; k > 1 acknowledges messenger k − 1.
     pub number: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum GeneralsTimer {
     Decide,
     Retry,
@@ -86,7 +86,7 @@ impl std::fmt::Display for GeneralsNote {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Generals {
     id: NodeId,
     params: GeneralsParams,

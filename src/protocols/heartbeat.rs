@@ -20,7 +20,7 @@ use crate::engine::time::format_us;
 use crate::engine::trace::{EventKind, Kinds};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeartbeatParams {
     /// Time between pings, on the node's own clock.
@@ -59,14 +59,14 @@ impl Default for HeartbeatParams {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HeartbeatMsg {
     Ping { incarnation: u32, seq: u32 },
     Pong { incarnation: u32, seq: u32 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum HeartbeatTimer {
     Tick,
 }
@@ -119,12 +119,12 @@ impl std::fmt::Display for HeartbeatNote {
 }
 
 /// Survives crashes: how many times this node has started.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq)]
 pub struct HeartbeatStable {
     pub incarnation: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Heartbeat {
     id: NodeId,
     params: HeartbeatParams,

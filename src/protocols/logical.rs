@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// The most events a node keeps for the inspector.
 const VIEW_EVENTS: usize = 50;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogicalParams {
     /// Skip the maximum on receive ("break it").
@@ -57,7 +57,7 @@ impl Default for LogicalParams {
 }
 
 /// Both timestamps of one event.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq, Serialize)]
 pub struct Stamp {
     pub lamport: u64,
     pub vector: Vec<u64>,
@@ -105,14 +105,14 @@ impl std::fmt::Display for LogicalNote {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct LogicalMsg {
     pub label: String,
     /// The send event's timestamps.
     pub stamp: Stamp,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum LogicalTimer {
     /// Time for this node's next random event.
     Auto,
@@ -136,7 +136,7 @@ pub enum LogicalResponse {
     NotAPeer,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Logical {
     id: NodeId,
     params: LogicalParams,

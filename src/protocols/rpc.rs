@@ -27,7 +27,7 @@ use std::fmt;
 /// Every account starts with this balance the first time it is named.
 pub const OPENING_BALANCE: i64 = 100;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Semantics {
     AtMostOnce,
@@ -36,7 +36,7 @@ pub enum Semantics {
     ExactlyOnce,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RpcParams {
     #[serde(default)]
@@ -135,7 +135,7 @@ impl fmt::Display for RpcNote {
 }
 
 /// A call's identity, the same for every attempt: the client, its incarnation, and a number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct CallId {
     pub client: NodeId,
     pub incarnation: u32,
@@ -153,7 +153,7 @@ impl fmt::Display for CallId {
 }
 
 /// A client operation: move money (not idempotent) or read a balance (idempotent).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum RpcRequest {
     Transfer {
@@ -174,7 +174,7 @@ impl fmt::Display for RpcRequest {
 }
 
 /// What the server answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RpcResult {
     Transferred { from_balance: i64, to_balance: i64 },
@@ -199,7 +199,7 @@ pub enum RpcResponse {
     NotAClient,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RpcMsg {
     Call {
@@ -213,7 +213,7 @@ pub enum RpcMsg {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum RpcTimer {
     /// No reply yet for this call number.
     Retry(u32),
@@ -221,7 +221,7 @@ pub enum RpcTimer {
 
 /// Survives crashes. Clients keep their incarnation (so call ids are never reused); the server
 /// keeps balances, the history of executed transfers and, when durable, the table of answered calls.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct RpcStable {
     pub incarnation: u32,
     pub balances: BTreeMap<String, i64>,
@@ -230,7 +230,7 @@ pub struct RpcStable {
     pub answered: BTreeMap<CallId, RpcResult>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Pending {
     request: RequestId,
     op: RpcRequest,
@@ -238,7 +238,7 @@ struct Pending {
     timer: TimerId,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Rpc {
     id: NodeId,
     server: NodeId,

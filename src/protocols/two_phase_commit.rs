@@ -36,7 +36,7 @@ use std::fmt;
 /// The coordinator.
 const COORDINATOR: NodeId = NodeId(0);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TwoPhaseCommitParams {
     /// Participants that vote no on every transaction.
@@ -73,7 +73,7 @@ impl Default for TwoPhaseCommitParams {
 }
 
 /// A rule of two-phase commit a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -97,7 +97,7 @@ impl BreakIt {
 /// A transaction's number at the coordinator (from 1); the instance its outcome decides.
 pub type Tx = u64;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TwoPhaseMsg {
     Prepare {
@@ -117,7 +117,7 @@ pub enum TwoPhaseMsg {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum TwoPhaseTimer {
     /// The coordinator stops waiting for the votes of `tx`.
     Votes(Tx),
@@ -150,7 +150,7 @@ pub enum TwoPhaseResponse {
 }
 
 /// What survives a crash: every vote this node gave and every outcome it learned or decided.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct TwoPhaseStable {
     pub votes: BTreeMap<Tx, bool>,
     pub outcomes: BTreeMap<Tx, bool>,
@@ -210,13 +210,13 @@ impl fmt::Display for TwoPhaseNote {
 }
 
 /// The coordinator's view of a transaction it has not decided yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Pending {
     request: Option<crate::engine::ids::RequestId>,
     votes: BTreeMap<NodeId, bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct TwoPhaseCommit {
     id: NodeId,
     nodes: u32,

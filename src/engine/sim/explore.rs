@@ -4,13 +4,12 @@
 
 use super::{Messages, Sim};
 use crate::engine::causality::Causality;
-use crate::engine::ids::{EventId, NodeId};
+use crate::engine::ids::{EventId, NodeId, hashing_timers_as};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::time::SimTime;
 use crate::engine::world::{Item, Log, Place};
 use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// A message in the network (queued or held), once per send however many copies it has.
@@ -59,55 +58,6 @@ impl std::fmt::Debug for Fingerprints {
     }
 }
 
-/// A hasher that Debug output is written into, so a state is hashed without building its text.
-/// A timer's number (`TimerId`, a pending-event slot) depends on the order in which timers were
-/// set, so where a `TimerId(…)` appears, the timer it names is hashed instead (`timer`: its node,
-/// kind and instant, or nothing once it has fired or been cancelled).
-struct Digest<'a> {
-    hasher: FoldHasher<'static>,
-    timer: &'a dyn Fn(u64) -> u64,
-    /// 1 after `TimerId`, 2 after its `(`.
-    seen: u8,
-}
-
-impl std::fmt::Write for Digest<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.seen = match (self.seen, s) {
-            (_, "TimerId") => 1,
-            (1, "(") => 2,
-            (2, digits) => {
-                if let Ok(id) = digits.parse::<u64>() {
-                    (self.timer)(id).hash(&mut self.hasher);
-                    return Ok(());
-                }
-                0
-            }
-            _ => 0,
-        };
-        self.hasher.write(s.as_bytes());
-        Ok(())
-    }
-}
-
-impl<'a> Digest<'a> {
-    fn new(timer: &'a dyn Fn(u64) -> u64) -> Digest<'a> {
-        Digest {
-            hasher: new_hasher(),
-            timer,
-            seen: 0,
-        }
-    }
-
-    fn debug(&mut self, value: &dyn std::fmt::Debug) {
-        // Writing into a hasher cannot fail.
-        let _ = write!(self, "{value:?}|");
-    }
-
-    fn finish(&self) -> u64 {
-        self.hasher.finish()
-    }
-}
-
 /// A hasher for fingerprints: foldhash with a fixed seed, so a state's fingerprint is the same in
 /// every run and on every target (its state is 64 bits in wasm too, unlike a `usize` one, whose
 /// 32 bits would already collide among a few hundred thousand states).
@@ -121,16 +71,6 @@ fn with_room<T: Clone>(items: &[T]) -> Vec<T> {
     let mut copy = Vec::with_capacity(items.len() + items.len() / 4 + 8);
     copy.extend_from_slice(items);
     copy
-}
-
-/// Text written straight into a hasher.
-struct HashText<'a>(&'a mut FoldHasher<'static>);
-
-impl std::fmt::Write for HashText<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
-    }
 }
 
 impl<P: Protocol> Sim<P> {
@@ -187,31 +127,37 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn fingerprint_with(&self, cache: &mut Fingerprints) -> u64 {
-        let timer = |id: u64| self.timer_identity(id);
         let mut hasher = new_hasher();
         self.world.now.hash(&mut hasher);
         self.state.cursor.hash(&mut hasher);
         cache.nodes.resize(self.world.nodes.len(), None);
-        for (slot, cached) in self.world.nodes.iter().zip(&mut cache.nodes) {
-            let digest = match *cached {
-                Some((last, digest)) if last == slot.last => digest,
-                _ => {
-                    let mut digest = Digest::new(&timer);
-                    digest.debug(&slot.status);
-                    digest.debug(&slot.state);
-                    digest.debug(slot.stable());
-                    digest.debug(slot.rng_state());
-                    digest.debug(&slot.traitor);
-                    let digest = digest.finish();
-                    *cached = Some((slot.last, digest));
-                    digest
+        let stale = self
+            .world
+            .nodes
+            .iter()
+            .zip(&cache.nodes)
+            .any(|(slot, cached)| cached.is_none_or(|(last, _)| last != slot.last));
+        if stale {
+            hashing_timers_as(self.timer_identities(), || {
+                for (slot, cached) in self.world.nodes.iter().zip(&mut cache.nodes) {
+                    if cached.is_none_or(|(last, _)| last != slot.last) {
+                        let mut digest = new_hasher();
+                        slot.status.hash(&mut digest);
+                        slot.state.hash(&mut digest);
+                        slot.stable().hash(&mut digest);
+                        slot.rng_state().hash(&mut digest);
+                        slot.traitor.hash(&mut digest);
+                        *cached = Some((slot.last, digest.finish()));
+                    }
                 }
-            };
+            });
+        }
+        for (_, digest) in cache.nodes.iter().flatten() {
             digest.hash(&mut hasher);
         }
         for msg in &self.messages.sent[cache.payloads.len()..] {
             let mut one = new_hasher();
-            let _ = write!(HashText(&mut one), "{msg:?}");
+            msg.hash(&mut one);
             cache.payloads.push(one.finish());
         }
         let mut pending: Vec<u64> = self
@@ -234,8 +180,7 @@ impl<P: Protocol> Sim<P> {
                         if self.world.nodes[node.index()].incarnation != *incarnation {
                             return None;
                         }
-                        (1u8, node, entry.at).hash(&mut one);
-                        let _ = write!(HashText(&mut one), "{kind:?}");
+                        (1u8, node, entry.at, kind).hash(&mut one);
                     }
                     Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
                     Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
@@ -254,7 +199,7 @@ impl<P: Protocol> Sim<P> {
             let node = self.log.events[event.index()]
                 .node
                 .map_or(self.nodes as usize, NodeId::index);
-            let _ = write!(HashText(&mut cache.facts[node]), "{fact:?}|");
+            fact.hash(&mut cache.facts[node]);
         }
         cache.facts_read = self.log.facts.len();
         for node in &cache.facts {
@@ -263,22 +208,25 @@ impl<P: Protocol> Sim<P> {
         hasher.finish()
     }
 
-    /// What timer `id` is, whatever number it was given: its node, kind and instant while it is
-    /// pending, else 0.
-    fn timer_identity(&self, id: u64) -> u64 {
-        let (slot, generation) = ((id & u64::from(u32::MAX)) as usize, (id >> 32) as u32);
-        let Some(entry) = self.world.entries.get(slot) else {
-            return 0;
-        };
-        match &entry.item {
-            Some(Item::Timer { node, kind, .. }) if entry.generation == generation => {
-                let mut hasher = new_hasher();
-                (node, entry.at).hash(&mut hasher);
-                let _ = write!(HashText(&mut hasher), "{kind:?}");
-                hasher.finish()
-            }
-            _ => 0,
-        }
+    /// What each pending timer is, whatever number it was given: (its `TimerId`, a hash of its
+    /// node, kind and instant).
+    fn timer_identities(&self) -> Vec<(u64, u64)> {
+        self.world
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, entry)| match &entry.item {
+                Some(Item::Timer { node, kind, .. }) => {
+                    let mut hasher = new_hasher();
+                    (node, entry.at, kind).hash(&mut hasher);
+                    Some((
+                        u64::from(entry.generation) << 32 | slot as u64,
+                        hasher.finish(),
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
     }
 
     /// The moves open now, for a run whose links all hold their messages.

@@ -57,10 +57,11 @@ impl<P: Protocol> Sim<P> {
         let now = self.world.now;
         let mut cut = Vec::new();
         let mut index = 0;
-        while index < self.schedule.len() {
-            let planned = &self.schedule[index];
+        let schedule = Rc::make_mut(&mut self.schedule);
+        while index < schedule.len() {
+            let planned = &schedule[index];
             if planned.origin == Origin::User && planned.at > now {
-                let removed = self.schedule.remove(index);
+                let removed = schedule.remove(index);
                 cut.push(Scheduled {
                     at_us: removed.at,
                     action: removed.action,
@@ -69,8 +70,8 @@ impl<P: Protocol> Sim<P> {
                 index += 1;
             }
         }
-        let position = self.schedule.partition_point(|p| p.at <= now);
-        self.schedule.insert(
+        let position = schedule.partition_point(|p| p.at <= now);
+        schedule.insert(
             position,
             Planned {
                 at: now,

@@ -154,7 +154,8 @@ pub struct Sim<P: Protocol> {
     nodes: u32,
     horizon: SimTime,
     params: P::Params,
-    schedule: Vec<Planned<P>>,
+    /// Shared with forks until one of them is given an intervention (`Rc::make_mut`).
+    schedule: Rc<Vec<Planned<P>>>,
     world: World<P>,
     state: State<P>,
     log: Log<P>,
@@ -408,7 +409,7 @@ impl<P: Protocol> Sim<P> {
             nodes: n,
             horizon: setup.horizon,
             params: setup.params,
-            schedule,
+            schedule: Rc::new(schedule),
             world,
             state,
             log: Log::new(),

@@ -333,7 +333,7 @@ impl<'a, P: Protocol> Ctx<'a, P> {
             Some(self.node),
             None,
             EventKind::Annotate {
-                text: note.to_string().into_boxed_str(),
+                text: note.to_string().into(),
             },
         );
         if let Some(fact) = P::fact(&note) {

@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AbdParams {
     /// Replies each phase waits for; a majority of the nodes when absent.
@@ -76,7 +76,7 @@ impl AbdParams {
 }
 
 /// A rule of ABD a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -92,7 +92,7 @@ impl BreakIt {
 }
 
 /// A value's version: a timestamp, and the writer that chose it to break ties.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Tag {
     pub ts: u64,
     pub writer: NodeId,
@@ -119,13 +119,13 @@ impl fmt::Display for Tag {
 }
 
 /// A replica's copy of one key: the value (none before the first write) and its tag.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq, Serialize)]
 pub struct Register {
     pub tag: Tag,
     pub value: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AbdMsg {
     /// Phase one: what do you hold for `key`?
@@ -146,7 +146,7 @@ pub enum AbdMsg {
     Stored { op: OpId },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum AbdTimer {
     /// Resend each open phase's message to the replicas that have not answered.
     Resend,
@@ -179,7 +179,7 @@ pub enum AbdResponse {
 /// What survives a crash: every register, and the highest timestamp this node has chosen for a
 /// write, so that it never chooses the same one twice (two writes it coordinates at once, or one
 /// before a crash and one after, would otherwise share a tag with different values).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct AbdStable {
     pub registers: BTreeMap<String, Register>,
     pub chosen: u64,
@@ -260,14 +260,14 @@ impl fmt::Display for AbdNote {
 }
 
 /// What a coordinated operation wants.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 enum Want {
     Write(String),
     Read,
 }
 
 /// Where a coordinated operation is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 enum Phase {
     /// Phase one, with the replies so far.
     Query(BTreeMap<NodeId, Register>),
@@ -275,7 +275,7 @@ enum Phase {
     Store(Register, BTreeSet<NodeId>),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Pending {
     request: RequestId,
     key: String,
@@ -283,7 +283,7 @@ struct Pending {
     phase: Phase,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Abd {
     id: NodeId,
     nodes: u32,

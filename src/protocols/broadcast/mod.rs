@@ -36,7 +36,7 @@ mod view;
 pub const SEQUENCER: NodeId = NodeId(0);
 
 /// Which broadcast algorithm every node runs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Order {
     #[default]
@@ -63,7 +63,7 @@ impl Order {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastParams {
     #[serde(default)]
@@ -121,7 +121,7 @@ impl Default for BroadcastParams {
 
 /// A broadcast message's identity: who broadcast it and its number among that node's broadcasts
 /// (from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct MsgRef {
     pub origin: NodeId,
     pub seq: u32,
@@ -166,7 +166,7 @@ impl fmt::Display for BroadcastNote {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BroadcastMsg {
     /// The message itself. `deps` is the causal variant's vector clock (per origin, how many of its
@@ -197,7 +197,7 @@ pub enum BroadcastMsg {
     Ack { ts: u64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum BroadcastTimer {
     /// Resend the messages some peers have not confirmed.
     Retransmit,
@@ -218,13 +218,13 @@ pub enum BroadcastResponse {
 }
 
 /// Survives crashes: how many messages this node has broadcast, so identities are never reused.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq)]
 pub struct BroadcastStable {
     pub broadcasts: u32,
 }
 
 /// A message received but not yet delivered; `key` is its Lamport timestamp or sequencer position.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Held {
     id: MsgRef,
     text: String,
@@ -232,7 +232,7 @@ struct Held {
     key: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Broadcast {
     id: NodeId,
     params: BroadcastParams,

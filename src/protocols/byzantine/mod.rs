@@ -41,7 +41,7 @@ pub const MAX_GENERALS: u32 = 10;
 pub const MAX_MESSAGES: u64 = 20_000;
 
 /// An order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Order {
     Attack,
@@ -73,7 +73,7 @@ impl Order {
 }
 
 /// Oral or signed messages.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     #[default]
@@ -81,7 +81,7 @@ pub enum Algorithm {
     Signed,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ByzantineParams {
     #[serde(default)]
@@ -146,7 +146,7 @@ pub fn oral_round_messages(nodes: u32, round: u32) -> u64 {
         .product()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ByzantineMsg {
     /// An oral message: `value` as heard along `path` (the commander first, the sender last).
@@ -176,7 +176,7 @@ impl ByzantineMsg {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum ByzantineTimer {
     /// The commander gives its order.
     Order,
@@ -237,7 +237,7 @@ impl fmt::Display for ByzantineNote {
 }
 
 /// A general: the commander, or a lieutenant with what it heard.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Byzantine {
     id: NodeId,
     nodes: u32,

@@ -41,21 +41,21 @@ pub use types::{
 };
 
 /// An update a server holds, and when it last sent it to its successor.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Logged {
     entry: Entry,
     sent_at: Option<i64>,
 }
 
 /// A CRAQ read waiting for the tail's committed version.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Query {
     query: u32,
     request: RequestInfo,
     key: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Chain {
     id: NodeId,
     nodes: u32,

@@ -10,7 +10,7 @@ use std::fmt;
 use std::rc::Rc;
 
 /// A rule of chain replication a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -46,7 +46,7 @@ fn default_retry() -> u64 {
     200_000
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainParams {
     /// The node that runs the configuration master; every other node is a server.
@@ -127,7 +127,7 @@ impl ChainParams {
 
 /// A configuration: its number, the chain from head to tail, and a server catching up to join
 /// it at the tail (configuration 0 names none).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq, Serialize)]
 pub struct Config {
     pub num: u64,
     #[serde(serialize_with = "shared_nodes")]
@@ -179,7 +179,7 @@ impl fmt::Display for Config {
 }
 
 /// An update: a write the head numbered `seq`, and the client requests the tail answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub seq: u64,
     #[serde(serialize_with = "shared_command")]
@@ -204,7 +204,7 @@ fn shared_entries<S: serde::Serializer>(entries: &Rc<[Entry]>, s: S) -> Result<S
     entries.serialize(s)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChainMsg {
     /// A server is alive and holds the state of configuration `holds` (0: none, after a restart);
@@ -243,7 +243,7 @@ pub enum ChainMsg {
     Version { query: u32, seq: u64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum ChainTimer {
     /// A server's next ping; the master's next check of who is alive.
     Ping,
@@ -265,7 +265,7 @@ pub enum ChainNote {
 }
 
 /// A server's part in a configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Head,
@@ -314,7 +314,7 @@ impl fmt::Display for ChainNote {
 
 /// What survives a crash: the master's configuration, and for a server only that it has run
 /// before, so after a restart it knows its store is gone.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct ChainStable {
     pub config: Config,
     pub booted: bool,

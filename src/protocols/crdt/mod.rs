@@ -31,7 +31,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 /// How replicas keep in step.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Send the whole state; merge on receipt.
@@ -42,7 +42,7 @@ pub enum Mode {
 }
 
 /// A rule a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -57,7 +57,7 @@ impl BreakIt {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CrdtParams {
     /// The data type every node replicates.
@@ -88,7 +88,7 @@ impl Default for CrdtParams {
 }
 
 /// An update's name: its origin and its number there (from 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct UpdateId {
     pub origin: NodeId,
     pub seq: u32,
@@ -101,7 +101,7 @@ impl fmt::Display for UpdateId {
 }
 
 /// An operation as causal broadcast carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Sent {
     pub id: UpdateId,
     /// Per origin, how many of its operations the sender had delivered: what must come first.
@@ -109,7 +109,7 @@ pub struct Sent {
     pub op: Op,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CrdtMsg {
     /// State-based: the sender's whole state, and the updates it includes.
@@ -123,7 +123,7 @@ pub enum CrdtMsg {
     Digest { clock: Vec<u32> },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum CrdtTimer {
     Sync,
 }
@@ -168,13 +168,13 @@ pub enum CrdtResponse {
 }
 
 /// What survives a crash: the replica and everything it has delivered.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct CrdtStable {
     pub saved: Option<Box<Saved>>,
 }
 
 /// A replica's durable state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Saved {
     replica: Replica,
     includes: BTreeSet<UpdateId>,
@@ -206,7 +206,7 @@ impl fmt::Display for CrdtNote {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Crdt {
     id: NodeId,
     nodes: u32,

@@ -11,7 +11,7 @@ const CLIP: usize = 12;
 const CLIP_TEXT: usize = 40;
 
 /// Which replicated data type.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
@@ -116,7 +116,7 @@ impl Stamp {
 
 /// An operation as an op-based replica sends it: the update prepared at its origin, carrying
 /// the ids, stamps and observed tags its effect needs everywhere.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Add `by` to node `node`'s increments.
@@ -155,7 +155,7 @@ impl Op {
 
 /// One replica's state of the CRDT `kind`: the state a state-based replica sends and merges,
 /// and the state an op-based replica applies operations to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Replica {
     kind: Kind,
     /// The node this replica runs on (index from 0).
@@ -166,7 +166,7 @@ pub struct Replica {
 }
 
 /// The data of one replica, by family of types.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum State {
     /// Per-node increments `p` and decrements `n` (`n` stays empty for a G-Counter).
@@ -186,7 +186,7 @@ enum State {
 }
 
 /// One character of an RGA text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 struct Elem {
     /// The id of the character it was inserted right after (None = the start).
     after: Option<Stamp>,

@@ -35,7 +35,7 @@ use crate::engine::protocol::{NodeView, Property, Protocol, RequestInfo};
 use crate::engine::register::{RegisterInput, RegisterOutput};
 use crate::engine::sim::Ctx;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DynamoParams {
     /// Replicas per key (the preference list's length); all nodes when absent.
@@ -95,7 +95,7 @@ impl Default for DynamoParams {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DynamoMsg {
     /// Coordinator to replica: store these versions (a put's, or a read repair's).
@@ -149,7 +149,7 @@ pub enum DynamoMsg {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum DynamoTimer {
     /// The coordinator stops waiting for the replies to `op`.
     Timeout(OpId),
@@ -187,7 +187,7 @@ pub enum DynamoResponse {
 }
 
 /// What survives a crash: every key's versions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct DynamoStable {
     pub store: BTreeMap<String, Vec<Version>>,
     /// How many puts this node has coordinated (its entry in the clocks it makes).
@@ -272,7 +272,7 @@ fn values(versions: &[Version]) -> Vec<String> {
 }
 
 /// A request this node coordinates.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Pending {
     request: RequestId,
     key: String,
@@ -283,7 +283,7 @@ struct Pending {
     answered: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Dynamo {
     id: NodeId,
     nodes: u32,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::ids::NodeId;
 
 /// How concurrent versions of a key are resolved.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Resolve {
     /// Keep them all, for the client to reconcile.
@@ -25,7 +25,7 @@ impl Resolve {
 }
 
 /// A vector clock: per node, how many of its writes a version counts.
-#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Clock(pub Vec<u64>);
 
 impl Clock {
@@ -62,7 +62,7 @@ impl fmt::Display for Clock {
 }
 
 /// A value and the vector clock of the put that wrote it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Version {
     pub clock: Clock,
     pub value: String,

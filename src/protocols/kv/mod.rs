@@ -14,7 +14,7 @@ use crate::engine::rng::SimRng;
 use serde::{Deserialize, Serialize};
 
 /// What a log entry asks the key-value state machine to do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {
     /// Fills a log position without an operation: Raft's new leader appends one so it can commit
@@ -71,7 +71,7 @@ impl Command {
 }
 
 /// A client operation on the replicated key-value store.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KvRequest {
     Put {
@@ -103,7 +103,7 @@ impl KvRequest {
 }
 
 /// A reply to a client.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KvResponse {
     /// A put or append took effect.

@@ -7,7 +7,7 @@ use crate::engine::shared::SharedVec;
 use crate::protocols::kv::{Command, KvResponse};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct KvStore {
     data: BTreeMap<String, String>,
     /// The result of every operation applied so far, by operation id (ids are dense), shared

@@ -37,7 +37,7 @@ use std::rc::Rc;
 pub use types::{BreakIt, Chosen, MpMsg, MpNote, MpStable, MpTimer, MultiPaxosParams, Slot, Vote};
 
 /// A node's part in leadership.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum Role {
     Follower,
     /// Running phase 1 with its ballot.
@@ -56,7 +56,7 @@ impl Role {
 }
 
 /// A slot the leader proposed and has not yet seen chosen: the command and who accepted it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Proposal {
     command: Rc<Command>,
     votes: Vec<bool>,
@@ -65,7 +65,7 @@ struct Proposal {
 }
 
 /// One Multi-Paxos node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct MultiPaxos {
     id: NodeId,
     nodes: u32,

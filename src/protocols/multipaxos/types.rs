@@ -15,7 +15,7 @@ use std::rc::Rc;
 pub type Slot = u64;
 
 /// A rule of Multi-Paxos a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -51,7 +51,7 @@ fn default_liveness() -> u64 {
     3_000_000
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MultiPaxosParams {
     /// A node that has heard nothing from a leader for a time drawn from `[min, max)` on its own
@@ -109,7 +109,7 @@ impl MultiPaxosParams {
 
 /// A command an acceptor accepted in a ballot. The command is shared, so copying a vote copies a
 /// pointer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Vote {
     pub ballot: Ballot,
     pub command: Rc<Command>,
@@ -122,7 +122,7 @@ impl Serialize for Vote {
 }
 
 /// Chosen commands for the slots from `from` on, which a leader sends a replica that lacks them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct Chosen {
     pub from: Slot,
     pub commands: Vec<Rc<Command>>,
@@ -139,7 +139,7 @@ fn shared_command<S: serde::Serializer>(command: &Rc<Command>, s: S) -> Result<S
     command.serialize(s)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MpMsg {
     /// Phase 1 for every slot from `from` on (the slots the candidate does not know are chosen).
@@ -171,7 +171,7 @@ pub enum MpMsg {
     Nack { ballot: Ballot, promised: Ballot },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum MpTimer {
     /// No word from a leader for a while: run phase 1 with a higher ballot.
     Election,
@@ -227,7 +227,7 @@ impl fmt::Display for MpNote {
 
 /// What survives a crash: the acceptor's promise and its votes, slot by slot (the learned log and
 /// the store are rebuilt from the leader after a restart).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct MpStable {
     pub promised: Option<Ballot>,
     /// The vote for slot `s` is at position `s - 1`.

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaxosParams {
     /// The nodes that propose values for their clients.
@@ -79,7 +79,7 @@ impl Default for PaxosParams {
 }
 
 /// How long a refused proposer waits before its next ballot.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Backoff {
     /// Random and growing: the n-th ballot in a row waits `retry_us` × 2ⁿ⁻¹ (at most × 32) plus a
@@ -92,7 +92,7 @@ pub enum Backoff {
 }
 
 /// A rule of Paxos a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -112,7 +112,7 @@ impl BreakIt {
 }
 
 /// A ballot: a round number, made unique by its proposer's name. Ordered by round, then name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Ballot {
     pub round: u64,
     pub proposer: NodeId,
@@ -134,7 +134,7 @@ impl fmt::Display for Ballot {
 /// A value accepted in a ballot.
 pub type Vote = (Ballot, String);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaxosMsg {
     Prepare {
@@ -167,7 +167,7 @@ pub enum PaxosMsg {
     Query,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum PaxosTimer {
     /// Time for the proposer to try a higher ballot if round `round` has not succeeded.
     Retry { round: u64 },
@@ -195,7 +195,7 @@ pub enum PaxosResponse {
 
 /// What survives a crash: an acceptor's promise and accepted value, a proposer's last round (so a
 /// ballot is never reused), the chosen value once known (a learner's, or a proposer's to announce).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct PaxosStable {
     pub promised: Option<Ballot>,
     pub accepted: Option<Vote>,
@@ -245,7 +245,7 @@ impl fmt::Display for PaxosNote {
 }
 
 /// Where a proposer is with its current ballot.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 enum Phase {
     /// Not running a ballot (none yet, or refused and waiting to retry).
     #[default]
@@ -258,7 +258,7 @@ enum Phase {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Paxos {
     id: NodeId,
     params: PaxosParams,

@@ -57,7 +57,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The initial leader (the transaction manager).
 const COORDINATOR: NodeId = NodeId(0);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaxosCommitParams {
     /// The acceptor crashes tolerated: there are 2F+1 acceptors, n1 to n(2F+1).
@@ -103,7 +103,7 @@ impl Default for PaxosCommitParams {
 }
 
 /// A rule of Paxos Commit a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -119,7 +119,7 @@ impl BreakIt {
 }
 
 /// A leader's round for a transaction: its ballot, the promises so far, and what it proposed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Round {
     ballot: Ballot,
     promises: BTreeMap<NodeId, Vec<(NodeId, Ballot, Value)>>,
@@ -128,13 +128,13 @@ struct Round {
 
 /// A leader's count of phase 2b messages for a transaction: per instance and ballot, the value
 /// and the acceptors that accepted it; and the value chosen per instance.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 struct Tally {
     votes: BTreeMap<(NodeId, Ballot), (Value, BTreeSet<NodeId>)>,
     chosen: BTreeMap<NodeId, Value>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct PaxosCommit {
     id: NodeId,
     nodes: u32,

@@ -13,7 +13,7 @@ pub type Tx = u64;
 
 /// A ballot: round 0 is the fast path (each participant's own, led by n1, which counts the votes);
 /// round r ≥ 1 of node n is that node's. Ordered by round, then node.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Ballot {
     pub round: u64,
     pub leader: NodeId,
@@ -38,7 +38,7 @@ impl fmt::Display for Ballot {
 }
 
 /// What an instance decides: the participant is prepared to commit, or the transaction aborts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Value {
     Prepared,
@@ -61,7 +61,7 @@ impl Value {
 /// Values for some instances of a transaction, each named by its participant.
 pub type Values = Vec<(NodeId, Value)>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaxosCommitMsg {
     /// n1 asks a participant to vote.
@@ -110,7 +110,7 @@ pub enum PaxosCommitMsg {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum PaxosCommitTimer {
     /// An acceptor's wait for the outcome of `tx` ran out: it takes over.
     TakeOver(Tx),
@@ -141,7 +141,7 @@ pub enum PaxosCommitResponse {
 }
 
 /// What survives a crash.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct PaxosCommitStable {
     /// A participant's votes.
     pub votes: BTreeMap<Tx, bool>,

@@ -34,14 +34,14 @@ use std::rc::Rc;
 pub use types::{BreakIt, PbMsg, PbNote, PbStable, PbTimer, PrimaryBackupParams, Role, View};
 
 /// An operation the primary has taken and not yet answered, with the requests waiting for it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Queued {
     op: OpId,
     command: Rc<Command>,
     requests: Vec<RequestId>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct PrimaryBackup {
     id: NodeId,
     nodes: u32,

@@ -9,7 +9,7 @@ use std::fmt;
 use std::rc::Rc;
 
 /// A rule of primary-backup a student can remove.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     #[default]
@@ -41,7 +41,7 @@ fn default_retry() -> u64 {
     50_000
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrimaryBackupParams {
     /// The node that runs the view service; every other node is a server.
@@ -101,7 +101,7 @@ impl PrimaryBackupParams {
 }
 
 /// A view: its number, and the primary and backup it names (view 0 names none).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize)]
 pub struct View {
     pub num: u64,
     pub primary: Option<NodeId>,
@@ -129,7 +129,7 @@ fn shared_store<S: serde::Serializer>(store: &Rc<KvStore>, s: S) -> Result<S::Ok
     store.data().serialize(s)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PbMsg {
     /// A server is alive and has seen view `viewnum` (0 after a restart).
@@ -155,7 +155,7 @@ pub enum PbMsg {
     TransferOk { view: u64, ok: bool },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum PbTimer {
     /// A server's next ping; the view service's next check of who is alive.
     Ping,
@@ -179,7 +179,7 @@ pub enum PbNote {
 }
 
 /// A server's part in a view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Primary,
@@ -211,7 +211,7 @@ impl fmt::Display for PbNote {
 
 /// What survives a crash: the view service's view and whether its primary acknowledged it.
 /// Servers keep nothing: a restarted server starts empty and gets the store by state transfer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct PbStable {
     pub view: View,
     pub acked: bool,

@@ -12,7 +12,7 @@ use crate::engine::sim::Ctx;
 use std::rc::Rc;
 
 /// What a confirmed read index answers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 enum ReadFor {
     /// A client's get on the leader: the key's value.
     Get(RequestId, String),
@@ -23,7 +23,7 @@ enum ReadFor {
 }
 
 /// A read waiting for its read index to be confirmed and applied.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(super) struct PendingRead {
     answer: ReadFor,
     read_index: LogIndex,
@@ -33,7 +33,7 @@ pub(super) struct PendingRead {
 /// A follower's sync, for a client or (`request` none) to catch up after a restart: waiting for
 /// the leader's read index, then to apply up to it. `gets` arrived after it and wait for it, as a
 /// ZooKeeper server handles a session's requests in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(super) struct PendingSync {
     id: u64,
     request: Option<RequestId>,

@@ -39,7 +39,7 @@ pub use types::{
 };
 
 /// A server's role (Figure 2's "Rules for Servers").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Follower,
@@ -82,7 +82,7 @@ impl Role {
 }
 
 /// One Raft server.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Raft {
     id: NodeId,
     nodes: u32,

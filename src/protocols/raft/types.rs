@@ -9,7 +9,9 @@ use std::fmt;
 use std::rc::Rc;
 
 /// A Raft term: a logical clock that numbers leaderships.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Hash, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Term(pub u64);
 
@@ -20,7 +22,9 @@ impl fmt::Display for Term {
 }
 
 /// A position in the log, counted from 1 as in the paper (0 means "before the first entry").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Hash, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct LogIndex(pub u64);
 
@@ -42,7 +46,7 @@ impl fmt::Display for LogIndex {
 }
 
 /// How linearizable reads are served.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadMode {
     /// A get is a log entry like any write, answered when it is applied.
@@ -59,7 +63,7 @@ pub enum ReadMode {
 }
 
 /// Deliberate bugs, each of which a checker catches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BreakIt {
     /// Correct Raft.
@@ -126,7 +130,7 @@ pub fn check_election_timeouts(min_us: u64, max_us: u64) -> Result<(), String> {
 }
 
 /// Raft's parameters, as scenarios spell them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RaftParams {
     /// Election timeouts are drawn uniformly from `[min, max)` on the node's own clock.
@@ -176,7 +180,7 @@ impl Default for RaftParams {
 
 /// One log entry: the term of the leader that created it and the command. The command is shared,
 /// so copying an entry (into a message, another log, a checkpoint) copies a pointer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Entry {
     pub term: Term,
     pub command: Rc<Command>,
@@ -202,7 +206,7 @@ impl Entry {
 
 /// Raft's RPCs (Figure 2), with the fields the responses need in a network that reorders and
 /// duplicates: which index a response is about, and the fast-backtracking hint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RaftMsg {
     RequestVote {
@@ -257,7 +261,7 @@ fn shared_command<S: serde::Serializer>(command: &Rc<Command>, s: S) -> Result<S
     command.serialize(s)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum RaftTimer {
     Election,
     Heartbeat,
@@ -270,7 +274,7 @@ pub enum RaftTimer {
 }
 
 /// What a node keeps on stable storage: Figure 2's persistent state.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct RaftStable {
     pub current_term: Term,
     pub voted_for: Option<NodeId>,

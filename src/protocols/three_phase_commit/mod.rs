@@ -48,7 +48,7 @@ use std::fmt;
 /// The coordinator.
 const COORDINATOR: NodeId = NodeId(0);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThreePhaseCommitParams {
     /// Participants that vote no on every transaction.
@@ -89,7 +89,7 @@ pub type Tx = u64;
 pub type Epoch = u64;
 
 /// Where a node stands on a transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Voted yes (or, at the coordinator, asked for votes) and not pre-committed.
@@ -100,7 +100,7 @@ pub enum Phase {
 }
 
 /// A node's answer to "where do you stand on this transaction?".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub phase: Phase,
     /// The node has taken part without crashing since it voted (or began): its uncertainty proves
@@ -108,7 +108,7 @@ pub struct Report {
     pub active: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThreePhaseMsg {
     CanCommit {
@@ -153,7 +153,7 @@ pub enum ThreePhaseMsg {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum ThreePhaseTimer {
     /// The coordinator stops waiting for the votes of `tx`.
     Votes(Tx),
@@ -190,7 +190,7 @@ pub enum ThreePhaseResponse {
 }
 
 /// What survives a crash.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, Default, PartialEq, Eq)]
 pub struct ThreePhaseStable {
     pub votes: BTreeMap<Tx, bool>,
     /// The transactions this node pre-committed (the coordinator: before telling anyone).
@@ -294,14 +294,14 @@ impl fmt::Display for ThreePhaseNote {
 }
 
 /// The coordinator's view of a transaction whose votes are coming in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Voting {
     request: Option<RequestId>,
     votes: BTreeMap<NodeId, bool>,
 }
 
 /// A (recovery) coordinator's pre-commit round: the nodes yet to acknowledge.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Acking {
     epoch: Epoch,
     waiting: Vec<NodeId>,
@@ -309,7 +309,7 @@ struct Acking {
 }
 
 /// A recovery coordinator's collection of states.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 struct Gathering {
     epoch: Epoch,
     reports: BTreeMap<NodeId, Report>,
@@ -317,13 +317,13 @@ struct Gathering {
 
 /// An active participant's wait for its coordinator: the epoch it follows and its timer (none
 /// while it coordinates that epoch itself).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 struct Following {
     epoch: Epoch,
     timer: Option<TimerId>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct ThreePhaseCommit {
     id: NodeId,
     nodes: u32,
