@@ -336,3 +336,45 @@ fn the_cli_prints_the_counterexample_and_its_link() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_trial_puts_the_run_back_exactly() {
+    // The explorer tries every move from a state in place (`Explorable::trial`) and then goes on
+    // from that state: the run must come back unchanged, down to how it continues.
+    let mut run = paxos("none").explorable().unwrap();
+    for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
+        run.apply(Action::Hold {
+            from: NodeId(from),
+            to: NodeId(to),
+        })
+        .unwrap();
+    }
+    run.run_until(causeway::engine::SimTime(10_000));
+    let before = (run.fingerprint(), run.events().to_vec(), run.snapshot());
+    let mut tried = 0;
+    run.trial(&mut |next| {
+        let pending = next.moves().messages[0];
+        next.apply(Action::DeliverMessage { send: pending.send })
+            .unwrap();
+        next.apply(Action::Crash { node: NodeId(2) }).unwrap();
+        next.run_until(causeway::engine::SimTime(40_000));
+        tried = next.events().len();
+    });
+    assert!(tried > before.1.len(), "the trial took steps");
+    assert_eq!(run.fingerprint(), before.0);
+    assert_eq!(run.events(), &before.1[..]);
+    assert_eq!(run.snapshot(), before.2);
+    assert_eq!(
+        run.interventions().len(),
+        6,
+        "only the holds stay scheduled"
+    );
+    let mut fresh = paxos("none").explorable().unwrap();
+    for scheduled in run.interventions() {
+        fresh.apply(scheduled.action).unwrap();
+    }
+    fresh.run_until(causeway::engine::SimTime(10_000));
+    run.run_until(causeway::engine::SimTime(60_000));
+    fresh.run_until(causeway::engine::SimTime(60_000));
+    assert_eq!(run.events(), fresh.events(), "it goes on as if never tried");
+}

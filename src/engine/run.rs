@@ -88,6 +88,8 @@ pub trait Explorable: Run {
     fn fingerprint(&mut self) -> u64;
     /// The moves open now (see [`Sim::moves`]).
     fn moves(&self) -> Moves;
+    /// Runs `attempt` on the run, then puts the run back as it was (see [`Sim::trial`]).
+    fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable));
 }
 
 impl<P: Protocol> Explorable for Sim<P> {
@@ -101,6 +103,10 @@ impl<P: Protocol> Explorable for Sim<P> {
 
     fn moves(&self) -> Moves {
         Sim::moves(self)
+    }
+
+    fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable)) {
+        Sim::trial(self, |run| attempt(run));
     }
 }
 

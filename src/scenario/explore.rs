@@ -273,6 +273,8 @@ fn apply(run: &mut dyn Run, how: Move) -> Result<(), String> {
 /// The explorer's state: what was seen, the queue, and the runs along the last path rebuilt.
 struct Explorer<'a> {
     limits: &'a Limits,
+    /// The scenario explored, which a counterexample replays.
+    scenario: &'a Scenario,
     /// The links that keep messages in order: only the oldest message on one may be delivered.
     fifo: Vec<bool>,
     nodes: u32,
@@ -426,6 +428,7 @@ pub fn explore(
     }
     let mut explorer = Explorer {
         limits,
+        scenario: &scenario,
         fifo,
         nodes: n,
         may_drop: allowed(Action::DropMessage { send: EventId(0) }),
@@ -483,41 +486,18 @@ pub fn explore(
             continue;
         }
         explorer.rebuild(index)?;
-        let run = explorer
-            .path
-            .last()
-            .ok_or("the first state is lost")?
-            .1
-            .as_ref();
-        let moves = explorer.moves(run, state.spent);
+        let (at, mut run) = explorer.path.pop().ok_or("the first state is lost")?;
+        let moves = explorer.moves(run.as_ref(), state.spent);
+        let mut ended = None;
         for (how, spent) in moves {
-            let mut next = run.fork();
-            let before = next.events().len();
-            apply(next.as_mut(), how)?;
-            explorer.progress.transitions += 1;
-            if let Some(found) = explorer.violation(next.as_ref(), before) {
-                let mut path = explorer.path_to(index);
-                path.push(how);
-                let counterexample =
-                    counterexample(&scenario, next.as_ref(), found, state.depth + 1, path)?;
-                return Ok(finish(&explorer, Stop::Violation, Some(counterexample)));
-            }
-            if !explorer.fingerprints.insert(key(next.fingerprint(), spent)) {
-                continue;
-            }
-            explorer.progress.states += 1;
-            explorer.seen.push(Seen {
-                parent: index,
-                depth: state.depth + 1,
-                how,
-                spent,
+            run.trial(&mut |next| {
+                ended = explorer.try_move(next, index, state.depth, (how, spent));
             });
-            explorer.queue.push_back((explorer.seen.len() - 1) as u32);
-            if explorer.progress.states >= limits.max_states {
-                explorer.progress.queue = explorer.queue.len() as u64;
-                return Ok(finish(&explorer, Stop::States, None));
+            if let Some(end) = ended.take() {
+                return end.map(|(stop, counterexample)| finish(&explorer, stop, counterexample));
             }
         }
+        explorer.path.push((at, run));
     }
     explorer.progress.queue = 0;
     progress(&explorer.progress);
@@ -526,6 +506,45 @@ pub fn explore(
 }
 
 impl Explorer<'_> {
+    /// Takes move `how` in `next`, a child of state `parent` at `depth`, having spent `spent`:
+    /// counts the transition, and a new state if the fingerprint is new. Returns how the
+    /// exploration ends if it ends here: at a violation, or at the state budget.
+    fn try_move(
+        &mut self,
+        next: &mut dyn Explorable,
+        parent: u32,
+        depth: u32,
+        (how, spent): (Move, [u8; 3]),
+    ) -> Option<Result<(Stop, Option<Counterexample>), String>> {
+        let before = next.events().len();
+        if let Err(error) = apply(next, how) {
+            return Some(Err(error));
+        }
+        self.progress.transitions += 1;
+        if let Some(found) = self.violation(next, before) {
+            let mut path = self.path_to(parent);
+            path.push(how);
+            let counterexample = counterexample(self.scenario, next, found, depth + 1, path);
+            return Some(counterexample.map(|c| (Stop::Violation, Some(c))));
+        }
+        if !self.fingerprints.insert(key(next.fingerprint(), spent)) {
+            return None;
+        }
+        self.progress.states += 1;
+        self.seen.push(Seen {
+            parent,
+            depth: depth + 1,
+            how,
+            spent,
+        });
+        self.queue.push_back((self.seen.len() - 1) as u32);
+        if self.progress.states >= self.limits.max_states {
+            self.progress.queue = self.queue.len() as u64;
+            return Some(Ok((Stop::States, None)));
+        }
+        None
+    }
+
     /// The moves from the first state to state `index`.
     fn path_to(&self, index: u32) -> Vec<Move> {
         let mut moves = Vec::new();

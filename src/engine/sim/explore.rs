@@ -11,6 +11,7 @@ use crate::engine::world::{Item, Log, Place};
 use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::rc::Rc;
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +108,58 @@ impl<P: Protocol> Sim<P> {
             charged: self.charged.clone(),
             fingerprints: self.fingerprints.clone(),
         }
+    }
+
+    /// Runs `attempt` on the run, then puts the run back exactly as it was. The explorer tries
+    /// each move from a state this way: it copies the world and the checkers' state, where a fork
+    /// would copy the whole trace and every message as well, and the append-only logs are cut
+    /// back to their lengths.
+    pub fn trial(&mut self, attempt: impl FnOnce(&mut Sim<P>)) {
+        let world = self.world.clone();
+        let state = self.state.clone();
+        let schedule = Rc::clone(&self.schedule);
+        let step = self.log.step.clone();
+        let checkpoints = std::mem::take(&mut self.checkpoints);
+        let (checkpoint_every, steps_since_checkpoint) =
+            (self.checkpoint_every, self.steps_since_checkpoint);
+        // The payload digests only grow: cut back, not copied.
+        let payloads = self.fingerprints.payloads.len();
+        let fingerprints = Fingerprints {
+            nodes: self.fingerprints.nodes.clone(),
+            payloads: Vec::new(),
+            facts: self.fingerprints.facts.clone(),
+            facts_read: self.fingerprints.facts_read,
+        };
+        let lengths = (
+            self.log.events.len(),
+            self.messages.sent.len(),
+            self.log.requests.len(),
+            self.log.responses.len(),
+            self.log.notes.len(),
+            self.log.facts.len(),
+        );
+        attempt(self);
+        self.world = world;
+        self.state = state;
+        self.schedule = schedule;
+        self.log.step = step;
+        self.checkpoints = checkpoints;
+        self.checkpoint_every = checkpoint_every;
+        self.steps_since_checkpoint = steps_since_checkpoint;
+        let mut digests = std::mem::take(&mut self.fingerprints.payloads);
+        digests.truncate(payloads);
+        self.fingerprints = Fingerprints {
+            payloads: digests,
+            ..fingerprints
+        };
+        let (events, messages, requests, responses, notes, facts) = lengths;
+        self.log.events.truncate(events);
+        self.messages.sent.truncate(messages);
+        self.log.requests.truncate(requests);
+        self.log.responses.truncate(responses);
+        self.log.notes.truncate(notes);
+        self.log.facts.truncate(facts);
+        self.causality.get_mut().truncate(events);
     }
 
     /// A fingerprint of the state now, the same for every order of steps that reaches it: the
