@@ -44,17 +44,32 @@ fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| "the network request failed".to_string())
 }
 
-/// The request for `url` the poster already made, if it made one.
-fn poster_request(url: &str) -> Option<js_sys::Promise> {
+/// The requests the poster and prefetches made, by URL (`window.causewayFetched`), made empty if
+/// there is none yet.
+fn requests() -> Option<JsValue> {
     let window = web_sys::window()?;
-    let fetched = js_sys::Reflect::get(&window, &JsValue::from_str("causewayFetched")).ok()?;
-    if !fetched.is_object() {
-        return None;
+    let key = JsValue::from_str("causewayFetched");
+    match js_sys::Reflect::get(&window, &key) {
+        Ok(fetched) if fetched.is_object() => Some(fetched),
+        _ => {
+            let fetched = JsValue::from(js_sys::Object::new());
+            js_sys::Reflect::set(&window, &key, &fetched).ok()?;
+            Some(fetched)
+        }
     }
-    js_sys::Reflect::get(&fetched, &JsValue::from_str(url))
+}
+
+/// The request for `url` the poster or a prefetch already made, if one did.
+fn poster_request(url: &str) -> Option<js_sys::Promise> {
+    js_sys::Reflect::get(&requests()?, &JsValue::from_str(url))
         .ok()?
         .dyn_into()
         .ok()
+}
+
+/// Where preset `id`'s file is, relative to the page.
+fn preset_url(id: &str) -> String {
+    format!("presets/{id}.json")
 }
 
 /// The text at `url`, relative to the page: from the request the poster or a prefetch made, if that
@@ -77,23 +92,12 @@ pub fn prefetch(id: &str) {
     let Some(preset) = presets::find(id) else {
         return;
     };
-    let url = format!("presets/{}.json", preset.id);
+    let url = preset_url(preset.id);
     if preset.json().is_some() || poster_request(&url).is_some() {
         return;
     }
-    let Some(window) = web_sys::window() else {
+    let Some(fetched) = requests() else {
         return;
-    };
-    let key = JsValue::from_str("causewayFetched");
-    let fetched = match js_sys::Reflect::get(&window, &key) {
-        Ok(fetched) if fetched.is_object() => fetched,
-        _ => {
-            let fetched = JsValue::from(js_sys::Object::new());
-            if js_sys::Reflect::set(&window, &key, &fetched).is_err() {
-                return;
-            }
-            fetched
-        }
     };
     let request = wasm_bindgen_futures::future_to_promise({
         let url = url.clone();
@@ -145,7 +149,7 @@ async fn load(id: &str) -> Result<(), String> {
     if preset.json().is_some() {
         return Ok(());
     }
-    let text = fetch_text(&format!("presets/{}.json", preset.id))
+    let text = fetch_text(&preset_url(preset.id))
         .await
         .map_err(|error| format!("The lesson `{id}` could not be loaded: {error}."))?;
     presets::remember(preset.id, text);

@@ -36,7 +36,13 @@ impl<P: Protocol> Sim<P> {
             });
             self.checkpoint_every *= 2;
         }
-        self.checkpoints.push(Checkpoint {
+        let checkpoint = self.capture();
+        self.checkpoints.push(checkpoint);
+    }
+
+    /// A copy of the world and the state, with the logs' lengths now.
+    pub(super) fn capture(&self) -> Checkpoint<P> {
+        Checkpoint {
             world: self.world.clone(),
             state: self.state.clone(),
             events: self.log.events.len(),
@@ -45,7 +51,20 @@ impl<P: Protocol> Sim<P> {
             responses: self.log.responses.len(),
             notes: self.log.notes.len(),
             facts: self.log.facts.len(),
-        });
+        }
+    }
+
+    /// Puts back `checkpoint`'s world and state, and cuts the logs back to its lengths.
+    pub(super) fn return_to(&mut self, checkpoint: Checkpoint<P>) {
+        self.world = checkpoint.world;
+        self.state = checkpoint.state;
+        self.log.events.truncate(checkpoint.events);
+        self.messages.sent.truncate(checkpoint.messages);
+        self.log.requests.truncate(checkpoint.requests);
+        self.log.responses.truncate(checkpoint.responses);
+        self.log.notes.truncate(checkpoint.notes);
+        self.log.facts.truncate(checkpoint.facts);
+        self.causality.get_mut().truncate(checkpoint.events);
     }
 
     /// Drops the checkpoints a new branch at `now` makes wrong: those taken later, or past
@@ -56,16 +75,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn restore(&mut self, index: usize) {
-        let checkpoint = &self.checkpoints[index];
-        self.world = checkpoint.world.clone();
-        self.state = checkpoint.state.clone();
-        self.log.events.truncate(checkpoint.events);
-        self.messages.sent.truncate(checkpoint.messages);
-        self.log.requests.truncate(checkpoint.requests);
-        self.log.responses.truncate(checkpoint.responses);
-        self.log.notes.truncate(checkpoint.notes);
-        self.log.facts.truncate(checkpoint.facts);
-        self.causality.get_mut().truncate(checkpoint.events);
+        self.return_to(self.checkpoints[index].clone());
         self.fingerprints = Default::default();
         self.steps_since_checkpoint = 0;
     }

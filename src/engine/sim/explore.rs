@@ -49,6 +49,30 @@ pub(crate) struct Fingerprints {
     facts_read: usize,
 }
 
+impl Fingerprints {
+    /// What to come back to (`back_to`): a copy of all but the payload digests, which only grow,
+    /// so their count is kept instead.
+    fn keep(&self) -> (Fingerprints, usize) {
+        let kept = Fingerprints {
+            nodes: self.nodes.clone(),
+            payloads: Vec::new(),
+            facts: self.facts.clone(),
+            facts_read: self.facts_read,
+        };
+        (kept, self.payloads.len())
+    }
+
+    /// Goes back to what `keep` kept.
+    fn back_to(&mut self, (kept, payloads): (Fingerprints, usize)) {
+        let mut digests = std::mem::take(&mut self.payloads);
+        digests.truncate(payloads);
+        *self = Fingerprints {
+            payloads: digests,
+            ..kept
+        };
+    }
+}
+
 impl std::fmt::Debug for Fingerprints {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Fingerprints")
@@ -115,51 +139,21 @@ impl<P: Protocol> Sim<P> {
     /// would copy the whole trace and every message as well, and the append-only logs are cut
     /// back to their lengths.
     pub fn trial(&mut self, attempt: impl FnOnce(&mut Sim<P>)) {
-        let world = self.world.clone();
-        let state = self.state.clone();
+        let mark = self.capture();
         let schedule = Rc::clone(&self.schedule);
         let step = self.log.step.clone();
         let checkpoints = std::mem::take(&mut self.checkpoints);
         let (checkpoint_every, steps_since_checkpoint) =
             (self.checkpoint_every, self.steps_since_checkpoint);
-        // The payload digests only grow: cut back, not copied.
-        let payloads = self.fingerprints.payloads.len();
-        let fingerprints = Fingerprints {
-            nodes: self.fingerprints.nodes.clone(),
-            payloads: Vec::new(),
-            facts: self.fingerprints.facts.clone(),
-            facts_read: self.fingerprints.facts_read,
-        };
-        let lengths = (
-            self.log.events.len(),
-            self.messages.sent.len(),
-            self.log.requests.len(),
-            self.log.responses.len(),
-            self.log.notes.len(),
-            self.log.facts.len(),
-        );
+        let fingerprints = self.fingerprints.keep();
         attempt(self);
-        self.world = world;
-        self.state = state;
+        self.return_to(mark);
         self.schedule = schedule;
         self.log.step = step;
         self.checkpoints = checkpoints;
         self.checkpoint_every = checkpoint_every;
         self.steps_since_checkpoint = steps_since_checkpoint;
-        let mut digests = std::mem::take(&mut self.fingerprints.payloads);
-        digests.truncate(payloads);
-        self.fingerprints = Fingerprints {
-            payloads: digests,
-            ..fingerprints
-        };
-        let (events, messages, requests, responses, notes, facts) = lengths;
-        self.log.events.truncate(events);
-        self.messages.sent.truncate(messages);
-        self.log.requests.truncate(requests);
-        self.log.responses.truncate(responses);
-        self.log.notes.truncate(notes);
-        self.log.facts.truncate(facts);
-        self.causality.get_mut().truncate(events);
+        self.fingerprints.back_to(fingerprints);
     }
 
     /// A fingerprint of the state now, the same for every order of steps that reaches it: the
