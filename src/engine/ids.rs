@@ -118,12 +118,16 @@ impl Hash for TimerId {
     }
 }
 
-/// Runs `hash` with every `TimerId` hashing as its entry in `identities` ((id, identity) pairs).
-pub(crate) fn hashing_timers_as<R>(mut identities: Vec<(u64, u64)>, hash: impl FnOnce() -> R) -> R {
+/// Runs `hash` with every `TimerId` hashing as its entry in `identities` ((id, identity) pairs),
+/// which it sorts and hands back afterwards, so the caller can reuse its buffer.
+pub(crate) fn hashing_timers_as<R>(
+    identities: &mut Vec<(u64, u64)>,
+    hash: impl FnOnce() -> R,
+) -> R {
     identities.sort_unstable();
-    TIMER_IDENTITIES.set(Some(identities));
+    TIMER_IDENTITIES.set(Some(std::mem::take(identities)));
     let result = hash();
-    TIMER_IDENTITIES.set(None);
+    *identities = TIMER_IDENTITIES.take().unwrap_or_default();
     result
 }
 

@@ -136,7 +136,7 @@ pub struct Transit {
 }
 
 /// Live network state. Per-link state lives in flat `n × n` tables indexed `from * n + to`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Network {
     n: usize,
     seed: u64,
@@ -151,6 +151,54 @@ pub struct Network {
     fifo_last: Vec<u64>,
     /// The declared model's timing, which bounds (or, before GST, stretches) every delay.
     timing: Option<Timing>,
+}
+
+/// By hand for `clone_from`, which copies into the tables already there (see `World::clone_from`).
+impl Clone for Network {
+    fn clone(&self) -> Network {
+        Network {
+            n: self.n,
+            seed: self.seed,
+            default: self.default,
+            overrides: self.overrides.clone(),
+            blocked: self.blocked.clone(),
+            blocked_count: self.blocked_count,
+            held: self.held.clone(),
+            held_count: self.held_count,
+            rngs: self.rngs.clone(),
+            fifo_last: self.fifo_last.clone(),
+            timing: self.timing,
+        }
+    }
+
+    fn clone_from(&mut self, source: &Network) {
+        let Network {
+            n,
+            seed,
+            default,
+            overrides,
+            blocked,
+            blocked_count,
+            held,
+            held_count,
+            rngs,
+            fifo_last,
+            timing,
+        } = self;
+        *n = source.n;
+        *seed = source.seed;
+        *default = source.default;
+        if *overrides != source.overrides {
+            overrides.clone_from(&source.overrides);
+        }
+        blocked.clone_from(&source.blocked);
+        *blocked_count = source.blocked_count;
+        held.clone_from(&source.held);
+        *held_count = source.held_count;
+        rngs.clone_from(&source.rngs);
+        fifo_last.clone_from(&source.fifo_last);
+        *timing = source.timing;
+    }
 }
 
 impl Network {

@@ -26,10 +26,31 @@ const RADIX_ABOVE: usize = 2_048;
 const HEAP_BELOW: usize = 512;
 
 /// Pending keys, smallest first. Keys must be unique for the order to be total.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum EventQueue {
     Heap(BinaryHeap<Reverse<u128>>),
     Radix { keys: RadixQueue, len: usize },
+}
+
+/// By hand for `clone_from`, which copies a heap into the one already there (see
+/// `World::clone_from`).
+impl Clone for EventQueue {
+    fn clone(&self) -> EventQueue {
+        match self {
+            EventQueue::Heap(heap) => EventQueue::Heap(heap.clone()),
+            EventQueue::Radix { keys, len } => EventQueue::Radix {
+                keys: keys.clone(),
+                len: *len,
+            },
+        }
+    }
+
+    fn clone_from(&mut self, source: &EventQueue) {
+        match (self, source) {
+            (EventQueue::Heap(heap), EventQueue::Heap(from)) => heap.clone_from(from),
+            (this, source) => *this = source.clone(),
+        }
+    }
 }
 
 impl Default for EventQueue {

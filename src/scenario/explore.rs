@@ -24,7 +24,7 @@ use crate::engine::time::{SimTime, format_us};
 use crate::engine::trace::EventKind;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 /// The most nodes a scenario may have to be explored.
 pub const MAX_NODES: u32 = 7;
@@ -282,7 +282,8 @@ struct Explorer<'a> {
     may_drop: bool,
     may_duplicate: bool,
     seen: Vec<Seen>,
-    fingerprints: BTreeSet<u64>,
+    /// The fingerprints seen (each already a hash, so foldhash's fast mix is enough for the set).
+    fingerprints: HashSet<u64, foldhash::fast::FixedState>,
     queue: VecDeque<u32>,
     /// `path[d]`: the run of the state at depth `d` on the path rebuilt last.
     path: Vec<(u32, Box<dyn Explorable>)>,
@@ -434,7 +435,7 @@ pub fn explore(
         may_drop: allowed(Action::DropMessage { send: EventId(0) }),
         may_duplicate: allowed(Action::DuplicateMessage { send: EventId(0) }),
         seen: Vec::new(),
-        fingerprints: BTreeSet::new(),
+        fingerprints: HashSet::default(),
         queue: VecDeque::new(),
         path: Vec::new(),
         progress: Progress::default(),

@@ -17,12 +17,31 @@ const MAX_CHECKPOINTS: usize = 64;
 pub(super) struct Checkpoint<P: Protocol> {
     world: World<P>,
     state: State<P>,
+    lengths: Lengths,
+}
+
+/// How long each append-only log is.
+#[derive(Clone, Copy, Debug)]
+struct Lengths {
     events: usize,
     messages: usize,
     requests: usize,
     responses: usize,
     notes: usize,
     facts: usize,
+}
+
+impl Lengths {
+    fn of<P: Protocol>(sim: &Sim<P>) -> Lengths {
+        Lengths {
+            events: sim.log.events.len(),
+            messages: sim.messages.sent.len(),
+            requests: sim.log.requests.len(),
+            responses: sim.log.responses.len(),
+            notes: sim.log.notes.len(),
+            facts: sim.log.facts.len(),
+        }
+    }
 }
 
 impl<P: Protocol> Sim<P> {
@@ -45,26 +64,42 @@ impl<P: Protocol> Sim<P> {
         Checkpoint {
             world: self.world.clone(),
             state: self.state.clone(),
-            events: self.log.events.len(),
-            messages: self.messages.sent.len(),
-            requests: self.log.requests.len(),
-            responses: self.log.responses.len(),
-            notes: self.log.notes.len(),
-            facts: self.log.facts.len(),
+            lengths: Lengths::of(self),
         }
     }
 
-    /// Puts back `checkpoint`'s world and state, and cuts the logs back to its lengths.
-    pub(super) fn return_to(&mut self, checkpoint: Checkpoint<P>) {
-        self.world = checkpoint.world;
-        self.state = checkpoint.state;
-        self.log.events.truncate(checkpoint.events);
-        self.messages.sent.truncate(checkpoint.messages);
-        self.log.requests.truncate(checkpoint.requests);
-        self.log.responses.truncate(checkpoint.responses);
-        self.log.notes.truncate(checkpoint.notes);
-        self.log.facts.truncate(checkpoint.facts);
-        self.causality.get_mut().truncate(checkpoint.events);
+    /// Makes `checkpoint` a copy of the world and the state now, reusing its buffers.
+    pub(super) fn capture_into(&self, checkpoint: &mut Checkpoint<P>) {
+        checkpoint.world.clone_from(&self.world);
+        checkpoint.state.clone_from(&self.state);
+        checkpoint.lengths = Lengths::of(self);
+    }
+
+    /// Puts back a copy of `checkpoint`'s world and state, and cuts the logs back to its lengths.
+    fn return_to(&mut self, checkpoint: &Checkpoint<P>) {
+        self.world.clone_from(&checkpoint.world);
+        self.state.clone_from(&checkpoint.state);
+        self.cut_logs(checkpoint);
+    }
+
+    /// Swaps `checkpoint`'s world and state with the run's, and cuts the logs back to its
+    /// lengths: the run is back where `checkpoint` was taken, and `checkpoint` holds what it was
+    /// (kept for its buffers).
+    pub(super) fn swap_back(&mut self, checkpoint: &mut Checkpoint<P>) {
+        std::mem::swap(&mut self.world, &mut checkpoint.world);
+        std::mem::swap(&mut self.state, &mut checkpoint.state);
+        self.cut_logs(checkpoint);
+    }
+
+    fn cut_logs(&mut self, checkpoint: &Checkpoint<P>) {
+        let lengths = checkpoint.lengths;
+        self.log.events.truncate(lengths.events);
+        self.messages.sent.truncate(lengths.messages);
+        self.log.requests.truncate(lengths.requests);
+        self.log.responses.truncate(lengths.responses);
+        self.log.notes.truncate(lengths.notes);
+        self.log.facts.truncate(lengths.facts);
+        self.causality.get_mut().truncate(lengths.events);
     }
 
     /// Drops the checkpoints a new branch at `now` makes wrong: those taken later, or past
@@ -75,7 +110,9 @@ impl<P: Protocol> Sim<P> {
     }
 
     fn restore(&mut self, index: usize) {
-        self.return_to(self.checkpoints[index].clone());
+        let checkpoints = std::mem::take(&mut self.checkpoints);
+        self.return_to(&checkpoints[index]);
+        self.checkpoints = checkpoints;
         self.fingerprints = Default::default();
         self.steps_since_checkpoint = 0;
     }
@@ -88,7 +125,7 @@ impl<P: Protocol> Sim<P> {
         let behind =
             t < self.world.now || (t == self.world.now && self.state.ended && t < self.horizon);
         if let Some(index) = best {
-            let ahead = self.checkpoints[index].events > self.log.events.len();
+            let ahead = self.checkpoints[index].lengths.events > self.log.events.len();
             if behind || ahead {
                 self.restore(index);
             }
@@ -103,9 +140,10 @@ impl<P: Protocol> Sim<P> {
         let index = self
             .checkpoints
             .iter()
-            .rposition(|c| c.events <= target)
+            .rposition(|c| c.lengths.events <= target)
             .unwrap_or(0);
-        if target < self.log.events.len() || self.checkpoints[index].events > self.log.events.len()
+        if target < self.log.events.len()
+            || self.checkpoints[index].lengths.events > self.log.events.len()
         {
             self.restore(index);
         }

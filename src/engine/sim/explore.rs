@@ -2,7 +2,8 @@
 //! from, a fingerprint of the state that two orders reaching the same state share, and the moves
 //! open now (the messages in the network, and the next instant something else is due).
 
-use super::{Messages, Sim};
+use super::checkpoints::Checkpoint;
+use super::{Messages, Planned, Sim};
 use crate::engine::causality::Causality;
 use crate::engine::ids::{EventId, NodeId, hashing_timers_as};
 use crate::engine::protocol::{NodeStatus, Protocol};
@@ -47,30 +48,40 @@ pub(crate) struct Fingerprints {
     facts: Vec<FoldHasher<'static>>,
     /// How many of the trace's facts are in `facts`.
     facts_read: usize,
+    /// In a copy kept by `keep_into`: how many payload digests there were.
+    payloads_kept: usize,
+    /// Buffers a fingerprint reuses: the pending timers' identities, the pending events' digests.
+    timers: Vec<(u64, u64)>,
+    pending: Vec<u64>,
 }
 
 impl Fingerprints {
-    /// What to come back to (`back_to`): a copy of all but the payload digests, which only grow,
-    /// so their count is kept instead.
-    fn keep(&self) -> (Fingerprints, usize) {
-        let kept = Fingerprints {
-            nodes: self.nodes.clone(),
-            payloads: Vec::new(),
-            facts: self.facts.clone(),
-            facts_read: self.facts_read,
-        };
-        (kept, self.payloads.len())
+    /// Makes `kept` what to come back to (`back_to`): a copy of all but the payload digests,
+    /// which only grow, so their count is kept instead; `kept`'s buffers are reused.
+    fn keep_into(&self, kept: &mut Fingerprints) {
+        kept.nodes.clone_from(&self.nodes);
+        kept.facts.clone_from(&self.facts);
+        kept.facts_read = self.facts_read;
+        kept.payloads_kept = self.payloads.len();
     }
 
-    /// Goes back to what `keep` kept.
-    fn back_to(&mut self, (kept, payloads): (Fingerprints, usize)) {
-        let mut digests = std::mem::take(&mut self.payloads);
-        digests.truncate(payloads);
-        *self = Fingerprints {
-            payloads: digests,
-            ..kept
-        };
+    /// Goes back to what `keep_into` kept in `kept`, which is left holding what was here.
+    fn back_to(&mut self, kept: &mut Fingerprints) {
+        std::mem::swap(&mut self.nodes, &mut kept.nodes);
+        std::mem::swap(&mut self.facts, &mut kept.facts);
+        self.facts_read = kept.facts_read;
+        self.payloads.truncate(kept.payloads_kept);
     }
+}
+
+/// What a trial keeps to put the run back (see [`Sim::trial`]), kept in turn between trials for
+/// its buffers, so trying a move allocates nothing to copy the world.
+#[derive(Debug)]
+pub(super) struct Trial<P: Protocol> {
+    mark: Checkpoint<P>,
+    fingerprints: Fingerprints,
+    /// The schedule from the first entry later than now: all an intervention changes of it.
+    tail: Vec<Planned<P>>,
 }
 
 impl std::fmt::Debug for Fingerprints {
@@ -131,6 +142,7 @@ impl<P: Protocol> Sim<P> {
             model: self.model,
             charged: self.charged.clone(),
             fingerprints: self.fingerprints.clone(),
+            spare: None,
         }
     }
 
@@ -139,21 +151,40 @@ impl<P: Protocol> Sim<P> {
     /// would copy the whole trace and every message as well, and the append-only logs are cut
     /// back to their lengths.
     pub fn trial(&mut self, attempt: impl FnOnce(&mut Sim<P>)) {
-        let mark = self.capture();
-        let schedule = Rc::clone(&self.schedule);
+        let mut trial = match self.spare.take() {
+            Some(mut trial) => {
+                self.capture_into(&mut trial.mark);
+                trial
+            }
+            None => Box::new(Trial {
+                mark: self.capture(),
+                fingerprints: Fingerprints::default(),
+                tail: Vec::new(),
+            }),
+        };
+        self.fingerprints.keep_into(&mut trial.fingerprints);
+        // An intervention changes the schedule only after the entries due by now (`Sim::apply`
+        // cuts later ones and inserts after those due), so the trial keeps just that tail, and
+        // the schedule, shared with forks, is copied once rather than at every move.
+        let now = self.world.now;
+        let later = self.schedule.partition_point(|p| p.at <= now);
+        trial.tail.clear();
+        trial.tail.extend_from_slice(&self.schedule[later..]);
         let step = self.log.step.clone();
         let checkpoints = std::mem::take(&mut self.checkpoints);
         let (checkpoint_every, steps_since_checkpoint) =
             (self.checkpoint_every, self.steps_since_checkpoint);
-        let fingerprints = self.fingerprints.keep();
         attempt(self);
-        self.return_to(mark);
-        self.schedule = schedule;
+        self.swap_back(&mut trial.mark);
+        let schedule = Rc::make_mut(&mut self.schedule);
+        schedule.truncate(later);
+        schedule.extend_from_slice(&trial.tail);
         self.log.step = step;
         self.checkpoints = checkpoints;
         self.checkpoint_every = checkpoint_every;
         self.steps_since_checkpoint = steps_since_checkpoint;
-        self.fingerprints.back_to(fingerprints);
+        self.fingerprints.back_to(&mut trial.fingerprints);
+        self.spare = Some(trial);
     }
 
     /// A fingerprint of the state now, the same for every order of steps that reaches it: the
@@ -185,7 +216,8 @@ impl<P: Protocol> Sim<P> {
             .zip(&cache.nodes)
             .any(|(slot, cached)| cached.is_none_or(|(last, _)| last != slot.last));
         if stale {
-            hashing_timers_as(self.timer_identities(), || {
+            self.timer_identities(&mut cache.timers);
+            hashing_timers_as(&mut cache.timers, || {
                 for (slot, cached) in self.world.nodes.iter().zip(&mut cache.nodes) {
                     if cached.is_none_or(|(last, _)| last != slot.last) {
                         let mut digest = new_hasher();
@@ -207,38 +239,35 @@ impl<P: Protocol> Sim<P> {
             msg.hash(&mut one);
             cache.payloads.push(one.finish());
         }
-        let mut pending: Vec<u64> = self
-            .world
-            .entries
-            .iter()
-            .filter_map(|entry| {
-                let item = entry.item.as_ref()?;
-                let mut one = new_hasher();
-                match item {
-                    Item::Deliver { msg, from, to, .. } => {
-                        (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
-                    }
-                    Item::Timer {
-                        node,
-                        kind,
-                        incarnation,
-                        ..
-                    } => {
-                        if self.world.nodes[node.index()].incarnation != *incarnation {
-                            return None;
-                        }
-                        (1u8, node, entry.at, kind).hash(&mut one);
-                    }
-                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
-                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
-                    Item::ClientTimeout { op, attempt } => {
-                        (4u8, op.0, *attempt, entry.at).hash(&mut one);
-                    }
-                    Item::Generate => (5u8, entry.at).hash(&mut one),
+        let pending = &mut cache.pending;
+        pending.clear();
+        pending.extend(self.world.entries.iter().filter_map(|entry| {
+            let item = entry.item.as_ref()?;
+            let mut one = new_hasher();
+            match item {
+                Item::Deliver { msg, from, to, .. } => {
+                    (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
                 }
-                Some(one.finish())
-            })
-            .collect();
+                Item::Timer {
+                    node,
+                    kind,
+                    incarnation,
+                    ..
+                } => {
+                    if self.world.nodes[node.index()].incarnation != *incarnation {
+                        return None;
+                    }
+                    (1u8, node, entry.at, kind).hash(&mut one);
+                }
+                Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
+                Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
+                Item::ClientTimeout { op, attempt } => {
+                    (4u8, op.0, *attempt, entry.at).hash(&mut one);
+                }
+                Item::Generate => (5u8, entry.at).hash(&mut one),
+            }
+            Some(one.finish())
+        }));
         pending.sort_unstable();
         pending.hash(&mut hasher);
         cache.facts.resize(self.nodes as usize + 1, new_hasher());
@@ -255,25 +284,27 @@ impl<P: Protocol> Sim<P> {
         hasher.finish()
     }
 
-    /// What each pending timer is, whatever number it was given: (its `TimerId`, a hash of its
-    /// node, kind and instant).
-    fn timer_identities(&self) -> Vec<(u64, u64)> {
-        self.world
-            .entries
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, entry)| match &entry.item {
-                Some(Item::Timer { node, kind, .. }) => {
-                    let mut hasher = new_hasher();
-                    (node, entry.at, kind).hash(&mut hasher);
-                    Some((
-                        u64::from(entry.generation) << 32 | slot as u64,
-                        hasher.finish(),
-                    ))
-                }
-                _ => None,
-            })
-            .collect()
+    /// Puts in `identities` what each pending timer is, whatever number it was given: (its
+    /// `TimerId`, a hash of its node, kind and instant).
+    fn timer_identities(&self, identities: &mut Vec<(u64, u64)>) {
+        identities.clear();
+        identities.extend(
+            self.world
+                .entries
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, entry)| match &entry.item {
+                    Some(Item::Timer { node, kind, .. }) => {
+                        let mut hasher = new_hasher();
+                        (node, entry.at, kind).hash(&mut hasher);
+                        Some((
+                            u64::from(entry.generation) << 32 | slot as u64,
+                            hasher.finish(),
+                        ))
+                    }
+                    _ => None,
+                }),
+        );
     }
 
     /// The moves open now, for a run whose links all hold their messages.

@@ -175,6 +175,8 @@ pub struct Sim<P: Protocol> {
     charged: Vec<NodeId>,
     /// What the explorer's fingerprints have hashed so far.
     fingerprints: explore::Fingerprints,
+    /// The explorer's last trial, kept for its buffers.
+    spare: Option<Box<explore::Trial<P>>>,
 }
 
 /// What the next step will process.
@@ -426,6 +428,7 @@ impl<P: Protocol> Sim<P> {
             model: setup.model,
             charged: corrupted_receivers(&setup.network, n),
             fingerprints: explore::Fingerprints::default(),
+            spare: None,
         };
         sim.take_checkpoint();
         Ok(sim)

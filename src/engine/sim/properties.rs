@@ -7,6 +7,7 @@ use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds, Violation};
 use serde::Serialize;
+use std::rc::Rc;
 
 /// A property's standing, for the checkers panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -38,7 +39,9 @@ pub struct PropertyReport {
 
 #[derive(Clone, Debug)]
 pub(super) struct PropSlot<P: Protocol> {
-    property: Box<dyn Property<P>>,
+    /// Shared between copies of the run (a checkpoint, a fork, the explorer's trial) until a step
+    /// is judged by it, which copies it if it is still shared (`own`).
+    property: Rc<dyn Property<P>>,
     /// What the property watches (asked once), while its verdict can still change; nothing once it
     /// is satisfied or violated.
     watches: Kinds,
@@ -57,12 +60,20 @@ impl<P: Protocol> PropSlot<P> {
                 };
                 PropSlot {
                     watches: property.watches(),
-                    property,
+                    property: Rc::from(property),
                     state,
                 }
             })
             .collect()
     }
+}
+
+/// `property`, to judge a step with: copied first if a copy of the run still shares it.
+fn own<P: Protocol>(property: &mut Rc<dyn Property<P>>) -> &mut dyn Property<P> {
+    if Rc::get_mut(property).is_none() {
+        *property = Rc::from(property.clone_box());
+    }
+    Rc::get_mut(property).expect("a property just copied is not shared")
 }
 
 impl<P: Protocol> Sim<P> {
@@ -118,10 +129,11 @@ impl<P: Protocol> Sim<P> {
             if !slot.watches.meets(due) {
                 continue;
             }
+            let property = own(&mut slot.property);
             let verdict = if at_end {
-                slot.property.at_end(&cx)
+                property.at_end(&cx)
             } else {
-                slot.property.check(&cx)
+                property.check(&cx)
             };
             match verdict {
                 Verdict::Holds => {}

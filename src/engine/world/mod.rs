@@ -7,6 +7,7 @@
 //! them: the simulator (`engine::sim`) drives the world and imports both, and neither imports it.
 
 mod context;
+mod copy;
 mod pending;
 
 pub use context::Ctx;
@@ -42,8 +43,9 @@ pub struct Stats {
 }
 
 /// What a step changes and a handler's effects reach through its `Ctx`: true time, the pending
-/// events, the nodes, the network, client operations and the counters. Cloned into checkpoints.
-#[derive(Clone, Debug)]
+/// events, the nodes, the network, client operations and the counters. Cloned into checkpoints
+/// (`Clone` in `copy.rs`, whose `clone_from` reuses the buffers).
+#[derive(Debug)]
 pub(crate) struct World<P: Protocol> {
     pub(crate) now: SimTime,
     seq: u64,
@@ -61,7 +63,7 @@ pub(crate) struct World<P: Protocol> {
 
 /// A node: its protocol state (absent while crashed), stable storage, randomness, clock, and the
 /// engine's bookkeeping for the trace.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct NodeSlot<P: Protocol> {
     pub(crate) id: NodeId,
     /// Shared, so copying the world (a checkpoint, an explorer's fork) copies a pointer, and a
