@@ -381,3 +381,62 @@ fn a_trial_puts_the_run_back_exactly() {
     fresh.run_until(causeway::engine::SimTime(60_000));
     assert_eq!(run.events(), fresh.events(), "it goes on as if never tried");
 }
+
+#[test]
+fn marks_bring_the_run_back_to_any_state_kept() {
+    // The explorer keeps a mark at each state of its path and comes back to the deepest one two
+    // paths share (`Explorable::keep`, `back_to_kept`): coming back must give exactly the state
+    // kept, and the run must go on from it as a copy taken then would.
+    let mut root = paxos("none").explorable().unwrap();
+    for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
+        root.apply(Action::Hold {
+            from: NodeId(from),
+            to: NodeId(to),
+        })
+        .unwrap();
+    }
+    root.run_until(causeway::engine::SimTime(10_000));
+    let mut run = root.fork();
+    let mut kept = Vec::new();
+    for depth in 0..4 {
+        kept.push((run.fingerprint(), run.fork()));
+        run.keep();
+        let pending = run.moves().messages[0];
+        run.apply(Action::DeliverMessage { send: pending.send })
+            .unwrap();
+        assert!(run.events().len() > kept[depth].1.events().len());
+    }
+    for depth in [2, 3, 0, 1, 1] {
+        run.back_to_kept(depth);
+        let (fingerprint, copy) = &mut kept[depth];
+        assert_eq!(run.fingerprint(), *fingerprint, "mark {depth}");
+        assert_eq!(run.events(), copy.events(), "mark {depth}");
+        assert_eq!(run.snapshot(), copy.snapshot(), "mark {depth}");
+        assert_eq!(run.interventions(), copy.interventions(), "mark {depth}");
+        // A different move from the mark, on the run and on the copy, to go deeper again.
+        let pending = run.moves().messages.last().copied().unwrap();
+        run.apply(Action::DeliverMessage { send: pending.send })
+            .unwrap();
+        run.run_until(causeway::engine::SimTime(30_000));
+        let mut expected = copy.fork();
+        expected
+            .apply(Action::DeliverMessage { send: pending.send })
+            .unwrap();
+        expected.run_until(causeway::engine::SimTime(30_000));
+        assert_eq!(
+            run.events(),
+            expected.events(),
+            "going on from mark {depth}"
+        );
+        assert_eq!(run.fingerprint(), expected.fingerprint(), "mark {depth}");
+        // Back once more, as the explorer does for each sibling, and keep marks above it again.
+        run.back_to_kept(depth);
+        assert_eq!(run.fingerprint(), *fingerprint, "mark {depth}, again");
+        for _ in depth + 1..4 {
+            let pending = run.moves().messages[0];
+            run.apply(Action::DeliverMessage { send: pending.send })
+                .unwrap();
+            run.keep();
+        }
+    }
+}

@@ -90,6 +90,10 @@ pub trait Explorable: Run {
     fn moves(&self) -> Moves;
     /// Runs `attempt` on the run, then puts the run back as it was (see [`Sim::trial`]).
     fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable));
+    /// Keeps a mark of the run as it stands (see [`Sim::keep`]).
+    fn keep(&mut self);
+    /// Puts the run back as it was at mark `depth` (see [`Sim::back_to_kept`]).
+    fn back_to_kept(&mut self, depth: usize);
 }
 
 impl<P: Protocol> Explorable for Sim<P> {
@@ -107,6 +111,14 @@ impl<P: Protocol> Explorable for Sim<P> {
 
     fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable)) {
         Sim::trial(self, |run| attempt(run));
+    }
+
+    fn keep(&mut self) {
+        Sim::keep(self);
+    }
+
+    fn back_to_kept(&mut self, depth: usize) {
+        Sim::back_to_kept(self, depth);
     }
 }
 

@@ -285,17 +285,18 @@ struct Explorer<'a> {
     /// The fingerprints seen (each already a hash, so foldhash's fast mix is enough for the set).
     fingerprints: HashSet<u64, foldhash::fast::FixedState>,
     queue: VecDeque<u32>,
-    /// `path[d]`: the run of the state at depth `d` on the path rebuilt last.
-    path: Vec<(u32, Box<dyn Explorable>)>,
+    /// `path[d]`: the state at depth `d` on the path rebuilt last, which the run keeps mark `d` of.
+    path: Vec<u32>,
     progress: Progress,
     /// Properties whose violations count: promised `always` ones.
     judged: BTreeSet<String>,
 }
 
 impl Explorer<'_> {
-    /// Rebuilds the run of state `index` as the last of `path`, from the deepest state its path
-    /// shares with the last one rebuilt.
-    fn rebuild(&mut self, index: u32) -> Result<(), String> {
+    /// Brings `run` to state `index`, the last of `path` then: back to the deepest state its path
+    /// shares with the last one rebuilt (the first state, at least), then forward by its moves,
+    /// keeping a mark at each.
+    fn rebuild(&mut self, run: &mut dyn Explorable, index: u32) -> Result<(), String> {
         let mut chain = vec![index];
         while let Some(&last) = chain.last() {
             let parent = self.seen[last as usize].parent;
@@ -306,16 +307,20 @@ impl Explorer<'_> {
         }
         chain.reverse();
         let mut shared = 0;
-        while shared < chain.len() && self.path.get(shared).map(|p| p.0) == Some(chain[shared]) {
+        while shared < chain.len() && self.path.get(shared) == Some(&chain[shared]) {
             shared += 1;
         }
+        if shared == 0 {
+            return Err("the first state is lost".to_string());
+        }
+        run.back_to_kept(shared - 1);
         self.path.truncate(shared);
         for &state in &chain[shared..] {
-            let mut run = self.path.last().ok_or("the first state is lost")?.1.fork();
-            apply(run.as_mut(), self.seen[state as usize].how)?;
+            apply(run, self.seen[state as usize].how)?;
             // Brings what the fingerprint has hashed up to date, so its children's reuse it.
             run.fingerprint();
-            self.path.push((state, run));
+            run.keep();
+            self.path.push(state);
         }
         Ok(())
     }
@@ -470,7 +475,11 @@ pub fn explore(
         spent: [0; 3],
     });
     explorer.queue.push_back(0);
-    explorer.path.push((0, root));
+    // A fork takes no checkpoints, which a run keeping marks would set aside at every mark.
+    let mut run = root.fork();
+    drop(root);
+    run.keep();
+    explorer.path.push(0);
     explorer.progress.states = 1;
     let mut deeper = false;
     let mut expanded = 0u64;
@@ -486,8 +495,7 @@ pub fn explore(
             deeper = true;
             continue;
         }
-        explorer.rebuild(index)?;
-        let (at, mut run) = explorer.path.pop().ok_or("the first state is lost")?;
+        explorer.rebuild(run.as_mut(), index)?;
         let moves = explorer.moves(run.as_ref(), state.spent);
         let mut ended = None;
         for (how, spent) in moves {
@@ -498,7 +506,6 @@ pub fn explore(
                 return end.map(|(stop, counterexample)| finish(&explorer, stop, counterexample));
             }
         }
-        explorer.path.push((at, run));
     }
     explorer.progress.queue = 0;
     progress(&explorer.progress);

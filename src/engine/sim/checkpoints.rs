@@ -76,7 +76,7 @@ impl<P: Protocol> Sim<P> {
     }
 
     /// Puts back a copy of `checkpoint`'s world and state, and cuts the logs back to its lengths.
-    fn return_to(&mut self, checkpoint: &Checkpoint<P>) {
+    pub(super) fn return_to(&mut self, checkpoint: &Checkpoint<P>) {
         self.world.clone_from(&checkpoint.world);
         self.state.clone_from(&checkpoint.state);
         self.cut_logs(checkpoint);

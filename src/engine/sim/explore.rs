@@ -2,8 +2,7 @@
 //! from, a fingerprint of the state that two orders reaching the same state share, and the moves
 //! open now (the messages in the network, and the next instant something else is due).
 
-use super::checkpoints::Checkpoint;
-use super::{Messages, Planned, Sim};
+use super::{Messages, Sim};
 use crate::engine::causality::Causality;
 use crate::engine::ids::{EventId, NodeId, hashing_timers_as};
 use crate::engine::protocol::{NodeStatus, Protocol};
@@ -12,7 +11,6 @@ use crate::engine::world::{Item, Log, Place};
 use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
 use std::hash::{BuildHasher, Hash, Hasher};
-use std::rc::Rc;
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,30 +56,20 @@ pub(crate) struct Fingerprints {
 impl Fingerprints {
     /// Makes `kept` what to come back to (`back_to`): a copy of all but the payload digests,
     /// which only grow, so their count is kept instead; `kept`'s buffers are reused.
-    fn keep_into(&self, kept: &mut Fingerprints) {
+    pub(super) fn keep_into(&self, kept: &mut Fingerprints) {
         kept.nodes.clone_from(&self.nodes);
         kept.facts.clone_from(&self.facts);
         kept.facts_read = self.facts_read;
         kept.payloads_kept = self.payloads.len();
     }
 
-    /// Goes back to what `keep_into` kept in `kept`, which is left holding what was here.
-    fn back_to(&mut self, kept: &mut Fingerprints) {
-        std::mem::swap(&mut self.nodes, &mut kept.nodes);
-        std::mem::swap(&mut self.facts, &mut kept.facts);
+    /// Goes back to what `keep_into` kept in `kept`.
+    pub(super) fn back_to(&mut self, kept: &Fingerprints) {
+        self.nodes.clone_from(&kept.nodes);
+        self.facts.clone_from(&kept.facts);
         self.facts_read = kept.facts_read;
         self.payloads.truncate(kept.payloads_kept);
     }
-}
-
-/// What a trial keeps to put the run back (see [`Sim::trial`]), kept in turn between trials for
-/// its buffers, so trying a move allocates nothing to copy the world.
-#[derive(Debug)]
-pub(super) struct Trial<P: Protocol> {
-    mark: Checkpoint<P>,
-    fingerprints: Fingerprints,
-    /// The schedule from the first entry later than now: all an intervention changes of it.
-    tail: Vec<Planned<P>>,
 }
 
 impl std::fmt::Debug for Fingerprints {
@@ -142,49 +130,9 @@ impl<P: Protocol> Sim<P> {
             model: self.model,
             charged: self.charged.clone(),
             fingerprints: self.fingerprints.clone(),
-            spare: None,
+            marks: Vec::new(),
+            spare: Vec::new(),
         }
-    }
-
-    /// Runs `attempt` on the run, then puts the run back exactly as it was. The explorer tries
-    /// each move from a state this way: it copies the world and the checkers' state, where a fork
-    /// would copy the whole trace and every message as well, and the append-only logs are cut
-    /// back to their lengths.
-    pub fn trial(&mut self, attempt: impl FnOnce(&mut Sim<P>)) {
-        let mut trial = match self.spare.take() {
-            Some(mut trial) => {
-                self.capture_into(&mut trial.mark);
-                trial
-            }
-            None => Box::new(Trial {
-                mark: self.capture(),
-                fingerprints: Fingerprints::default(),
-                tail: Vec::new(),
-            }),
-        };
-        self.fingerprints.keep_into(&mut trial.fingerprints);
-        // An intervention changes the schedule only after the entries due by now (`Sim::apply`
-        // cuts later ones and inserts after those due), so the trial keeps just that tail, and
-        // the schedule, shared with forks, is copied once rather than at every move.
-        let now = self.world.now;
-        let later = self.schedule.partition_point(|p| p.at <= now);
-        trial.tail.clear();
-        trial.tail.extend_from_slice(&self.schedule[later..]);
-        let step = self.log.step.clone();
-        let checkpoints = std::mem::take(&mut self.checkpoints);
-        let (checkpoint_every, steps_since_checkpoint) =
-            (self.checkpoint_every, self.steps_since_checkpoint);
-        attempt(self);
-        self.swap_back(&mut trial.mark);
-        let schedule = Rc::make_mut(&mut self.schedule);
-        schedule.truncate(later);
-        schedule.extend_from_slice(&trial.tail);
-        self.log.step = step;
-        self.checkpoints = checkpoints;
-        self.checkpoint_every = checkpoint_every;
-        self.steps_since_checkpoint = steps_since_checkpoint;
-        self.fingerprints.back_to(&mut trial.fingerprints);
-        self.spare = Some(trial);
     }
 
     /// A fingerprint of the state now, the same for every order of steps that reaches it: the

@@ -12,6 +12,7 @@ mod checkpoints;
 mod clients;
 mod explore;
 mod faults;
+mod marks;
 mod process;
 mod properties;
 mod snapshot;
@@ -175,8 +176,10 @@ pub struct Sim<P: Protocol> {
     charged: Vec<NodeId>,
     /// What the explorer's fingerprints have hashed so far.
     fingerprints: explore::Fingerprints,
-    /// The explorer's last trial, kept for its buffers.
-    spare: Option<Box<explore::Trial<P>>>,
+    /// The explorer's marks (`Sim::keep`), the first kept first.
+    marks: Vec<marks::Mark<P>>,
+    /// Marks let go of, kept for their buffers.
+    spare: Vec<marks::Mark<P>>,
 }
 
 /// What the next step will process.
@@ -428,7 +431,8 @@ impl<P: Protocol> Sim<P> {
             model: setup.model,
             charged: corrupted_receivers(&setup.network, n),
             fingerprints: explore::Fingerprints::default(),
-            spare: None,
+            marks: Vec::new(),
+            spare: Vec::new(),
         };
         sim.take_checkpoint();
         Ok(sim)
