@@ -264,6 +264,19 @@ impl SystemModel {
         })
     }
 
+    /// Whether `action` can make a node faulty, so that judging it needs the nodes already
+    /// faulty (`forbids`'s `faulty`, and a corrupted message's receiver): a caller need not work
+    /// that list out for anything else.
+    pub fn counts_faults(action: &Action) -> bool {
+        matches!(
+            action,
+            Action::Crash { .. }
+                | Action::Traitor { .. }
+                | Action::SetLink { .. }
+                | Action::CorruptMessage { .. }
+        )
+    }
+
     /// Why the model forbids `action` at `now`, if it does; `faulty` are the nodes already faulty
     /// (crashed or turned traitor at some point so far).
     pub fn forbids(&self, action: &Action, now: SimTime, faulty: &[NodeId]) -> Option<String> {

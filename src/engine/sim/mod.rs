@@ -226,24 +226,11 @@ impl<P: Protocol> Sim<P> {
     pub fn forbids(&self, action: &Action) -> Option<String> {
         let model = self.model?;
         let now = self.world.now;
-        let mut before = self.charged.clone();
-        for node in faulty_nodes(
-            self.schedule
-                .iter()
-                .filter(|p| p.at <= now)
-                .map(|p| &p.action),
-        ) {
-            if !before.contains(&node) {
-                before.push(node);
-            }
-        }
-        for event in self.events() {
-            if let EventKind::Corrupt { to, .. } = event.kind
-                && !before.contains(&to)
-            {
-                before.push(to);
-            }
-        }
+        let before = if SystemModel::counts_faults(action) {
+            self.faulty_so_far()
+        } else {
+            Vec::new()
+        };
         if let Some(reason) = model.forbids(action, now, &before) {
             return Some(reason);
         }
@@ -259,6 +246,31 @@ impl<P: Protocol> Sim<P> {
                 .over_budget(to, &before)
                 .map(|reason| format!("corrupting a message to {to} makes it faulty, and {reason}"))
         })
+    }
+
+    /// The nodes faulty so far: charged from the start, crashed or turned traitor by the
+    /// schedule up to now, or sent a corrupted message.
+    fn faulty_so_far(&self) -> Vec<NodeId> {
+        let now = self.world.now;
+        let mut faulty = self.charged.clone();
+        for node in faulty_nodes(
+            self.schedule
+                .iter()
+                .filter(|p| p.at <= now)
+                .map(|p| &p.action),
+        ) {
+            if !faulty.contains(&node) {
+                faulty.push(node);
+            }
+        }
+        for event in self.events() {
+            if let EventKind::Corrupt { to, .. } = event.kind
+                && !faulty.contains(&to)
+            {
+                faulty.push(to);
+            }
+        }
+        faulty
     }
 
     /// Builds a run. Every node name, request and action is checked here; a bad one is an error.
