@@ -4,6 +4,7 @@
 //! stay clean; a counterexample replays from its scenario and its link to the same violation;
 //! the same input explores the same way; bad limits and large scenarios are refused in words.
 
+use causeway::engine::run::Explorable;
 use causeway::engine::{Action, EventKind, NodeId};
 use causeway::scenario::explore::{Limits, Stop, explore};
 use causeway::scenario::link::Link;
@@ -337,10 +338,8 @@ fn the_cli_prints_the_counterexample_and_its_link() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn a_trial_puts_the_run_back_exactly() {
-    // The explorer tries every move from a state in place (`Explorable::trial`) and then goes on
-    // from that state: the run must come back unchanged, down to how it continues.
+/// Correct Paxos with every link holding its messages, as the explorer runs it, at 10 ms.
+fn paxos_held_at_10ms() -> Box<dyn Explorable> {
     let mut run = paxos("none").explorable().unwrap();
     for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
         run.apply(Action::Hold {
@@ -350,6 +349,14 @@ fn a_trial_puts_the_run_back_exactly() {
         .unwrap();
     }
     run.run_until(causeway::engine::SimTime(10_000));
+    run
+}
+
+#[test]
+fn a_trial_puts_the_run_back_exactly() {
+    // The explorer tries every move from a state in place (`Explorable::trial`) and then goes on
+    // from that state: the run must come back unchanged, down to how it continues.
+    let mut run = paxos_held_at_10ms();
     let before = (run.fingerprint(), run.events().to_vec(), run.snapshot());
     // The second trial and those after reuse the buffers the first one kept.
     for round in 0..3 {
@@ -387,16 +394,7 @@ fn marks_bring_the_run_back_to_any_state_kept() {
     // The explorer keeps a mark at each state of its path and comes back to the deepest one two
     // paths share (`Explorable::keep`, `back_to_kept`): coming back must give exactly the state
     // kept, and the run must go on from it as a copy taken then would.
-    let mut root = paxos("none").explorable().unwrap();
-    for (from, to) in [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)] {
-        root.apply(Action::Hold {
-            from: NodeId(from),
-            to: NodeId(to),
-        })
-        .unwrap();
-    }
-    root.run_until(causeway::engine::SimTime(10_000));
-    let mut run = root.fork();
+    let mut run = paxos_held_at_10ms().fork();
     let mut kept = Vec::new();
     for depth in 0..4 {
         kept.push((run.fingerprint(), run.fork()));
