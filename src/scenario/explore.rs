@@ -23,8 +23,9 @@ use crate::engine::run::{Explorable, Run};
 use crate::engine::time::{SimTime, format_us};
 use crate::engine::trace::EventKind;
 use crate::scenario::Scenario;
+use crate::scenario::seen::SeenKeys;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 /// The most nodes a scenario may have to be explored.
 pub const MAX_NODES: u32 = 7;
@@ -282,8 +283,8 @@ struct Explorer<'a> {
     may_drop: bool,
     may_duplicate: bool,
     seen: Vec<Seen>,
-    /// The fingerprints seen (each already a hash, so foldhash's fast mix is enough for the set).
-    fingerprints: HashSet<u64, foldhash::fast::FixedState>,
+    /// The fingerprints of the states seen, with the faults spent (`key`).
+    fingerprints: SeenKeys,
     queue: VecDeque<u32>,
     /// `path[d]`: the state at depth `d` on the path rebuilt last, which the run keeps mark `d` of.
     path: Vec<u32>,
@@ -440,7 +441,7 @@ pub fn explore(
         may_drop: allowed(Action::DropMessage { send: EventId(0) }),
         may_duplicate: allowed(Action::DuplicateMessage { send: EventId(0) }),
         seen: Vec::new(),
-        fingerprints: HashSet::default(),
+        fingerprints: SeenKeys::default(),
         queue: VecDeque::new(),
         path: Vec::new(),
         progress: Progress::default(),

@@ -10,6 +10,7 @@ pub mod presets;
 mod settings;
 pub use settings::Settings;
 pub mod search;
+mod seen;
 pub mod shrink;
 pub mod sweep;
 
