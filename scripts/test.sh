@@ -82,7 +82,7 @@ step "CRDTs, five types in two forms, each under 200 random fault schedules (rel
   env CAUSEWAY_SEEDS=200 cargo test --release --locked --test lesson_crdt every_type
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
   cargo test --target "$WASM_TARGET" --tests --locked --features bundled-presets
-step "Release build (trunk, wasm-opt -Oz)" trunk build --release --offline
+step "Release build (trunk: the page at opt-level z, the search worker at 3)" trunk build --release --offline
 step "Bundle size (budget: $PAGE_BUDGET_GZ bytes gzipped)" report_wasm_size
 step "End-to-end tests (Playwright, system Chromium)" node tests/e2e/run.mjs
 
