@@ -404,6 +404,10 @@ fn marks_bring_the_run_back_to_any_state_kept() {
             .unwrap();
         assert!(run.events().len() > kept[depth].1.events().len());
     }
+    // There is no mark 4: nothing happens.
+    let deepest = run.fingerprint();
+    run.back_to_kept(4);
+    assert_eq!(run.fingerprint(), deepest);
     for depth in [2, 3, 0, 1, 1] {
         run.back_to_kept(depth);
         let (fingerprint, copy) = &mut kept[depth];

@@ -68,6 +68,9 @@ impl<P: Protocol> Sim<P> {
     /// Puts the run back exactly as it was when mark `depth` was kept, and lets go of the marks
     /// kept after it. Nothing happens if there is no such mark.
     pub fn back_to_kept(&mut self, depth: usize) {
+        if depth >= self.marks.len() {
+            return;
+        }
         self.let_go_after(depth);
         let Some(mark) = self.marks.pop() else {
             return;
@@ -96,7 +99,7 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    /// Lets go of the marks after the first `depth`, keeping them for their buffers.
+    /// Lets go of the marks kept after mark `depth`, keeping them for their buffers.
     fn let_go_after(&mut self, depth: usize) {
         while self.marks.len() > depth + 1 {
             if let Some(mark) = self.marks.pop() {
