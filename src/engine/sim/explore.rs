@@ -46,8 +46,6 @@ pub(crate) struct Fingerprints {
     facts: Vec<FoldHasher<'static>>,
     /// How many of the trace's facts are in `facts`.
     facts_read: usize,
-    /// In a copy kept by `keep_into`: how many payload digests there were.
-    payloads_kept: usize,
     /// Buffers a fingerprint reuses: the pending timers' identities, the pending events' digests.
     timers: Vec<(u64, u64)>,
     pending: Vec<u64>,
@@ -55,20 +53,20 @@ pub(crate) struct Fingerprints {
 
 impl Fingerprints {
     /// Makes `kept` what to come back to (`back_to`): a copy of all but the payload digests,
-    /// which only grow, so their count is kept instead; `kept`'s buffers are reused.
-    pub(super) fn keep_into(&self, kept: &mut Fingerprints) {
+    /// which only grow, so their count is returned instead; `kept`'s buffers are reused.
+    pub(super) fn keep_into(&self, kept: &mut Fingerprints) -> usize {
         kept.nodes.clone_from(&self.nodes);
         kept.facts.clone_from(&self.facts);
         kept.facts_read = self.facts_read;
-        kept.payloads_kept = self.payloads.len();
+        self.payloads.len()
     }
 
-    /// Goes back to what `keep_into` kept in `kept`.
-    pub(super) fn back_to(&mut self, kept: &Fingerprints) {
+    /// Goes back to what `keep_into` kept in `kept`, with `payloads` payload digests.
+    pub(super) fn back_to(&mut self, kept: &Fingerprints, payloads: usize) {
         self.nodes.clone_from(&kept.nodes);
         self.facts.clone_from(&kept.facts);
         self.facts_read = kept.facts_read;
-        self.payloads.truncate(kept.payloads_kept);
+        self.payloads.truncate(payloads);
     }
 }
 

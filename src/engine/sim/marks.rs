@@ -18,6 +18,8 @@ use std::rc::Rc;
 pub(super) struct Mark<P: Protocol> {
     point: Checkpoint<P>,
     fingerprints: Fingerprints,
+    /// How many payload digests the fingerprints had.
+    payloads: usize,
     /// Where the schedule's entries later than the mark's instant begin, and those entries: all
     /// that an intervention from then on changes of it (`Sim::apply` cuts later ones and inserts
     /// after those due), so the schedule, shared with forks, is copied once rather than at every
@@ -45,6 +47,7 @@ impl<P: Protocol> Sim<P> {
             None => Mark {
                 point: self.capture(),
                 fingerprints: Fingerprints::default(),
+                payloads: 0,
                 later: 0,
                 tail: Vec::new(),
                 step: Default::default(),
@@ -53,7 +56,7 @@ impl<P: Protocol> Sim<P> {
                 steps_since_checkpoint: 0,
             },
         };
-        self.fingerprints.keep_into(&mut mark.fingerprints);
+        mark.payloads = self.fingerprints.keep_into(&mut mark.fingerprints);
         let now = self.world.now;
         mark.later = self.schedule.partition_point(|p| p.at <= now);
         mark.tail.clear();
@@ -110,7 +113,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Puts back what `mark` kept beside the world and the state.
     fn restore_from(&mut self, mark: &Mark<P>) {
-        self.fingerprints.back_to(&mark.fingerprints);
+        self.fingerprints.back_to(&mark.fingerprints, mark.payloads);
         let schedule = Rc::make_mut(&mut self.schedule);
         schedule.truncate(mark.later);
         schedule.extend_from_slice(&mark.tail);
