@@ -191,21 +191,34 @@ fn the_correct_versions_are_clean_where_they_are_exhausted_and_within_a_budget_e
 }
 
 #[test]
-fn a_duplicate_breaks_at_least_once_a_move_sooner_than_a_slow_reply() {
+fn a_duplicate_breaks_at_least_once_before_any_retry_its_copies_delivered_one_at_a_time() {
+    // Before the client's first retry falls due (at 110 ms), only a duplicate can run the
+    // request twice.
+    let mut before_retry = preset("rpc-at-least-once");
+    let horizon = causeway::engine::SimTime(100_000);
+    before_retry.horizon_us = horizon;
+    before_retry.workload.requests.retain(|r| r.at_us < horizon);
+    before_retry.faults.retain(|f| f.at_us < horizon);
+    let without = explore(&before_retry, &Limits::default(), &mut |_| true).unwrap();
+    assert!(without.counterexample.is_none(), "{:?}", without.stop);
+    assert_eq!(without.stop, Stop::Exhausted);
     let limits = Limits {
         duplicates: 1,
         ..Limits::default()
     };
-    let found = explore(&preset("rpc-at-least-once"), &limits, &mut |_| true).unwrap();
+    let found = explore(&before_retry, &limits, &mut |_| true).unwrap();
     let counterexample = found.counterexample.expect("a violation");
     assert_eq!(counterexample.property, "Effect at most once");
-    assert_eq!(counterexample.depth, 3);
-    assert!(
-        counterexample.moves[1].starts_with("duplicate n1→n2"),
-        "{:?}",
-        counterexample.moves
+    assert_eq!(counterexample.depth, 4, "{:?}", counterexample.moves);
+    let moves = &counterexample.moves;
+    assert!(moves[1].starts_with("duplicate n1→n2"), "{moves:?}");
+    let request = moves[1].trim_start_matches("duplicate ");
+    assert_eq!(moves[2], format!("deliver {request}"), "{moves:?}");
+    assert_eq!(
+        moves[3], moves[2],
+        "the copy is delivered by a move of its own"
     );
-    // Without one, a reply slow enough to trigger the retry does it a move later.
+    // Without the horizon, a reply slow enough to trigger the retry does it in as many moves.
     let without = explore(
         &preset("rpc-at-least-once"),
         &Limits::default(),
@@ -278,8 +291,11 @@ fn deliver_now_goes_through_a_held_link() {
         .into_iter()
         .find(|m| m.held)
         .expect("a held message");
-    run.apply(Action::DeliverMessage { send: held.send })
-        .unwrap();
+    run.apply(Action::DeliverMessage {
+        send: held.send,
+        one: false,
+    })
+    .unwrap();
     let delivered = run.events().iter().any(|e| {
         matches!(e.kind, EventKind::Deliver { send, .. } if send == held.send) && e.time.0 == 30_000
     });
@@ -363,8 +379,11 @@ fn a_trial_puts_the_run_back_exactly() {
         let mut tried = 0;
         run.trial(&mut |next| {
             let pending = next.moves().messages[round];
-            next.apply(Action::DeliverMessage { send: pending.send })
-                .unwrap();
+            next.apply(Action::DeliverMessage {
+                send: pending.send,
+                one: false,
+            })
+            .unwrap();
             next.apply(Action::Crash { node: NodeId(2) }).unwrap();
             next.run_until(causeway::engine::SimTime(40_000));
             tried = next.events().len();
@@ -400,8 +419,11 @@ fn marks_bring_the_run_back_to_any_state_kept() {
         kept.push((run.fingerprint(), run.fork()));
         run.keep();
         let pending = run.moves().messages[0];
-        run.apply(Action::DeliverMessage { send: pending.send })
-            .unwrap();
+        run.apply(Action::DeliverMessage {
+            send: pending.send,
+            one: false,
+        })
+        .unwrap();
         assert!(run.events().len() > kept[depth].1.events().len());
     }
     // There is no mark 4: nothing happens.
@@ -417,12 +439,18 @@ fn marks_bring_the_run_back_to_any_state_kept() {
         assert_eq!(run.interventions(), copy.interventions(), "mark {depth}");
         // A different move from the mark, on the run and on the copy, to go deeper again.
         let pending = run.moves().messages.last().copied().unwrap();
-        run.apply(Action::DeliverMessage { send: pending.send })
-            .unwrap();
+        run.apply(Action::DeliverMessage {
+            send: pending.send,
+            one: false,
+        })
+        .unwrap();
         run.run_until(causeway::engine::SimTime(30_000));
         let mut expected = copy.fork();
         expected
-            .apply(Action::DeliverMessage { send: pending.send })
+            .apply(Action::DeliverMessage {
+                send: pending.send,
+                one: false,
+            })
             .unwrap();
         expected.run_until(causeway::engine::SimTime(30_000));
         assert_eq!(
@@ -436,8 +464,11 @@ fn marks_bring_the_run_back_to_any_state_kept() {
         assert_eq!(run.fingerprint(), *fingerprint, "mark {depth}, again");
         for _ in depth + 1..4 {
             let pending = run.moves().messages[0];
-            run.apply(Action::DeliverMessage { send: pending.send })
-                .unwrap();
+            run.apply(Action::DeliverMessage {
+                send: pending.send,
+                one: false,
+            })
+            .unwrap();
             run.keep();
         }
     }

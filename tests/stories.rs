@@ -303,7 +303,7 @@ fn messages_in_flight_can_be_dropped_duplicated_delivered_or_delayed() {
 
     story.run_to("310ms");
     let send = story.in_flight(n(1), n(2)).unwrap();
-    story.act(Action::DeliverMessage { send });
+    story.act(Action::DeliverMessage { send, one: false });
     let delivered: Vec<_> = story
         .events()
         .iter()
@@ -338,6 +338,37 @@ fn messages_in_flight_can_be_dropped_duplicated_delivered_or_delayed() {
         .filter(|e| matches!(e.kind, EventKind::Deliver { send: s, .. } if s == send))
         .collect();
     assert_eq!(delivered[0].time, due.saturating_add_us(100_000));
+}
+
+#[test]
+fn delivering_one_copy_of_a_duplicated_message_leaves_the_other_in_flight() {
+    let mut scenario = heartbeat(2, 9);
+    scenario.network.default = link(40_000, 40_000);
+    let mut story = Story::new(&scenario);
+    story.run_to("110ms");
+    let send = story.in_flight(n(1), n(2)).expect("a ping is on its way");
+    let copies = |story: &Story| {
+        let snapshot = story.run.snapshot();
+        snapshot.in_flight.iter().filter(|m| m.send == send).count()
+    };
+    story.act(Action::DuplicateMessage { send });
+    assert_eq!(copies(&story), 2);
+    story.act(Action::DeliverMessage { send, one: true });
+    assert_eq!(copies(&story), 1, "the other copy is still on its way");
+    let delivered = |story: &Story| -> Vec<u64> {
+        let events = story.events();
+        let times = events.iter().filter_map(|e| match e.kind {
+            EventKind::Deliver { send: s, .. } if s == send => Some(e.time.0),
+            _ => None,
+        });
+        times.collect()
+    };
+    assert_eq!(delivered(&story), [us("110ms").0]);
+    story.run_to("200ms");
+    assert_eq!(copies(&story), 0);
+    let times = delivered(&story);
+    assert_eq!(times.len(), 2, "the copy arrives when the original was due");
+    assert!(times[1] > us("110ms").0, "{times:?}");
 }
 
 #[test]

@@ -72,9 +72,12 @@ pub enum Action {
     DuplicateMessage {
         send: EventId,
     },
-    /// Deliver the in-flight message sent by event `send` right now.
+    /// Deliver the in-flight message sent by event `send` right now: every copy of it, or with
+    /// `one` only the copy due first, leaving a duplicated message's other copy in flight.
     DeliverMessage {
         send: EventId,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        one: bool,
     },
     /// Make the in-flight message sent by event `send` arrive `by_us` later.
     DelayMessage {
@@ -160,7 +163,10 @@ impl Action {
             Action::ClockDrift { node, ppm } => format!("set {node}'s drift to {ppm} ppm"),
             Action::DropMessage { send } => format!("drop message {send}"),
             Action::DuplicateMessage { send } => format!("duplicate message {send}"),
-            Action::DeliverMessage { send } => format!("deliver message {send} now"),
+            Action::DeliverMessage { send, one: false } => format!("deliver message {send} now"),
+            Action::DeliverMessage { send, one: true } => {
+                format!("deliver one copy of message {send} now")
+            }
             Action::DelayMessage { send, by_us } => {
                 format!(
                     "delay message {send} by {}",

@@ -262,7 +262,7 @@ fn apply(run: &mut dyn Run, how: Move) -> Result<(), String> {
             run.run_until(at);
             return Ok(());
         }
-        Move::Deliver(send) => Action::DeliverMessage { send },
+        Move::Deliver(send) => Action::DeliverMessage { send, one: true },
         Move::Drop(send) => Action::DropMessage { send },
         Move::Duplicate(send) => Action::DuplicateMessage { send },
         Move::Crash(node) => Action::Crash { node },

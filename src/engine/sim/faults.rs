@@ -312,8 +312,12 @@ impl<P: Protocol> Sim<P> {
                     }
                 }
             }
-            Action::DeliverMessage { send } => {
-                for slot in self.world.in_network(send) {
+            Action::DeliverMessage { send, one } => {
+                let mut slots = self.world.in_network(send);
+                if one {
+                    slots = self.world.first_due(&slots).into_iter().collect();
+                }
+                for slot in slots {
                     self.world.unhold(slot);
                     if let Some(Item::Deliver {
                         doomed, released, ..

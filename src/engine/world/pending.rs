@@ -181,6 +181,14 @@ impl<P: Protocol> World<P> {
             .collect()
     }
 
+    /// Of `slots`, the one due first (by instant, then by the order it was queued).
+    pub(crate) fn first_due(&self, slots: &[u32]) -> Option<u32> {
+        slots.iter().copied().min_by_key(|&s| {
+            let entry = &self.entries[s as usize];
+            (entry.at, entry.seq)
+        })
+    }
+
     /// Slots of the node's live timers waiting in the queue.
     pub(crate) fn queued_timers(&self, node: NodeId) -> Vec<u32> {
         let incarnation = self.nodes[node.index()].incarnation;

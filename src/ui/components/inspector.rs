@@ -560,7 +560,7 @@ fn MessageView(props: &MessageProps) -> Html {
                     <button type="button" class="button button-small" disabled={why("delay").is_some()}
                         title={why("delay")}
                         onclick={intervene(&app, Action::DelayMessage { send, by_us: 50_000 })}>{ "Delay 50ms" }</button>
-                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DeliverMessage { send })}>{ "Deliver now" }</button>
+                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DeliverMessage { send, one: false })}>{ "Deliver now" }</button>
                     if m.forgeable {
                         <button type="button" class="button button-small button-danger" data-action="corrupt"
                             disabled={why("corrupt").is_some()}
