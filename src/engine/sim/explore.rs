@@ -46,9 +46,8 @@ pub(crate) struct Fingerprints {
     facts: Vec<FoldHasher<'static>>,
     /// How many of the trace's facts are in `facts`.
     facts_read: usize,
-    /// Buffers a fingerprint reuses: the pending timers' identities, the pending events' digests.
+    /// A buffer a fingerprint reuses: the pending timers' identities.
     timers: Vec<(u64, u64)>,
-    pending: Vec<u64>,
 }
 
 impl Fingerprints {
@@ -185,37 +184,44 @@ impl<P: Protocol> Sim<P> {
             msg.hash(&mut one);
             cache.payloads.push(one.finish());
         }
-        let pending = &mut cache.pending;
-        pending.clear();
-        pending.extend(self.world.entries.iter().filter_map(|entry| {
-            let item = entry.item.as_ref()?;
-            let mut one = new_hasher();
-            match item {
-                Item::Deliver { msg, from, to, .. } => {
-                    (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
-                }
-                Item::Timer {
-                    node,
-                    kind,
-                    incarnation,
-                    ..
-                } => {
-                    if self.world.nodes[node.index()].incarnation != *incarnation {
-                        return None;
+        // The pending events as a multiset: the sum of their digests, which no order changes (each
+        // digest is well mixed, so sums of different multisets differ as hashes do), and their
+        // count.
+        let (count, sum) = self
+            .world
+            .entries
+            .iter()
+            .filter_map(|entry| {
+                let item = entry.item.as_ref()?;
+                let mut one = new_hasher();
+                match item {
+                    Item::Deliver { msg, from, to, .. } => {
+                        (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
                     }
-                    (1u8, node, entry.at, kind).hash(&mut one);
+                    Item::Timer {
+                        node,
+                        kind,
+                        incarnation,
+                        ..
+                    } => {
+                        if self.world.nodes[node.index()].incarnation != *incarnation {
+                            return None;
+                        }
+                        (1u8, node, entry.at, kind).hash(&mut one);
+                    }
+                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
+                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
+                    Item::ClientTimeout { op, attempt } => {
+                        (4u8, op.0, *attempt, entry.at).hash(&mut one);
+                    }
+                    Item::Generate => (5u8, entry.at).hash(&mut one),
                 }
-                Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
-                Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
-                Item::ClientTimeout { op, attempt } => {
-                    (4u8, op.0, *attempt, entry.at).hash(&mut one);
-                }
-                Item::Generate => (5u8, entry.at).hash(&mut one),
-            }
-            Some(one.finish())
-        }));
-        pending.sort_unstable();
-        pending.hash(&mut hasher);
+                Some(one.finish())
+            })
+            .fold((0u64, 0u64), |(count, sum), digest| {
+                (count + 1, sum.wrapping_add(digest))
+            });
+        (count, sum).hash(&mut hasher);
         cache.facts.resize(self.nodes as usize + 1, new_hasher());
         for (event, fact) in &self.log.facts[cache.facts_read..] {
             let node = self.log.events[event.index()]

@@ -101,7 +101,7 @@ impl<P: Protocol> Sim<P> {
                 // dropped, and their clients' retry timers run as for any request it never saw.
                 let mut parked_requests = Vec::new();
                 for slot in inbox {
-                    match self.world.entries[slot as usize].item.clone() {
+                    match self.world.entries[slot as usize].item {
                         Some(Item::Deliver {
                             msg,
                             from,
@@ -263,7 +263,7 @@ impl<P: Protocol> Sim<P> {
                         to,
                         send,
                         ..
-                    }) = self.world.entries[slot as usize].item.clone()
+                    }) = self.world.entries[slot as usize].item
                     {
                         self.world.unhold(slot);
                         self.world.free(slot);
@@ -283,7 +283,7 @@ impl<P: Protocol> Sim<P> {
                         lamport,
                         doomed,
                         ..
-                    }) = entry.item.clone()
+                    }) = entry.item
                     {
                         self.world.stats.duplicated += 1;
                         self.world.record(
@@ -360,8 +360,7 @@ impl<P: Protocol> Sim<P> {
     /// Replaces the message the in-flight copy in `slot` carries with what its link forges of
     /// it, recorded as a `Corrupt` event.
     fn corrupt(&mut self, slot: u32, send: crate::engine::ids::EventId) {
-        let Some(Item::Deliver { msg, from, to, .. }) =
-            self.world.entries[slot as usize].item.clone()
+        let Some(Item::Deliver { msg, from, to, .. }) = self.world.entries[slot as usize].item
         else {
             return;
         };

@@ -12,7 +12,6 @@ impl<P: Protocol> Sim<P> {
     pub(super) fn process(&mut self, slot: u32) {
         let item = self.world.entries[slot as usize]
             .item
-            .clone()
             .expect("queued entries hold an item");
         match item {
             Item::Start { node } => {
