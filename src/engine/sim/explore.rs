@@ -7,6 +7,7 @@ use crate::engine::causality::Causality;
 use crate::engine::ids::{EventId, NodeId, hashing_timers_as};
 use crate::engine::protocol::{NodeStatus, Protocol};
 use crate::engine::time::SimTime;
+use crate::engine::trace::EventKind;
 use crate::engine::world::{Item, Log, Place};
 use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
@@ -48,6 +49,13 @@ pub(crate) struct Fingerprints {
     facts_read: usize,
     /// A buffer a fingerprint reuses: the pending timers' identities.
     timers: Vec<(u64, u64)>,
+    /// Whether an `always` property watches the clients' events (a history checker), asked once.
+    clients_watched: Option<bool>,
+    /// The clients' events (requests, responses with what they answered, give-ups) in the order
+    /// they happened, hashed as they are read, when they are watched; and how many of the
+    /// trace's events that has read.
+    clients: Option<FoldHasher<'static>>,
+    events_read: usize,
 }
 
 impl Fingerprints {
@@ -57,6 +65,9 @@ impl Fingerprints {
         kept.nodes.clone_from(&self.nodes);
         kept.facts.clone_from(&self.facts);
         kept.facts_read = self.facts_read;
+        kept.clients_watched = self.clients_watched;
+        kept.clients.clone_from(&self.clients);
+        kept.events_read = self.events_read;
         self.payloads.len()
     }
 
@@ -65,6 +76,9 @@ impl Fingerprints {
         self.nodes.clone_from(&kept.nodes);
         self.facts.clone_from(&kept.facts);
         self.facts_read = kept.facts_read;
+        self.clients_watched = kept.clients_watched;
+        self.clients.clone_from(&kept.clients);
+        self.events_read = kept.events_read;
         self.payloads.truncate(payloads);
     }
 }
@@ -135,9 +149,11 @@ impl<P: Protocol> Sim<P> {
     /// A fingerprint of the state now, the same for every order of steps that reaches it: the
     /// instant; each node's status, protocol state, stable storage, random stream and lies; the
     /// messages in the network as a multiset of (from, to, payload); the pending timers and client
-    /// events by node, kind and instant; how far the schedule has run; and the facts each node has
-    /// stated, in its own order, which is what the checkers judge. Event, message and timer
-    /// numbers, which differ between orders, are left out.
+    /// events by node, kind and instant; how far the schedule has run; the facts each node has
+    /// stated, in its own order, which is what the checkers judge; and, when an `always` property
+    /// watches them, the clients' requests and responses in the order they happened (a history
+    /// checker's memory). Event, message and timer numbers, which differ between orders, are left
+    /// out.
     ///
     /// What it hashed is kept (`Fingerprints`) and carried into forks: a node's part is hashed
     /// again only once the node has a new event (everything that changes a node records one), a
@@ -233,7 +249,41 @@ impl<P: Protocol> Sim<P> {
         for node in &cache.facts {
             node.finish().hash(&mut hasher);
         }
+        let watched = *cache
+            .clients_watched
+            .get_or_insert_with(|| self.clients_judged());
+        if watched {
+            let clients = cache.clients.get_or_insert_with(new_hasher);
+            self.hash_client_events(cache.events_read, clients);
+            cache.events_read = self.log.events.len();
+            clients.finish().hash(&mut hasher);
+        }
         hasher.finish()
+    }
+
+    /// Hashes into `clients` the clients' events from event `from` on, in order: what a history
+    /// checker reads (linearizability, fresh reads), where the order of two responses matters even
+    /// when it left every node in the same state.
+    fn hash_client_events(&self, from: usize, clients: &mut FoldHasher<'static>) {
+        for (i, event) in self.log.events.iter().enumerate().skip(from) {
+            match &event.kind {
+                EventKind::Request { op, attempt, .. } => (0u8, op.0, *attempt).hash(clients),
+                EventKind::Response { op, .. } => {
+                    (1u8, op.0).hash(clients);
+                    let id = EventId(i as u32);
+                    let at = self.log.responses.partition_point(|(e, _)| *e < id);
+                    if let Some((_, response)) =
+                        self.log.responses.get(at).filter(|(e, _)| *e == id)
+                    {
+                        serde_json::to_vec(response)
+                            .unwrap_or_default()
+                            .hash(clients);
+                    }
+                }
+                EventKind::GiveUp { op } => (2u8, op.0).hash(clients),
+                _ => {}
+            }
+        }
     }
 
     /// Puts in `identities` what each pending timer is, whatever number it was given: (its

@@ -77,6 +77,15 @@ fn own<P: Protocol>(property: &mut Rc<dyn Property<P>>) -> &mut dyn Property<P> 
 }
 
 impl<P: Protocol> Sim<P> {
+    /// Whether an `always` property watches the clients' events: a history checker, whose
+    /// memory the explorer's fingerprint must then hold (`Sim::fingerprint`).
+    pub(super) fn clients_judged(&self) -> bool {
+        let clients = Kinds::REQUEST.or(Kinds::RESPONSE).or(Kinds::GIVE_UP);
+        self.state.properties.iter().any(|slot| {
+            slot.property.kind() == PropertyKind::Always && slot.property.watches().meets(clients)
+        })
+    }
+
     pub fn properties(&self) -> Vec<PropertyReport> {
         self.state
             .properties
