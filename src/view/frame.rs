@@ -122,8 +122,10 @@ pub struct MessageInspect {
     pub forbidden: Vec<(&'static str, String)>,
     /// The protocol's messages can be forged, so a link can corrupt them.
     pub forgeable: bool,
-    /// Still in the network.
+    /// Still in the network (its first copy).
     pub in_flight: Option<InFlight>,
+    /// How many copies of it are in the network: two or more once it has been duplicated.
+    pub copies: usize,
     pub details: Details,
     /// What became of it, when it is no longer in flight.
     pub outcome: Option<String>,
@@ -475,6 +477,7 @@ fn inspect(
                 return Inspect::None;
             };
             let in_flight = snapshot.in_flight.iter().find(|m| m.send == send).cloned();
+            let copies = snapshot.in_flight.iter().filter(|m| m.send == send).count();
             let outcome = if in_flight.is_some() {
                 None
             } else {
@@ -485,6 +488,7 @@ fn inspect(
                 forbidden: message_forbidden(session.run, send),
                 forgeable: session.run.byzantine(),
                 in_flight,
+                copies,
                 details,
                 outcome,
             })

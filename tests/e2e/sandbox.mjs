@@ -154,6 +154,31 @@ export const tests = [
     },
   },
   {
+    name: "duplicate a message in flight, deliver one copy, and the other stays in flight",
+    async run({ browser, origin, shots }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
+        await openPreset(page, origin, "heartbeat-basic");
+        const flying = page.locator("svg.diagram .arrow-inflight");
+        await waitFor("a message in flight", async () => {
+          if ((await flying.count()) > 0) return true;
+          await page.keyboard.press("ArrowRight");
+          return false;
+        });
+        const send = await flying.last().getAttribute("data-id");
+        await flying.last().locator(".head").click();
+        const inspector = page.locator("[data-region=inspector]");
+        await inspector.getByRole("button", { name: "Duplicate" }).click();
+        await inspector.locator("[data-testid=copies]", { hasText: "2 copies in flight" }).waitFor();
+        await page.screenshot({ path: join(shots, "duplicate.png") });
+        await inspector.getByRole("button", { name: "Deliver one copy" }).click();
+        await waitFor("one copy left", async () => (await inspector.locator("[data-testid=copies]").count()) === 0);
+        await inspector.getByRole("button", { name: "Deliver now" }).waitFor();
+        assert.equal(await page.locator(`svg.diagram .arrow-inflight[data-id="${send}"]`).count(), 1, "the other copy is still on its way");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
     name: "step forward and back, scrub, jump to a time, with the keyboard too",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {

@@ -547,6 +547,9 @@ fn MessageView(props: &MessageProps) -> Html {
                     ("sent at".to_string(), format::time(flight.sent_at.0)),
                     ("arrives at".to_string(), format::time(flight.arrive_at.0)),
                 ]) }
+                if m.copies > 1 {
+                    <p class="muted" data-testid="copies">{ format!("{} copies in flight: delivering one leaves the other on its way.", m.copies) }</p>
+                }
                 if let Some(reason) = flight.doomed {
                     <p class="muted">{ format!("It will be lost: {}.", reason.describe()) }</p>
                 }
@@ -560,7 +563,12 @@ fn MessageView(props: &MessageProps) -> Html {
                     <button type="button" class="button button-small" disabled={why("delay").is_some()}
                         title={why("delay")}
                         onclick={intervene(&app, Action::DelayMessage { send, by_us: 50_000 })}>{ "Delay 50ms" }</button>
-                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DeliverMessage { send, one: false })}>{ "Deliver now" }</button>
+                    <button type="button" class="button button-small" onclick={intervene(&app, Action::DeliverMessage { send, one: false })}>{ if m.copies > 1 { "Deliver all now" } else { "Deliver now" } }</button>
+                    if m.copies > 1 {
+                        <button type="button" class="button button-small" data-action="deliver-one"
+                            title="Deliver the copy due first; the other stays in flight"
+                            onclick={intervene(&app, Action::DeliverMessage { send, one: true })}>{ "Deliver one copy" }</button>
+                    }
                     if m.forgeable {
                         <button type="button" class="button button-small button-danger" data-action="corrupt"
                             disabled={why("corrupt").is_some()}
