@@ -67,6 +67,20 @@ export async function jump(page, to, us) {
   await waitFor(`the run at ${to}`, async () => (await now(page)) === us);
 }
 
+/** Opens the heartbeat lesson, steps until a message is in flight, and selects the last one. */
+async function inspectMessageInFlight(page, origin) {
+  await openPreset(page, origin, "heartbeat-basic");
+  const flying = page.locator("svg.diagram .arrow-inflight");
+  await waitFor("a message in flight", async () => {
+    if ((await flying.count()) > 0) return true;
+    await page.keyboard.press("ArrowRight");
+    return false;
+  });
+  const send = await flying.last().getAttribute("data-id");
+  await flying.last().locator(".head").click();
+  return { send, inspector: page.locator("[data-region=inspector]") };
+}
+
 export const tests = [
   {
     name: "Raft: play, crash the leader, see the crash on its lane and a new leader in the inspector",
@@ -132,16 +146,7 @@ export const tests = [
     name: "click a message in flight, drop it, and see the drop mark",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
-        await openPreset(page, origin, "heartbeat-basic");
-        const flying = page.locator("svg.diagram .arrow-inflight");
-        await waitFor("a message in flight", async () => {
-          if ((await flying.count()) > 0) return true;
-          await page.keyboard.press("ArrowRight");
-          return false;
-        });
-        const send = await flying.last().getAttribute("data-id");
-        await flying.last().locator(".head").click();
-        const inspector = page.locator("[data-region=inspector]");
+        const { send, inspector } = await inspectMessageInFlight(page, origin);
         await inspector.getByRole("button", { name: "Drop" }).click();
         await page.locator(`svg.diagram .drop-mark[data-send="${send}"]`).waitFor();
         await page.locator("svg.diagram .drop-mark").first().waitFor();
@@ -157,16 +162,7 @@ export const tests = [
     name: "duplicate a message in flight, deliver one copy, and the other stays in flight",
     async run({ browser, origin, shots }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
-        await openPreset(page, origin, "heartbeat-basic");
-        const flying = page.locator("svg.diagram .arrow-inflight");
-        await waitFor("a message in flight", async () => {
-          if ((await flying.count()) > 0) return true;
-          await page.keyboard.press("ArrowRight");
-          return false;
-        });
-        const send = await flying.last().getAttribute("data-id");
-        await flying.last().locator(".head").click();
-        const inspector = page.locator("[data-region=inspector]");
+        const { send, inspector } = await inspectMessageInFlight(page, origin);
         await inspector.getByRole("button", { name: "Duplicate" }).click();
         await inspector.locator("[data-testid=copies]", { hasText: "2 copies in flight" }).waitFor();
         await page.screenshot({ path: join(shots, "duplicate.png") });
