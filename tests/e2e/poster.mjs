@@ -100,8 +100,13 @@ export const tests = [
         await page.locator("button[data-preset=heartbeat-partition]").click();
         await page.locator("button[data-preset=heartbeat-partition][aria-current]").waitFor();
         // The pointer on a lesson fetches its file ahead of the click; after a failed one, the click
-        // asks again (and says what went wrong), after a good one it asks nothing.
-        assert.deepEqual(lessonFiles(), ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-crash.json", "heartbeat-partition.json"]);
+        // asks again (and says what went wrong), after a good one it asks nothing. The pointer may
+        // also come to rest on a lesson between the two clicked, when the note moves the list under
+        // it (heartbeat-pause, on a busy machine): that prefetch is not what this test is about.
+        const clicked = ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-partition.json"];
+        const onClickedLessons = lessonFiles().filter((file) => clicked.includes(file));
+        assert.deepEqual(onClickedLessons, ["heartbeat-basic.json", "heartbeat-crash.json", "heartbeat-crash.json", "heartbeat-partition.json"]);
+        assert.ok(lessonFiles().every((file) => /^heartbeat-[a-z-]+\.json$/.test(file)), `${lessonFiles()}`);
         const expected = (p) => p.includes("heartbeat-crash.json") || p.includes("status of 503");
         assert.deepEqual(problems.filter((p) => !expected(p)), []);
       });
