@@ -33,8 +33,9 @@ use crate::engine::protocol::{NodeView, Outcome, Property, Protocol, RequestInfo
 use crate::engine::sim::Ctx;
 use crate::engine::trace::Kinds;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,8 +132,12 @@ impl fmt::Display for Ballot {
     }
 }
 
+/// A proposed value. Shared: a proposer's value travels in every accept and acceptance, and a
+/// state holds it in several places, so copying one copies a pointer.
+pub type Value = Rc<str>;
+
 /// A value accepted in a ballot.
-pub type Vote = (Ballot, String);
+pub type Vote = (Ballot, Value);
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -147,11 +152,11 @@ pub enum PaxosMsg {
     },
     Accept {
         ballot: Ballot,
-        value: String,
+        value: Value,
     },
     Accepted {
         ballot: Ballot,
-        value: String,
+        value: Value,
     },
     /// Refused: the acceptor has promised `promised`, higher than `ballot`.
     Nack {
@@ -160,7 +165,7 @@ pub enum PaxosMsg {
     },
     /// A proposer that knows the chosen value tells a learner, until it acknowledges.
     Chosen {
-        value: String,
+        value: Value,
     },
     Ack,
     /// A learner that has not learned asks whether anyone knows the chosen value.
@@ -200,7 +205,7 @@ pub struct PaxosStable {
     pub promised: Option<Ballot>,
     pub accepted: Option<Vote>,
     pub round: u64,
-    pub chosen: Option<String>,
+    pub chosen: Option<Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -250,22 +255,30 @@ enum Phase {
     /// Not running a ballot (none yet, or refused and waiting to retry).
     #[default]
     Idle,
+    /// The promises so far, by acceptor, in the order of their names.
     Preparing {
-        promises: BTreeMap<NodeId, Option<Vote>>,
+        promises: Vec<(NodeId, Option<Vote>)>,
     },
     Accepting {
-        value: String,
+        value: Value,
     },
+}
+
+/// What a node knows from its start and never changes: its parameters and who plays which role.
+/// Shared between copies of the node's state, so copying a state copies a pointer.
+#[derive(Debug, Hash, PartialEq, Eq)]
+struct Roles {
+    params: PaxosParams,
+    acceptors: Vec<NodeId>,
+    learners: Vec<NodeId>,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct Paxos {
     id: NodeId,
-    params: PaxosParams,
-    acceptors: Vec<NodeId>,
-    learners: Vec<NodeId>,
+    roles: Rc<Roles>,
     // Proposer.
-    value: Option<String>,
+    value: Option<Value>,
     waiting: Vec<RequestId>,
     ballot: Option<Ballot>,
     phase: Phase,
@@ -281,9 +294,11 @@ pub struct Paxos {
     // Acceptor (copies of stable storage, except a forgetful promise).
     promised: Option<Ballot>,
     accepted: Option<Vote>,
-    // Every node: acceptances heard per ballot, and the value known chosen.
-    heard: BTreeMap<Ballot, (String, BTreeSet<NodeId>)>,
-    chosen: Option<String>,
+    // Every node: the acceptances heard, each once, in the order of their ballots and then of
+    // their senders (a flat list, which a copy of the state copies with one allocation), and the
+    // value known chosen.
+    heard: Vec<(Ballot, NodeId, Value)>,
+    chosen: Option<Value>,
 }
 
 /// How many acceptors make a quorum.
@@ -322,9 +337,11 @@ impl Protocol for Paxos {
     fn new(id: NodeId, nodes: u32, params: &PaxosParams) -> Self {
         Paxos {
             id,
-            params: params.clone(),
-            acceptors: or_all(&params.acceptors, nodes),
-            learners: or_all(&params.learners, nodes),
+            roles: Rc::new(Roles {
+                params: params.clone(),
+                acceptors: or_all(&params.acceptors, nodes),
+                learners: or_all(&params.learners, nodes),
+            }),
             value: None,
             waiting: Vec::new(),
             ballot: None,
@@ -336,7 +353,7 @@ impl Protocol for Paxos {
             asking: false,
             promised: None,
             accepted: None,
-            heard: BTreeMap::new(),
+            heard: Vec::new(),
             chosen: None,
         }
     }
@@ -373,7 +390,7 @@ impl Protocol for Paxos {
             PaxosTimer::Ask => {
                 if self.chosen.is_none() {
                     ctx.broadcast(PaxosMsg::Query);
-                    ctx.set_timer(4 * self.params.retry_us, PaxosTimer::Ask);
+                    ctx.set_timer(4 * self.roles.params.retry_us, PaxosTimer::Ask);
                 } else {
                     self.asking = false;
                 }
@@ -383,7 +400,7 @@ impl Protocol for Paxos {
 
     fn on_request(&mut self, ctx: &mut Ctx<'_, Self>, req: RequestInfo, op: &PaxosRequest) {
         if !self.is_proposer() {
-            let proposer = self.params.proposers[0];
+            let proposer = self.roles.params.proposers[0];
             ctx.reply(req.id, PaxosResponse::NotAProposer { proposer });
             return;
         }
@@ -394,7 +411,7 @@ impl Protocol for Paxos {
             return;
         }
         if self.value.is_none() {
-            self.value = Some(value.clone());
+            self.value = Some(value.as_str().into());
             ctx.note(PaxosNote::Proposes {
                 value: value.clone(),
             });
@@ -524,7 +541,7 @@ impl Protocol for Paxos {
             };
             fields.push((
                 "client value".into(),
-                self.value.clone().unwrap_or_else(|| "none".into()),
+                self.value.as_deref().unwrap_or("none").to_string(),
             ));
             fields.push(("ballot".into(), ballot));
             fields.push(("phase".into(), phase));
@@ -538,7 +555,7 @@ impl Protocol for Paxos {
         }
         fields.push((
             "chosen (known here)".into(),
-            self.chosen.clone().unwrap_or_else(|| "not yet".into()),
+            self.chosen.as_deref().unwrap_or("not yet").to_string(),
         ));
         let mut tables = Vec::new();
         if let Phase::Preparing { promises } = &self.phase {
@@ -557,10 +574,11 @@ impl Protocol for Paxos {
                 columns: vec!["ballot".into(), "value".into(), "from".into()],
                 rows: self
                     .heard
-                    .iter()
-                    .map(|(b, (v, by))| {
-                        let by: Vec<NodeId> = by.iter().copied().collect();
-                        vec![b.to_string(), v.clone(), Self::list(&by)]
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|heard| {
+                        let (ballot, _, value) = &heard[0];
+                        let by: Vec<NodeId> = heard.iter().map(|(_, from, _)| *from).collect();
+                        vec![ballot.to_string(), value.to_string(), Self::list(&by)]
                     })
                     .collect(),
             });

@@ -3,28 +3,28 @@
 //! its clients and tells the learners).
 
 use super::{
-    Backoff, Ballot, BreakIt, Paxos, PaxosMsg, PaxosNote, PaxosResponse, PaxosTimer, Phase, Vote,
-    quorum,
+    Backoff, Ballot, BreakIt, Paxos, PaxosMsg, PaxosNote, PaxosResponse, PaxosTimer, Phase, Value,
+    Vote, quorum,
 };
 use crate::engine::ids::NodeId;
 use crate::engine::sim::Ctx;
-use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 impl Paxos {
     pub(super) fn is_proposer(&self) -> bool {
-        self.params.proposers.contains(&self.id)
+        self.roles.params.proposers.contains(&self.id)
     }
 
     pub(super) fn is_acceptor(&self) -> bool {
-        self.acceptors.contains(&self.id)
+        self.roles.acceptors.contains(&self.id)
     }
 
     pub(super) fn is_learner(&self) -> bool {
-        self.learners.contains(&self.id)
+        self.roles.learners.contains(&self.id)
     }
 
     pub(super) fn quorum(&self) -> usize {
-        quorum(&self.params, self.acceptors.len())
+        quorum(&self.roles.params, self.roles.acceptors.len())
     }
 
     /// Sends `msg` to `to`, or handles it here at once when `to` is this node.
@@ -46,13 +46,13 @@ impl Paxos {
                 self.to(ctx, from, reply);
             }
             PaxosMsg::Accept { ballot, value } if self.is_acceptor() => {
-                self.accept(ctx, from, *ballot, value)
+                self.accept(ctx, from, *ballot, value.clone())
             }
             PaxosMsg::Promise { ballot, accepted } => self.promise(ctx, from, *ballot, accepted),
             PaxosMsg::Nack { ballot, promised } => self.refused(ctx, *ballot, *promised),
-            PaxosMsg::Accepted { ballot, value } => self.hear(ctx, from, *ballot, value),
+            PaxosMsg::Accepted { ballot, value } => self.hear(ctx, from, *ballot, value.clone()),
             PaxosMsg::Chosen { value } => {
-                self.know(ctx, value);
+                self.know(ctx, value.clone());
                 self.to(ctx, from, PaxosMsg::Ack);
             }
             PaxosMsg::Ack => {
@@ -88,32 +88,30 @@ impl Paxos {
     /// Raises the promise to `ballot`, on stable storage unless promises are forgetful.
     fn promise_ballot(&mut self, ctx: &mut Ctx<'_, Self>, ballot: Ballot) {
         self.promised = Some(ballot);
-        if self.params.break_it != BreakIt::ForgetPromise {
+        if self.roles.params.break_it != BreakIt::ForgetPromise {
             ctx.persist("promise", |s| s.promised = Some(ballot));
         }
     }
 
-    fn accept(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: &str) {
+    fn accept(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: Value) {
         if let Some(promised) = self.promised.filter(|p| *p > ballot) {
             self.to(ctx, from, PaxosMsg::Nack { ballot, promised });
             return;
         }
         self.promise_ballot(ctx, ballot);
-        let vote = (ballot, value.to_string());
+        let vote = (ballot, value.clone());
         ctx.persist("accepted", |s| s.accepted = Some(vote.clone()));
         self.accepted = Some(vote);
         ctx.note(PaxosNote::Accepts {
             ballot,
             value: value.to_string(),
         });
-        let mut told: Vec<NodeId> = self.learners.clone();
-        if !told.contains(&ballot.proposer) {
-            told.push(ballot.proposer);
-        }
-        for node in told {
+        let roles = Rc::clone(&self.roles);
+        let proposer = (!roles.learners.contains(&ballot.proposer)).then_some(ballot.proposer);
+        for &node in roles.learners.iter().chain(&proposer) {
             let msg = PaxosMsg::Accepted {
                 ballot,
-                value: value.to_string(),
+                value: value.clone(),
             };
             self.to(ctx, node, msg);
         }
@@ -132,11 +130,12 @@ impl Paxos {
         };
         self.ballot = Some(ballot);
         self.phase = Phase::Preparing {
-            promises: BTreeMap::new(),
+            promises: Vec::new(),
         };
         ctx.note(PaxosNote::Prepares { ballot });
         self.schedule_retry(ctx, round);
-        for acceptor in self.acceptors.clone() {
+        let roles = Rc::clone(&self.roles);
+        for &acceptor in &roles.acceptors {
             self.to(ctx, acceptor, PaxosMsg::Prepare { ballot });
         }
     }
@@ -146,10 +145,10 @@ impl Paxos {
             ctx.cancel_timer(timer);
         }
         self.attempts += 1;
-        let after = match self.params.backoff {
-            Backoff::None => self.params.retry_us,
+        let after = match self.roles.params.backoff {
+            Backoff::None => self.roles.params.retry_us,
             Backoff::Random => {
-                let base = self.params.retry_us << (self.attempts - 1).min(5);
+                let base = self.roles.params.retry_us << (self.attempts - 1).min(5);
                 base + ctx.rng().range_u64(0, base)
             }
         };
@@ -170,18 +169,25 @@ impl Paxos {
         if self.ballot != Some(ballot) {
             return;
         }
-        promises.insert(from, accepted.clone());
+        match promises.binary_search_by_key(&from, |(acceptor, _)| *acceptor) {
+            Ok(at) => promises[at].1 = accepted.clone(),
+            Err(at) => promises.insert(at, (from, accepted.clone())),
+        }
         if promises.len() != quorum {
             return;
         }
-        let reported = promises.values().flatten().max_by_key(|(b, _)| *b).cloned();
-        let own = self.value.clone().unwrap_or_default();
+        let reported = promises
+            .iter()
+            .filter_map(|(_, vote)| vote.as_ref())
+            .max_by_key(|(b, _)| *b)
+            .cloned();
+        let own = self.value.clone().unwrap_or_else(|| "".into());
         let value = match reported {
-            Some((from, value)) if self.params.break_it != BreakIt::IgnoreAccepted => {
+            Some((from, value)) if self.roles.params.break_it != BreakIt::IgnoreAccepted => {
                 if value != own {
                     ctx.note(PaxosNote::Adopts {
                         ballot,
-                        value: value.clone(),
+                        value: value.to_string(),
                         from,
                     });
                 }
@@ -192,7 +198,8 @@ impl Paxos {
         self.phase = Phase::Accepting {
             value: value.clone(),
         };
-        for acceptor in self.acceptors.clone() {
+        let roles = Rc::clone(&self.roles);
+        for &acceptor in &roles.acceptors {
             let msg = PaxosMsg::Accept {
                 ballot,
                 value: value.clone(),
@@ -214,13 +221,21 @@ impl Paxos {
 
     // --- Learner (and a proposer waiting for its answer) ---
 
-    fn hear(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: &str) {
+    fn hear(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, ballot: Ballot, value: Value) {
         let quorum = self.quorum();
-        let (_, by) = self
+        let Err(at) = self
             .heard
-            .entry(ballot)
-            .or_insert_with(|| (value.to_string(), BTreeSet::new()));
-        if by.insert(from) && by.len() == quorum {
+            .binary_search_by_key(&(ballot, from), |(b, by, _)| (*b, *by))
+        else {
+            return;
+        };
+        self.heard.insert(at, (ballot, from, value.clone()));
+        let first = self.heard.partition_point(|(b, _, _)| *b < ballot);
+        let by = self.heard[first..]
+            .iter()
+            .take_while(|(b, _, _)| *b == ballot)
+            .count();
+        if by == quorum {
             self.know(ctx, value);
         }
     }
@@ -231,19 +246,19 @@ impl Paxos {
     pub(super) fn start_asking(&mut self, ctx: &mut Ctx<'_, Self>) {
         if self.is_learner() && self.chosen.is_none() && !self.asking {
             self.asking = true;
-            ctx.set_timer(4 * self.params.retry_us, PaxosTimer::Ask);
+            ctx.set_timer(4 * self.roles.params.retry_us, PaxosTimer::Ask);
         }
     }
 
     /// This node now knows `value` is chosen: a learner learns it (once), a proposer answers its
     /// clients, stops retrying and tells the learners.
-    fn know(&mut self, ctx: &mut Ctx<'_, Self>, value: &str) {
+    fn know(&mut self, ctx: &mut Ctx<'_, Self>, value: Value) {
         if self.chosen.is_some() {
             return;
         }
-        self.chosen = Some(value.to_string());
+        self.chosen = Some(value.clone());
         if self.is_learner() || self.is_proposer() {
-            ctx.persist("chosen", |s| s.chosen = Some(value.to_string()));
+            ctx.persist("chosen", |s| s.chosen = Some(value.clone()));
         }
         if self.is_learner() {
             ctx.note(PaxosNote::Learns {
@@ -259,6 +274,7 @@ impl Paxos {
     /// Starts telling every other learner the chosen value, as if none knew it yet.
     pub(super) fn announce_to_all(&mut self, ctx: &mut Ctx<'_, Self>) {
         self.unacked = self
+            .roles
             .learners
             .iter()
             .copied()
@@ -273,7 +289,7 @@ impl Paxos {
             return;
         };
         for request in std::mem::take(&mut self.waiting) {
-            ctx.reply(request, PaxosResponse::Chosen(value.clone()));
+            ctx.reply(request, PaxosResponse::Chosen(value.to_string()));
         }
         if let Some(timer) = self.retry.take() {
             ctx.cancel_timer(timer);
@@ -296,7 +312,7 @@ impl Paxos {
             );
         }
         if !self.unacked.is_empty() {
-            ctx.set_timer(self.params.retry_us, PaxosTimer::Announce);
+            ctx.set_timer(self.roles.params.retry_us, PaxosTimer::Announce);
         }
     }
 
