@@ -142,7 +142,7 @@ impl<P: Protocol> Sim<P> {
             charged: self.charged.clone(),
             fingerprints: self.fingerprints.clone(),
             marks: Vec::new(),
-            spare: Vec::new(),
+            kept: 0,
         }
     }
 

@@ -34,17 +34,32 @@ pub(super) struct Mark<P: Protocol> {
     steps_since_checkpoint: u64,
 }
 
+impl<P: Protocol> Mark<P> {
+    /// Makes this mark what `sim` is now, reusing its buffers.
+    fn capture(&mut self, sim: &mut Sim<P>) {
+        sim.capture_into(&mut self.point);
+        self.payloads = sim.fingerprints.keep_into(&mut self.fingerprints);
+        let now = sim.world.now;
+        self.later = sim.schedule.partition_point(|p| p.at <= now);
+        self.tail.clear();
+        self.tail.extend_from_slice(&sim.schedule[self.later..]);
+        self.step.clone_from(&sim.log.step);
+        self.checkpoints = std::mem::take(&mut sim.checkpoints);
+        self.checkpoint_every = std::mem::replace(&mut sim.checkpoint_every, u64::MAX);
+        self.steps_since_checkpoint = sim.steps_since_checkpoint;
+    }
+}
+
 impl<P: Protocol> Sim<P> {
     /// Keeps a mark of the run as it stands, to come back to with `back_to_kept`. Marks stack: the
     /// first kept is mark 0. While any is kept the run takes no checkpoints and cannot seek back
     /// before the last one.
     pub fn keep(&mut self) {
-        let mut mark = match self.spare.pop() {
-            Some(mut mark) => {
-                self.capture_into(&mut mark.point);
-                mark
-            }
-            None => Mark {
+        // The marks stay where they are, kept and let go of alike (a mark is about a kilobyte,
+        // and a trial would otherwise move one four times).
+        let mut marks = std::mem::take(&mut self.marks);
+        if self.kept == marks.len() {
+            marks.push(Mark {
                 point: self.capture(),
                 fingerprints: Fingerprints::default(),
                 payloads: 0,
@@ -54,61 +69,44 @@ impl<P: Protocol> Sim<P> {
                 checkpoints: Vec::new(),
                 checkpoint_every: 0,
                 steps_since_checkpoint: 0,
-            },
-        };
-        mark.payloads = self.fingerprints.keep_into(&mut mark.fingerprints);
-        let now = self.world.now;
-        mark.later = self.schedule.partition_point(|p| p.at <= now);
-        mark.tail.clear();
-        mark.tail.extend_from_slice(&self.schedule[mark.later..]);
-        mark.step.clone_from(&self.log.step);
-        mark.checkpoints = std::mem::take(&mut self.checkpoints);
-        mark.checkpoint_every = std::mem::replace(&mut self.checkpoint_every, u64::MAX);
-        mark.steps_since_checkpoint = self.steps_since_checkpoint;
-        self.marks.push(mark);
+            });
+        }
+        marks[self.kept].capture(self);
+        self.kept += 1;
+        self.marks = marks;
     }
 
     /// Puts the run back exactly as it was when mark `depth` was kept, and lets go of the marks
     /// kept after it. Nothing happens if there is no such mark.
     pub fn back_to_kept(&mut self, depth: usize) {
-        if depth >= self.marks.len() {
+        if depth >= self.kept {
             return;
         }
-        self.let_go_after(depth);
-        let Some(mark) = self.marks.pop() else {
-            return;
-        };
+        self.kept = depth + 1;
+        let marks = std::mem::take(&mut self.marks);
+        let mark = &marks[depth];
         self.return_to(&mark.point);
-        self.restore_from(&mark);
+        self.restore_from(mark);
         self.checkpoints.clone_from(&mark.checkpoints);
         self.checkpoint_every = u64::MAX;
-        self.marks.push(mark);
+        self.marks = marks;
     }
 
     /// Runs `attempt` on the run, then puts the run back exactly as it was. The explorer tries
     /// each move from a state this way.
     pub fn trial(&mut self, attempt: impl FnOnce(&mut Sim<P>)) {
-        let depth = self.marks.len();
+        let depth = self.kept;
         self.keep();
         attempt(self);
-        self.let_go_after(depth);
-        if let Some(mut mark) = self.marks.pop() {
-            // The run's world is not needed again: swapped, not copied, into the mark's buffers.
-            self.swap_back(&mut mark.point);
-            self.restore_from(&mark);
-            self.checkpoints = std::mem::take(&mut mark.checkpoints);
-            self.checkpoint_every = mark.checkpoint_every;
-            self.spare.push(mark);
-        }
-    }
-
-    /// Lets go of the marks kept after mark `depth`, keeping them for their buffers.
-    fn let_go_after(&mut self, depth: usize) {
-        while self.marks.len() > depth + 1 {
-            if let Some(mark) = self.marks.pop() {
-                self.spare.push(mark);
-            }
-        }
+        self.kept = depth;
+        let mut marks = std::mem::take(&mut self.marks);
+        let mark = &mut marks[depth];
+        // The run's world is not needed again: swapped, not copied, into the mark's buffers.
+        self.swap_back(&mut mark.point);
+        self.restore_from(mark);
+        self.checkpoints = std::mem::take(&mut mark.checkpoints);
+        self.checkpoint_every = mark.checkpoint_every;
+        self.marks = marks;
     }
 
     /// Puts back what `mark` kept beside the world and the state.

@@ -176,10 +176,10 @@ pub struct Sim<P: Protocol> {
     charged: Vec<NodeId>,
     /// What the explorer's fingerprints have hashed so far.
     fingerprints: explore::Fingerprints,
-    /// The explorer's marks (`Sim::keep`), the first kept first.
+    /// The explorer's marks (`Sim::keep`), the first kept first: the first `kept` are kept, the
+    /// rest were let go of and stay for their buffers.
     marks: Vec<marks::Mark<P>>,
-    /// Marks let go of, kept for their buffers.
-    spare: Vec<marks::Mark<P>>,
+    kept: usize,
 }
 
 /// What the next step will process.
@@ -444,7 +444,7 @@ impl<P: Protocol> Sim<P> {
             charged: corrupted_receivers(&setup.network, n),
             fingerprints: explore::Fingerprints::default(),
             marks: Vec::new(),
-            spare: Vec::new(),
+            kept: 0,
         };
         sim.take_checkpoint();
         Ok(sim)
