@@ -160,12 +160,18 @@ impl<P: Protocol> Sim<P> {
     /// message's payload once, and facts as they are added.
     pub fn fingerprint(&mut self) -> u64 {
         let mut cache = std::mem::take(&mut self.fingerprints);
-        let fingerprint = self.fingerprint_with(&mut cache);
+        for msg in &self.messages.sent[cache.payloads.len()..] {
+            let mut one = new_hasher();
+            msg.hash(&mut one);
+            cache.payloads.push(one.finish());
+        }
+        let pending = self.digest_entries(&cache.payloads, &mut cache.timers);
+        let fingerprint = self.fingerprint_with(&mut cache, pending);
         self.fingerprints = cache;
         fingerprint
     }
 
-    fn fingerprint_with(&self, cache: &mut Fingerprints) -> u64 {
+    fn fingerprint_with(&self, cache: &mut Fingerprints, (count, sum): (u64, u64)) -> u64 {
         let mut hasher = new_hasher();
         self.world.now.hash(&mut hasher);
         self.state.cursor.hash(&mut hasher);
@@ -177,7 +183,6 @@ impl<P: Protocol> Sim<P> {
             .zip(&cache.nodes)
             .any(|(slot, cached)| cached.is_none_or(|(last, _)| last != slot.last));
         if stale {
-            self.timer_identities(&mut cache.timers);
             hashing_timers_as(&mut cache.timers, || {
                 for (slot, cached) in self.world.nodes.iter().zip(&mut cache.nodes) {
                     if cached.is_none_or(|(last, _)| last != slot.last) {
@@ -195,48 +200,6 @@ impl<P: Protocol> Sim<P> {
         for (_, digest) in cache.nodes.iter().flatten() {
             digest.hash(&mut hasher);
         }
-        for msg in &self.messages.sent[cache.payloads.len()..] {
-            let mut one = new_hasher();
-            msg.hash(&mut one);
-            cache.payloads.push(one.finish());
-        }
-        // The pending events as a multiset: the sum of their digests, which no order changes (each
-        // digest is well mixed, so sums of different multisets differ as hashes do), and their
-        // count.
-        let (count, sum) = self
-            .world
-            .entries
-            .iter()
-            .filter_map(|entry| {
-                let item = entry.item.as_ref()?;
-                let mut one = new_hasher();
-                match item {
-                    Item::Deliver { msg, from, to, .. } => {
-                        (0u8, from, to, cache.payloads[msg.index()]).hash(&mut one);
-                    }
-                    Item::Timer {
-                        node,
-                        kind,
-                        incarnation,
-                        ..
-                    } => {
-                        if self.world.nodes[node.index()].incarnation != *incarnation {
-                            return None;
-                        }
-                        (1u8, node, entry.at, kind).hash(&mut one);
-                    }
-                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
-                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
-                    Item::ClientTimeout { op, attempt } => {
-                        (4u8, op.0, *attempt, entry.at).hash(&mut one);
-                    }
-                    Item::Generate => (5u8, entry.at).hash(&mut one),
-                }
-                Some(one.finish())
-            })
-            .fold((0u64, 0u64), |(count, sum), digest| {
-                (count + 1, sum.wrapping_add(digest))
-            });
         (count, sum).hash(&mut hasher);
         cache.facts.resize(self.nodes as usize + 1, new_hasher());
         for (event, fact) in &self.log.facts[cache.facts_read..] {
@@ -286,27 +249,52 @@ impl<P: Protocol> Sim<P> {
         }
     }
 
-    /// Puts in `identities` what each pending timer is, whatever number it was given: (its
-    /// `TimerId`, a hash of its node, kind and instant).
-    fn timer_identities(&self, identities: &mut Vec<(u64, u64)>) {
-        identities.clear();
-        identities.extend(
-            self.world
-                .entries
-                .iter()
-                .enumerate()
-                .filter_map(|(slot, entry)| match &entry.item {
-                    Some(Item::Timer { node, kind, .. }) => {
-                        let mut hasher = new_hasher();
-                        (node, entry.at, kind).hash(&mut hasher);
-                        Some((
-                            u64::from(entry.generation) << 32 | slot as u64,
-                            hasher.finish(),
-                        ))
+    /// Computes the digest of every pending entry that has none yet (those added or changed
+    /// since the world's last fingerprint): what it is, whatever its numbers, by its kind, node,
+    /// instant, and for a message its ends and payload (`payloads`, by message number). Puts in
+    /// `timers` each timer's (`TimerId`, digest), which is what a `TimerId` naming it in a node's
+    /// state hashes as. Returns the pending events as a multiset: how many, and the sum of their
+    /// digests, which no order changes (each digest is well mixed, so sums of different multisets
+    /// differ as hashes do). A timer of a node's earlier life never fires, so it is not counted.
+    /// One pass over the slab, which every move's fingerprint makes.
+    fn digest_entries(&mut self, payloads: &[u64], timers: &mut Vec<(u64, u64)>) -> (u64, u64) {
+        timers.clear();
+        let (mut count, mut sum) = (0u64, 0u64);
+        let nodes = &self.world.nodes;
+        for (slot, entry) in self.world.entries.iter_mut().enumerate() {
+            let Some(item) = &entry.item else {
+                continue;
+            };
+            if entry.digest == 0 {
+                let mut one = new_hasher();
+                match item {
+                    Item::Deliver { msg, from, to, .. } => {
+                        (0u8, from, to, payloads[msg.index()]).hash(&mut one);
                     }
-                    _ => None,
-                }),
-        );
+                    Item::Timer { node, kind, .. } => (1u8, node, entry.at, kind).hash(&mut one),
+                    Item::Start { node } => (2u8, node, entry.at).hash(&mut one),
+                    Item::Request { op } => (3u8, op.0, entry.at).hash(&mut one),
+                    Item::ClientTimeout { op, attempt } => {
+                        (4u8, op.0, *attempt, entry.at).hash(&mut one);
+                    }
+                    Item::Generate => (5u8, entry.at).hash(&mut one),
+                }
+                entry.digest = one.finish();
+            }
+            if let Item::Timer {
+                node, incarnation, ..
+            } = item
+            {
+                let id = u64::from(entry.generation) << 32 | slot as u64;
+                timers.push((id, entry.digest));
+                if nodes[node.index()].incarnation != *incarnation {
+                    continue;
+                }
+            }
+            count += 1;
+            sum = sum.wrapping_add(entry.digest);
+        }
+        (count, sum)
     }
 
     /// The moves open now, for a run whose links all hold their messages.

@@ -374,8 +374,10 @@ impl<P: Protocol> Sim<P> {
         self.messages.sent.push(forgery);
         self.world
             .record_corruption(&mut self.log, (from, to), msg, forged, send);
-        if let Some(Item::Deliver { msg, .. }) = &mut self.world.entries[slot as usize].item {
+        let entry = &mut self.world.entries[slot as usize];
+        if let Some(Item::Deliver { msg, .. }) = &mut entry.item {
             *msg = forged;
+            entry.digest = 0;
         }
     }
 }

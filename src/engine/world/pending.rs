@@ -82,7 +82,8 @@ pub(crate) enum Place {
 }
 
 /// A slot of the slab: its latest key's sequence number, how often it was freed (so a stale
-/// `TimerId` is recognised), when it is due, where it waits, and its item (none while free).
+/// `TimerId` is recognised), when it is due, where it waits, its item (none while free), and the
+/// explorer's digest of what it is.
 #[derive(Debug)]
 pub(crate) struct Entry<P: Protocol> {
     pub(super) seq: u64,
@@ -90,6 +91,10 @@ pub(crate) struct Entry<P: Protocol> {
     pub(crate) at: SimTime,
     pub(crate) place: Place,
     pub(crate) item: Option<Item<P>>,
+    /// What the item is, whatever its numbers, as `Sim::fingerprint` hashes it; 0 until that
+    /// computes it. Anything that changes `at` or `item` sets it back to 0. Kept here, so a copy
+    /// of the world carries it and a move's fingerprint hashes only the entries the move added.
+    pub(crate) digest: u64,
 }
 
 // By hand: a derive would ask `P: Copy` of the protocol, where only its timers are stored.
@@ -133,6 +138,7 @@ impl<P: Protocol> World<P> {
                 entry.at = at;
                 entry.place = Place::Queue;
                 entry.item = Some(item);
+                entry.digest = 0;
                 slot
             }
             None => {
@@ -146,6 +152,7 @@ impl<P: Protocol> World<P> {
                     at,
                     place: Place::Queue,
                     item: Some(item),
+                    digest: 0,
                 });
                 (self.entries.len() - 1) as u32
             }
@@ -165,6 +172,7 @@ impl<P: Protocol> World<P> {
         entry.seq = self.seq;
         entry.at = at;
         entry.place = Place::Queue;
+        entry.digest = 0;
         self.queue.push(Key::new(at, self.seq, slot).0);
     }
 
