@@ -14,6 +14,7 @@ use crate::engine::trace::{EventKind, TraceEvent};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::cell::Ref;
+use std::collections::BTreeSet;
 
 /// A running simulation, whatever its protocol.
 pub trait Run {
@@ -94,6 +95,8 @@ pub trait Explorable: Run {
     fn keep(&mut self);
     /// Puts the run back as it was at mark `depth` (see [`Sim::back_to_kept`]).
     fn back_to_kept(&mut self, depth: usize);
+    /// Judges steps by the properties named in `names` only (see [`Sim::judge_only`]).
+    fn judge_only(&mut self, names: &BTreeSet<String>);
 }
 
 impl<P: Protocol> Explorable for Sim<P> {
@@ -119,6 +122,10 @@ impl<P: Protocol> Explorable for Sim<P> {
 
     fn back_to_kept(&mut self, depth: usize) {
         Sim::back_to_kept(self, depth);
+    }
+
+    fn judge_only(&mut self, names: &BTreeSet<String>) {
+        Sim::judge_only(self, names);
     }
 }
 

@@ -479,6 +479,9 @@ pub fn explore(
     // A fork takes no checkpoints, which a run keeping marks would set aside at every mark.
     let mut run = root.fork();
     drop(root);
+    // The properties the exploration does not judge (eventually, sometimes, not promised) would
+    // only cost their checks and copies.
+    run.judge_only(&explorer.judged);
     run.keep();
     explorer.path.push(0);
     explorer.progress.states = 1;

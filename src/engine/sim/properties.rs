@@ -7,6 +7,7 @@ use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds, Violation};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// A property's standing, for the checkers panel.
@@ -84,6 +85,14 @@ impl<P: Protocol> Sim<P> {
         self.state.properties.iter().any(|slot| {
             slot.property.kind() == PropertyKind::Always && slot.property.watches().meets(clients)
         })
+    }
+
+    /// Judges the run's steps by the properties named in `names` only, and by no other: the
+    /// explorer's run, which judges nothing else, then spends nothing on the rest.
+    pub fn judge_only(&mut self, names: &BTreeSet<String>) {
+        self.state
+            .properties
+            .retain(|slot| names.contains(slot.property.name()));
     }
 
     pub fn properties(&self) -> Vec<PropertyReport> {
