@@ -24,8 +24,8 @@ impl fmt::Display for Message {
     }
 }
 
-/// What every broadcast checker reads: deliveries (notes) and restarts.
-const WATCHES: Kinds = Kinds::ANNOTATE.or(Kinds::RESTART);
+/// What every broadcast checker reads: deliveries (facts) and restarts.
+const WATCHES: Kinds = Kinds::FACT.or(Kinds::RESTART);
 
 /// What a step did that the checkers care about.
 enum Happened {

@@ -16,7 +16,7 @@ use crate::engine::trace::{EventKind, Kinds};
 
 /// The facts they read, and traitors turning, nodes crashing and links corrupting messages (which
 /// change who is loyal).
-const WATCHES: Kinds = Kinds::ANNOTATE
+const WATCHES: Kinds = Kinds::FACT
     .or(Kinds::TRAITOR)
     .or(Kinds::CRASH)
     .or(Kinds::CORRUPT);

@@ -122,7 +122,7 @@ fn facts<'a, P: Protocol>(
 /// Always: in each instance at most one value is chosen, that is, accepted by a majority of the
 /// `acceptors` acceptors (every node if `None`) in one ballot.
 pub fn one_value_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn Property<P>> {
-    one_value_chosen_from(acceptors, "instance", Kinds::ANNOTATE, |cx| {
+    one_value_chosen_from(acceptors, "instance", Kinds::FACT, |cx| {
         facts(cx)
             .filter_map(|(event, node, fact)| match fact {
                 Fact::Accepted {
@@ -186,7 +186,7 @@ pub fn learned_only_if_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn 
         "Learned only if chosen",
         "A learner learns a value only once a majority of the acceptors has accepted it in one \
          ballot.",
-        Kinds::ANNOTATE,
+        Kinds::FACT,
         Tally::new(acceptors),
         |tally, cx| {
             tally.size(cx);

@@ -31,7 +31,7 @@ pub fn commit_validity<P: Protocol>() -> Box<dyn Property<P>> {
     always(
         "Commit validity",
         "A transaction commits only if every participant voted yes.",
-        Kinds::ANNOTATE,
+        Kinds::FACT,
         BTreeMap::<u64, Tally>::new(),
         |tallies, cx| {
             for (event, node, fact) in cx.new_facts() {

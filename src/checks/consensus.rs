@@ -16,8 +16,8 @@ use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 use std::collections::BTreeMap;
 
-/// What every consensus checker reads: proposals and decisions (notes) and restarts.
-const WATCHES: Kinds = Kinds::ANNOTATE.or(Kinds::RESTART);
+/// What every consensus checker reads: proposals and decisions (facts) and restarts.
+const WATCHES: Kinds = Kinds::FACT.or(Kinds::RESTART);
 
 /// The step's proposals and decisions, with their events and nodes, in event order.
 fn stated<'a, P: Protocol>(

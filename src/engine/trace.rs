@@ -157,7 +157,7 @@ pub enum EventKind {
     Violation(Box<Violation>),
 }
 
-/// A set of event kinds, one bit each, plus `STATE`: properties name the kinds of event that can
+/// A set of event kinds, one bit each, plus `STATE` and `FACT`: properties name the kinds of event that can
 /// change their verdict, and the engine skips a property after a step with none of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Kinds(u32);
@@ -196,6 +196,9 @@ impl Kinds {
     pub const STATE: Kinds = Kinds(1 << 27);
     pub const TRAITOR: Kinds = Kinds(1 << 28);
     pub const CORRUPT: Kinds = Kinds(1 << 29);
+    /// Not an event: the step stated a fact (a note for which `Protocol::fact` gives one). What
+    /// a checker reading only facts watches, rather than every note.
+    pub const FACT: Kinds = Kinds(1 << 30);
 
     /// Both sets together.
     pub const fn or(self, other: Kinds) -> Kinds {
