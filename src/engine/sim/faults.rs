@@ -313,10 +313,11 @@ impl<P: Protocol> Sim<P> {
                 }
             }
             Action::DeliverMessage { send, one } => {
-                let mut slots = self.world.in_network(send);
-                if one {
-                    slots = self.world.first_due(&slots).into_iter().collect();
-                }
+                let slots = if one {
+                    self.world.first_due(send).into_iter().collect()
+                } else {
+                    self.world.in_network(send)
+                };
                 for slot in slots {
                     self.world.unhold(slot);
                     if let Some(Item::Deliver {

@@ -207,12 +207,18 @@ impl<P: Protocol> World<P> {
             .collect()
     }
 
-    /// Of `slots`, the one due first (by instant, then by the order it was queued).
-    pub(crate) fn first_due(&self, slots: &[u32]) -> Option<u32> {
-        slots.iter().copied().min_by_key(|&s| {
-            let entry = &self.entries[s as usize];
-            (entry.at, entry.seq)
-        })
+    /// The slot of the copy of message `send` in the network that is due first (by instant, then
+    /// by the order it was queued).
+    pub(crate) fn first_due(&self, send: EventId) -> Option<u32> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                e.place != Place::Inbox
+                    && matches!(&e.item, Some(Item::Deliver { send: s, .. }) if *s == send)
+            })
+            .min_by_key(|(_, e)| (e.at, e.seq))
+            .map(|(slot, _)| slot as u32)
     }
 
     /// Slots of the node's live timers waiting in the queue.

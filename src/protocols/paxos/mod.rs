@@ -288,7 +288,8 @@ pub struct Paxos {
     /// Ballots started since the last client value came in (for the back-off).
     attempts: u32,
     /// Learners not yet known to have the chosen value.
-    unacked: BTreeSet<NodeId>,
+    /// In the order of their names.
+    unacked: Vec<NodeId>,
     /// Whether this learner, not having learned, asks around from time to time.
     asking: bool,
     // Acceptor (copies of stable storage, except a forgetful promise).
@@ -349,7 +350,7 @@ impl Protocol for Paxos {
             seen_round: 0,
             retry: None,
             attempts: 0,
-            unacked: BTreeSet::new(),
+            unacked: Vec::new(),
             asking: false,
             promised: None,
             accepted: None,

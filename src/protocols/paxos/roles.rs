@@ -56,7 +56,7 @@ impl Paxos {
                 self.to(ctx, from, PaxosMsg::Ack);
             }
             PaxosMsg::Ack => {
-                self.unacked.remove(&from);
+                self.unacked.retain(|&learner| learner != from);
             }
             PaxosMsg::Query => {
                 // A node that knows says so; an acceptor also repeats what it accepted, so the
@@ -280,6 +280,7 @@ impl Paxos {
             .copied()
             .filter(|&l| l != self.id)
             .collect();
+        self.unacked.sort_unstable();
         self.announce(ctx);
     }
 
@@ -303,7 +304,7 @@ impl Paxos {
         let Some(value) = self.chosen.clone() else {
             return;
         };
-        for learner in self.unacked.clone() {
+        for &learner in &self.unacked {
             ctx.send(
                 learner,
                 PaxosMsg::Chosen {
