@@ -194,31 +194,30 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    /// Slots of the copies of message `send` still in the network (queued or held), in slot order.
-    pub(crate) fn in_network(&self, send: EventId) -> Vec<u32> {
+    /// The copies of message `send` still in the network (queued or held), with their slots, in
+    /// slot order.
+    fn copies_in_network(&self, send: EventId) -> impl Iterator<Item = (u32, &Entry<P>)> {
         self.entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| {
+            .filter(move |(_, e)| {
                 e.place != Place::Inbox
                     && matches!(&e.item, Some(Item::Deliver { send: s, .. }) if *s == send)
             })
-            .map(|(i, _)| i as u32)
-            .collect()
+            .map(|(slot, e)| (slot as u32, e))
+    }
+
+    /// Slots of the copies of message `send` still in the network, in slot order.
+    pub(crate) fn in_network(&self, send: EventId) -> Vec<u32> {
+        self.copies_in_network(send).map(|(slot, _)| slot).collect()
     }
 
     /// The slot of the copy of message `send` in the network that is due first (by instant, then
     /// by the order it was queued).
     pub(crate) fn first_due(&self, send: EventId) -> Option<u32> {
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                e.place != Place::Inbox
-                    && matches!(&e.item, Some(Item::Deliver { send: s, .. }) if *s == send)
-            })
+        self.copies_in_network(send)
             .min_by_key(|(_, e)| (e.at, e.seq))
-            .map(|(slot, _)| slot as u32)
+            .map(|(slot, _)| slot)
     }
 
     /// Slots of the node's live timers waiting in the queue.
