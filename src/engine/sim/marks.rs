@@ -35,9 +35,9 @@ pub(super) struct Mark<P: Protocol> {
 }
 
 impl<P: Protocol> Mark<P> {
-    /// Makes this mark what `sim` is now, reusing its buffers.
-    fn capture(&mut self, sim: &mut Sim<P>) {
-        sim.capture_into(&mut self.point);
+    /// Keeps what `sim` has now beside the world and the state (which `point` holds), reusing
+    /// the mark's buffers; `Sim::restore_from` puts it back.
+    fn keep_beside(&mut self, sim: &mut Sim<P>) {
         self.payloads = sim.fingerprints.keep_into(&mut self.fingerprints);
         let now = sim.world.now;
         self.later = sim.schedule.partition_point(|p| p.at <= now);
@@ -70,8 +70,10 @@ impl<P: Protocol> Sim<P> {
                 checkpoint_every: 0,
                 steps_since_checkpoint: 0,
             });
+        } else {
+            self.capture_into(&mut marks[self.kept].point);
         }
-        marks[self.kept].capture(self);
+        marks[self.kept].keep_beside(self);
         self.kept += 1;
         self.marks = marks;
     }
