@@ -18,6 +18,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// mimalloc rather than the system allocator: the explorer allocates and frees on every move.
+#[cfg(not(target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Prints to standard output like `println!`. A reader that went away (`sim … | head -1`) is not an
 /// error: the command goes on quietly and still ends with its documented exit status.
 macro_rules! say {
