@@ -96,12 +96,18 @@ impl Protocol for Scripted {
 
     fn fact(note: &Say) -> Option<Fact> {
         Some(match note.clone() {
-            Say::Propose { instance, value } => Fact::Proposed { instance, value },
-            Say::Decide { instance, value } => Fact::Decided { instance, value },
+            Say::Propose { instance, value } => Fact::Proposed {
+                instance,
+                value: value.into(),
+            },
+            Say::Decide { instance, value } => Fact::Decided {
+                instance,
+                value: value.into(),
+            },
             Say::Deliver { origin, seq } => Fact::Delivered {
                 origin,
                 seq,
-                text: String::new(),
+                text: "".into(),
                 hops: 1,
             },
             Say::Vote {

@@ -24,7 +24,7 @@ fn decisions(run: &dyn Run) -> Vec<(NodeId, String)> {
             facts_of(run, n(node))
                 .into_iter()
                 .filter_map(move |(_, fact)| match fact {
-                    Fact::Decided { value, .. } => Some((n(node), value)),
+                    Fact::Decided { value, .. } => Some((n(node), value.to_string())),
                     _ => None,
                 })
         })

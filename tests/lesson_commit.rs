@@ -19,7 +19,9 @@ fn decisions(run: &dyn Run, nodes: u32) -> Vec<(NodeId, u64, String)> {
             facts_of(run, n(node))
                 .into_iter()
                 .filter_map(move |(_, fact)| match fact {
-                    Fact::Decided { instance, value } => Some((n(node), instance, value)),
+                    Fact::Decided { instance, value } => {
+                        Some((n(node), instance, value.to_string()))
+                    }
                     _ => None,
                 })
         })

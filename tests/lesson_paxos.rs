@@ -17,7 +17,7 @@ fn learned(run: &dyn Run, nodes: u32) -> Vec<(NodeId, String)> {
             facts_of(run, n(node))
                 .into_iter()
                 .filter_map(move |(_, fact)| match fact {
-                    Fact::Decided { value, .. } => Some((n(node), value)),
+                    Fact::Decided { value, .. } => Some((n(node), value.to_string())),
                     _ => None,
                 })
         })

@@ -25,7 +25,7 @@ impl fmt::Display for Message {
 }
 
 /// What every broadcast checker reads: deliveries (facts) and restarts.
-const WATCHES: Kinds = Kinds::FACT.or(Kinds::RESTART);
+const WATCHES: Kinds = Kinds::DELIVERED.or(Kinds::RESTART);
 
 /// What a step did that the checkers care about.
 enum Happened {

@@ -13,10 +13,12 @@ use crate::engine::ids::{EventId, NodeId};
 use crate::engine::property::always;
 use crate::engine::protocol::{CheckCx, Property, Protocol, Verdict};
 use crate::engine::trace::{EventKind, Kinds};
+use std::rc::Rc;
 
 /// The facts they read, and traitors turning, nodes crashing and links corrupting messages (which
 /// change who is loyal).
-const WATCHES: Kinds = Kinds::FACT
+const WATCHES: Kinds = Kinds::PROPOSED
+    .or(Kinds::DECIDED)
     .or(Kinds::TRAITOR)
     .or(Kinds::CRASH)
     .or(Kinds::CORRUPT);
@@ -25,9 +27,9 @@ const WATCHES: Kinds = Kinds::FACT
 #[derive(Clone, Debug, Default)]
 struct Orders {
     /// The commander, its order and the event that gave it.
-    order: Option<(NodeId, String, EventId)>,
+    order: Option<(NodeId, Rc<str>, EventId)>,
     /// Per node, its latest decision.
-    decided: Vec<Option<(String, EventId)>>,
+    decided: Vec<Option<(Rc<str>, EventId)>>,
     /// Per node, whether it has crashed or been sent a corrupted message: faults too.
     faulty: Vec<bool>,
 }
@@ -64,7 +66,7 @@ impl Orders {
     fn loyal<'a, P: Protocol>(
         &'a self,
         cx: &'a CheckCx<'_, P>,
-    ) -> impl Iterator<Item = (NodeId, &'a String, EventId)> + 'a {
+    ) -> impl Iterator<Item = (NodeId, &'a Rc<str>, EventId)> + 'a {
         self.decided.iter().enumerate().filter_map(|(i, d)| {
             let (value, event) = d.as_ref()?;
             self.loyal_node(cx, NodeId(i as u32))

@@ -12,13 +12,14 @@ use crate::engine::property::always;
 use crate::engine::protocol::{CheckCx, Property, Protocol, Verdict};
 use crate::engine::shared::SharedVec;
 use crate::engine::trace::Kinds;
+use std::rc::Rc;
 
 /// One instance's votes: per ballot, the value accepted and the acceptors that accepted it; and
 /// the values chosen, each with the event that made it chosen.
 #[derive(Clone, Debug, Default)]
 struct Instance {
-    ballots: Vec<(u64, String, Vec<NodeId>)>,
-    chosen: Vec<(String, EventId)>,
+    ballots: Vec<(u64, Rc<str>, Vec<NodeId>)>,
+    chosen: Vec<(Rc<str>, EventId)>,
 }
 
 /// Every instance's votes, indexed by instance number (protocols number instances densely from 0
@@ -50,7 +51,7 @@ impl Tally {
     }
 
     /// Counts an acceptance fact; returns the instance and value if it made the value chosen.
-    fn count(&mut self, event: EventId, node: NodeId, fact: &Fact) -> Option<(u64, String)> {
+    fn count(&mut self, event: EventId, node: NodeId, fact: &Fact) -> Option<(u64, Rc<str>)> {
         let Fact::Accepted {
             instance,
             ballot,
@@ -69,7 +70,7 @@ impl Tally {
     }
 
     /// Counts a vote; returns the instance and value if it made the value chosen.
-    fn count_vote(&mut self, vote: Vote) -> Option<(u64, String)> {
+    fn count_vote(&mut self, vote: Vote) -> Option<(u64, Rc<str>)> {
         let index = usize::try_from(vote.instance).ok()?;
         while self.instances.len() <= index {
             self.instances.push(Instance::default());
@@ -109,7 +110,7 @@ pub struct Vote {
     pub instance: u64,
     /// The protocol's ballots as one totally ordered number.
     pub ballot: u64,
-    pub value: String,
+    pub value: Rc<str>,
 }
 
 fn facts<'a, P: Protocol>(
@@ -122,7 +123,7 @@ fn facts<'a, P: Protocol>(
 /// Always: in each instance at most one value is chosen, that is, accepted by a majority of the
 /// `acceptors` acceptors (every node if `None`) in one ballot.
 pub fn one_value_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn Property<P>> {
-    one_value_chosen_from(acceptors, "instance", Kinds::FACT, |cx| {
+    one_value_chosen_from(acceptors, "instance", Kinds::ACCEPTED, |cx| {
         facts(cx)
             .filter_map(|(event, node, fact)| match fact {
                 Fact::Accepted {
@@ -186,7 +187,7 @@ pub fn learned_only_if_chosen<P: Protocol>(acceptors: Option<usize>) -> Box<dyn 
         "Learned only if chosen",
         "A learner learns a value only once a majority of the acceptors has accepted it in one \
          ballot.",
-        Kinds::FACT,
+        Kinds::ACCEPTED.or(Kinds::DECIDED),
         Tally::new(acceptors),
         |tally, cx| {
             tally.size(cx);

@@ -31,14 +31,14 @@ pub fn commit_validity<P: Protocol>() -> Box<dyn Property<P>> {
     always(
         "Commit validity",
         "A transaction commits only if every participant voted yes.",
-        Kinds::FACT,
+        Kinds::VOTED.or(Kinds::IN_DOUBT).or(Kinds::DECIDED),
         BTreeMap::<u64, Tally>::new(),
         |tallies, cx| {
             for (event, node, fact) in cx.new_facts() {
                 let (instance, vote) = match fact {
                     Fact::InDoubt { instance } => (*instance, Some(true)),
                     Fact::Voted { instance, yes } => (*instance, Some(*yes)),
-                    Fact::Decided { instance, value } if value == COMMIT => (*instance, None),
+                    Fact::Decided { instance, value } if &**value == COMMIT => (*instance, None),
                     _ => continue,
                 };
                 let tally = tallies.entry(instance).or_default();

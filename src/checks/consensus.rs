@@ -15,9 +15,10 @@ use crate::engine::protocol::{CheckCx, NodeStatus, Property, Protocol, Verdict};
 use crate::engine::time::SimTime;
 use crate::engine::trace::{EventKind, Kinds};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
-/// What every consensus checker reads: proposals and decisions (facts) and restarts.
-const WATCHES: Kinds = Kinds::FACT.or(Kinds::RESTART);
+/// What the consensus checkers read: proposals and decisions (facts), and restarts (integrity).
+const STATED: Kinds = Kinds::PROPOSED.or(Kinds::DECIDED);
 
 /// The step's proposals and decisions, with their events and nodes, in event order.
 fn stated<'a, P: Protocol>(
@@ -28,14 +29,14 @@ fn stated<'a, P: Protocol>(
 }
 
 /// Per instance: each value decided so far, with the first node and event that decided it.
-type Decisions = BTreeMap<u64, BTreeMap<String, (NodeId, EventId)>>;
+type Decisions = BTreeMap<u64, BTreeMap<Rc<str>, (NodeId, EventId)>>;
 
 /// Always: no two nodes decide different values in one instance.
 pub fn agreement<P: Protocol>() -> Box<dyn Property<P>> {
     always(
         "Agreement",
         "No two nodes decide different values in the same instance.",
-        WATCHES,
+        Kinds::DECIDED,
         Decisions::new(),
         |decisions, cx| {
             for (event, node, fact) in stated(cx) {
@@ -60,14 +61,14 @@ pub fn agreement<P: Protocol>() -> Box<dyn Property<P>> {
 }
 
 /// Per instance: each value proposed so far, with the event that first proposed it.
-type Proposals = BTreeMap<u64, BTreeMap<String, EventId>>;
+type Proposals = BTreeMap<u64, BTreeMap<Rc<str>, EventId>>;
 
 /// Always: every decided value was proposed (in that instance) before it was decided.
 pub fn validity<P: Protocol>() -> Box<dyn Property<P>> {
     always(
         "Validity",
         "Every value a node decides was proposed by some node.",
-        WATCHES,
+        STATED,
         Proposals::new(),
         |proposals, cx| {
             for (event, node, fact) in stated(cx) {
@@ -110,7 +111,7 @@ pub fn validity<P: Protocol>() -> Box<dyn Property<P>> {
 /// and whether it decided it in its current incarnation.
 #[derive(Clone, Debug, Default)]
 struct Decided {
-    by: BTreeMap<(NodeId, u64), (String, EventId, bool)>,
+    by: BTreeMap<(NodeId, u64), (Rc<str>, EventId, bool)>,
 }
 
 /// Always: a node decides at most once per instance; after a restart it may decide again, but
@@ -120,7 +121,7 @@ pub fn integrity<P: Protocol>() -> Box<dyn Property<P>> {
         "Integrity",
         "A node decides at most once in each instance, and a decision is never changed, even \
          across a restart.",
-        WATCHES,
+        Kinds::DECIDED.or(Kinds::RESTART),
         Decided::default(),
         |decided, cx| {
             for (event, e) in cx.new_events() {
@@ -193,7 +194,7 @@ pub fn termination_among<P: Protocol>(
         "Termination",
         "By the end of the run, every node that is up has decided in every instance that was \
          proposed in time to finish.",
-        WATCHES,
+        STATED,
         Progress {
             grace_us,
             deciders,

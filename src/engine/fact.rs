@@ -5,7 +5,9 @@
 //! (`request` and `response` events, with the operation's id, input and output).
 
 use crate::engine::ids::NodeId;
+use crate::engine::trace::Kinds;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// What a note says happened on the node that recorded it.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, Serialize)]
@@ -16,13 +18,13 @@ pub enum Fact {
     Delivered {
         origin: NodeId,
         seq: u32,
-        text: String,
+        text: Rc<str>,
         hops: u32,
     },
     /// The node proposed `value` in instance `instance` of an agreement.
-    Proposed { instance: u64, value: String },
+    Proposed { instance: u64, value: Rc<str> },
     /// The node decided `value` in instance `instance` of an agreement (one decision per instance).
-    Decided { instance: u64, value: String },
+    Decided { instance: u64, value: Rc<str> },
     /// The node has promised to abide by instance `instance`'s decision (a participant that voted
     /// yes) and may not decide it alone: it is blocked until it learns the decision (its
     /// `Decided` fact for the instance). It implies a yes vote.
@@ -36,7 +38,7 @@ pub enum Fact {
     Accepted {
         instance: u64,
         ballot: u64,
-        value: String,
+        value: Rc<str>,
     },
     /// The node moved its clock by `delta_us` and now believes it within `error_bound_us` of the
     /// reference.
@@ -50,4 +52,23 @@ pub enum Fact {
         role: &'static str,
         term: Option<u64>,
     },
+}
+
+impl Fact {
+    /// The fact's kind as a one-element set, which a step that states it adds to its kinds and
+    /// a checker reading only such facts watches.
+    pub fn kinds(&self) -> Kinds {
+        match self {
+            Fact::Delivered { .. } => Kinds::DELIVERED,
+            Fact::Proposed { .. } => Kinds::PROPOSED,
+            Fact::Decided { .. } => Kinds::DECIDED,
+            Fact::InDoubt { .. } => Kinds::IN_DOUBT,
+            Fact::Voted { .. } => Kinds::VOTED,
+            Fact::Accepted { .. } => Kinds::ACCEPTED,
+            Fact::ClockAdjusted { .. } => Kinds::CLOCK_ADJUSTED,
+            Fact::Suspects { .. } => Kinds::SUSPECTS,
+            Fact::Trusts { .. } => Kinds::TRUSTS,
+            Fact::RoleChanged { .. } => Kinds::ROLE_CHANGED,
+        }
+    }
 }

@@ -157,14 +157,15 @@ pub enum EventKind {
     Violation(Box<Violation>),
 }
 
-/// A set of event kinds, one bit each, plus `STATE` and `FACT`: properties name the kinds of event that can
-/// change their verdict, and the engine skips a property after a step with none of them.
+/// A set of event kinds, one bit each, plus `STATE` and one per kind of fact: properties name the
+/// kinds of event that can change their verdict, and the engine skips a property after a step with
+/// none of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Kinds(u32);
+pub struct Kinds(u64);
 
 impl Kinds {
     pub const NONE: Kinds = Kinds(0);
-    pub const ALL: Kinds = Kinds(u32::MAX);
+    pub const ALL: Kinds = Kinds(u64::MAX);
     pub const START: Kinds = Kinds(1 << 0);
     pub const SEND: Kinds = Kinds(1 << 1);
     pub const DELIVER: Kinds = Kinds(1 << 2);
@@ -196,9 +197,19 @@ impl Kinds {
     pub const STATE: Kinds = Kinds(1 << 27);
     pub const TRAITOR: Kinds = Kinds(1 << 28);
     pub const CORRUPT: Kinds = Kinds(1 << 29);
-    /// Not an event: the step stated a fact (a note for which `Protocol::fact` gives one). What
-    /// a checker reading only facts watches, rather than every note.
-    pub const FACT: Kinds = Kinds(1 << 30);
+    /// Not events: the step stated a fact of this kind (a note for which `Protocol::fact` gives
+    /// one, see [`crate::engine::fact::Fact::kinds`]). What a checker reading only facts watches, rather than every
+    /// note.
+    pub const DELIVERED: Kinds = Kinds(1 << 32);
+    pub const PROPOSED: Kinds = Kinds(1 << 33);
+    pub const DECIDED: Kinds = Kinds(1 << 34);
+    pub const IN_DOUBT: Kinds = Kinds(1 << 35);
+    pub const VOTED: Kinds = Kinds(1 << 36);
+    pub const ACCEPTED: Kinds = Kinds(1 << 37);
+    pub const CLOCK_ADJUSTED: Kinds = Kinds(1 << 38);
+    pub const SUSPECTS: Kinds = Kinds(1 << 39);
+    pub const TRUSTS: Kinds = Kinds(1 << 40);
+    pub const ROLE_CHANGED: Kinds = Kinds(1 << 41);
 
     /// Both sets together.
     pub const fn or(self, other: Kinds) -> Kinds {

@@ -206,7 +206,7 @@ impl Protocol for Generals {
         let GeneralsNote::Decides { attack } = *note;
         Some(Fact::Decided {
             instance: 0,
-            value: GeneralsNote::plan(attack).to_string(),
+            value: GeneralsNote::plan(attack).into(),
         })
     }
 

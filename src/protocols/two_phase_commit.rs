@@ -607,7 +607,7 @@ impl Protocol for TwoPhaseCommit {
                 Kinds::ANNOTATE,
                 |cx| {
                     cx.new_facts().any(|(_, _, fact)| {
-                        matches!(fact, Fact::Decided { value, .. } if value == "commit")
+                        matches!(fact, Fact::Decided { value, .. } if &**value == "commit")
                     })
                 },
             ),

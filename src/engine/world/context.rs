@@ -6,7 +6,7 @@ use crate::engine::byzantine::{Lie, Signature, Strategy};
 use crate::engine::ids::{EventId, MsgId, NodeId, RequestId, TimerId};
 use crate::engine::protocol::{Outcome, Protocol};
 use crate::engine::rng::SimRng;
-use crate::engine::trace::{DropReason, EventKind, Kinds};
+use crate::engine::trace::{DropReason, EventKind};
 use std::rc::Rc;
 
 /// The handle a protocol's handler gets: it reads the node's own clock and randomness and records
@@ -337,8 +337,8 @@ impl<'a, P: Protocol> Ctx<'a, P> {
             },
         );
         if let Some(fact) = P::fact(&note) {
+            self.log.step.kinds = self.log.step.kinds.or(fact.kinds());
             self.log.facts.push((event, fact));
-            self.log.step.kinds = self.log.step.kinds.or(Kinds::FACT);
         }
         self.log.notes.push((event, note));
     }

@@ -265,7 +265,7 @@ impl Broadcast {
         };
         ctx.note(BroadcastNote::Delivers {
             id,
-            text: text.clone(),
+            text: text.as_str().into(),
             hops,
             gossip: self.params.order == Order::Gossip,
             clock,
@@ -299,7 +299,7 @@ impl Broadcast {
         ctx.broadcast(BroadcastMsg::Sequenced {
             position: self.position,
             id,
-            text: text.clone(),
+            text: text.as_str().into(),
         });
         self.deliver(ctx, id, text, 0);
     }
@@ -477,7 +477,7 @@ impl Protocol for Broadcast {
                         if self.retransmits() {
                             ctx.broadcast(BroadcastMsg::Data {
                                 id: *id,
-                                text: text.clone(),
+                                text: text.as_str().into(),
                                 deps: Vec::new(),
                                 ts: 0,
                                 hops: *hops,
@@ -533,7 +533,7 @@ impl Protocol for Broadcast {
                     peer,
                     BroadcastMsg::Data {
                         id,
-                        text: text.clone(),
+                        text: text.as_str().into(),
                         deps: Vec::new(),
                         ts: 0,
                         hops: 1,
@@ -559,7 +559,7 @@ impl Protocol for Broadcast {
         self.seen.insert(id);
         let data = |deps: Vec<u32>, ts: u64| BroadcastMsg::Data {
             id,
-            text: text.clone(),
+            text: text.as_str().into(),
             deps,
             ts,
             hops: 1,
@@ -591,7 +591,7 @@ impl Protocol for Broadcast {
                         SEQUENCER,
                         BroadcastMsg::ToSequencer {
                             id,
-                            text: text.clone(),
+                            text: text.as_str().into(),
                         },
                     );
                 }
@@ -648,7 +648,7 @@ impl Protocol for Broadcast {
         Some(Fact::Delivered {
             origin: id.origin,
             seq: id.seq,
-            text: text.clone(),
+            text: text.as_str().into(),
             hops: *hops,
         })
     }

@@ -475,11 +475,11 @@ impl Protocol for Byzantine {
         match note {
             ByzantineNote::Orders { value } => Some(Fact::Proposed {
                 instance: 0,
-                value: value.word().to_string(),
+                value: value.word().into(),
             }),
             ByzantineNote::Decides { value, .. } => Some(Fact::Decided {
                 instance: 0,
-                value: value.word().to_string(),
+                value: value.word().into(),
             }),
             ByzantineNote::Rejects { .. } | ByzantineNote::Late { .. } => None,
         }

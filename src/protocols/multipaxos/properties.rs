@@ -78,7 +78,7 @@ fn votes(cx: &CheckCx<'_, MultiPaxos>) -> Vec<Vote> {
             node,
             instance: slot,
             ballot: ballot.key(),
-            value: command.describe(),
+            value: command.describe().into(),
         });
     }
     votes

@@ -104,7 +104,7 @@ impl Paxos {
         self.accepted = Some(vote);
         ctx.note(PaxosNote::Accepts {
             ballot,
-            value: value.to_string(),
+            value: value.clone(),
         });
         let roles = Rc::clone(&self.roles);
         let proposer = (!roles.learners.contains(&ballot.proposer)).then_some(ballot.proposer);
@@ -187,7 +187,7 @@ impl Paxos {
                 if value != own {
                     ctx.note(PaxosNote::Adopts {
                         ballot,
-                        value: value.to_string(),
+                        value: value.clone(),
                         from,
                     });
                 }
@@ -262,7 +262,7 @@ impl Paxos {
         }
         if self.is_learner() {
             ctx.note(PaxosNote::Learns {
-                value: value.to_string(),
+                value: value.clone(),
             });
         }
         if self.is_proposer() {

@@ -26,7 +26,7 @@ pub(super) fn properties(params: &PaxosCommitParams) -> Vec<Box<dyn Property<Pax
             Kinds::ANNOTATE,
             |cx| {
                 cx.new_facts().any(
-                    |(_, _, fact)| matches!(fact, Fact::Decided { value, .. } if value == "commit"),
+                    |(_, _, fact)| matches!(fact, Fact::Decided { value, .. } if &**value == "commit"),
                 )
             },
         ),

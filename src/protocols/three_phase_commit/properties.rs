@@ -36,7 +36,7 @@ pub(super) fn properties(
             Kinds::ANNOTATE,
             |cx| {
                 cx.new_facts().any(
-                    |(_, _, fact)| matches!(fact, Fact::Decided { value, .. } if value == "commit"),
+                    |(_, _, fact)| matches!(fact, Fact::Decided { value, .. } if &**value == "commit"),
                 )
             },
         ),

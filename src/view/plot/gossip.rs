@@ -105,7 +105,7 @@ pub fn gossip_spread(
                 id,
                 origin: *origin,
                 seq: *seq,
-                text: text.clone(),
+                text: text.to_string(),
                 start_us: at_us,
                 deliveries: vec![delivery],
                 spreading: false,
