@@ -95,8 +95,9 @@ pub trait Explorable: Run {
     fn keep(&mut self);
     /// Puts the run back as it was at mark `depth` (see [`Sim::back_to_kept`]).
     fn back_to_kept(&mut self, depth: usize);
-    /// Judges steps by the properties named in `names` only (see [`Sim::judge_only`]).
-    fn judge_only(&mut self, names: &BTreeSet<String>);
+    /// Readies the run for the explorer, which judges only the properties named in `judged`
+    /// (see [`Sim::explore_only`]).
+    fn explore_only(&mut self, judged: &BTreeSet<String>);
 }
 
 impl<P: Protocol> Explorable for Sim<P> {
@@ -124,8 +125,8 @@ impl<P: Protocol> Explorable for Sim<P> {
         Sim::back_to_kept(self, depth);
     }
 
-    fn judge_only(&mut self, names: &BTreeSet<String>) {
-        Sim::judge_only(self, names);
+    fn explore_only(&mut self, judged: &BTreeSet<String>) {
+        Sim::explore_only(self, judged);
     }
 }
 

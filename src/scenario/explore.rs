@@ -480,8 +480,8 @@ pub fn explore(
     let mut run = root.fork();
     drop(root);
     // The properties the exploration does not judge (eventually, sometimes, not promised) would
-    // only cost their checks and copies.
-    run.judge_only(&explorer.judged);
+    // only cost their checks and copies, and the notes' text only its formatting.
+    run.explore_only(&explorer.judged);
     run.keep();
     explorer.path.push(0);
     explorer.progress.states = 1;

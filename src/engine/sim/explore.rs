@@ -11,7 +11,9 @@ use crate::engine::trace::EventKind;
 use crate::engine::world::{Item, Log, Place};
 use foldhash::quality::{FixedState, FoldHasher};
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::rc::Rc;
 
 /// A message in the network (queued or held), once per send however many copies it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,6 +111,15 @@ fn with_room<T: Clone>(items: &[T]) -> Vec<T> {
 }
 
 impl<P: Protocol> Sim<P> {
+    /// Readies the run for the explorer: it judges steps by the properties named in `judged`
+    /// only, and records notes without their text (their facts and typed notes, which checkers
+    /// read, stay), since nobody reads its trace: a counterexample is replayed in a run of its
+    /// own.
+    pub fn explore_only(&mut self, judged: &BTreeSet<String>) {
+        self.judge_only(judged);
+        self.log.blank = Some(Rc::from(""));
+    }
+
     /// A copy of the run as it stands, to go on from separately: the same state, trace and
     /// schedule, without checkpoints (the copy cannot seek back before now) and with its causality
     /// index rebuilt as it is read.
@@ -127,6 +138,7 @@ impl<P: Protocol> Sim<P> {
                 notes: with_room(&self.log.notes),
                 facts: with_room(&self.log.facts),
                 step: self.log.step.clone(),
+                blank: self.log.blank.clone(),
             },
             messages: Messages {
                 sent: with_room(&self.messages.sent),

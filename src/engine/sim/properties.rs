@@ -89,7 +89,7 @@ impl<P: Protocol> Sim<P> {
 
     /// Judges the run's steps by the properties named in `names` only, and by no other: the
     /// explorer's run, which judges nothing else, then spends nothing on the rest.
-    pub fn judge_only(&mut self, names: &BTreeSet<String>) {
+    pub(super) fn judge_only(&mut self, names: &BTreeSet<String>) {
         self.state
             .properties
             .retain(|slot| names.contains(slot.property.name()));

@@ -328,13 +328,15 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     /// 3): an `annotate` event showing the note's text, with the note and its fact kept for checkers
     /// and plots.
     pub fn note(&mut self, note: P::Note) {
+        let text = match &self.log.blank {
+            Some(blank) => Rc::clone(blank),
+            None => note.to_string().into(),
+        };
         let event = self.world.record(
             self.log,
             Some(self.node),
             None,
-            EventKind::Annotate {
-                text: note.to_string().into(),
-            },
+            EventKind::Annotate { text },
         );
         if let Some(fact) = P::fact(&note) {
             self.log.step.kinds = self.log.step.kinds.or(fact.kinds());

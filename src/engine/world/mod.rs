@@ -158,6 +158,10 @@ pub(crate) struct Log<P: Protocol> {
     pub(crate) facts: Vec<(EventId, Fact)>,
     /// What the step being taken has recorded so far, for its checkers.
     pub(crate) step: StepEvents,
+    /// The text of every note when set, instead of the note's own: the explorer's run, whose
+    /// trace nobody reads (a counterexample is replayed in a run of its own), spends nothing on
+    /// formatting notes.
+    pub(crate) blank: Option<Rc<str>>,
 }
 
 /// The kinds of a step's events and the nodes they happened on, noted as each event is recorded so
@@ -214,6 +218,7 @@ impl<P: Protocol> Log<P> {
             notes: Vec::new(),
             facts: Vec::new(),
             step: StepEvents::default(),
+            blank: None,
         }
     }
 }
