@@ -501,11 +501,18 @@ pub fn explore(
         }
         explorer.rebuild(run.as_mut(), index)?;
         let moves = explorer.moves(run.as_ref(), state.spent);
+        let last = moves.len().saturating_sub(1);
         let mut ended = None;
-        for (how, spent) in moves {
-            run.trial(&mut |next| {
-                ended = explorer.try_move(next, index, state.depth, (how, spent));
-            });
+        for (i, (how, spent)) in moves.into_iter().enumerate() {
+            if i == last {
+                // The last move needs no trial: the next state is rebuilt from a mark, whatever
+                // state the run is left in.
+                ended = explorer.try_move(run.as_mut(), index, state.depth, (how, spent));
+            } else {
+                run.trial(&mut |next| {
+                    ended = explorer.try_move(next, index, state.depth, (how, spent));
+                });
+            }
             if let Some(end) = ended.take() {
                 return end.map(|(stop, counterexample)| finish(&explorer, stop, counterexample));
             }
