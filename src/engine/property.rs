@@ -11,6 +11,7 @@ use crate::engine::model::Assumption;
 use crate::engine::protocol::{CheckCx, Property, PropertyKind, Protocol, Verdict};
 use crate::engine::trace::Kinds;
 use std::fmt;
+use std::rc::Rc;
 
 /// What a property checks after a step: its state and the step's context in, a verdict out.
 pub type Check<P, S> = fn(&mut S, &CheckCx<'_, P>) -> Verdict;
@@ -74,6 +75,10 @@ impl<P: Protocol, S: Clone + 'static> Property<P> for Expr<P, S> {
 
     fn clone_box(&self) -> Box<dyn Property<P>> {
         Box::new(self.clone())
+    }
+
+    fn clone_rc(&self) -> Rc<dyn Property<P>> {
+        Rc::new(self.clone())
     }
 }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
+use std::rc::Rc;
 
 /// A protocol run by every node of a simulation.
 pub trait Protocol: Clone + Debug + Hash + 'static {
@@ -373,6 +374,11 @@ pub trait Property<P: Protocol>: Debug {
         Verdict::Holds
     }
     fn clone_box(&self) -> Box<dyn Property<P>>;
+    /// A shared copy, as a run keeps its properties (copied on a step's first write while a
+    /// checkpoint or a mark shares them). Properties copied often override it to allocate once.
+    fn clone_rc(&self) -> Rc<dyn Property<P>> {
+        Rc::from(self.clone_box())
+    }
 }
 
 impl<P: Protocol> Clone for Box<dyn Property<P>> {

@@ -312,22 +312,14 @@ impl<P: Protocol> Sim<P> {
                     }
                 }
             }
-            Action::DeliverMessage { send, one } => {
-                let slots = if one {
-                    self.world.first_due(send).into_iter().collect()
-                } else {
-                    self.world.in_network(send)
-                };
-                for slot in slots {
-                    self.world.unhold(slot);
-                    if let Some(Item::Deliver {
-                        doomed, released, ..
-                    }) = &mut self.world.entries[slot as usize].item
-                    {
-                        *doomed = None;
-                        *released = true;
-                    }
-                    self.world.rekey(slot, now);
+            Action::DeliverMessage { send, one: true } => {
+                if let Some(slot) = self.world.first_due(send) {
+                    self.world.deliver_now(slot, now);
+                }
+            }
+            Action::DeliverMessage { send, one: false } => {
+                for slot in self.world.in_network(send) {
+                    self.world.deliver_now(slot, now);
                 }
             }
             Action::DelayMessage { send, by_us } => {

@@ -126,12 +126,38 @@ struct Planned<P: Protocol> {
 
 /// What else evolves during a run, which handlers never reach: the position in the schedule, the
 /// workload generator and the properties' standing. Cloned into checkpoints with the world.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 struct State<P: Protocol> {
     cursor: usize,
     generator: Option<GeneratorState>,
     properties: Vec<PropSlot<P>>,
     ended: bool,
+}
+
+/// By hand for `clone_from`, which copies into the list of properties already there (see
+/// `World::clone_from`).
+impl<P: Protocol> Clone for State<P> {
+    fn clone(&self) -> State<P> {
+        State {
+            cursor: self.cursor,
+            generator: self.generator.clone(),
+            properties: self.properties.clone(),
+            ended: self.ended,
+        }
+    }
+
+    fn clone_from(&mut self, source: &State<P>) {
+        let State {
+            cursor,
+            generator,
+            properties,
+            ended,
+        } = self;
+        *cursor = source.cursor;
+        generator.clone_from(&source.generator);
+        properties.clone_from(&source.properties);
+        *ended = source.ended;
+    }
 }
 
 /// Every message payload sent so far, by message id. A handler's sends wait in `outbox` until it

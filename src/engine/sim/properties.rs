@@ -72,7 +72,7 @@ impl<P: Protocol> PropSlot<P> {
 /// `property`, to judge a step with: copied first if a copy of the run still shares it.
 fn own<P: Protocol>(property: &mut Rc<dyn Property<P>>) -> &mut dyn Property<P> {
     if Rc::get_mut(property).is_none() {
-        *property = Rc::from(property.clone_box());
+        *property = property.clone_rc();
     }
     Rc::get_mut(property).expect("a property just copied is not shared")
 }

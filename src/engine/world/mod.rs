@@ -166,10 +166,26 @@ pub(crate) struct Log<P: Protocol> {
 
 /// The kinds of a step's events and the nodes they happened on, noted as each event is recorded so
 /// checking the step need not read its events back.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct StepEvents {
     pub(crate) kinds: Kinds,
     pub(crate) touched: Vec<Touched>,
+}
+
+/// By hand for `clone_from`, which copies into the list already there: the explorer's marks keep
+/// a step's events at every move.
+impl Clone for StepEvents {
+    fn clone(&self) -> StepEvents {
+        StepEvents {
+            kinds: self.kinds,
+            touched: self.touched.clone(),
+        }
+    }
+
+    fn clone_from(&mut self, source: &StepEvents) {
+        self.kinds = source.kinds;
+        self.touched.clone_from(&source.touched);
+    }
 }
 
 impl StepEvents {

@@ -194,6 +194,20 @@ impl<P: Protocol> World<P> {
         }
     }
 
+    /// Delivers the message copy in `slot` at `now`, whatever held, delayed or doomed it (an
+    /// intervention's `DeliverMessage`).
+    pub(crate) fn deliver_now(&mut self, slot: u32, now: SimTime) {
+        self.unhold(slot);
+        if let Some(Item::Deliver {
+            doomed, released, ..
+        }) = &mut self.entries[slot as usize].item
+        {
+            *doomed = None;
+            *released = true;
+        }
+        self.rekey(slot, now);
+    }
+
     /// The copies of message `send` still in the network (queued or held), with their slots, in
     /// slot order.
     fn copies_in_network(&self, send: EventId) -> impl Iterator<Item = (u32, &Entry<P>)> {
