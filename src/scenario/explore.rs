@@ -288,6 +288,8 @@ struct Explorer<'a> {
     queue: VecDeque<u32>,
     /// `path[d]`: the state at depth `d` on the path rebuilt last, which the run keeps mark `d` of.
     path: Vec<u32>,
+    /// The path to the state being rebuilt, kept for its buffer (`rebuild`).
+    chain: Vec<u32>,
     progress: Progress,
     /// Properties whose violations count: promised `always` ones.
     judged: BTreeSet<String>,
@@ -298,7 +300,9 @@ impl Explorer<'_> {
     /// shares with the last one rebuilt (the first state, at least), then forward by its moves,
     /// keeping a mark at each.
     fn rebuild(&mut self, run: &mut dyn Explorable, index: u32) -> Result<(), String> {
-        let mut chain = vec![index];
+        let mut chain = std::mem::take(&mut self.chain);
+        chain.clear();
+        chain.push(index);
         while let Some(&last) = chain.last() {
             let parent = self.seen[last as usize].parent;
             if parent == u32::MAX {
@@ -323,6 +327,7 @@ impl Explorer<'_> {
             run.keep();
             self.path.push(state);
         }
+        self.chain = chain;
         Ok(())
     }
 
@@ -332,14 +337,12 @@ impl Explorer<'_> {
         let open = run.moves();
         let mut moves = Vec::new();
         let mut first = vec![true; (self.nodes * self.nodes) as usize];
-        let mut deliverable = Vec::new();
         for m in &open.messages {
             let link = m.from.index() * self.nodes as usize + m.to.index();
             if !self.fifo[link] || std::mem::take(&mut first[link]) {
-                deliverable.push(m.send);
+                moves.push((Move::Deliver(m.send), spent));
             }
         }
-        moves.extend(deliverable.iter().map(|&s| (Move::Deliver(s), spent)));
         if let Some(at) = open.advance {
             moves.push((Move::Advance(at), spent));
         }
@@ -444,6 +447,7 @@ pub fn explore(
         fingerprints: SeenKeys::default(),
         queue: VecDeque::new(),
         path: Vec::new(),
+        chain: Vec::new(),
         progress: Progress::default(),
         judged,
     };
