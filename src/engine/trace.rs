@@ -198,8 +198,8 @@ impl Kinds {
     pub const TRAITOR: Kinds = Kinds(1 << 28);
     pub const CORRUPT: Kinds = Kinds(1 << 29);
     /// Not events: the step stated a fact of this kind (a note for which `Protocol::fact` gives
-    /// one, see [`crate::engine::fact::Fact::kinds`]). What a checker reading only facts watches, rather than every
-    /// note.
+    /// one; see [`crate::engine::fact::Fact::kinds`]). What a checker reading only facts
+    /// watches, rather than every note.
     pub const DELIVERED: Kinds = Kinds(1 << 32);
     pub const PROPOSED: Kinds = Kinds(1 << 33);
     pub const DECIDED: Kinds = Kinds(1 << 34);
