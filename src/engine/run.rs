@@ -89,6 +89,8 @@ pub trait Explorable: Run {
     fn fingerprint(&mut self) -> u64;
     /// The moves open now (see [`Sim::moves`]).
     fn moves(&self) -> Moves;
+    /// Whether deliveries to different nodes commute (see [`Sim::deliveries_commute`]).
+    fn deliveries_commute(&self) -> bool;
     /// Runs `attempt` on the run, then puts the run back as it was (see [`Sim::trial`]).
     fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable));
     /// Keeps a mark of the run as it stands (see [`Sim::keep`]).
@@ -111,6 +113,10 @@ impl<P: Protocol> Explorable for Sim<P> {
 
     fn moves(&self) -> Moves {
         Sim::moves(self)
+    }
+
+    fn deliveries_commute(&self) -> bool {
+        Sim::deliveries_commute(self)
     }
 
     fn trial(&mut self, attempt: &mut dyn FnMut(&mut dyn Explorable)) {

@@ -21,6 +21,10 @@ pub struct Pending {
     pub send: EventId,
     pub from: NodeId,
     pub to: NodeId,
+    /// Its ends and payload hashed, whatever its numbers, as the last fingerprint found them (0
+    /// before the first): two messages with the same digest are the same to their receiver,
+    /// whichever order of steps sent them.
+    pub digest: u64,
 }
 
 /// What can happen next in a run whose links all hold their messages.
@@ -309,6 +313,14 @@ impl<P: Protocol> Sim<P> {
         (count, sum)
     }
 
+    /// Whether delivering two messages to two different nodes reaches the same state (the same
+    /// fingerprint) in either order, and neither stops the other: a node's step changes only its
+    /// own part of the state, and adds its own facts. Not when an `always` property watches the
+    /// clients' events, since their order is then part of the state.
+    pub fn deliveries_commute(&self) -> bool {
+        !self.clients_judged()
+    }
+
     /// The moves open now, for a run whose links all hold their messages.
     pub fn moves(&self) -> Moves {
         let mut messages: Vec<Pending> = self
@@ -321,6 +333,7 @@ impl<P: Protocol> Sim<P> {
                     send: *send,
                     from: *from,
                     to: *to,
+                    digest: e.digest,
                 }),
                 _ => None,
             })

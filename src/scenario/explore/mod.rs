@@ -20,12 +20,17 @@ use crate::engine::ids::{EventId, NodeId};
 use crate::engine::model::Timing;
 use crate::engine::protocol::PropertyKind;
 use crate::engine::run::{Explorable, Run};
-use crate::engine::time::{SimTime, format_us};
+use crate::engine::time::SimTime;
 use crate::engine::trace::EventKind;
 use crate::scenario::Scenario;
 use crate::scenario::seen::SeenKeys;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
+
+mod counterexample;
+
+pub use counterexample::Counterexample;
+use counterexample::counterexample;
 
 /// The most nodes a scenario may have to be explored.
 pub const MAX_NODES: u32 = 7;
@@ -143,23 +148,6 @@ pub struct Progress {
     pub branching: u32,
 }
 
-/// A shortest run that violates a promised property.
-#[derive(Clone, Debug)]
-pub struct Counterexample {
-    pub property: String,
-    pub message: String,
-    /// Moves from the first state.
-    pub depth: u32,
-    /// The run as a scenario: the explored scenario with its moves as recorded interventions
-    /// (after the violation, its links go on holding every message), ending soon after the
-    /// violation where nothing scripted falls later.
-    pub scenario: Scenario,
-    pub at_us: u64,
-    pub event: u32,
-    /// Each move, in words.
-    pub moves: Vec<String>,
-}
-
 /// What an exploration found.
 #[derive(Clone, Debug)]
 pub struct Exploration {
@@ -253,6 +241,20 @@ struct Seen {
     how: Move,
     /// Drops, duplications and crashes so far.
     spent: [u8; 3],
+    /// Its sleep set: `Explorer::sleeps[depth % 2][asleep..asleep + slept]`.
+    asleep: u32,
+    slept: u32,
+}
+
+/// A delivery as a sleep set holds it: the message's digest, whatever its numbers, with its
+/// receiver in the low byte (there are at most `MAX_NODES` of them).
+fn sleeper(digest: u64, to: NodeId) -> u64 {
+    digest & !0xFF | to.index() as u64
+}
+
+/// Whether two deliveries in a sleep set's terms commute: they go to different nodes.
+fn independent(a: u64, b: u64) -> bool {
+    a & 0xFF != b & 0xFF
 }
 
 fn apply(run: &mut dyn Run, how: Move) -> Result<(), String> {
@@ -272,6 +274,15 @@ fn apply(run: &mut dyn Run, how: Move) -> Result<(), String> {
 }
 
 /// The explorer's state: what was seen, the queue, and the runs along the last path rebuilt.
+///
+/// Sleep sets (Godefroid's partial-order reduction) spare it transitions, never states: when a
+/// state's deliveries to two different nodes lead, in either order, to one state, the second
+/// order need not be taken. A state's sleep set holds the deliveries that need not be taken from
+/// it: each delivery its parent took before the one that led here, or had asleep itself, that
+/// commutes with that one. A state reached at its depth by several parents sleeps only what every
+/// one of them lets it (their intersection, before it is expanded); reached again deeper, it is
+/// not expanded again, since every state after that deeper path is reached after the shallower
+/// one as well.
 struct Explorer<'a> {
     limits: &'a Limits,
     /// The scenario explored, which a counterexample replays.
@@ -286,6 +297,16 @@ struct Explorer<'a> {
     /// The fingerprints of the states seen, with the faults spent (`key`).
     fingerprints: SeenKeys,
     queue: VecDeque<u32>,
+    /// Whether deliveries to different nodes commute here, which sleep sets rest on.
+    commute: bool,
+    /// The sleep sets of the states at even and at odd depths, each sorted, one after another
+    /// (`Seen::asleep`). Only those of the depth being expanded and of the next are kept: a state
+    /// is reached again at its depth only before any state at that depth is expanded.
+    sleeps: [Vec<u64>; 2],
+    /// The deliveries taken so far from the state being expanded, kept for its buffer.
+    done: Vec<u64>,
+    /// The sleep set of the next state, made as its move is taken.
+    asleep: Vec<u64>,
     /// `path[d]`: the state at depth `d` on the path rebuilt last, which the run keeps mark `d` of.
     path: Vec<u32>,
     /// The path to the state being rebuilt, kept for its buffer (`rebuild`).
@@ -331,26 +352,38 @@ impl Explorer<'_> {
         Ok(())
     }
 
-    /// The moves open in `run`, having spent `spent`: deliveries first (the oldest message of a
-    /// FIFO link only), then time passing, then drops, duplications, crashes and restarts.
-    fn moves(&self, run: &dyn Explorable, spent: [u8; 3]) -> Vec<(Move, [u8; 3])> {
+    /// The moves open in `run`, at `state`: deliveries first (the oldest message of a FIFO link
+    /// only; none asleep, and one of two alike), then time passing, then drops, duplications,
+    /// crashes and restarts. Each with the faults spent after it, and a delivery with its
+    /// message as a sleep set holds it.
+    fn moves(&self, run: &dyn Explorable, state: &Seen) -> Vec<(Move, [u8; 3], Option<u64>)> {
+        let spent = state.spent;
+        let asleep = self.asleep_at(state);
         let open = run.moves();
         let mut moves = Vec::new();
         let mut first = vec![true; (self.nodes * self.nodes) as usize];
         for m in &open.messages {
             let link = m.from.index() * self.nodes as usize + m.to.index();
             if !self.fifo[link] || std::mem::take(&mut first[link]) {
-                moves.push((Move::Deliver(m.send), spent));
+                let delivery = sleeper(m.digest, m.to);
+                let alike = moves.iter().any(|&(_, _, d)| d == Some(delivery));
+                if !alike && asleep.binary_search(&delivery).is_err() {
+                    moves.push((Move::Deliver(m.send), spent, Some(delivery)));
+                }
             }
         }
         if let Some(at) = open.advance {
-            moves.push((Move::Advance(at), spent));
+            moves.push((Move::Advance(at), spent, None));
         }
         let more = |i: usize, k: u32| (u32::from(spent[i]) < k).then(|| bump(spent, i));
         if self.may_drop
             && let Some(next) = more(0, self.limits.drops)
         {
-            moves.extend(open.messages.iter().map(|m| (Move::Drop(m.send), next)));
+            moves.extend(
+                open.messages
+                    .iter()
+                    .map(|m| (Move::Drop(m.send), next, None)),
+            );
         }
         if self.may_duplicate
             && let Some(next) = more(1, self.limits.duplicates)
@@ -358,22 +391,63 @@ impl Explorer<'_> {
             moves.extend(
                 open.messages
                     .iter()
-                    .map(|m| (Move::Duplicate(m.send), next)),
+                    .map(|m| (Move::Duplicate(m.send), next, None)),
             );
         }
         if let Some(next) = more(2, self.limits.crashes) {
             for &node in &open.up {
                 if run.forbids(&Action::Crash { node }).is_none() {
-                    moves.push((Move::Crash(node), next));
+                    moves.push((Move::Crash(node), next, None));
                 }
             }
         }
         for &node in &open.crashed {
             if run.forbids(&Action::Restart { node }).is_none() {
-                moves.push((Move::Restart(node), spent));
+                moves.push((Move::Restart(node), spent, None));
             }
         }
         moves
+    }
+
+    /// State `state`'s sleep set.
+    fn asleep_at(&self, state: &Seen) -> &[u64] {
+        &self.sleeps[state.depth as usize % 2][state.asleep as usize..][..state.slept as usize]
+    }
+
+    /// Makes `asleep` the sleep set of the state that delivery `delivery` (if the move is one)
+    /// leads to from `state`, which has taken the deliveries in `done` already: those of them and of
+    /// its own sleep set that commute with it. Nothing sleeps after any other move.
+    fn sleep_after(&mut self, state: &Seen, delivery: Option<u64>) {
+        let mut asleep = std::mem::take(&mut self.asleep);
+        asleep.clear();
+        if let Some(delivery) = delivery.filter(|_| self.commute) {
+            let commuting = self.asleep_at(state).iter().chain(&self.done);
+            asleep.extend(commuting.filter(|&&d| independent(d, delivery)));
+            asleep.sort_unstable();
+            asleep.dedup();
+        }
+        self.asleep = asleep;
+    }
+
+    /// State `state`, reached again at its depth, sleeps only what `asleep` has as well.
+    fn wake(&mut self, state: u32) {
+        let Seen {
+            asleep,
+            slept,
+            depth,
+            ..
+        } = self.seen[state as usize];
+        let sleeps = &mut self.sleeps[depth as usize % 2];
+        let range = asleep as usize..(asleep + slept) as usize;
+        let mut kept = range.start;
+        for i in range {
+            let delivery = sleeps[i];
+            if self.asleep.binary_search(&delivery).is_ok() {
+                sleeps[kept] = delivery;
+                kept += 1;
+            }
+        }
+        self.seen[state as usize].slept = kept as u32 - asleep;
     }
 
     /// The first counted violation among `run`'s events from `from` on.
@@ -446,12 +520,24 @@ pub fn explore(
         seen: Vec::new(),
         fingerprints: SeenKeys::default(),
         queue: VecDeque::new(),
+        commute: root.deliveries_commute(),
+        sleeps: [Vec::new(), Vec::new()],
+        done: Vec::new(),
+        asleep: Vec::new(),
         path: Vec::new(),
         chain: Vec::new(),
         progress: Progress::default(),
         judged,
     };
-    explorer.progress.branching = explorer.moves(root.as_ref(), [0; 3]).len() as u32;
+    let first = Seen {
+        parent: u32::MAX,
+        depth: 0,
+        how: Move::Start,
+        spent: [0; 3],
+        asleep: 0,
+        slept: 0,
+    };
+    explorer.progress.branching = explorer.moves(root.as_ref(), &first).len() as u32;
     if !progress(&explorer.progress) {
         return Ok(Exploration {
             stop: Stop::Cancelled,
@@ -472,13 +558,8 @@ pub fn explore(
     }
     explorer
         .fingerprints
-        .insert(key(root.fingerprint(), [0; 3]));
-    explorer.seen.push(Seen {
-        parent: u32::MAX,
-        depth: 0,
-        how: Move::Start,
-        spent: [0; 3],
-    });
+        .insert(key(root.fingerprint(), [0; 3]), 0);
+    explorer.seen.push(first);
     explorer.queue.push_back(0);
     // A fork takes no checkpoints, which a run keeping marks would set aside at every mark.
     let mut run = root.fork();
@@ -493,6 +574,10 @@ pub fn explore(
     let mut expanded = 0u64;
     while let Some(index) = explorer.queue.pop_front() {
         let state = explorer.seen[index as usize];
+        if state.depth != explorer.progress.depth {
+            // The sleep sets two depths up are spent: the next depth's go there.
+            explorer.sleeps[(state.depth as usize + 1) % 2].clear();
+        }
         explorer.progress.depth = state.depth;
         explorer.progress.queue = explorer.queue.len() as u64;
         expanded += 1;
@@ -504,10 +589,13 @@ pub fn explore(
             continue;
         }
         explorer.rebuild(run.as_mut(), index)?;
-        let moves = explorer.moves(run.as_ref(), state.spent);
+        let moves = explorer.moves(run.as_ref(), &state);
         let last = moves.len().saturating_sub(1);
         let mut ended = None;
-        for (i, (how, spent)) in moves.into_iter().enumerate() {
+        explorer.done.clear();
+        for (i, (how, spent, delivery)) in moves.into_iter().enumerate() {
+            explorer.sleep_after(&state, delivery);
+            explorer.done.extend(delivery);
             if i == last {
                 // The last move needs no trial: the next state is rebuilt from a mark, whatever
                 // state the run is left in.
@@ -550,7 +638,14 @@ impl Explorer<'_> {
             let counterexample = counterexample(self.scenario, next, found, depth + 1, path);
             return Some(counterexample.map(|c| (Stop::Violation, Some(c))));
         }
-        if !self.fingerprints.insert(key(next.fingerprint(), spent)) {
+        let index = self.seen.len() as u32;
+        if let Some(was) = self
+            .fingerprints
+            .insert(key(next.fingerprint(), spent), index)
+        {
+            if self.seen[was as usize].depth == depth + 1 {
+                self.wake(was);
+            }
             return None;
         }
         self.progress.states += 1;
@@ -559,7 +654,10 @@ impl Explorer<'_> {
             depth: depth + 1,
             how,
             spent,
+            asleep: self.sleeps[(depth + 1) as usize % 2].len() as u32,
+            slept: self.asleep.len() as u32,
         });
+        self.sleeps[(depth + 1) as usize % 2].extend_from_slice(&self.asleep);
         self.queue.push_back((self.seen.len() - 1) as u32);
         if self.progress.states >= self.limits.max_states {
             self.progress.queue = self.queue.len() as u64;
@@ -581,78 +679,6 @@ impl Explorer<'_> {
         }
         moves.reverse();
         moves
-    }
-}
-
-/// The counterexample `run` ends in: its scenario replays it (checked here), its moves in words.
-fn counterexample(
-    scenario: &Scenario,
-    run: &dyn Run,
-    (event, property, message, at_us): (u32, String, String, u64),
-    depth: u32,
-    path: Vec<Move>,
-) -> Result<Counterexample, String> {
-    let mut replay = scenario.clone();
-    replay.interventions = run.interventions();
-    // End the run a little after the violation, so it fills the diagram, where nothing scripted
-    // or requested falls later.
-    let end = SimTime(at_us.saturating_add((at_us / 5).max(1_000))).min(scenario.horizon_us);
-    let later = replay.faults.iter().any(|f| f.at_us > end)
-        || replay.workload.requests.iter().any(|r| r.at_us > end);
-    if !later {
-        replay.horizon_us = end;
-    }
-    replay.name = format!("{} (explored: {property} violated)", scenario.name);
-    let mut check = replay.build().map_err(|e| e.to_string())?;
-    check.run_until(SimTime(at_us));
-    let replayed = check
-        .events()
-        .get(event as usize)
-        .is_some_and(|e| matches!(&e.kind, EventKind::Violation(v) if v.property == property));
-    if !replayed {
-        return Err(format!(
-            "the counterexample for {property} did not replay to the same violation (a bug in \
-             the explorer)"
-        ));
-    }
-    let moves = path.iter().map(|&how| describe(run, how)).collect();
-    Ok(Counterexample {
-        property,
-        message,
-        depth,
-        scenario: replay,
-        at_us,
-        event,
-        moves,
-    })
-}
-
-/// A move in words, with the message it concerns.
-fn describe(run: &dyn Run, how: Move) -> String {
-    let message = |send: EventId| {
-        let events = run.events();
-        match events.get(send.index()) {
-            Some(e) => match (&e.kind, e.node) {
-                (EventKind::Send { to, msg }, Some(from)) => {
-                    format!(
-                        "{from}→{to} {} (sent at {})",
-                        run.message_label(*msg),
-                        e.time
-                    )
-                }
-                _ => format!("message {send}"),
-            },
-            None => format!("message {send}"),
-        }
-    };
-    match how {
-        Move::Start => "start".to_string(),
-        Move::Deliver(send) => format!("deliver {}", message(send)),
-        Move::Advance(at) => format!("time passes to {}", format_us(i128::from(at.0))),
-        Move::Drop(send) => format!("drop {}", message(send)),
-        Move::Duplicate(send) => format!("duplicate {}", message(send)),
-        Move::Crash(node) => format!("crash {node}"),
-        Move::Restart(node) => format!("restart {node}"),
     }
 }
 
