@@ -296,6 +296,9 @@ struct Explorer<'a> {
     seen: Vec<Seen>,
     /// The fingerprints of the states seen, with the faults spent (`key`).
     fingerprints: SeenKeys,
+    /// Those of the states seen at the depth after the one being expanded, with their numbers:
+    /// the states a move may reach again at their own depth.
+    frontier: SeenKeys<u32>,
     queue: VecDeque<u32>,
     /// Whether deliveries to different nodes commute here, which sleep sets rest on.
     commute: bool,
@@ -519,6 +522,7 @@ pub fn explore(
         may_duplicate: allowed(Action::DuplicateMessage { send: EventId(0) }),
         seen: Vec::new(),
         fingerprints: SeenKeys::default(),
+        frontier: SeenKeys::default(),
         queue: VecDeque::new(),
         commute: root.deliveries_commute(),
         sleeps: [Vec::new(), Vec::new()],
@@ -558,7 +562,7 @@ pub fn explore(
     }
     explorer
         .fingerprints
-        .insert(key(root.fingerprint(), [0; 3]), 0);
+        .insert(key(root.fingerprint(), [0; 3]), ());
     explorer.seen.push(first);
     explorer.queue.push_back(0);
     // A fork takes no checkpoints, which a run keeping marks would set aside at every mark.
@@ -575,8 +579,10 @@ pub fn explore(
     while let Some(index) = explorer.queue.pop_front() {
         let state = explorer.seen[index as usize];
         if state.depth != explorer.progress.depth {
-            // The sleep sets two depths up are spent: the next depth's go there.
+            // The sleep sets two depths up are spent: the next depth's go there. The states at
+            // this depth are reached again at it no more.
             explorer.sleeps[(state.depth as usize + 1) % 2].clear();
+            explorer.frontier.clear();
         }
         explorer.progress.depth = state.depth;
         explorer.progress.queue = explorer.queue.len() as u64;
@@ -638,15 +644,16 @@ impl Explorer<'_> {
             let counterexample = counterexample(self.scenario, next, found, depth + 1, path);
             return Some(counterexample.map(|c| (Stop::Violation, Some(c))));
         }
-        let index = self.seen.len() as u32;
-        if let Some(was) = self
-            .fingerprints
-            .insert(key(next.fingerprint(), spent), index)
-        {
-            if self.seen[was as usize].depth == depth + 1 {
+        let key = key(next.fingerprint(), spent);
+        if self.fingerprints.insert(key, ()).is_some() {
+            if let Some(was) = self.frontier.get(key) {
                 self.wake(was);
             }
             return None;
+        }
+        if !self.asleep.is_empty() {
+            // An empty sleep set has nothing to wake.
+            self.frontier.insert(key, self.seen.len() as u32);
         }
         self.progress.states += 1;
         self.seen.push(Seen {
