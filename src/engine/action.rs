@@ -107,9 +107,12 @@ pub enum Action {
 }
 
 impl Action {
-    /// The nodes the action names, for validation.
-    pub fn nodes(&self) -> Vec<NodeId> {
-        match self {
+    /// The nodes the action names, for validation (without allocating: a search validates every
+    /// fault of every seed).
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        use std::slice::from_ref as one;
+        let none: &[NodeId] = &[];
+        let (sides, groups): ([&[NodeId]; 2], &[Vec<NodeId>]) = match self {
             Action::Crash { node }
             | Action::Restart { node }
             | Action::Pause { node }
@@ -118,21 +121,24 @@ impl Action {
             | Action::ClockDrift { node, .. }
             | Action::ExpireTimers { node }
             | Action::Traitor { node, .. }
-            | Action::ClientRequest { node, .. } => vec![*node],
-            Action::Partition { groups } => groups.iter().flatten().copied().collect(),
-            Action::PartitionOneWay { from, to } => from.iter().chain(to).copied().collect(),
+            | Action::ClientRequest { node, .. } => ([one(node), none], &[]),
+            Action::Partition { groups } => ([none, none], groups),
+            Action::PartitionOneWay { from, to } => ([from, to], &[]),
             Action::Hold { from, to }
             | Action::Release { from, to }
-            | Action::SetLink { from, to, .. } => {
-                vec![*from, *to]
-            }
+            | Action::SetLink { from, to, .. } => ([one(from), one(to)], &[]),
             Action::Heal
             | Action::DropMessage { .. }
             | Action::DuplicateMessage { .. }
             | Action::DeliverMessage { .. }
             | Action::DelayMessage { .. }
-            | Action::CorruptMessage { .. } => Vec::new(),
-        }
+            | Action::CorruptMessage { .. } => ([none, none], &[]),
+        };
+        sides
+            .into_iter()
+            .flatten()
+            .chain(groups.iter().flatten())
+            .copied()
     }
 
     /// A short description for people, e.g. "crash n2".
@@ -189,4 +195,26 @@ pub struct Scheduled {
     pub at_us: SimTime,
     #[serde(flatten)]
     pub action: Action,
+}
+
+/// Where in a scenario a value is, for an error message: formatted only when a message is shown,
+/// since a search validates a scenario for every seed it tries.
+#[derive(Clone, Copy, Debug)]
+pub enum Place<'a> {
+    /// A field, such as `workload.generator.target`.
+    Field(&'a str),
+    /// An entry of a list, such as `workload.requests[2]`.
+    Entry(&'a str, usize),
+    /// A scheduled action, with what it does, such as `faults[0] (crash n1)`.
+    Scheduled(&'a str, usize, &'a Action),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Field(name) => f.write_str(name),
+            Place::Entry(list, i) => write!(f, "{list}[{i}]"),
+            Place::Scheduled(list, i, action) => write!(f, "{list}[{i}] ({})", action.describe()),
+        }
+    }
 }

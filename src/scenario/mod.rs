@@ -14,7 +14,7 @@ mod seen;
 pub mod shrink;
 pub mod sweep;
 
-use crate::engine::action::{Action, Scheduled};
+use crate::engine::action::{Action, Place, Scheduled};
 use crate::engine::clock::{ClockConfig, MAX_DRIFT_PPM};
 use crate::engine::ids::NodeId;
 use crate::engine::model::SystemModel;
@@ -280,16 +280,16 @@ impl Scenario {
             ));
         }
         self.protocol.validate(self)?;
-        validate_link("network.default", &self.network.default)?;
+        validate_link(&"network.default", &self.network.default)?;
         for (i, link) in self.network.links.iter().enumerate() {
-            let place = format!("network.links[{i}]");
+            let place = Place::Entry("network.links", i);
             self.check_node(&place, link.from)?;
             self.check_node(&place, link.to)?;
             validate_link(&place, &link.config)?;
         }
-        validate_clock("clocks.default", &self.clocks.default)?;
+        validate_clock(&"clocks.default", &self.clocks.default)?;
         for (i, clock) in self.clocks.nodes.iter().enumerate() {
-            let place = format!("clocks.nodes[{i}]");
+            let place = Place::Entry("clocks.nodes", i);
             self.check_node(&place, clock.node)?;
             validate_clock(&place, &clock.clock)?;
         }
@@ -299,7 +299,7 @@ impl Scenario {
             ));
         }
         for (i, request) in self.workload.requests.iter().enumerate() {
-            let place = format!("workload.requests[{i}]");
+            let place = Place::Entry("workload.requests", i);
             self.check_node(&place, request.node)?;
             self.check_time(&place, request.at_us)?;
             if let Some(client) = &request.client
@@ -318,7 +318,7 @@ impl Scenario {
                 ));
             }
             if let crate::engine::sim::Target::Node(node) = generator.target {
-                self.check_node("workload.generator.target", node)?;
+                self.check_node(&"workload.generator.target", node)?;
             }
         }
         for (list, name) in [
@@ -329,7 +329,7 @@ impl Scenario {
                 return err(format!("`{name}` has more than {MAX_SCRIPT_LEN} entries"));
             }
             for (i, scheduled) in list.iter().enumerate() {
-                let place = format!("{name}[{i}] ({})", scheduled.action.describe());
+                let place = Place::Scheduled(name, i, &scheduled.action);
                 self.check_time(&place, scheduled.at_us)?;
                 self.validate_action(&place, &scheduled.action)?;
             }
@@ -353,7 +353,7 @@ impl Scenario {
                 return err(format!("{place}: {reason}"));
             }
         }
-        let mut script: Vec<(String, &Scheduled)> = [
+        let mut script: Vec<(Place, &Scheduled)> = [
             (&self.faults, "faults"),
             (&self.interventions, "interventions"),
         ]
@@ -361,7 +361,7 @@ impl Scenario {
         .flat_map(|(list, name)| {
             list.iter()
                 .enumerate()
-                .map(move |(i, s)| (format!("{name}[{i}] ({})", s.action.describe()), s))
+                .map(move |(i, s)| (Place::Scheduled(name, i, &s.action), s))
         })
         .collect();
         script.sort_by_key(|(_, s)| s.at_us);
@@ -382,7 +382,7 @@ impl Scenario {
             .requests
             .iter()
             .enumerate()
-            .map(|(i, r)| (format!("workload.requests[{i}]"), &r.op));
+            .map(|(i, r)| (Place::Entry("workload.requests", i), &r.op));
         let scripted = [
             (&self.faults, "faults"),
             (&self.interventions, "interventions"),
@@ -394,7 +394,7 @@ impl Scenario {
                 .map(move |(i, s)| (i, name, &s.action))
         })
         .filter_map(|(i, name, action)| match action {
-            Action::ClientRequest { op, .. } => Some((format!("{name}[{i}]"), op)),
+            Action::ClientRequest { op, .. } => Some((Place::Entry(name, i), op)),
             _ => None,
         });
         for (place, op) in scheduled.chain(scripted) {
@@ -415,7 +415,7 @@ impl Scenario {
         }
         for (place, link) in self.network.configs() {
             if link.corrupt_ppm > 0 {
-                return err(crate::engine::sim::no_forgeries::<P>(&format!(
+                return err(crate::engine::sim::no_forgeries::<P>(&format_args!(
                     "{place}.corrupt_ppm"
                 )));
             }
@@ -447,7 +447,7 @@ impl Scenario {
         Ok(())
     }
 
-    fn check_node(&self, place: &str, node: NodeId) -> Result<(), ScenarioError> {
+    fn check_node(&self, place: &dyn fmt::Display, node: NodeId) -> Result<(), ScenarioError> {
         if node.0 < self.nodes {
             Ok(())
         } else {
@@ -458,7 +458,7 @@ impl Scenario {
         }
     }
 
-    fn check_time(&self, place: &str, at: SimTime) -> Result<(), ScenarioError> {
+    fn check_time(&self, place: &dyn fmt::Display, at: SimTime) -> Result<(), ScenarioError> {
         if at > self.horizon_us {
             return err(format!(
                 "{place} is at {at}, after the horizon ({})",
@@ -468,7 +468,11 @@ impl Scenario {
         Ok(())
     }
 
-    fn validate_action(&self, place: &str, action: &Action) -> Result<(), ScenarioError> {
+    fn validate_action(
+        &self,
+        place: &dyn fmt::Display,
+        action: &Action,
+    ) -> Result<(), ScenarioError> {
         for node in action.nodes() {
             self.check_node(place, node)?;
         }
@@ -535,7 +539,7 @@ impl Scenario {
     }
 }
 
-fn validate_link(place: &str, link: &LinkConfig) -> Result<(), ScenarioError> {
+fn validate_link(place: &dyn fmt::Display, link: &LinkConfig) -> Result<(), ScenarioError> {
     let (min, max) = link.delay.bounds_us();
     if max > MAX_DELAY_US {
         return err(format!("{place}: delays may be at most an hour"));
@@ -563,7 +567,7 @@ fn validate_link(place: &str, link: &LinkConfig) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-fn validate_clock(place: &str, clock: &ClockConfig) -> Result<(), ScenarioError> {
+fn validate_clock(place: &dyn fmt::Display, clock: &ClockConfig) -> Result<(), ScenarioError> {
     if clock.drift_ppm.unsigned_abs() > MAX_DRIFT_PPM as u32 {
         return err(format!(
             "{place}: drift must be within ±{MAX_DRIFT_PPM} ppm"

@@ -220,7 +220,7 @@ impl Shrinker<'_> {
         let gone = NodeId(self.best.nodes - 1);
         let mut candidate = self.best.clone();
         candidate.nodes -= 1;
-        let keeps = |s: &Scheduled| !s.action.nodes().contains(&gone);
+        let keeps = |s: &Scheduled| s.action.nodes().all(|n| n != gone);
         candidate.faults.retain(keeps);
         candidate.interventions.retain(keeps);
         candidate.workload.requests.retain(|r| r.node != gone);

@@ -130,6 +130,7 @@ pub fn sweep(
             properties.join(", ")
         ));
     }
+    let runner = search::seed_base(&base).map_err(|e| format!("{source}: {e}"))?;
     let mut allowed_seeds: BTreeMap<String, u64> = BTreeMap::new();
     let range = parse_seeds(seeds)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
@@ -157,7 +158,7 @@ pub fn sweep(
             let handles: Vec<_> = chunks
                 .iter()
                 .map(|chunk| {
-                    let (base, allow) = (&base, &passing);
+                    let (base, allow) = (&runner, &passing);
                     let beyond = options.beyond_model;
                     scope.spawn(move || {
                         chunk

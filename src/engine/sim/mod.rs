@@ -23,7 +23,7 @@ pub use explore::{Moves, Pending};
 pub use properties::{PropertyReport, PropertyState};
 pub use snapshot::{InFlight, NodeSnapshot, Snapshot, TimerInfo};
 
-use crate::engine::action::{Action, Scheduled};
+use crate::engine::action::{Action, Place, Scheduled};
 use crate::engine::causality::Causality;
 use crate::engine::clock::ClockConfig;
 use crate::engine::fact::Fact;
@@ -225,7 +225,7 @@ pub(crate) fn corrupts(action: &Action) -> bool {
 }
 
 /// Why `place`, which corrupts messages, is refused for protocol `P`.
-pub(crate) fn no_forgeries<P: Protocol>(place: &str) -> String {
+pub(crate) fn no_forgeries<P: Protocol>(place: &dyn std::fmt::Display) -> String {
     format!(
         "{place}: {} has no Byzantine behaviours, so none of its messages can be forged (a \
          corrupted message that a checksum catches is a lost one: use `loss_ppm`)",
@@ -234,7 +234,7 @@ pub(crate) fn no_forgeries<P: Protocol>(place: &str) -> String {
 }
 
 /// Why `place`, which makes a traitor, is refused for protocol `P`.
-pub(crate) fn no_traitors<P: Protocol>(place: &str) -> String {
+pub(crate) fn no_traitors<P: Protocol>(place: &dyn std::fmt::Display) -> String {
     format!(
         "{place}: {} has no Byzantine behaviours, so none of its nodes can turn traitor",
         P::NAME
@@ -311,7 +311,7 @@ impl<P: Protocol> Sim<P> {
                 setup.clocks.len()
             )));
         }
-        let check_node = |node: NodeId, place: &str| -> Result<(), InputError> {
+        let check_node = |node: NodeId, place: Place| -> Result<(), InputError> {
             if node.0 < n {
                 Ok(())
             } else {
@@ -321,14 +321,14 @@ impl<P: Protocol> Sim<P> {
             }
         };
         for link in &setup.network.links {
-            check_node(link.from, "network.links")?;
-            check_node(link.to, "network.links")?;
+            check_node(link.from, Place::Field("network.links"))?;
+            check_node(link.to, Place::Field("network.links"))?;
         }
         if !P::BYZANTINE && setup.network.configs().any(|(_, l)| l.corrupt_ppm > 0) {
-            return Err(InputError(no_forgeries::<P>("network: `corrupt_ppm`")));
+            return Err(InputError(no_forgeries::<P>(&"network: `corrupt_ppm`")));
         }
         let parse_op =
-            |op: &serde_json::Value, place: &str| -> Result<Rc<P::Request>, InputError> {
+            |op: &serde_json::Value, place: Place| -> Result<Rc<P::Request>, InputError> {
                 serde_json::from_value::<P::Request>(op.clone())
                     .map(Rc::new)
                     .map_err(|e| InputError(format!("{place}: `{op}` is not a valid request: {e}")))
@@ -339,9 +339,9 @@ impl<P: Protocol> Sim<P> {
             (Origin::User, &setup.interventions, "interventions"),
         ] {
             for (i, s) in list.iter().enumerate() {
-                let place = format!("{name}[{i}] ({})", s.action.describe());
+                let place = Place::Scheduled(name, i, &s.action);
                 for node in s.action.nodes() {
-                    check_node(node, &place)?;
+                    check_node(node, place)?;
                 }
                 if !P::BYZANTINE && matches!(s.action, Action::Traitor { .. }) {
                     return Err(InputError(no_traitors::<P>(&place)));
@@ -350,7 +350,7 @@ impl<P: Protocol> Sim<P> {
                     return Err(InputError(no_forgeries::<P>(&place)));
                 }
                 let op = match &s.action {
-                    Action::ClientRequest { op, .. } => Some(parse_op(op, &place)?),
+                    Action::ClientRequest { op, .. } => Some(parse_op(op, place)?),
                     _ => None,
                 };
                 schedule.push(Planned {
@@ -412,8 +412,8 @@ impl<P: Protocol> Sim<P> {
         }
         let mut clients = Vec::with_capacity(setup.workload.requests.len());
         for (i, r) in setup.workload.requests.iter().enumerate() {
-            let place = format!("workload.requests[{i}]");
-            check_node(r.node, &place)?;
+            let place = Place::Entry("workload.requests", i);
+            check_node(r.node, place)?;
             if let Some(client) = &r.client
                 && (client.trim().is_empty() || client.chars().count() > MAX_CLIENT_NAME)
             {
@@ -422,7 +422,7 @@ impl<P: Protocol> Sim<P> {
                 )));
             }
             clients.push(r.client.clone());
-            let payload = parse_op(&r.op, &place)?;
+            let payload = parse_op(&r.op, place)?;
             world.new_op(r.at_us, r.node, payload);
         }
         if let Some(retry) = setup.workload.retry
@@ -439,7 +439,7 @@ impl<P: Protocol> Sim<P> {
                 ));
             }
             if let Target::Node(node) = config.target {
-                check_node(node, "workload.generator.target")?;
+                check_node(node, Place::Field("workload.generator.target"))?;
             }
             state.generator = Some(GeneratorState::new(config, setup.seed));
             world.schedule(SimTime(config.start_us), Item::Generate);

@@ -135,16 +135,16 @@ impl Moment {
                     "{place}: `at_us` is a time, and takes no other fields"
                 ));
             }
-            return scenario.check_time(place, at);
+            return scenario.check_time(&place, at);
         }
         for node in [self.node, self.from, self.to, self.peer]
             .into_iter()
             .flatten()
         {
-            scenario.check_node(place, node)?;
+            scenario.check_node(&place, node)?;
         }
         if let Some(after) = self.after_us {
-            scenario.check_time(place, after)?;
+            scenario.check_time(&place, after)?;
         }
         let allowed = self.allowed();
         for (field, set) in [
