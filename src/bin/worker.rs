@@ -6,6 +6,11 @@
 //! The page cancels by terminating the worker.
 //! Trunk builds it for the web (`data-type="worker"` in `index.html`); natively it does nothing.
 
+/// talc rather than dlmalloc, Rust's default on the web: a run allocates and frees on every step.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     web::start();
@@ -19,7 +24,7 @@ fn main() {
 #[cfg(target_arch = "wasm32")]
 mod web {
     use causeway::scenario::search::{
-        SearchRequest, SearchUpdate, WorkerRequest, counts, explore_request, run_seed,
+        SearchRequest, SearchUpdate, WorkerRequest, counts, explore_request, run_seed, seed_base,
         shrink_request, unpromised,
     };
     use wasm_bindgen::JsCast;
@@ -96,7 +101,7 @@ mod web {
     }
 
     fn seeds(request: &SearchRequest, post: &dyn Fn(&SearchUpdate)) -> Result<(), String> {
-        let base = request.base()?;
+        let base = seed_base(&request.base()?)?;
         let unpromised = unpromised(&base)?;
         let started = js_sys::Date::now();
         let mut reported = started;

@@ -97,6 +97,45 @@ export const tests = [
     },
   },
   {
+    name: "search: workers share the page's one compile of their wasm, and a host serving it with the wrong type still works",
+    async run({ browser, origin }) {
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems, context }) => {
+        const fetched = [];
+        context.on("request", (request) => {
+          if (/causeway-worker_bg\.wasm/.test(request.url())) fetched.push(request.url());
+        });
+        await openPreset(page, origin, "2pc-break-unlogged");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        const seeds = search.getByLabel("Seeds", { exact: true });
+        for (const count of ["40", "41"]) {
+          await seeds.fill(count);
+          await search.locator("[data-action=search-start]").click();
+          await waitFor(`the search of ${count} seeds`, async () => new RegExp(`^${count} of ${count} seeds .* · done$`).test(await status(page)));
+        }
+        assert.equal(fetched.length, 1, `the page compiles the worker's wasm once for every worker: ${fetched.join(", ")}`);
+        assert.match(fetched[0], /causeway-worker_bg\.wasm\?build=.*causeway-[0-9a-f]+_bg\.wasm$/, `tagged with the page's build: ${fetched[0]}`);
+        assert.deepEqual(problems, []);
+      });
+      // A host that serves wasm as a download: the page cannot compile it as it streams in, so each
+      // worker is given the address and loads it as bytes, and the search still runs.
+      await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems, context }) => {
+        await context.route(/causeway-worker_bg\.wasm/, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, headers: { ...response.headers(), "content-type": "application/octet-stream" } });
+        });
+        await openPreset(page, origin, "2pc-break-unlogged");
+        await page.locator("[data-action=guide-leave]").click();
+        const search = page.locator("[data-region=search]");
+        await search.getByLabel("Seeds", { exact: true }).fill("40");
+        await search.locator("[data-action=search-start]").click();
+        await waitFor("the search to finish", async () => / · done$/.test(await status(page)));
+        assert.equal(await search.locator(".search-found li").first().getAttribute("data-seed"), "3");
+        assert.deepEqual(problems, []);
+      });
+    },
+  },
+  {
     name: "search: a bad number of seeds is refused with a message",
     async run({ browser, origin }) {
       await withPage(browser, `${origin}/`, { viewport: DESKTOP }, async ({ page, problems }) => {
