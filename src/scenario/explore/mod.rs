@@ -379,23 +379,15 @@ impl Explorer<'_> {
             moves.push((Move::Advance(at), spent, None));
         }
         let more = |i: usize, k: u32| (u32::from(spent[i]) < k).then(|| bump(spent, i));
-        if self.may_drop
-            && let Some(next) = more(0, self.limits.drops)
-        {
-            moves.extend(
-                open.messages
-                    .iter()
-                    .map(|m| (Move::Drop(m.send), next, None)),
-            );
-        }
-        if self.may_duplicate
-            && let Some(next) = more(1, self.limits.duplicates)
-        {
-            moves.extend(
-                open.messages
-                    .iter()
-                    .map(|m| (Move::Duplicate(m.send), next, None)),
-            );
+        let drop = more(0, self.limits.drops).filter(|_| self.may_drop);
+        let duplicate = more(1, self.limits.duplicates).filter(|_| self.may_duplicate);
+        for (next, fault) in [
+            (drop, Move::Drop as fn(EventId) -> Move),
+            (duplicate, Move::Duplicate),
+        ] {
+            if let Some(next) = next {
+                moves.extend(open.messages.iter().map(|m| (fault(m.send), next, None)));
+            }
         }
         if let Some(next) = more(2, self.limits.crashes) {
             for &node in &open.up {
