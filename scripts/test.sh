@@ -30,36 +30,44 @@ step() {
   summary+=("$(printf '%5ds  %s' $((SECONDS - started)) "$title")")
 }
 
-# The most the page's engine (its wasm and JS glue, gzipped) may weigh: the size on 2026-12-05
-# with the page built at opt-level "z" (1,059,000 bytes) and 3% of headroom, so growth is caught and has to
-# be argued for. The goal is 700 KB with every topic of the course (README, "Size and load time");
-# this budget comes down as size work lands.
-PAGE_BUDGET_GZ=1091000
+# The most a page's engine (its wasm and JS glue, gzipped) may weigh: the largest of the engines
+# scripts/engines.sh builds, one per group of protocols, which is what a lesson or an embed loads.
+# Set on 2026-12-06 at the largest engine then (757,716 bytes, the consensus engine) with 3% of
+# headroom, so growth is caught and has to be argued for. The goal is 700 KB with every topic of
+# the course (README, "Size and load time"); this budget comes down as size work lands.
+PAGE_BUDGET_GZ=780000
+
+gz_size() {
+  gzip -9 -c "$1" | wc -c
+}
 
 report_wasm_size() {
-  # The page loads causeway-<hash>_bg.wasm and its glue; the search worker's
-  # causeway-worker_bg.wasm loads only when a search starts.
-  local file raw gz page=0 found=0
-  for file in dist/causeway-*_bg.wasm dist/causeway-*.js; do
+  # A page loads one of dist/engines/<group>-<hash>_bg.wasm and its glue. Trunk's own build (every
+  # protocol: `?bench` and development builds) and the search worker, which loads only when a
+  # search starts, are printed but not held to the budget.
+  local file glue size largest=0 found=0
+  for file in dist/engines/*_bg.wasm; do
     [[ -e "$file" ]] || continue
     found=1
-    raw=$(wc -c <"$file")
-    gz=$(gzip -9 -c "$file" | wc -c)
+    glue="${file%_bg.wasm}.js"
+    size=$(($(gz_size "$file") + $(gz_size "$glue")))
+    echo "engine $(basename "${file%-*}"): $size bytes gzip (wasm and glue)"
+    ((size > largest)) && largest=$size
+  done
+  for file in dist/causeway-*_bg.wasm; do
+    [[ -e "$file" ]] || continue
     case "$file" in
-      *worker*) echo "search worker: $raw bytes raw, $gz bytes gzip ($(basename "$file"))" ;;
-      *)
-        echo "page: $raw bytes raw, $gz bytes gzip ($(basename "$file"))"
-        page=$((page + gz))
-        ;;
+      *worker*) echo "search worker: $(gz_size "$file") bytes gzip" ;;
+      *) echo "every protocol (Trunk's build): $(($(gz_size "$file") + $(gz_size "${file%_bg.wasm}.js"))) bytes gzip" ;;
     esac
   done
   if [[ $found == 0 ]]; then
-    echo "no .wasm file in dist/" >&2
+    echo "no engine in dist/engines/ (scripts/engines.sh runs after trunk build --release)" >&2
     return 1
   fi
-  echo "page engine: $page bytes gzip, budget $PAGE_BUDGET_GZ"
-  if ((page > PAGE_BUDGET_GZ)); then
-    echo "the page's engine is over its budget of $PAGE_BUDGET_GZ bytes gzipped (scripts/test.sh)" >&2
+  echo "largest page engine: $largest bytes gzip, budget $PAGE_BUDGET_GZ"
+  if ((largest > PAGE_BUDGET_GZ)); then
+    echo "a page's engine is over its budget of $PAGE_BUDGET_GZ bytes gzipped (scripts/test.sh)" >&2
     return 1
   fi
 }
@@ -68,6 +76,8 @@ step "Install missing tools" ./scripts/install-tools.sh --browser
 step "Formatting (cargo fmt --check)" cargo fmt --all --check
 step "Clippy, native" cargo clippy --all-targets --locked -- -D warnings
 step "Clippy, $WASM_TARGET" cargo clippy --target "$WASM_TARGET" --all-targets --locked -- -D warnings
+step "Clippy, $WASM_TARGET, an engine with one protocol" \
+  cargo clippy --target "$WASM_TARGET" --lib --bin causeway --locked --no-default-features --features heartbeat -- -D warnings
 step "Native tests" cargo test --all-targets --locked
 step "Raft under 1,000 random fault schedules (sim sweep, release)" \
   cargo run --release --locked --bin sim -- sweep raft-basic --seeds 0..1000 --quiet
@@ -82,7 +92,7 @@ step "CRDTs, five types in two forms, each under 200 random fault schedules (rel
   env CAUSEWAY_SEEDS=200 cargo test --release --locked --test lesson_crdt every_type
 step "Browser tests (wasm-bindgen-test in headless Chromium)" \
   cargo test --target "$WASM_TARGET" --tests --locked --features bundled-presets
-step "Release build (trunk: the page at opt-level z, the search worker at 3)" trunk build --release --offline
+step "Release build (trunk: the page at opt-level z in an engine per group of protocols, the search worker at 3)" trunk build --release --offline
 step "Bundle size (budget: $PAGE_BUDGET_GZ bytes gzipped)" report_wasm_size
 step "End-to-end tests (Playwright, system Chromium)" node tests/e2e/run.mjs
 

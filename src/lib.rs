@@ -3,6 +3,7 @@
 //! The engine, protocols, scenarios and the view model are plain Rust with no web dependencies; the `ui` module is the
 //! only part that knows about the browser and is compiled for `wasm32` only.
 
+#[cfg(feature = "all-protocols")]
 pub mod bench;
 pub mod checks;
 pub mod engine;

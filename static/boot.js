@@ -11,9 +11,11 @@
 // - Failures: if a file fails to load, start-up throws, or the engine is not up 20 s after it
 //   started loading, #boot says so with a Reload button.
 //
-// Trunk's script pattern (Trunk.toml) calls `causewayPreload(wasmUrl)` in the head and
-// `causewayBoot(start)` from the module that imports the wasm-bindgen glue; `start()` fetches,
-// compiles and runs the engine.
+// - Engines: a release build has an engine (wasm and glue) for each group of protocols, listed in
+//   `window.causewayEngines` (scripts/engines.sh puts it first in <head>); the page loads the one
+//   with the protocol of the scenario it opens, and the first for the course map or a scenario it
+//   cannot read. `?bench` and a development build (no table) load Trunk's build, which has every
+//   protocol; Trunk's preload pattern (Trunk.toml) hands it over with `causewayStart(js, wasm)`.
 (function () {
   "use strict";
 
@@ -134,6 +136,17 @@
 
   // Resolves to { scenario, lesson } (the lesson: the preset whose text a link reuses), or rejects.
   function openedScenario() {
+    var fragment = location.hash.slice(1);
+    if (fragment.indexOf("c1.") === 0) {
+      return inflateLink(fragment.slice(3)).then(function (envelope) {
+        var lesson = presetUrl(envelope.lesson);
+        var scenario = envelope.scenario || {};
+        if (!lesson || scenario.guide) return { scenario: scenario, lesson: scenario, envelope: envelope };
+        return fetchJson(lesson).then(function (preset) {
+          return { scenario: scenario, lesson: preset, envelope: envelope };
+        });
+      });
+    }
     var preset = presetUrl(params.get("preset"));
     if (preset) {
       return fetchJson(preset).then(function (scenario) {
@@ -144,20 +157,9 @@
     if (inline && inline.length <= MAX_LINK_CHARS) {
       return Promise.resolve({ scenario: JSON.parse(inline), lesson: null });
     }
-    var fragment = location.hash.slice(1);
     if (!location.search && !fragment) {
       return fetchJson("presets/course.json").then(function (course) {
         return { course: course };
-      });
-    }
-    if (fragment.indexOf("c1.") === 0) {
-      return inflateLink(fragment.slice(3)).then(function (envelope) {
-        var lesson = presetUrl(envelope.lesson);
-        var scenario = envelope.scenario || {};
-        if (!lesson || scenario.guide) return { scenario: scenario, lesson: scenario, envelope: envelope };
-        return fetchJson(lesson).then(function (preset) {
-          return { scenario: scenario, lesson: preset, envelope: envelope };
-        });
       });
     }
     return Promise.reject(new Error("no scenario in the URL"));
@@ -365,30 +367,85 @@
 
   // --- Loading the engine ---------------------------------------------------------------------
 
-  window.causewayPreload = function (wasm) {
-    if (load !== "now") return;
-    var link = element("link");
-    link.rel = "preload";
-    link.as = "fetch";
-    link.type = "application/wasm";
-    link.crossOrigin = "anonymous";
-    link.href = wasm;
-    document.head.append(link);
+  // The engine for what the URL opens: { js, wasm }, or null while that is not yet known. The table
+  // (scripts/engines.sh): { home, engines: { group: { file, protocols } }, presets: { id: group } }.
+  var table = window.causewayEngines;
+  var full = null;
+  var engine = null;
+
+  // The group of protocols whose engine opens the URL: known at once for a lesson (the table lists
+  // each lesson's) or the course map, `undefined` while the scenario is still being read (a link).
+  // `null` is Trunk's build: for the bench page, which measures the engine with every protocol, and
+  // for a development build, which has no table.
+  function groupAtOnce() {
+    if (!table || !table.engines || params.has("bench")) return null;
+    if (location.hash.slice(1).indexOf("c1.") === 0) return undefined;
+    var preset = params.get("preset");
+    if (preset && table.presets && Object.prototype.hasOwnProperty.call(table.presets, preset)) return table.presets[preset];
+    if (!location.search && !location.hash) return table.home;
+    return undefined;
+  }
+
+  // The group for the scenario the URL opens; the first (the course map's) when it cannot be read,
+  // so the app can say what is wrong.
+  function groupOf(opened) {
+    var protocol = opened && opened.scenario && opened.scenario.protocol && opened.scenario.protocol.name;
+    var name = table.home;
+    Object.keys(table.engines).forEach(function (group) {
+      if (table.engines[group].protocols.indexOf(protocol) >= 0) name = group;
+    });
+    return name;
+  }
+
+  // Chooses the engine once its group and Trunk's build are known, fetching it at once if it is
+  // wanted now.
+  var opening = undefined;
+  function choose() {
+    if (engine || !full) return;
+    var group = groupAtOnce();
+    if (group === undefined) {
+      if (opening === undefined) return;
+      group = groupOf(opening);
+    }
+    var file = group && table.engines[group] && table.engines[group].file;
+    engine = file ? { js: file + ".js", wasm: file + "_bg.wasm" } : full;
+    if (load === "now") {
+      var module = element("link");
+      module.rel = "modulepreload";
+      module.href = engine.js;
+      var wasm = element("link");
+      wasm.rel = "preload";
+      wasm.as = "fetch";
+      wasm.type = "application/wasm";
+      wasm.crossOrigin = "anonymous";
+      wasm.href = engine.wasm;
+      document.head.append(module, wasm);
+    }
+    maybeStart();
+  }
+
+  // Trunk's preload pattern (Trunk.toml): its build, with every protocol. Its name tags the search
+  // worker's files (src/ui/worker.rs), so a page never pairs with a worker from another build.
+  window.causewayStart = function (js, wasm) {
+    full = { js: js, wasm: wasm };
+    document.documentElement.setAttribute("data-build", wasm);
+    choose();
   };
 
   // The engine loads once it is wanted (at once for the page; on Play or when visible for an embed)
-  // and its glue has arrived (`causewayBoot`), whichever comes last.
-  var startEngine = null;
+  // and chosen, whichever comes last.
   var wanted = load === "now";
 
   function maybeStart() {
-    if (!wanted || !startEngine || started) return;
+    if (!wanted || !engine || started) return;
     started = true;
     setTimeout(function () {
       if (document.getElementById("boot")) fail("The app did not start within " + TIMEOUT_MS / 1000 + " seconds.");
     }, TIMEOUT_MS);
-    Promise.resolve()
-      .then(startEngine)
+    import(engine.js)
+      .then(function (glue) {
+        return glue.default({ module_or_path: engine.wasm });
+      })
       .catch(function (error) {
         fail(String((error && error.message) || error));
       });
@@ -406,16 +463,21 @@
     maybeStart();
   }
 
-  window.causewayBoot = function (start) {
-    startEngine = start;
-    maybeStart();
-  };
-
   // The poster is read as soon as this script runs, so it paints long before the engine is up.
   var playNow = function () {
     want(true);
   };
   var opened = Promise.resolve().then(openedScenario);
+  opened.then(
+    function (scenario) {
+      opening = scenario;
+      choose();
+    },
+    function () {
+      opening = null;
+      choose();
+    }
+  );
   var ready = new Promise(function (done) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", done);
     else done();

@@ -323,6 +323,43 @@ fn every_registered_protocol_is_spelled_as_its_name_and_offers_a_valid_request()
     }
 }
 
+/// The page's engines (`scripts/engines.sh`) each build a group of protocols by Cargo feature: every
+/// protocol has a feature named after it, `all-protocols` (the default) has every one, and this
+/// build, which has them all, opens every protocol's scenario here rather than elsewhere.
+#[test]
+fn every_protocol_has_its_feature_and_the_default_build_has_them_all() {
+    use causeway::scenario::{ProtocolConfig, elsewhere};
+    let manifest = include_str!("../Cargo.toml");
+    let line = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("all-protocols = ["))
+        .expect("Cargo.toml has an all-protocols feature");
+    let mut features: Vec<&str> = line
+        .trim_end_matches(']')
+        .split(',')
+        .map(|name| name.trim().trim_matches('"'))
+        .collect();
+    features.sort_unstable();
+    let mut all = ProtocolConfig::ALL.to_vec();
+    all.sort_unstable();
+    assert_eq!(features, all, "all-protocols lists every protocol");
+    for name in ProtocolConfig::ALL {
+        assert!(
+            manifest.contains(&format!("\n{name} = []\n")),
+            "Cargo.toml has a feature `{name}`"
+        );
+    }
+    assert_eq!(ProtocolConfig::NAMES, ProtocolConfig::ALL);
+    let raft = serde_json::json!({"protocol": {"name": "raft"}});
+    assert_eq!(elsewhere(&raft), None, "this build runs Raft itself");
+    let unknown = serde_json::json!({"protocol": {"name": "gossip"}});
+    assert_eq!(
+        elsewhere(&unknown),
+        None,
+        "no engine has an unknown protocol"
+    );
+}
+
 #[test]
 fn changed_settings_run_without_the_guide_and_every_mistake_is_named() {
     let scenario = causeway::scenario::presets::find("paxos-break-forget-promise")

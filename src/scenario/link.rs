@@ -95,9 +95,19 @@ impl Link {
             at_us: self.at.0,
             view: self.view.clone(),
         };
-        let json = serde_json::to_vec(&envelope).expect("links serialise");
-        let compressed = miniz_oxide::deflate::compress_to_vec(&json, 10);
-        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(compressed))
+        envelope.encode()
+    }
+
+    /// The fragment (without `#`) that opens the scenario in `scenario` (its JSON, unchecked: an
+    /// engine passes on a scenario for a protocol it has not got) at its start.
+    pub fn fragment_of(scenario: serde_json::Value) -> String {
+        Envelope {
+            scenario,
+            lesson: None,
+            at_us: 0,
+            view: ViewOptions::default(),
+        }
+        .encode()
     }
 
     /// Reads a link: a full URL, a fragment with or without `#`, in any format ever shipped.
@@ -156,7 +166,25 @@ pub struct Unfinished {
     envelope: Envelope,
 }
 
+impl Envelope {
+    fn encode(&self) -> String {
+        let json = serde_json::to_vec(self).expect("links serialise");
+        let compressed = miniz_oxide::deflate::compress_to_vec(&json, 10);
+        format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(compressed))
+    }
+}
+
 impl Unfinished {
+    /// The link's scenario as it came, unchecked.
+    pub fn scenario_json(&self) -> &serde_json::Value {
+        &self.envelope.scenario
+    }
+
+    /// The link's fragment (without `#`).
+    pub fn encode(&self) -> String {
+        self.envelope.encode()
+    }
+
     /// The preset whose description and guide the link leaves out, if any.
     pub fn lesson(&self) -> Option<&str> {
         self.envelope.lesson.as_deref()

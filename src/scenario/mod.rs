@@ -23,24 +23,7 @@ use crate::engine::protocol::Protocol;
 use crate::engine::run::{Explorable, Run};
 use crate::engine::sim::{MAX_CLIENT_NAME, Setup, Sim, Workload};
 use crate::engine::time::{SimTime, format_us};
-use crate::protocols::abd::Abd;
-use crate::protocols::broadcast::Broadcast;
-use crate::protocols::byzantine::Byzantine;
-use crate::protocols::chain::Chain;
-use crate::protocols::clocksync::ClockSync;
-use crate::protocols::crdt::Crdt;
-use crate::protocols::dynamo::Dynamo;
-use crate::protocols::generals::Generals;
-use crate::protocols::heartbeat::Heartbeat;
-use crate::protocols::logical::Logical;
-use crate::protocols::multipaxos::MultiPaxos;
-use crate::protocols::paxos::Paxos;
-use crate::protocols::paxos_commit::PaxosCommit;
-use crate::protocols::primary_backup::PrimaryBackup;
-use crate::protocols::raft::Raft;
-use crate::protocols::rpc::Rpc;
-use crate::protocols::three_phase_commit::ThreePhaseCommit;
-use crate::protocols::two_phase_commit::TwoPhaseCommit;
+use crate::protocols;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -65,21 +48,25 @@ const MIN_GENERATOR_EVERY_US: u64 = 100;
 /// the name: `{"name": "heartbeat", "interval_us": 100000}`. The protocol validates its own
 /// parameters and offers its own example request; this is all the scenario layer knows of it.
 macro_rules! registry {
-    ($($variant:ident => $protocol:ty,)*) => {
+    ($($(#[$cfg:meta])* $variant:ident => $protocol:ty,)*) => {
         /// The protocol every node runs, with its parameters.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "name", rename_all = "snake_case")]
         pub enum ProtocolConfig {
-            $($variant(<$protocol as Protocol>::Params),)*
+            $($(#[$cfg])* $variant(<$protocol as Protocol>::Params),)*
         }
 
         impl ProtocolConfig {
-            /// The names of every registered protocol, in registry order.
-            pub const NAMES: &[&str] = &[$(<$protocol as Protocol>::NAME,)*];
+            /// The names of the protocols this build can run, in registry order.
+            pub const NAMES: &[&str] = &[$($(#[$cfg])* <$protocol as Protocol>::NAME,)*];
+
+            /// The names of every registered protocol, built into this engine or not (the page's
+            /// engines each have a group of them: `scripts/engines.sh`).
+            pub const ALL: &[&str] = &[$(<$protocol as Protocol>::NAME,)*];
 
             pub fn name(&self) -> &'static str {
                 match self {
-                    $(ProtocolConfig::$variant(_) => <$protocol as Protocol>::NAME,)*
+                    $($(#[$cfg])* ProtocolConfig::$variant(_) => <$protocol as Protocol>::NAME,)*
                 }
             }
 
@@ -87,7 +74,7 @@ macro_rules! registry {
             /// scenario parsed as the protocol's request type.
             fn validate(&self, scenario: &Scenario) -> Result<(), ScenarioError> {
                 match self {
-                    $(ProtocolConfig::$variant(params) => {
+                    $($(#[$cfg])* ProtocolConfig::$variant(params) => {
                         scenario.check_requests::<$protocol>()?;
                         scenario.check_traitors::<$protocol>()?;
                         <$protocol as Protocol>::validate(params, scenario.nodes)
@@ -98,7 +85,7 @@ macro_rules! registry {
 
             fn build(&self, scenario: &Scenario) -> Result<Box<dyn Run>, ScenarioError> {
                 match self {
-                    $(ProtocolConfig::$variant(params) => {
+                    $($(#[$cfg])* ProtocolConfig::$variant(params) => {
                         Ok(Box::new(scenario.sim::<$protocol>(params.clone())?))
                     })*
                 }
@@ -109,7 +96,7 @@ macro_rules! registry {
                 scenario: &Scenario,
             ) -> Result<Box<dyn Explorable>, ScenarioError> {
                 match self {
-                    $(ProtocolConfig::$variant(params) => {
+                    $($(#[$cfg])* ProtocolConfig::$variant(params) => {
                         Ok(Box::new(scenario.sim::<$protocol>(params.clone())?))
                     })*
                 }
@@ -119,24 +106,51 @@ macro_rules! registry {
 }
 
 registry! {
-    Heartbeat => Heartbeat,
-    Broadcast => Broadcast,
-    Generals => Generals,
-    ClockSync => ClockSync,
-    Logical => Logical,
-    Rpc => Rpc,
-    Raft => Raft,
-    Paxos => Paxos,
-    MultiPaxos => MultiPaxos,
-    PrimaryBackup => PrimaryBackup,
-    Chain => Chain,
-    TwoPhaseCommit => TwoPhaseCommit,
-    ThreePhaseCommit => ThreePhaseCommit,
-    PaxosCommit => PaxosCommit,
-    Abd => Abd,
-    Crdt => Crdt,
-    Dynamo => Dynamo,
-    ByzantineGenerals => Byzantine,
+    #[cfg(feature = "heartbeat")]
+    Heartbeat => protocols::heartbeat::Heartbeat,
+    #[cfg(feature = "broadcast")]
+    Broadcast => protocols::broadcast::Broadcast,
+    #[cfg(feature = "generals")]
+    Generals => protocols::generals::Generals,
+    #[cfg(feature = "clock_sync")]
+    ClockSync => protocols::clocksync::ClockSync,
+    #[cfg(feature = "logical")]
+    Logical => protocols::logical::Logical,
+    #[cfg(feature = "rpc")]
+    Rpc => protocols::rpc::Rpc,
+    #[cfg(feature = "raft")]
+    Raft => protocols::raft::Raft,
+    #[cfg(feature = "paxos")]
+    Paxos => protocols::paxos::Paxos,
+    #[cfg(feature = "multi_paxos")]
+    MultiPaxos => protocols::multipaxos::MultiPaxos,
+    #[cfg(feature = "primary_backup")]
+    PrimaryBackup => protocols::primary_backup::PrimaryBackup,
+    #[cfg(feature = "chain")]
+    Chain => protocols::chain::Chain,
+    #[cfg(feature = "two_phase_commit")]
+    TwoPhaseCommit => protocols::two_phase_commit::TwoPhaseCommit,
+    #[cfg(feature = "three_phase_commit")]
+    ThreePhaseCommit => protocols::three_phase_commit::ThreePhaseCommit,
+    #[cfg(feature = "paxos_commit")]
+    PaxosCommit => protocols::paxos_commit::PaxosCommit,
+    #[cfg(feature = "abd")]
+    Abd => protocols::abd::Abd,
+    #[cfg(feature = "crdt")]
+    Crdt => protocols::crdt::Crdt,
+    #[cfg(feature = "dynamo")]
+    Dynamo => protocols::dynamo::Dynamo,
+    #[cfg(feature = "byzantine_generals")]
+    ByzantineGenerals => protocols::byzantine::Byzantine,
+}
+
+/// The protocol `scenario` (a scenario's JSON) names, if Causeway has it but this build does not:
+/// the page's engines each run a group of protocols, and one that meets another group's scenario
+/// reloads the page into the engine that has it (`ui::engines`).
+pub fn elsewhere(scenario: &serde_json::Value) -> Option<&'static str> {
+    let name = scenario.get("protocol")?.get("name")?.as_str()?;
+    let known = ProtocolConfig::ALL.iter().find(|&&known| known == name)?;
+    (!ProtocolConfig::NAMES.contains(known)).then_some(known)
 }
 
 /// One node's clock, when it differs from the default.
@@ -245,6 +259,12 @@ impl Scenario {
                     ));
                 }
             },
+        }
+        if let Some(name) = elsewhere(&value) {
+            return err(format!(
+                "this page's engine has not got the `{name}` protocol; open the scenario in the \
+                 engine that has"
+            ));
         }
         let scenario: Scenario = serde_json::from_value(value)
             .map_err(|e| ScenarioError(format!("the scenario is not valid: {e}")))?;

@@ -8,6 +8,7 @@ use gloo::render::{AnimationFrame, request_animation_frame};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+#[cfg(feature = "all-protocols")]
 use super::bench::BenchPage;
 use super::components::{
     CheckersPanel, ConfirmOpenBar, ConsistencyModels, ControlBar, Controls, CoursePage,
@@ -40,6 +41,7 @@ pub fn App() -> Html {
             panic!("deliberate panic requested with ?debug=panic");
         }
     });
+    #[cfg(feature = "all-protocols")]
     if page::query_param("bench").is_some() {
         return html! { <BenchPage /> };
     }

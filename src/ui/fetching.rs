@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
+use super::engines;
 use super::opening::preset_action;
 use super::state::{Ui, UiAction};
 use crate::scenario::link::Unfinished;
@@ -165,8 +166,16 @@ fn after_loading(
     then: Vec<UiAction>,
 ) {
     let ticket = take_ticket();
-    let finish = move |dispatch: &UseReducerDispatcher<Ui>, loaded| {
-        if is_latest(ticket) {
+    let preset = id.clone();
+    let finish = move |dispatch: &UseReducerDispatcher<Ui>, loaded: Result<(), String>| {
+        if !is_latest(ticket) {
+            return;
+        }
+        // A lesson whose protocol is in another of the page's engines opens there.
+        let elsewhere = preset.as_deref().filter(|_| loaded.is_ok());
+        if let Some(leave) = elsewhere.and_then(engines::preset) {
+            dispatch.dispatch(leave);
+        } else if !engines::leaving() {
             dispatch.dispatch(action(loaded));
             for next in then {
                 dispatch.dispatch(next);
@@ -215,6 +224,10 @@ pub fn switch_design(dispatch: &UseReducerDispatcher<Ui>, id: &'static str) {
 
 /// Opens a share link once its lesson's text is here, then dispatches `then`.
 pub fn open_link(dispatch: &UseReducerDispatcher<Ui>, link: Unfinished, then: Vec<UiAction>) {
+    if let Some(leave) = engines::link(&link) {
+        dispatch.dispatch(leave);
+        return;
+    }
     let lesson = link.lesson().map(str::to_string);
     after_loading(
         dispatch,

@@ -6,9 +6,11 @@
 
 mod announce;
 mod app;
+#[cfg(feature = "all-protocols")]
 mod bench;
 mod components;
 mod embed;
+mod engines;
 mod fetching;
 mod files;
 mod guide;

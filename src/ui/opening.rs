@@ -2,44 +2,71 @@
 //! user would lose, and the preset actions the course map, the scenario list and the design switch
 //! dispatch.
 
+use super::engines;
 use super::guide;
 use super::session::Session;
 use super::state::{Note, NoteKind, Ui, UiAction};
 use crate::engine::time::SimTime;
 use crate::scenario::{Scenario, presets};
 
-/// A scenario waiting to be opened until the user agrees to replace a run they changed.
+/// What a gesture asks to open.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PendingOpen {
-    pub scenario: Box<Scenario>,
-    pub preset: Option<&'static str>,
-    /// How many changes the current run would lose.
-    pub changes: usize,
-    /// The moment to open it at (a design switched mid-run keeps the moment).
-    pub at: SimTime,
+pub enum Opening {
+    /// A scenario this engine runs (from preset `preset`, if named), opened at `at` (a design
+    /// switched mid-run keeps the moment).
+    Here {
+        scenario: Box<Scenario>,
+        preset: Option<&'static str>,
+        at: SimTime,
+    },
+    /// A scenario called `name` whose protocol another of the page's engines has: the page
+    /// reloads at `url`, which opens it there (`engines`).
+    Elsewhere { name: String, url: String },
 }
 
-/// Opens `scenario`, or first asks (`PendingOpen`) if the open run has interventions it would lose.
-pub(super) fn ask_then_open(
-    ui: &mut Ui,
-    guard: &mut Option<Session>,
-    scenario: Box<Scenario>,
-    preset: Option<&'static str>,
-    at: SimTime,
-) -> bool {
+/// Something waiting to be opened until the user agrees to replace a run they changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingOpen {
+    pub opening: Opening,
+    /// How many changes the current run would lose.
+    pub changes: usize,
+}
+
+impl PendingOpen {
+    /// The name of the scenario waiting.
+    pub fn name(&self) -> &str {
+        match &self.opening {
+            Opening::Here { scenario, .. } => &scenario.name,
+            Opening::Elsewhere { name, .. } => name,
+        }
+    }
+}
+
+/// Opens `opening`, or first asks (`PendingOpen`) if the open run has interventions it would lose.
+pub(super) fn ask_then_open(ui: &mut Ui, guard: &mut Option<Session>, opening: Opening) -> bool {
     let changes = guard.as_ref().map_or(0, |s| s.run.interventions().len());
     if changes > 0 {
-        ui.pending_open = Some(PendingOpen {
-            scenario,
-            preset,
-            changes,
-            at,
-        });
+        ui.pending_open = Some(PendingOpen { opening, changes });
         ui.course = false;
         ui.playing = false;
         false
     } else {
-        open(ui, guard, &scenario, preset, at)
+        go(ui, guard, opening)
+    }
+}
+
+/// Opens `opening` without asking. Returns whether the session changed.
+pub(super) fn go(ui: &mut Ui, guard: &mut Option<Session>, opening: Opening) -> bool {
+    match opening {
+        Opening::Here {
+            scenario,
+            preset,
+            at,
+        } => open(ui, guard, &scenario, preset, at),
+        Opening::Elsewhere { url, .. } => {
+            engines::leave(&url);
+            false
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! each holding scenario JSON (with its interventions). An entry that cannot be read is reported
 //! and skipped; it is never changed or removed unless the user deletes it.
 
+use super::state::UiAction;
 use crate::scenario::Scenario;
 
 /// The prefix of every saved scenario's storage key.
@@ -53,13 +54,13 @@ pub fn list() -> Shelf {
     shelf
 }
 
-/// The scenario saved as `name`.
-pub fn load(name: &str) -> Result<Scenario, String> {
+/// The action that opens the scenario saved as `name`.
+pub fn load(name: &str) -> Result<UiAction, String> {
     let text = storage()?
         .get_item(&format!("{PREFIX}{name}"))
         .map_err(|_| "local storage could not be read".to_string())?
         .ok_or_else(|| format!("there is no saved scenario called “{name}”"))?;
-    Scenario::from_json(&text).map_err(|error| error.0)
+    super::engines::opening(&text).map_err(|error| error.0)
 }
 
 /// Saves `scenario` as `name`, replacing any scenario saved under that name.

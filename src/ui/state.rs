@@ -22,7 +22,7 @@ use super::announce;
 pub use super::fetching::open_preset;
 use super::guide::{self, GuideAction};
 pub use super::opening::PendingOpen;
-use super::opening::{ask_then_open, open};
+use super::opening::{Opening, ask_then_open, go};
 use super::session::{Session, SessionHandle};
 use crate::view::tour::Tour;
 
@@ -162,6 +162,12 @@ pub enum UiAction {
     /// Open a counterexample a search found: its scenario, run on to the violation, which is
     /// selected (so its involved events are highlighted).
     OpenFound(Box<Scenario>, SimTime, EventId),
+    /// Open the scenario called `name` in the engine that has its protocol, reloading the page at
+    /// `url` (`engines`); asks first as `Open` does.
+    Leave {
+        name: String,
+        url: String,
+    },
     /// Answer the question `Open` asked: replace the changed run (`true`) or keep it.
     ConfirmOpen(bool),
     /// Run the open scenario again with these settings (protocol and model as JSON, seed, node
@@ -308,10 +314,31 @@ impl Reducible for Ui {
         let mut guard = handle.0.borrow_mut();
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
-                ask_then_open(&mut ui, &mut guard, scenario, preset, SimTime::ZERO)
+                let at = SimTime::ZERO;
+                ask_then_open(
+                    &mut ui,
+                    &mut guard,
+                    Opening::Here {
+                        scenario,
+                        preset,
+                        at,
+                    },
+                )
+            }
+            UiAction::Leave { name, url } => {
+                ask_then_open(&mut ui, &mut guard, Opening::Elsewhere { name, url })
             }
             UiAction::OpenFound(scenario, at, event) => {
-                let changed = ask_then_open(&mut ui, &mut guard, scenario, None, at);
+                let preset = None;
+                let changed = ask_then_open(
+                    &mut ui,
+                    &mut guard,
+                    Opening::Here {
+                        scenario,
+                        preset,
+                        at,
+                    },
+                );
                 if changed {
                     ui.selection = Selection::Event(event);
                 }
@@ -323,7 +350,16 @@ impl Reducible for Ui {
                     .map(|s| s.scenario().with_settings(&settings))
                 {
                     Some(Ok(scenario)) => {
-                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), None, SimTime::ZERO)
+                        let (scenario, preset, at) = (Box::new(scenario), None, SimTime::ZERO);
+                        ask_then_open(
+                            &mut ui,
+                            &mut guard,
+                            Opening::Here {
+                                scenario,
+                                preset,
+                                at,
+                            },
+                        )
                     }
                     Some(Err(error)) => {
                         ui.settings_error = Some(format!("These settings cannot run: {error}."));
@@ -336,19 +372,22 @@ impl Reducible for Ui {
                 let at = guard.as_ref().map_or(SimTime::ZERO, |s| s.run.now());
                 match presets::find(id).map(|p| p.scenario()) {
                     Some(Ok(scenario)) => {
-                        ask_then_open(&mut ui, &mut guard, Box::new(scenario), Some(id), at)
+                        let (scenario, preset) = (Box::new(scenario), Some(id));
+                        ask_then_open(
+                            &mut ui,
+                            &mut guard,
+                            Opening::Here {
+                                scenario,
+                                preset,
+                                at,
+                            },
+                        )
                     }
                     _ => false,
                 }
             }
             UiAction::ConfirmOpen(replace) => match ui.pending_open.take() {
-                Some(pending) if replace => open(
-                    &mut ui,
-                    &mut guard,
-                    &pending.scenario,
-                    pending.preset,
-                    pending.at,
-                ),
+                Some(pending) if replace => go(&mut ui, &mut guard, pending.opening),
                 _ => false,
             },
             UiAction::OpenLink(link) => {

@@ -83,16 +83,13 @@ fn spawn_worker() -> Result<(Worker, String), String> {
             .map(|u| u.href())
             .map_err(|_| format!("cannot place {file} beside the page"))
     };
-    // Trunk does not hash a worker's file names, so the page's own (hashed) wasm name tags them:
-    // a browser never pairs this page with a worker cached from another build.
+    // Trunk does not hash a worker's file names, so the page's own (hashed) wasm name, which
+    // static/boot.js puts on the root element, tags them: a browser never pairs this page with a
+    // worker cached from another build.
     let build = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("link[rel=preload][href$='_bg.wasm']")
-                .ok()
-                .flatten()
-        })
-        .and_then(|l| l.get_attribute("href"))
+        .and_then(|d| d.document_element())
+        .and_then(|root| root.get_attribute("data-build"))
         .unwrap_or_default();
     let tag = |url: String| format!("{url}?build={}", js_sys::encode_uri_component(&build));
     let quote = |text: String| serde_json::to_string(&text).unwrap_or_default();

@@ -16,6 +16,7 @@ import { tests as shareTests } from "./share.mjs";
 import { tests as exportTests } from "./exports.mjs";
 import { tests as embedTests } from "./embed.mjs";
 import { tests as posterTests } from "./poster.mjs";
+import { tests as engineTests } from "./engines.mjs";
 import { tests as notesTests } from "./notes.mjs";
 import { tests as savedTests } from "./saved.mjs";
 import { tests as plotTests } from "./plots.mjs";
@@ -37,6 +38,7 @@ const tests = [
   ...exportTests,
   ...embedTests,
   ...posterTests,
+  ...engineTests,
   ...notesTests,
   ...savedTests,
   ...plotTests,

@@ -61,7 +61,7 @@ pub fn ConfirmOpenBar(props: &ConfirmOpenProps) -> Html {
                 { format!(
                     "Open \u{201c}{}\u{201d}? It replaces this run and your {changes} change{plural} to it. \
                      To keep them, copy a link or save the scenario first.",
-                    props.pending.scenario.name
+                    props.pending.name()
                 ) }
             </span>
             <span class="note-actions">

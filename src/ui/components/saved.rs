@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::scenario::Scenario;
 use crate::ui::state::{UiAction, use_app};
-use crate::ui::{files, saved};
+use crate::ui::{engines, files, saved};
 use crate::view::history;
 
 /// The largest history file the page opens (`sim check` reads any size).
@@ -82,9 +82,9 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
     let open = |name: &String| {
         let (name, message, dispatch) = (name.clone(), message.clone(), app.dispatch.clone());
         Callback::from(move |_: MouseEvent| match saved::load(&name) {
-            Ok(scenario) => {
+            Ok(opening) => {
                 message.set(None);
-                dispatch.dispatch(UiAction::Open(Box::new(scenario), None));
+                dispatch.dispatch(opening);
             }
             Err(error) => message.set(status(true, format!("“{name}” cannot be opened: {error}"))),
         })
@@ -159,11 +159,11 @@ pub fn SavedScenarios(props: &SavedProps) -> Html {
                 let name = file.name();
                 match files::text_of(&file)
                     .await
-                    .map(|text| Scenario::from_json(&text))
+                    .map(|text| engines::opening(&text))
                 {
-                    Some(Ok(scenario)) => {
+                    Some(Ok(opening)) => {
                         message.set(status(false, format!("Imported {name}.")));
-                        dispatch.dispatch(UiAction::Open(Box::new(scenario), None));
+                        dispatch.dispatch(opening);
                     }
                     Some(Err(error)) => message.set(status(
                         true,

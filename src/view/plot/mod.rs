@@ -18,7 +18,6 @@ pub use gossip::{Delivery, Spread, carried_broadcast, gossip_plot, gossip_spread
 pub use pixels::{Line, PlotLayout, SeriesPath, layout};
 pub use reads::{ServerReads, reads_plot, reads_served};
 
-use crate::protocols::broadcast::Order;
 use crate::scenario::ProtocolConfig;
 use crate::view::format;
 
@@ -37,10 +36,15 @@ impl PlotKind {
     /// The plot that teaches something about this protocol configuration.
     pub fn of(protocol: &ProtocolConfig) -> Option<PlotKind> {
         match protocol {
+            #[cfg(feature = "clock_sync")]
             ProtocolConfig::ClockSync(_) => Some(PlotKind::ClockError),
-            ProtocolConfig::Broadcast(params) if params.order == Order::Gossip => {
+            #[cfg(feature = "broadcast")]
+            ProtocolConfig::Broadcast(params)
+                if params.order == crate::protocols::broadcast::Order::Gossip =>
+            {
                 Some(PlotKind::Gossip)
             }
+            #[cfg(feature = "chain")]
             ProtocolConfig::Chain(_) => Some(PlotKind::Reads),
             _ => None,
         }
