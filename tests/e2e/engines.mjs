@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { withPage } from "./shell.mjs";
 import { DESKTOP } from "./sandbox.mjs";
 
-/** The page engines requested so far, by group (`consensus`), `all` for Trunk's build. */
+/** The page engines requested so far, by group (`raft`), `all` for Trunk's build. */
 export const enginesLoaded = (requests) =>
   requests
     .map((url) => url.pathname.match(/\/(?:engines\/([a-z]+)-[0-9a-f]{16}|causeway-[0-9a-f]+)_bg\.wasm$/))
@@ -37,8 +37,8 @@ export const tests = [
         await showing(page, "Raft: log replication");
         const table = await page.evaluate(() => window.causewayEngines);
         assert.ok(table, "a release build lists its engines");
-        assert.ok(table.engines.consensus.protocols.includes("raft"));
-        assert.deepEqual(enginesLoaded(requests), ["consensus"]);
+        assert.ok(table.engines.raft.protocols.includes("raft"));
+        assert.deepEqual(enginesLoaded(requests), ["raft"]);
 
         requests.length = 0;
         await page.goto(`${origin}/`, { waitUntil: "load" });
@@ -61,12 +61,12 @@ export const tests = [
         await goto();
         await page.locator('[data-region=course] button[data-preset="heartbeat-basic"]').click();
         await showing(page, "Heartbeats");
-        assert.deepEqual(enginesLoaded(requests), ["basics"], "the course map's engine has the heartbeat lesson");
+        assert.deepEqual(enginesLoaded(requests), ["foundations"], "the course map's engine has the heartbeat lesson");
 
         await page.locator('[data-region=course] button[data-preset="raft-basic"], [data-region=scenarios] button[data-preset="raft-basic"]').first().click();
         await showing(page, "Raft: log replication");
         assert.match(page.url(), /\?preset=raft-basic$/);
-        assert.deepEqual(enginesLoaded(requests), ["basics", "consensus"]);
+        assert.deepEqual(enginesLoaded(requests), ["foundations", "raft"]);
 
         // A run with a change: opening a lesson of another engine asks first, and keeping the run
         // keeps the page.
@@ -89,7 +89,7 @@ export const tests = [
         await page.locator("[data-action=replace-run]").click();
         await showing(page, "Two-phase commit: everyone votes yes");
         assert.match(page.url(), /\?preset=2pc-commit$/);
-        assert.deepEqual(enginesLoaded(requests), ["basics", "consensus", "commit"]);
+        assert.deepEqual(enginesLoaded(requests), ["foundations", "raft", "commit"]);
         assert.deepEqual(problems, []);
       });
     },
@@ -111,9 +111,9 @@ export const tests = [
         });
         await showing(page, "Commit from a file");
         assert.match(page.url(), /\/#c1\.[A-Za-z0-9_-]+$/, "opened as a share link");
-        assert.deepEqual(enginesLoaded(requests), ["basics", "commit"]);
+        assert.deepEqual(enginesLoaded(requests), ["foundations", "commit"]);
 
-        // Saved in the commit engine, listed and opened from the basics one.
+        // Saved in the commit engine, listed and opened from the foundations one.
         await saved.getByLabel("Name to save the open scenario under").fill("commit run");
         await saved.getByRole("button", { name: "Save" }).click();
         await saved.locator("[data-testid=saved-status]", { hasText: "Saved as" }).waitFor();
@@ -122,7 +122,7 @@ export const tests = [
         assert.equal(await saved.locator("[data-testid=saved-problem]").count(), 0, "listed without a problem");
         await saved.locator('[data-saved="commit run"]').click();
         await showing(page, "Commit from a file");
-        assert.deepEqual(enginesLoaded(requests), ["basics", "commit", "basics", "commit"]);
+        assert.deepEqual(enginesLoaded(requests), ["foundations", "commit", "foundations", "commit"]);
         assert.deepEqual(problems, []);
       });
     },
