@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Serves the app with live reload on http://127.0.0.1:8080, installing any missing tools first.
-# Extra arguments go to `trunk serve` (e.g. `--release`).
+# Extra arguments go to `trunk serve` (e.g. `--release`, which also builds the page's engines,
+# scripts/engines.sh: about ten minutes on two cores; a development build loads the one engine
+# with every protocol instead).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
