@@ -24,6 +24,17 @@ pub enum Opening {
     Elsewhere { name: String, url: String },
 }
 
+impl Opening {
+    /// `scenario`, here, from preset `preset` if named, at `at`.
+    pub fn here(scenario: Box<Scenario>, preset: Option<&'static str>, at: SimTime) -> Opening {
+        Opening::Here {
+            scenario,
+            preset,
+            at,
+        }
+    }
+}
+
 /// Something waiting to be opened until the user agrees to replace a run they changed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingOpen {

@@ -314,31 +314,15 @@ impl Reducible for Ui {
         let mut guard = handle.0.borrow_mut();
         let changed_session = match action {
             UiAction::Open(scenario, preset) => {
-                let at = SimTime::ZERO;
-                ask_then_open(
-                    &mut ui,
-                    &mut guard,
-                    Opening::Here {
-                        scenario,
-                        preset,
-                        at,
-                    },
-                )
+                let opening = Opening::here(scenario, preset, SimTime::ZERO);
+                ask_then_open(&mut ui, &mut guard, opening)
             }
             UiAction::Leave { name, url } => {
                 ask_then_open(&mut ui, &mut guard, Opening::Elsewhere { name, url })
             }
             UiAction::OpenFound(scenario, at, event) => {
-                let preset = None;
-                let changed = ask_then_open(
-                    &mut ui,
-                    &mut guard,
-                    Opening::Here {
-                        scenario,
-                        preset,
-                        at,
-                    },
-                );
+                let opening = Opening::here(scenario, None, at);
+                let changed = ask_then_open(&mut ui, &mut guard, opening);
                 if changed {
                     ui.selection = Selection::Event(event);
                 }
@@ -350,16 +334,8 @@ impl Reducible for Ui {
                     .map(|s| s.scenario().with_settings(&settings))
                 {
                     Some(Ok(scenario)) => {
-                        let (scenario, preset, at) = (Box::new(scenario), None, SimTime::ZERO);
-                        ask_then_open(
-                            &mut ui,
-                            &mut guard,
-                            Opening::Here {
-                                scenario,
-                                preset,
-                                at,
-                            },
-                        )
+                        let opening = Opening::here(Box::new(scenario), None, SimTime::ZERO);
+                        ask_then_open(&mut ui, &mut guard, opening)
                     }
                     Some(Err(error)) => {
                         ui.settings_error = Some(format!("These settings cannot run: {error}."));
@@ -373,15 +349,7 @@ impl Reducible for Ui {
                 match presets::find(id).map(|p| p.scenario()) {
                     Some(Ok(scenario)) => {
                         let (scenario, preset) = (Box::new(scenario), Some(id));
-                        ask_then_open(
-                            &mut ui,
-                            &mut guard,
-                            Opening::Here {
-                                scenario,
-                                preset,
-                                at,
-                            },
-                        )
+                        ask_then_open(&mut ui, &mut guard, Opening::here(scenario, preset, at))
                     }
                     _ => false,
                 }
