@@ -32,7 +32,7 @@ pub fn preset(id: &str) -> Option<UiAction> {
     let value = serde_json::from_str(preset.json()?).ok()?;
     scenario::elsewhere(&value)?;
     let name = course::lesson(id).map_or_else(|| id.to_string(), |lesson| lesson.name);
-    let query = with_params(&[("preset", Some(id))]);
+    let query = super::page::query_with(&[("preset", Some(id))]);
     let url = format!("{}{query}", super::page::base_url());
     Some(UiAction::Leave { name, url })
 }
@@ -73,30 +73,8 @@ fn name_of(scenario: &serde_json::Value) -> String {
 /// The address that opens share link `fragment` (without `#`), keeping the URL's settings (an
 /// embed's, say).
 fn link_url(fragment: &str) -> String {
-    let query = with_params(&[("preset", None), ("scenario", None)]);
+    let query = super::page::query_with(&[("preset", None), ("scenario", None)]);
     format!("{}{query}#{fragment}", super::page::base_url())
-}
-
-/// The page's query with each `(name, value)` set, or removed where the value is `None`.
-fn with_params(changes: &[(&str, Option<&str>)]) -> String {
-    let search = web_sys::window()
-        .and_then(|window| window.location().search().ok())
-        .unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return String::new();
-    };
-    for &(name, value) in changes {
-        match value {
-            Some(value) => params.set(name, value),
-            None => params.delete(name),
-        }
-    }
-    let query = String::from(params.to_string());
-    if query.is_empty() {
-        String::new()
-    } else {
-        format!("?{query}")
-    }
 }
 
 /// Leaves for `url`, reloading the page even where only its fragment differs from the address now.

@@ -58,28 +58,34 @@ pub fn base_url() -> String {
 
 /// The page's address with the query parameters in `drop` removed.
 pub fn url_without(drop: &[&str]) -> String {
-    let Some(location) = web_sys::window().map(|window| window.location()) else {
+    let changes: Vec<_> = drop.iter().map(|&name| (name, None)).collect();
+    let hash = web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .unwrap_or_default();
+    format!("{}{}{hash}", base_url(), query_with(&changes))
+}
+
+/// The page's query (with its `?`, or empty) with each `(name, value)` set, or removed where the
+/// value is `None`.
+pub fn query_with(changes: &[(&str, Option<&str>)]) -> String {
+    let search = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
         return String::new();
     };
-    let params = web_sys::UrlSearchParams::new_with_str(&location.search().unwrap_or_default());
-    let query = params
-        .map(|params| {
-            for name in drop {
-                params.delete(name);
-            }
-            String::from(params.to_string())
-        })
-        .unwrap_or_default();
-    let query = if query.is_empty() {
+    for &(name, value) in changes {
+        match value {
+            Some(value) => params.set(name, value),
+            None => params.delete(name),
+        }
+    }
+    let query = String::from(params.to_string());
+    if query.is_empty() {
         String::new()
     } else {
         format!("?{query}")
-    };
-    format!(
-        "{}{query}{}",
-        base_url(),
-        location.hash().unwrap_or_default()
-    )
+    }
 }
 
 /// The page's address with `fragment` (without `#`) in place of the current one.
