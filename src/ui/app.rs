@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
+use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -280,10 +281,11 @@ fn Sandbox(props: &SandboxProps) -> Html {
     // the lesson's, and nothing shifts as the header and panels fill in.
     let opening = use_state(page::names_a_run);
     let waiting = *opening && frame.is_none() && ui.note.is_none() && ui.link_error.is_none();
+    let drawn = use_drawn(!waiting);
     {
         let opening = opening.clone();
-        use_effect_with(waiting, move |&waiting| {
-            if !waiting {
+        use_effect_with(drawn, move |&drawn| {
+            if drawn == Drawn::All {
                 page::dismiss_loading_screen();
                 if *opening {
                     opening.set(false);
@@ -353,7 +355,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                 <Header loaded={frame.is_some()} course={show_course}
                     showing={frame.as_ref().map(|_| Showing { key, spotlight: spotlight.clone() })} />
                 if show_course {
-                    <CoursePage current={frame.as_ref().and_then(|f| f.preset)} />
+                    <CoursePage current={frame.as_ref().and_then(|f| f.preset)} partial={drawn == Drawn::Start} />
                 }
                 <div hidden={show_course} class={classes!("workspace", frame.is_some().then_some("is-loaded"), ui.tour.is_some().then_some("is-guided"))}>
                     <aside class="column column-left" aria-label="Lesson, scenarios and checkers">
@@ -363,8 +365,10 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             <LessonPanel name={f.name.clone()} description={f.description.clone()} model={f.model.clone()}
                                 settings_error={ui.settings_error.clone()} />
                         }
-                        <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
-                        if let Some(f) = &frame {
+                        if drawn == Drawn::All {
+                            <ScenarioPanel current={frame.as_ref().and_then(|f| f.preset)} loaded={frame.is_some()} />
+                        }
+                        if let Some(f) = frame.as_ref().filter(|_| drawn > Drawn::Start) {
                             <CheckersPanel properties={f.properties.clone()} selection={ui.selection} search=true />
                         }
                     </aside>
@@ -414,7 +418,7 @@ fn Sandbox(props: &SandboxProps) -> Html {
                         }
                     </main>
                     <aside class="column column-right" aria-label="Topology and inspector">
-                        if let Some(f) = &frame {
+                        if let Some(f) = frame.as_ref().filter(|_| drawn > Drawn::Start) {
                             <TopologyPanel
                                 layout={f.topology.clone()}
                                 group={ui.group.clone()}
@@ -426,10 +430,12 @@ fn Sandbox(props: &SandboxProps) -> Html {
                             />
                             <InterventionsPanel list={f.interventions.clone()} can_undo={!ui.undo.is_empty()} />
                         }
-                        <InspectorPanel
-                            inspect={frame.as_ref().map(|f| f.inspect.clone())}
-                            protocol={frame.as_ref().map(|f| f.protocol)}
-                        />
+                        if drawn > Drawn::Start {
+                            <InspectorPanel
+                                inspect={frame.as_ref().map(|f| f.inspect.clone())}
+                                protocol={frame.as_ref().map(|f| f.protocol)}
+                            />
+                        }
                     </aside>
                 </div>
                 if ui.help {
@@ -441,6 +447,42 @@ fn Sandbox(props: &SandboxProps) -> Html {
             </div>
         </ContextProvider<AppContext>>
     }
+}
+
+/// How much of the page is drawn. The first time there is something to show, the page is drawn in
+/// three tasks rather than one, so that none holds a phone's main thread for long: what the reader
+/// sees first, then the panels around it, then the scenario list. The poster covers the page until
+/// the last, so nothing is clicked half drawn and nothing shifts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Drawn {
+    /// The lesson, the controls and the diagram; the course map's first topics.
+    Start,
+    /// Also the checkers, topology, interventions and inspector; the whole course map.
+    Most,
+    /// Everything: also the scenario list.
+    All,
+}
+
+/// How much of the page to draw: `Drawn::Start` until there is something to show (`ready`), then
+/// a step more in each following task, up to `Drawn::All`, which it stays at.
+#[hook]
+fn use_drawn(ready: bool) -> Drawn {
+    let drawn = use_state(|| Drawn::Start);
+    let timer = use_mut_ref(|| None::<Timeout>);
+    {
+        let drawn = drawn.clone();
+        use_effect_with((ready, *drawn), move |&(ready, now)| {
+            let next = match now {
+                Drawn::Start => Some(Drawn::Most),
+                Drawn::Most => Some(Drawn::All),
+                Drawn::All => None,
+            };
+            if let Some(next) = next.filter(|_| ready) {
+                *timer.borrow_mut() = Some(Timeout::new(0, move || drawn.set(next)));
+            }
+        });
+    }
+    *drawn
 }
 
 /// The widest window laid out as a phone (one column, see `static/screens.css`).

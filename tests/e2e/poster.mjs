@@ -153,6 +153,10 @@ export const tests = [
           await held;
           await route.continue();
         });
+        await page.addInitScript(() => {
+          window.shifted = 0;
+          new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.shifted += e.value))).observe({ type: "layout-shift", buffered: true });
+        });
         await page.goto(`${origin}/`, { waitUntil: "commit" });
         const course = page.locator("#boot .course");
         await course.locator(".course-title", { hasText: "The course" }).waitFor();
@@ -168,6 +172,10 @@ export const tests = [
         await page.locator("#boot").waitFor({ state: "detached" });
         await page.locator("[data-region=course] button[data-preset]").first().waitFor();
         assert.equal(await page.locator("[data-region=course] .course-intro").textContent(), intro, "the same words");
+        // The app draws the map in steps (app.rs, `Drawn`), all of them under the poster.
+        assert.equal(await page.locator("[data-region=course] button[data-preset]").count(), ids.length, "every lesson");
+        const shifted = await page.evaluate(() => window.shifted);
+        assert.ok(shifted < 0.01, `the course map replaces its poster without a layout shift (${shifted})`);
         assert.deepEqual(problems, []);
       });
     },

@@ -14,7 +14,13 @@ use crate::ui::state::{UiAction, open_preset, use_app};
 pub struct CourseProps {
     /// The lesson open in the sandbox, if any.
     pub current: Option<&'static str>,
+    /// Only the first topics, while the page is first drawn (`app.rs`, `Drawn`).
+    #[prop_or(false)]
+    pub partial: bool,
 }
+
+/// The topics a partly drawn map shows: more than a screen's worth.
+const PARTIAL_TOPICS: usize = 3;
 
 #[function_component]
 pub fn CoursePage(props: &CourseProps) -> Html {
@@ -92,8 +98,8 @@ pub fn CoursePage(props: &CourseProps) -> Html {
                         }
                     </div>
                 </div>
-                { for topics.iter().enumerate().map(|(t, Topic { topic, lessons })| html! {
-                    <section class="course-topic" aria-labelledby={format!("topic-{t}")}>
+                { for topics.iter().take(if props.partial { PARTIAL_TOPICS } else { usize::MAX }).enumerate().map(|(t, Topic { topic, lessons })| html! {
+                    <section key={t} class="course-topic" aria-labelledby={format!("topic-{t}")}>
                         <h3 id={format!("topic-{t}")} class="course-topic-title">
                             <span class="course-topic-number" aria-hidden="true">{ t + 1 }</span>{ *topic }
                         </h3>
