@@ -80,7 +80,9 @@ pub async fn mount() -> Element {
         .append_child(&root)
         .expect("attach root");
     yew::Renderer::<App>::with_root(root.clone()).render();
+    // The page is first drawn in steps (`app.rs`, `Drawn`); the scenario list comes last.
     wait_for(&root, "[data-region=controls]").await;
+    wait_for(&root, "[data-region=scenarios]").await;
     root
 }
 
