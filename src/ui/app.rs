@@ -463,6 +463,17 @@ enum Drawn {
     All,
 }
 
+impl Drawn {
+    /// The step after this one, if any.
+    fn next(self) -> Option<Drawn> {
+        match self {
+            Drawn::Start => Some(Drawn::Most),
+            Drawn::Most => Some(Drawn::All),
+            Drawn::All => None,
+        }
+    }
+}
+
 /// How much of the page to draw: `Drawn::Start` until there is something to show (`ready`), then
 /// a step more in each following task, up to `Drawn::All`, which it stays at.
 #[hook]
@@ -472,12 +483,7 @@ fn use_drawn(ready: bool) -> Drawn {
     {
         let drawn = drawn.clone();
         use_effect_with((ready, *drawn), move |&(ready, now)| {
-            let next = match now {
-                Drawn::Start => Some(Drawn::Most),
-                Drawn::Most => Some(Drawn::All),
-                Drawn::All => None,
-            };
-            if let Some(next) = next.filter(|_| ready) {
+            if let Some(next) = now.next().filter(|_| ready) {
                 *timer.borrow_mut() = Some(Timeout::new(0, move || drawn.set(next)));
             }
         });

@@ -26,6 +26,17 @@ async function lanesDrawn(where, nodes, { later = false } = {}) {
   assert.equal(svg.match(/>not started</g)?.length ?? 0, later ? 0 : nodes);
 }
 
+/** Makes the page add up its layout shifts from the start, for `layoutShifted`. */
+async function recordLayoutShifts(page) {
+  await page.addInitScript(() => {
+    window.shifted = 0;
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.shifted += e.value))).observe({ type: "layout-shift", buffered: true });
+  });
+}
+
+/** The layout shift so far (the cumulative score), on a page set up by `recordLayoutShifts`. */
+const layoutShifted = (page) => page.evaluate(() => window.shifted);
+
 export const tests = [
   {
     name: "poster: the page shows the lesson it opens while the engine loads, then the app, at the top",
@@ -69,10 +80,7 @@ export const tests = [
           await held;
           await route.continue();
         });
-        await page.addInitScript(() => {
-          window.shifted = 0;
-          new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.shifted += e.value))).observe({ type: "layout-shift", buffered: true });
-        });
+        await recordLayoutShifts(page);
         await page.goto(`${origin}/?preset=raft-basic`, { waitUntil: "commit" });
         await page.locator(".app").waitFor({ state: "attached" });
         assert.equal(await page.locator("#boot").isVisible(), true, "the loading screen covers the app meanwhile");
@@ -80,7 +88,7 @@ export const tests = [
         await page.locator(".panel-guide", { hasText: "Raft: log replication" }).waitFor();
         await page.locator("#boot").waitFor({ state: "detached" });
         assert.equal(await page.locator("[data-region=course]").count(), 0, "the course map is not what opened");
-        const shifted = await page.evaluate(() => window.shifted);
+        const shifted = await layoutShifted(page);
         assert.ok(shifted < 0.01, `the lesson replaces its poster without a layout shift (${shifted})`);
         assert.deepEqual(problems, []);
       });
@@ -153,10 +161,7 @@ export const tests = [
           await held;
           await route.continue();
         });
-        await page.addInitScript(() => {
-          window.shifted = 0;
-          new PerformanceObserver((list) => list.getEntries().forEach((e) => (window.shifted += e.value))).observe({ type: "layout-shift", buffered: true });
-        });
+        await recordLayoutShifts(page);
         await page.goto(`${origin}/`, { waitUntil: "commit" });
         const course = page.locator("#boot .course");
         await course.locator(".course-title", { hasText: "The course" }).waitFor();
@@ -174,7 +179,7 @@ export const tests = [
         assert.equal(await page.locator("[data-region=course] .course-intro").textContent(), intro, "the same words");
         // The app draws the map in steps (app.rs, `Drawn`), all of them under the poster.
         assert.equal(await page.locator("[data-region=course] button[data-preset]").count(), ids.length, "every lesson");
-        const shifted = await page.evaluate(() => window.shifted);
+        const shifted = await layoutShifted(page);
         assert.ok(shifted < 0.01, `the course map replaces its poster without a layout shift (${shifted})`);
         assert.deepEqual(problems, []);
       });
